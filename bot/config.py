@@ -1,0 +1,144 @@
+"""Settings from the environment and an optional ``newsbot.toml``.
+
+Environment variables win over the file. A wrong value raises ``ConfigError`` with one
+line naming the setting, which the CLI prints instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    discord_token: str | None = None
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    # Fetching: tests and the sandbox allow loopback explicitly; production never does.
+    allow_loopback: bool = False
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 5 * 1024 * 1024
+    # Work limits
+    max_concurrent_ingests: int = 4
+    ingest_queue_size: int = 50
+    extract_timeout: float = 20.0
+    # Discord
+    dev_guild_id: int | None = None  # sync commands to one guild for fast iteration
+    message_content_intent: bool = False  # needed only for auto-ingest of posted links
+    # Digest and feeds
+    digest_grace_hours: float = 6.0
+    feed_interval_minutes: float = 15.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.data_dir / "articles"
+
+    @property
+    def settings_path(self) -> Path:
+        return self.data_dir / "guilds.json"
+
+
+# setting name -> (environment variable, parser)
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _parse_positive_float(value: Any) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"must be greater than 0, got {value!r}")
+    return number
+
+
+def _parse_positive_int(value: Any) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"must be a whole number greater than 0, got {value!r}")
+    return number
+
+
+def _parse_log_level(value: Any) -> str:
+    level = str(value).strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ValueError(f"unknown log level {value!r} (use DEBUG, INFO, WARNING or ERROR)")
+    return level
+
+
+def _parse_optional_id(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"must be a numeric Discord id, got {value!r}")
+    return int(text)
+
+
+_FIELDS: dict[str, tuple[str, Any]] = {
+    "discord_token": ("DISCORD_TOKEN", lambda v: str(v).strip() or None),
+    "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
+    "log_level": ("NEWSBOT_LOG_LEVEL", _parse_log_level),
+    "allow_loopback": ("NEWSBOT_ALLOW_LOOPBACK", _parse_bool),
+    "fetch_timeout": ("NEWSBOT_FETCH_TIMEOUT", _parse_positive_float),
+    "fetch_max_bytes": ("NEWSBOT_FETCH_MAX_BYTES", _parse_positive_int),
+    "max_concurrent_ingests": ("NEWSBOT_MAX_CONCURRENT_INGESTS", _parse_positive_int),
+    "ingest_queue_size": ("NEWSBOT_INGEST_QUEUE_SIZE", _parse_positive_int),
+    "extract_timeout": ("NEWSBOT_EXTRACT_TIMEOUT", _parse_positive_float),
+    "dev_guild_id": ("NEWSBOT_DEV_GUILD_ID", _parse_optional_id),
+    "message_content_intent": ("NEWSBOT_MESSAGE_CONTENT_INTENT", _parse_bool),
+    "digest_grace_hours": ("NEWSBOT_DIGEST_GRACE_HOURS", _parse_positive_float),
+    "feed_interval_minutes": ("NEWSBOT_FEED_INTERVAL_MINUTES", _parse_positive_float),
+}
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> Settings:
+    """Read settings: defaults, then ``newsbot.toml`` (if present), then the environment."""
+    env = os.environ if env is None else env
+    path = config_file or Path(env.get("NEWSBOT_CONFIG", "newsbot.toml"))
+    raw: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            raw.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from exc
+    unknown = sorted(set(raw) - set(_FIELDS))
+    sources: dict[str, tuple[str, Any]] = {}
+    for name in _FIELDS:
+        if name in raw:
+            sources[name] = (f"{name} in {path}", raw[name])
+    for name, (var, _) in _FIELDS.items():
+        if var in env:
+            sources[name] = (var, env[var])
+    values: dict[str, Any] = {}
+    for name, (where, value) in sources.items():
+        try:
+            values[name] = _FIELDS[name][1](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+    values["extra"] = {k: raw[k] for k in unknown}
+    return Settings(**values)
+
+
+def with_overrides(settings: Settings, **changes: Any) -> Settings:
+    """A copy of ``settings`` with some fields replaced (used by tests and the CLI)."""
+    return dataclasses.replace(settings, **changes)
