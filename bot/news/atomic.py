@@ -1,0 +1,112 @@
+"""Crash-safe whole-file writes, and a TinyDB storage built on them.
+
+Stock TinyDB ``JSONStorage`` rewrites its file in place and truncates afterwards: a
+process killed while the file shrinks leaves it corrupt. Here every write goes to a
+temp file in the same directory, is fsynced, ``os.replace``d over the target, and the
+directory is fsynced, so the file on disk is always either the old or the new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+log = logging.getLogger(__name__)
+
+TEMP_SUFFIX = ".tmp-newsbot"
+CORRUPT_MARK = ".corrupt-"
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload``; after return the bytes are durable."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    with open(tmp, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def clean_temp_files(directory: Path) -> list[Path]:
+    """Remove temp files left by a process killed mid-write; they are never the only copy."""
+    removed = []
+    for leftover in directory.glob(f"*{TEMP_SUFFIX}"):
+        try:
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError as exc:  # pragma: no cover - permissions
+            log.warning("cannot remove leftover temp file %s: %s", leftover, exc)
+    return removed
+
+
+def set_aside(path: Path, reason: str) -> Path:
+    """Rename an unreadable file out of the way (never overwrite it) and say so in the log."""
+    target = path.with_name(f"{path.name}{CORRUPT_MARK}{time.strftime('%Y%m%dT%H%M%S')}")
+    n = 1
+    while target.exists():
+        target = target.with_name(f"{target.name}.{n}")
+        n += 1
+    os.replace(path, target)
+    log.error("data file %s is unreadable (%s); set aside as %s", path, reason, target.name)
+    return target
+
+
+def read_json_file(path: Path) -> Any | None:
+    """Parse a JSON file; a missing or empty file is ``None``; a corrupt one is set aside."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        set_aside(path, f"invalid JSON: {exc}")
+        return None
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: orjson, atomic replace on write, corrupt files set aside on read.
+
+    The last written bytes are kept in memory, so a read never touches the disk, and a
+    failed write never leaves a half-changed copy behind (TinyDB mutates what ``read``
+    returns). Every write is durable when ``write`` returns. Meant for small files
+    (settings, feed state): each write rewrites the whole file.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        clean_temp_files(self.path.parent)
+        data = read_json_file(self.path)
+        if data is not None and not isinstance(data, dict):
+            set_aside(self.path, "top level is not an object")
+            data = None
+        self._raw: bytes | None = None if data is None else orjson.dumps(data)
+
+    def read(self) -> dict[str, Any] | None:
+        return None if self._raw is None else orjson.loads(self._raw)
+
+    def write(self, data: dict[str, Any]) -> None:
+        raw = orjson.dumps(data)
+        write_atomic(self.path, raw)
+        self._raw = raw
+
+    def close(self) -> None:
+        pass
