@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 EntityKind = Literal["country", "person"]
@@ -80,6 +81,22 @@ class Article:
     def __post_init__(self) -> None:
         if not self.id and self.canonical_url:
             self.id = article_id_for(self.canonical_url)
+
+    @property
+    def event_time(self) -> float:
+        """When the story happened, as epoch seconds: the published date if it is known and
+        not in the future of its ingestion, else the ingestion time. Queries sort by this."""
+        if self.published:
+            try:
+                when = datetime.fromisoformat(self.published)
+            except ValueError:
+                return self.ingested_at
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            ts = when.timestamp()
+            if not self.ingested_at or ts <= self.ingested_at:
+                return ts
+        return self.ingested_at
 
     @property
     def country_codes(self) -> list[str]:
