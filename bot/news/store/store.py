@@ -152,8 +152,9 @@ class ArticleStore:
         self._replayed_through = last
         return replayed, last
 
-    async def close(self) -> None:
-        """Fold the journal into the partitions and stop the background task."""
+    async def close(self, *, compact: bool = True) -> None:
+        """Stop the background task and fold the journal into the partitions (unless
+        ``compact`` is false: then the journal is left to be replayed at the next open)."""
         if self._closed:
             return
         self._closed = True
@@ -163,10 +164,11 @@ class ArticleStore:
                 await self._task
         assert self._journal is not None
         await self._journal.sync()
-        await self.compact()
+        if compact:
+            await self.compact()
         await self._journal.close()
         # The last segment holds nothing that is not in the partition files.
-        if not self._pending:
+        if compact and not self._pending:
             self._journal.remove_through(self._journal.number)
 
     async def __aenter__(self) -> ArticleStore:
