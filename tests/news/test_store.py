@@ -410,3 +410,17 @@ async def test_writes_during_a_compaction_are_kept(tmp_path: Path) -> None:
     assert all(again.get(a.id, "g1") == a for a in late)
     assert again.stats("g2")["articles"] == min(len(late), 300)
     await again.close()
+
+
+async def test_stale_index_offsets_fall_back_to_reading_the_week(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "s")
+    late, _ = await store.add(article(1, published="2026-03-05T12:00:00+00:00"), "g")
+    await store.compact()
+    idx = tmp_path / "s" / "weeks" / "2026-W10.idx.json"
+    old_idx = idx.read_bytes()
+    early, _ = await store.add(article(2, published="2026-03-02T08:00:00+00:00"), "g")
+    await store.close()  # the partition now has the early article first: offsets moved
+    idx.write_bytes(old_idx)  # as if the crash came between the partition and its index
+    again = await open_store(tmp_path / "s")
+    assert again.get(late.id) == late
+    await again.close()

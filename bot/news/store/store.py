@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import os
 import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from bot.news.atomic import clean_temp_files
 from bot.news.model import Article, EntityKind, fold, person_key
@@ -79,7 +83,8 @@ class ArticleStore:
         *,
         compact_every: float = 5.0,
         compact_bytes: int = 1 << 20,
-        max_loaded_weeks: int = 8,
+        max_loaded_weeks: int = 4,
+        max_open_files: int = 64,
         search_cache_chars: int = 16 << 20,
     ) -> None:
         self.directory = Path(directory)
@@ -87,11 +92,13 @@ class ArticleStore:
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
         self.max_loaded_weeks = max_loaded_weeks
+        self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
         self.index = ArticleIndex()
         self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
         self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
         self._disk_weeks: set[str] = set()
+        self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -116,6 +123,17 @@ class ArticleStore:
         return store
 
     def _load_sync(self) -> tuple[int, int]:
+        # Parsing creates many containers at once: cyclic GC passes over them would cost
+        # more than the parse itself, and none of them can form a cycle.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load_files()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _load_files(self) -> tuple[int, int]:
         self.weeks_dir.mkdir(parents=True, exist_ok=True)
         for folder in (self.directory, self.weeks_dir):
             for path in clean_temp_files(folder):
@@ -124,7 +142,7 @@ class ArticleStore:
         for stale in self.weeks_dir.glob("*.idx.json"):
             if stale.name[: -len(".idx.json")] not in self._disk_weeks:
                 stale.unlink()
-        rows: list[tuple[str, list[Any]]] = []
+        loaded: list[tuple[str, dict[str, Any]]] = []
         for week in sorted(self._disk_weeks):
             found = parts.read_idx(self.weeks_dir, week)
             if found is None:
@@ -134,11 +152,12 @@ class ArticleStore:
                     continue
                 log.info("article store: rebuilding the index file of %s", week)
                 parts.write_week(self.weeks_dir, week, docs)
-                found = parts.read_idx(self.weeks_dir, week) or ([], {})
-            week_rows, names = found
-            rows.extend((week, row) for row in week_rows)
-            self.index.names.update(names)
-        self.index.bulk_load(rows)
+                found = parts.read_idx(self.weeks_dir, week)
+                if found is None:
+                    continue
+            loaded.append((week, found))
+        self.index.bulk_load(loaded)
+        del loaded
         replayed = 0
         last = 0
         for number, path in segments(self.directory):
@@ -167,6 +186,7 @@ class ArticleStore:
         if compact:
             await self.compact()
         await self._journal.close()
+        self._close_files()
         # The last segment holds nothing that is not in the partition files.
         if compact and not self._pending:
             self._journal.remove_through(self._journal.number)
@@ -202,7 +222,7 @@ class ArticleStore:
         # taken for the compactor stays consistent while new writes go on.
         article_id = doc["id"]
         week = week_of(doc["event_time"])
-        old = self.index.entries.get(article_id)
+        old = self.index.entry(article_id)
         if old is not None and old.week != week:
             self._stage(old.week, article_id, None)
         self._stage(week, article_id, doc)
@@ -228,6 +248,7 @@ class ArticleStore:
             docs = {}
             if week in self._disk_weeks:  # set aside just now
                 self._disk_weeks.discard(week)
+                self._close_file(week)
         for article_id, doc in self._pending.get(week, {}).items():
             if doc is None:
                 docs.pop(article_id, None)
@@ -252,15 +273,47 @@ class ArticleStore:
                 self.index.remove(article_id)
 
     def _doc(self, article_id: str) -> Doc | None:
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None:
             return None
-        pending = self._pending.get(entry.week)
+        week = entry.week
+        pending = self._pending.get(week)
         if pending is not None:
             doc = pending.get(article_id, _MISSING)
             if doc is not _MISSING:
                 return doc
-        return self._week_docs(entry.week).get(article_id)
+        loaded = self._loaded.get(week)
+        if loaded is None and entry.offset >= 0:
+            fd = self._fd(week)
+            if fd is not None:
+                doc = parts.read_one(fd, article_id, entry.offset, entry.length)
+                if doc is not None:
+                    return doc
+            log.debug("article store: %s moved in its partition; reading the whole week", week)
+        return self._week_docs(week).get(article_id)
+
+    def _fd(self, week: str) -> int | None:
+        fd = self._fds.get(week)
+        if fd is not None:
+            self._fds.move_to_end(week)
+            return fd
+        try:
+            fd = os.open(parts.partition_path(self.weeks_dir, week), os.O_RDONLY)
+        except OSError:
+            return None
+        self._fds[week] = fd
+        while len(self._fds) > self.max_open_files:
+            os.close(self._fds.popitem(last=False)[1])
+        return fd
+
+    def _close_file(self, week: str) -> None:
+        fd = self._fds.pop(week, None)
+        if fd is not None:
+            os.close(fd)
+
+    def _close_files(self) -> None:
+        while self._fds:
+            os.close(self._fds.popitem()[1])
 
     def _articles(self, ids: list[str]) -> list[Article]:
         out = []
@@ -287,7 +340,7 @@ class ArticleStore:
         found = self.index.by_url.get(parts.url_key(article.canonical_url))
         if found is None and article.fingerprint:
             found = self.index.by_fp.get(article.fingerprint)
-        if found is None and article.id in self.index.entries:
+        if found is None and article.id in self.index:
             found = article.id
         return found
 
@@ -312,7 +365,9 @@ class ArticleStore:
             self._put_mem(doc)
             await self._write({"op": "put", "a": doc})
             return _article(doc), False
-        data = article.to_dict(with_text=False)
+        # orjson walks the dataclasses like to_dict(), ~15x faster than dataclasses.asdict
+        data = orjson.loads(orjson.dumps(article))
+        data.pop("text", None)
         if not data["ingested_at"]:
             data["ingested_at"] = now
         data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
@@ -324,7 +379,7 @@ class ArticleStore:
 
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None or guild_id not in entry.guilds:
             return False
         doc = self._doc(article_id)
@@ -382,7 +437,11 @@ class ArticleStore:
                     if not current:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
-                ids = written[week]
+                self._close_file(week)  # the next pread opens the new file
+                locs = written[week]
+                for article_id, (offset, length) in locs.items():
+                    self.index.set_location(article_id, week, offset, length)
+                ids = set(locs)
                 if ids:
                     self._disk_weeks.add(week)
                 else:
@@ -396,7 +455,7 @@ class ArticleStore:
 
     def _write_weeks(
         self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
-    ) -> dict[str, set[str]]:
+    ) -> dict[str, dict[str, tuple[int, int]]]:
         written = {}
         for week, base, changes in jobs:
             docs = base
@@ -407,15 +466,14 @@ class ArticleStore:
                     docs.pop(article_id, None)
                 else:
                     docs[article_id] = doc
-            parts.write_week(self.weeks_dir, week, docs)
-            written[week] = set(docs)
+            written[week] = parts.write_week(self.weeks_dir, week, docs)
         return written
 
     # ---------------------------------------------------------------- reads
 
     def get(self, article_id: str, guild_id: str | None = None) -> Article | None:
         """The article, or None if unknown (or not linked to ``guild_id`` when given)."""
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None or (guild_id is not None and str(guild_id) not in entry.guilds):
             return None
         doc = self._doc(article_id)
@@ -535,7 +593,7 @@ class ArticleStore:
         guild_id = str(guild_id)
         if not words or limit <= 0 or guild_id not in self.index.post:
             return []
-        entries = self.index.entries
+        entry_of = self.index.entry
         found: list[str] = []
         # Weeks partition event_time, so the newest weeks hold the newest matches.
         for week in sorted(self.index.week_ids, reverse=True):
@@ -548,7 +606,7 @@ class ArticleStore:
                         hits.append(article_id)
             matched = []
             for article_id in hits:
-                entry = entries.get(article_id)
+                entry = entry_of(article_id)
                 if entry is not None and entry.week == week and guild_id in entry.guilds:
                     matched.append((entry.t, article_id))
             matched.sort(reverse=True)
