@@ -262,9 +262,29 @@ async def test_indexes_agree_with_a_brute_force_scan(tmp_path: Path) -> None:
     await store.compact()
     check(store)
     await store.close()
+    assert (tmp_path / "s" / "index.snapshot").exists()
     again = await open_store(tmp_path / "s", max_loaded_weeks=1)
     check(again)
+    # more changes, compacted, then a crash: the snapshot is behind some week files
+    for n in range(400, 460):
+        stored, _ = await again.add(make_article(n, rng, start=START, span=120 * DAY), "g2")
+        truth[stored.id] = stored
+    for victim in rng.sample(sorted(truth), 10):
+        assert await again.delete(victim)
+        del truth[victim]
+    await again.compact()
+    for n in range(460, 480):  # and some only in the journal
+        stored, _ = await again.add(make_article(n, rng, start=START, span=120 * DAY), "g1")
+        truth[stored.id] = stored
+    shutil.copytree(tmp_path / "s", tmp_path / "crashed")
     await again.close()
+    crashed = await open_store(tmp_path / "crashed")
+    check(crashed)
+    await crashed.close()
+    (tmp_path / "crashed" / "index.snapshot").unlink()  # no snapshot: from the week files
+    rebuilt = await open_store(tmp_path / "crashed")
+    check(rebuilt)
+    await rebuilt.close()
 
 
 async def test_schema_version_in_every_file(tmp_path: Path) -> None:
@@ -418,9 +438,29 @@ async def test_stale_index_offsets_fall_back_to_reading_the_week(tmp_path: Path)
     await store.compact()
     idx = tmp_path / "s" / "weeks" / "2026-W10.idx.json"
     old_idx = idx.read_bytes()
-    early, _ = await store.add(article(2, published="2026-03-02T08:00:00+00:00"), "g")
+    await store.add(article(2, published="2026-03-02T08:00:00+00:00"), "g")
     await store.close()  # the partition now has the early article first: offsets moved
     idx.write_bytes(old_idx)  # as if the crash came between the partition and its index
     again = await open_store(tmp_path / "s")
     assert again.get(late.id) == late
+    await again.close()
+
+
+async def test_corrupt_snapshot_is_set_aside_and_the_week_files_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old, new = await _two_weeks(tmp_path / "s")
+    path = tmp_path / "s" / "index.snapshot"
+    raw = bytearray(path.read_bytes())
+    raw[-5] ^= 0xFF  # one flipped byte in the body
+    path.write_bytes(bytes(raw))
+    caplog.set_level(logging.ERROR)
+    store = await open_store(tmp_path / "s")
+    assert [a.id for a in store.recent("g")] == [new.id, old.id]
+    assert "index.snapshot" in caplog.text and "checksum" in caplog.text
+    assert any(".corrupt-" in p.name for p in (tmp_path / "s").iterdir())
+    await store.close()
+    assert path.exists()  # written again at close
+    again = await open_store(tmp_path / "s")
+    assert [a.id for a in again.recent("g")] == [new.id, old.id]
     await again.close()

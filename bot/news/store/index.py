@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import repeat
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Kind = Literal["country", "person", "all"]
 ALL = ""  # the key of the "all" postings
@@ -154,6 +154,9 @@ class WeekCols:
         self.guild_table: list[str] = data["guild_table"]
         self.key_table: list[tuple[str, str]] = [(k[0], k[1]) for k in data["key_table"]]
 
+    def week_of(self, row: int) -> str:
+        return self.week
+
     def entry(self, row: int) -> Entry:
         countries, persons = [], []
         for k in self.ents[row]:
@@ -172,7 +175,18 @@ class WeekCols:
         )
 
 
-Ref = Entry | tuple[WeekCols, int]
+class Columns(Protocol):
+    """Where not-yet-touched articles live: a week file's columns, or the snapshot's."""
+
+    offset: array
+    length: array
+
+    def week_of(self, row: int) -> str: ...
+
+    def entry(self, row: int) -> Entry: ...
+
+
+Ref = Entry | tuple[Columns, int]
 
 
 class ArticleIndex:
@@ -211,7 +225,7 @@ class ArticleIndex:
                 ref.offset, ref.length = offset, length  # type: ignore[union-attr]
             return
         cols, row = ref  # type: ignore[misc]
-        if cols.week == week:
+        if cols.week_of(row) == week:
             cols.offset[row], cols.length[row] = offset, length
 
     def _keys(self, entry: Entry) -> Iterable[tuple[str, str]]:
@@ -315,6 +329,17 @@ class ArticleIndex:
             self._remove_postings(article_id, old_entry)
             self._remove_postings(article_id, new_entry)
             self._add_postings(article_id, new_entry)
+
+    def add_week(self, week: str, data: dict[str, Any]) -> None:
+        """Apply one week's index file on top (its articles replace any older copy)."""
+        cols = WeekCols(week, data)
+        for row, article_id in enumerate(cols.ids):
+            self.insert(article_id, cols.entry(row))
+        self.names.update(data.get("names") or {})
+
+    def drop_week(self, week: str) -> None:
+        for article_id in list(self.week_ids.get(week, ())):
+            self.remove(article_id)
 
     def postings(self, guild: str, kind: Kind, key: str = ALL) -> Postings | None:
         return self.post.get(guild, {}).get(kind, {}).get(key)

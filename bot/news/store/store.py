@@ -26,6 +26,7 @@ import orjson
 from bot.news.atomic import clean_temp_files
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
+from bot.news.store import snapshot
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
 from bot.news.store.partitions import Doc, week_of
@@ -33,6 +34,8 @@ from bot.news.store.partitions import Doc, week_of
 log = logging.getLogger(__name__)
 
 _MISSING: Any = object()
+REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
+SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
 
 
 def _entry_of(doc: Doc, week: str) -> Entry:
@@ -107,6 +110,7 @@ class ArticleStore:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self.compactions = 0
+        self.snapshot_behind = 0  # week files written since the snapshot was
 
     # ---------------------------------------------------------------- life cycle
 
@@ -142,22 +146,50 @@ class ArticleStore:
         for stale in self.weeks_dir.glob("*.idx.json"):
             if stale.name[: -len(".idx.json")] not in self._disk_weeks:
                 stale.unlink()
-        loaded: list[tuple[str, dict[str, Any]]] = []
-        for week in sorted(self._disk_weeks):
-            found = parts.read_idx(self.weeks_dir, week)
-            if found is None:
-                docs = parts.read_partition(self.weeks_dir, week)
-                if docs is None:  # set aside (logged), or vanished
-                    self._disk_weeks.discard(week)
-                    continue
-                log.info("article store: rebuilding the index file of %s", week)
-                parts.write_week(self.weeks_dir, week, docs)
-                found = parts.read_idx(self.weeks_dir, week)
-                if found is None:
-                    continue
-            loaded.append((week, found))
+        snap = snapshot.read(self.directory)
+        changed = sorted(self._disk_weeks)
+        if snap is not None:
+            snapshot.load_into(self.index, snap)
+            for week in set(snap.weeks) - self._disk_weeks:
+                self.index.drop_week(week)
+            changed = [
+                week
+                for week in changed
+                if snap.weeks.get(week) is None
+                or snapshot.signature(parts.idx_path(self.weeks_dir, week)) != snap.weeks[week]
+            ]
+            snap = None  # its arrays now belong to the index
+            if len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
+                self.index = ArticleIndex()
+                changed = sorted(self._disk_weeks)
+            else:
+                for week in changed:
+                    self.index.drop_week(week)
+                    data = self._week_index(week)
+                    if data is not None:
+                        self.index.add_week(week, data)
+                self.snapshot_behind = len(changed)
+                return self._replay()
+        loaded = [(w, d) for w in changed if (d := self._week_index(w)) is not None]
         self.index.bulk_load(loaded)
+        self.snapshot_behind = len(loaded)
         del loaded
+        return self._replay()
+
+    def _week_index(self, week: str) -> dict[str, Any] | None:
+        """A week's index file, rebuilt from its partition when missing or damaged."""
+        found = parts.read_idx(self.weeks_dir, week)
+        if found is None:
+            docs = parts.read_partition(self.weeks_dir, week)
+            if docs is None:  # set aside (logged), or vanished
+                self._disk_weeks.discard(week)
+                return None
+            log.info("article store: rebuilding the index file of %s", week)
+            parts.write_week(self.weeks_dir, week, docs)
+            found = parts.read_idx(self.weeks_dir, week)
+        return found
+
+    def _replay(self) -> tuple[int, int]:
         replayed = 0
         last = 0
         for number, path in segments(self.directory):
@@ -185,6 +217,8 @@ class ArticleStore:
         await self._journal.sync()
         if compact:
             await self.compact()
+            if self.snapshot_behind:
+                await self.write_snapshot()
         await self._journal.close()
         self._close_files()
         # The last segment holds nothing that is not in the partition files.
@@ -408,11 +442,19 @@ class ArticleStore:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.compact_every)
             self._wake.clear()
-            if self._pending:
-                try:
+            try:
+                if self._pending:
                     await self.compact()
-                except Exception:
-                    log.exception("article store: compaction failed; it will be retried")
+                if self.snapshot_behind >= SNAPSHOT_AFTER_WEEKS:
+                    await self.write_snapshot()
+            except Exception:
+                log.exception("article store: compaction failed; it will be retried")
+
+    async def write_snapshot(self) -> None:
+        """Rewrite the index snapshot from the week files (in a worker thread)."""
+        behind = self.snapshot_behind
+        await asyncio.to_thread(snapshot.write, self.directory, self.weeks_dir)
+        self.snapshot_behind = max(0, self.snapshot_behind - behind)
 
     async def compact(self) -> None:
         """Fold the journal into the week files (in a worker thread), then drop it."""
@@ -422,13 +464,13 @@ class ArticleStore:
                 return
             closed = await journal.rotate()
             # Every record in segments <= closed is applied in memory by now.
-            snapshot = {week: dict(changes) for week, changes in self._pending.items()}
+            staged = {week: dict(changes) for week, changes in self._pending.items()}
             jobs = [
                 (week, dict(self._loaded[week]) if week in self._loaded else None, changes)
-                for week, changes in snapshot.items()
+                for week, changes in staged.items()
             ]
             written = await asyncio.to_thread(self._write_weeks, jobs)
-            for week, changes in snapshot.items():
+            for week, changes in staged.items():
                 current = self._pending.get(week)
                 if current is not None:
                     for article_id, doc in changes.items():
@@ -452,6 +494,7 @@ class ArticleStore:
                     self._forget_lost(week, alive)
             journal.remove_through(closed)
             self.compactions += 1
+            self.snapshot_behind += len(staged)
 
     def _write_weeks(
         self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
