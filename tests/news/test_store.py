@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from bot.news.atomic import TEMP_SUFFIX, AtomicJSONStorage
 from bot.news.model import Article, CountryMention, fold, person_key
-from bot.news.store import SCHEMA_VERSION, ArticleStore
+from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy
 from bot.news.store.journal import segments
 from tests.news.store_helpers import COUNTRIES, make_article
 
@@ -464,3 +464,24 @@ async def test_corrupt_snapshot_is_set_aside_and_the_week_files_used(
     again = await open_store(tmp_path / "s")
     assert [a.id for a in again.recent("g")] == [new.id, old.id]
     await again.close()
+
+
+async def test_one_writer_at_a_time_and_read_only_beside_it(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "s")
+    a, _ = await store.add(article(1), "g")
+    before = sorted((p.name, p.stat().st_size) for p in (tmp_path / "s").rglob("*"))
+    with pytest.raises(StoreBusy, match="another process"):
+        await open_store(tmp_path / "s")
+    reader = await ArticleStore.open(tmp_path / "s", read_only=True)
+    assert reader.get(a.id, "g") == a  # from the journal, nothing compacted yet
+    with pytest.raises(RuntimeError, match="read-only"):
+        await reader.add(article(2), "g")
+    await reader.close()
+    after = sorted((p.name, p.stat().st_size) for p in (tmp_path / "s").rglob("*"))
+    assert after == before  # the reader changed nothing
+    await store.close()
+    again = await open_store(tmp_path / "s")  # the lock is released at close
+    await again.close()
+    empty = await ArticleStore.open(tmp_path / "nothing", read_only=True)
+    assert empty.stats()["articles"] == 0 and not (tmp_path / "nothing").exists()
+    await empty.close()

@@ -134,6 +134,17 @@ def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> dict[str, tu
             path.unlink(missing_ok=True)
         partition_path(weeks_dir, week).unlink(missing_ok=True)
         return {}
+    payload, locs, ordered = encode_week(week, docs)
+    write_atomic(partition_path(weeks_dir, week), payload)
+    write_search(weeks_dir, week, ordered)
+    write_atomic(idx_path(weeks_dir, week), orjson.dumps(index_of(week, ordered, locs)))
+    return locs
+
+
+def encode_week(
+    week: str, docs: dict[str, Doc]
+) -> tuple[bytes, dict[str, tuple[int, int]], list[Doc]]:
+    """The partition file's bytes, each document's (offset, length), the ordered documents."""
     ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
     meta = orjson.dumps({"1": {"schema_version": SCHEMA_VERSION, "week": week}})
     chunks = [b'{"%s": %s,\n"%s": {\n' % (META_TABLE.encode(), meta, ARTICLES_TABLE.encode())]
@@ -146,10 +157,7 @@ def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> dict[str, tu
         chunks += (key, raw)
         pos += len(key) + len(raw)
     chunks.append(b"\n}}\n")
-    write_atomic(partition_path(weeks_dir, week), b"".join(chunks))
-    write_search(weeks_dir, week, ordered)
-    write_atomic(idx_path(weeks_dir, week), orjson.dumps(index_of(week, ordered, locs)))
-    return locs
+    return b"".join(chunks), locs, ordered
 
 
 def read_one(fd: int, article_id: str, offset: int, length: int) -> Doc | None:

@@ -14,10 +14,10 @@ Loading is splitting strings and copying arrays: C speed, no object per posting.
 from __future__ import annotations
 
 import logging
-import sys
 import zlib
 from array import array
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,7 @@ class SnapCols:
 
 
 def _strings(raw: bytes) -> list[str]:
-    # interned: the postings lists share these strings instead of holding copies
-    return list(map(sys.intern, raw.decode("utf-8").split("\n"))) if raw else []
+    return raw.decode("utf-8").split("\n") if raw else []
 
 
 def _array(code: str, raw: bytes) -> array:
@@ -103,7 +102,7 @@ class Snapshot:
         self.names: dict[str, str] = header["names"]
         self.week_rows: dict[str, list[int]] = header["week_rows"]
         self.post_meta = _array("I", sections["p_meta"])  # (guild, kind, key, count) per list
-        self.post_ids = _strings(sections["p_ids"])
+        self.post_rows = _array("I", sections["p_rows"])  # rows of ``cols.ids``
         self.post_t = _array("d", sections["p_t"])
 
 
@@ -179,14 +178,15 @@ def encode(index: ArticleIndex, weeks: dict[str, Signature | None]) -> bytes:
         e_idx.extend(keys.setdefault(("country", c), len(keys)) for c in e.countries)
         e_idx.extend(keys.setdefault(("person", p), len(keys)) for p in e.persons)
         e_ptr.append(len(e_idx))
-    p_meta, p_ids, p_t = array("I"), [], array("d")
+    row_of = {article_id: row for row, article_id in enumerate(ids)}
+    p_meta, p_rows, p_t = array("I"), array("I"), array("d")
     for guild, kinds in index.post.items():
         for kind, lists in kinds.items():
             for key, postings in lists.items():
                 k = 0 if kind == "all" else keys.setdefault((kind, key), len(keys))
                 p_meta.extend((guilds.setdefault(guild, len(guilds)), KINDS.index(kind), k))
                 p_meta.append(len(postings))
-                p_ids.extend(postings.ids)
+                p_rows.extend(map(row_of.__getitem__, postings.ids))
                 p_t.extend(postings.times)
     sections = {
         "ids": "\n".join(ids).encode(),
@@ -200,7 +200,7 @@ def encode(index: ArticleIndex, weeks: dict[str, Signature | None]) -> bytes:
         "e_ptr": e_ptr.tobytes(),
         "e_idx": e_idx.tobytes(),
         "p_meta": p_meta.tobytes(),
-        "p_ids": "\n".join(p_ids).encode(),
+        "p_rows": p_rows.tobytes(),
         "p_t": p_t.tobytes(),
     }
     body = b"".join(sections.values())
@@ -243,14 +243,16 @@ def load_into(index: ArticleIndex, snap: Snapshot) -> None:
     index.names.update(snap.names)
     for w, (start, end) in snap.week_rows.items():  # rows are grouped by week
         index.week_ids[w] = set(ids[start:end])
-    meta, p_ids, p_t = snap.post_meta, snap.post_ids, snap.post_t
+    meta, p_rows, p_t = snap.post_meta, snap.post_rows, snap.post_t
     pos = 0
     for n in range(0, len(meta), 4):
         g, kind_no, k, count = meta[n : n + 4]
         kind = KINDS[kind_no]
         key = ALL if kind == "all" else cols.key_table[k][1]
         postings = Postings()
-        postings.ids = p_ids[pos : pos + count]
+        # the ids' own string objects, shared, picked in C
+        rows = p_rows[pos : pos + count]
+        postings.ids = list(itemgetter(*rows)(ids)) if count > 1 else [ids[r] for r in rows]
         postings.times = p_t[pos : pos + count]
         pos += count
         guild = cols.guild_table[g]

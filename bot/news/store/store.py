@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import gc
 import logging
 import os
@@ -35,7 +36,25 @@ log = logging.getLogger(__name__)
 
 _MISSING: Any = object()
 REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
+LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
+
+
+class StoreBusy(RuntimeError):
+    """Another process has the store open for writing."""
+
+
+def _lock(directory: Path) -> int:
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreBusy(
+            f"the article store in {directory} is open in another process "
+            "(stop the bot, or use a read-only command)"
+        ) from None
+    return fd
 
 
 def _entry_of(doc: Doc, week: str) -> Entry:
@@ -111,14 +130,34 @@ class ArticleStore:
         self._closed = False
         self.compactions = 0
         self.snapshot_behind = 0  # week files written since the snapshot was
+        self.read_only = False
+        self._lock_fd: int | None = None
 
     # ---------------------------------------------------------------- life cycle
 
     @classmethod
-    async def open(cls, directory: Path, **options: Any) -> ArticleStore:
-        """Open (creating) the store in ``directory``: read the index files, replay the journal."""
+    async def open(
+        cls, directory: Path, *, read_only: bool = False, **options: Any
+    ) -> ArticleStore:
+        """Open (creating) the store in ``directory``: read the index files, replay the journal.
+
+        One process at a time may open a store for writing (``StoreBusy`` otherwise).
+        ``read_only`` (the CLI's queries) takes no lock and changes no file, so it can
+        run beside the bot; it sees what was on disk when it opened.
+        """
         store = cls(directory, **options)
-        replayed, last = await asyncio.to_thread(store._load_sync)
+        store.read_only = read_only
+        if not read_only:
+            store.directory.mkdir(parents=True, exist_ok=True)
+            store._lock_fd = _lock(store.directory)
+        try:
+            replayed, last = await asyncio.to_thread(store._load_sync)
+        except BaseException:
+            store._unlock()
+            raise
+        if read_only:
+            store._closed = True  # for writes
+            return store
         store._journal = await Journal.open(store.directory, last + 1)
         store._task = asyncio.create_task(store._background(), name="article-store-compactor")
         if replayed:
@@ -138,10 +177,13 @@ class ArticleStore:
                 gc.enable()
 
     def _load_files(self) -> tuple[int, int]:
-        self.weeks_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (self.directory, self.weeks_dir):
-            for path in clean_temp_files(folder):
-                log.info("article store: removed leftover temp file %s", path.name)
+        if not self.read_only:
+            self.weeks_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.directory, self.weeks_dir):
+                for path in clean_temp_files(folder):
+                    log.info("article store: removed leftover temp file %s", path.name)
+        elif not self.weeks_dir.is_dir():
+            return 0, 0
         self._disk_weeks = parts.weeks_on_disk(self.weeks_dir)
         for stale in self.weeks_dir.glob("*.idx.json"):
             if stale.name[: -len(".idx.json")] not in self._disk_weeks:
@@ -185,6 +227,10 @@ class ArticleStore:
                 self._disk_weeks.discard(week)
                 return None
             log.info("article store: rebuilding the index file of %s", week)
+            if self.read_only:
+                _, locs, ordered = parts.encode_week(week, docs)
+                self._loaded[week] = docs  # the offsets are of the rebuilt file, not this one
+                return parts.index_of(week, ordered, locs)
             parts.write_week(self.weeks_dir, week, docs)
             found = parts.read_idx(self.weeks_dir, week)
         return found
@@ -197,7 +243,7 @@ class ArticleStore:
             for record in read_segment(path):
                 self._apply(record)
                 replayed += 1
-        if not replayed:  # nothing to fold in: the old segments are only headers
+        if not replayed and not self.read_only:  # the old segments are only headers
             for _, path in segments(self.directory):
                 path.unlink()
         self._replayed_through = last
@@ -206,7 +252,8 @@ class ArticleStore:
     async def close(self, *, compact: bool = True) -> None:
         """Stop the background task and fold the journal into the partitions (unless
         ``compact`` is false: then the journal is left to be replayed at the next open)."""
-        if self._closed:
+        if self.read_only or self._closed:
+            self._close_files()
             return
         self._closed = True
         if self._task is not None:
@@ -224,6 +271,12 @@ class ArticleStore:
         # The last segment holds nothing that is not in the partition files.
         if compact and not self._pending:
             self._journal.remove_through(self._journal.number)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
 
     async def __aenter__(self) -> ArticleStore:
         return self
@@ -360,6 +413,8 @@ class ArticleStore:
     # ---------------------------------------------------------------- writes
 
     def _journal_or_fail(self) -> Journal:
+        if self.read_only:
+            raise RuntimeError("the article store was opened read-only")
         if self._closed or self._journal is None:
             raise RuntimeError("the article store is closed")
         return self._journal
