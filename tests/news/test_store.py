@@ -485,3 +485,18 @@ async def test_one_writer_at_a_time_and_read_only_beside_it(tmp_path: Path) -> N
     empty = await ArticleStore.open(tmp_path / "nothing", read_only=True)
     assert empty.stats()["articles"] == 0 and not (tmp_path / "nothing").exists()
     await empty.close()
+
+
+async def test_background_snapshot_in_a_child_process(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "s")
+    ids = [(await store.add(article(n), "g"))[0].id for n in range(30)]
+    await store.compact()
+    await store.write_snapshot()
+    assert store.snapshot_behind == 0 and (tmp_path / "s" / "index.snapshot").exists()
+    later, _ = await store.add(article(99), "g")
+    shutil.copytree(tmp_path / "s", tmp_path / "copy")  # a crash: no snapshot at close
+    await store.close()
+    crashed = await open_store(tmp_path / "copy")
+    assert all(crashed.get(i, "g") for i in [*ids, later.id])
+    assert crashed.stats("g")["articles"] == 31
+    await crashed.close()

@@ -151,10 +151,11 @@ def build(weeks_dir: Path) -> tuple[ArticleIndex, dict[str, Signature | None]]:
 
 
 def encode(index: ArticleIndex, weeks: dict[str, Signature | None]) -> bytes:
-    rows = sorted(
-        ((e.week, e.t, i, e) for i in list(index.entries) if (e := index.entry(i)) is not None),
-        key=lambda r: r[:3],
-    )
+    rows = []
+    for week in sorted(index.week_ids):  # small sorts: a big one would hold the GIL
+        entries = [(e.week, e.t, i, e) for i in index.week_ids[week] if (e := index.entry(i))]
+        entries.sort(key=lambda r: r[1:3])
+        rows.extend(entries)
     week_table = sorted({r[0] for r in rows} | set(weeks))
     week_no = {w: n for n, w in enumerate(week_table)}
     guilds: dict[str, int] = {}
@@ -265,3 +266,12 @@ def load_into(index: ArticleIndex, snap: Snapshot) -> None:
         pos += count
         guild = cols.guild_table[g]
         index.post.setdefault(guild, {}).setdefault(kind, {})[key] = postings
+
+
+if __name__ == "__main__":  # the store runs this in a child process: python -m ...
+    import sys
+
+    logging.basicConfig(level=logging.INFO)
+    store_dir = Path(sys.argv[1])
+    count = write(store_dir, store_dir / "weeks")
+    log.info("index snapshot of %d articles written", count)

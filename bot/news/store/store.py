@@ -17,6 +17,7 @@ import fcntl
 import gc
 import logging
 import os
+import sys
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -523,9 +524,21 @@ class ArticleStore:
                 log.exception("article store: compaction failed; it will be retried")
 
     async def write_snapshot(self) -> None:
-        """Rewrite the index snapshot from the week files (in a worker thread)."""
+        """Rewrite the index snapshot from the week files, in a child process: it is a
+        few seconds of Python at 100k articles, which in a thread would hold the GIL
+        away from the event loop for long stretches."""
         behind = self.snapshot_behind
-        await asyncio.to_thread(snapshot.write, self.directory, self.weeks_dir)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.news.store.snapshot",
+            str(self.directory),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"index snapshot failed: {err.decode(errors='replace')[-500:]}")
         self.snapshot_behind = max(0, self.snapshot_behind - behind)
 
     async def compact(self) -> None:
@@ -542,7 +555,9 @@ class ArticleStore:
                 for week, changes in staged.items()
             ]
             written = await asyncio.to_thread(self._write_weeks, jobs)
-            for week, changes in staged.items():
+            for n, (week, changes) in enumerate(staged.items()):
+                if n:
+                    await asyncio.sleep(0)  # a week at a time: many weeks must not stall the loop
                 current = self._pending.get(week)
                 if current is not None:
                     for article_id, doc in changes.items():
@@ -552,16 +567,16 @@ class ArticleStore:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
                 self._close_file(week)  # the next pread opens the new file
-                locs = written[week]
+                locs, base_lost = written[week]
+                set_location = self.index.set_location
                 for article_id, (offset, length) in locs.items():
-                    self.index.set_location(article_id, week, offset, length)
-                ids = set(locs)
-                if ids:
+                    set_location(article_id, week, offset, length)
+                if locs:
                     self._disk_weeks.add(week)
                 else:
                     self._disk_weeks.discard(week)
-                if week not in self._loaded:  # a partition set aside while being read
-                    alive = set(ids)
+                if base_lost and week not in self._loaded:  # set aside while being read
+                    alive = set(locs)
                     alive.update(i for i, d in self._pending.get(week, {}).items() if d)
                     self._forget_lost(week, alive)
             journal.remove_through(closed)
@@ -570,18 +585,22 @@ class ArticleStore:
 
     def _write_weeks(
         self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
-    ) -> dict[str, dict[str, tuple[int, int]]]:
+    ) -> dict[str, tuple[dict[str, tuple[int, int]], bool]]:
         written = {}
         for week, base, changes in jobs:
             docs = base
+            lost = False
             if docs is None:
-                docs = parts.read_partition(self.weeks_dir, week) or {}
+                existed = parts.partition_path(self.weeks_dir, week).exists()
+                docs = parts.read_partition(self.weeks_dir, week)
+                lost = docs is None and existed
+                docs = docs or {}
             for article_id, doc in changes.items():
                 if doc is None:
                     docs.pop(article_id, None)
                 else:
                     docs[article_id] = doc
-            written[week] = parts.write_week(self.weeks_dir, week, docs)
+            written[week] = (parts.write_week(self.weeks_dir, week, docs), lost)
         return written
 
     # ---------------------------------------------------------------- reads
