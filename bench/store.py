@@ -135,13 +135,16 @@ def probe_open(kind: str, path: str) -> None:
     t0 = time.perf_counter()
     if kind == "store":
 
-        async def go() -> int:
+        async def go() -> tuple[int, float]:
             store = await ArticleStore.open(Path(path))
+            elapsed = time.perf_counter() - t0
             n = len(store.index)
             await store.close(compact=False)
-            return n
+            return n, elapsed
 
-        n = asyncio.run(go())
+        n, elapsed = asyncio.run(go())
+        print(json.dumps({"open_s": elapsed, "rss_mb": peak_rss_mb(), "articles": n}))
+        return
     else:
         from tinydb import TinyDB
 

@@ -186,14 +186,16 @@ class Columns(Protocol):
     def entry(self, row: int) -> Entry: ...
 
 
-Ref = Entry | tuple[Columns, int]
+Ref = Entry | tuple[Columns, int] | int
 
 
 class ArticleIndex:
     def __init__(self) -> None:
         # id -> Entry, or (week columns, row) until the article is first touched
-        self.entries: dict[str, Ref] = {}
-        self.by_url: dict[str, str] = {}  # canonical-URL key -> id
+        self.entries: dict[str, Ref] = {}  # Entry, (columns, row), or a snapshot row
+        # canonical-URL key -> id, only where they differ (nearly always the id is the key)
+        self.by_url: dict[str, str] = {}
+        self.snap: Columns | None = None  # rows of the snapshot (int refs in ``entries``)
         self.by_fp: dict[str, str] = {}  # fingerprint -> id
         self.names: dict[str, str] = {}  # person key -> display name
         # guild -> kind -> key -> postings
@@ -210,10 +212,22 @@ class ArticleIndex:
         ref = self.entries.get(article_id)
         if ref is None or ref.__class__ is Entry:
             return ref  # type: ignore[return-value]
-        cols, row = ref  # type: ignore[misc]
-        entry = cols.entry(row)
+        if ref.__class__ is int:
+            assert self.snap is not None
+            entry = self.snap.entry(ref)  # type: ignore[arg-type]
+        else:
+            cols, row = ref  # type: ignore[misc]
+            entry = cols.entry(row)
         self.entries[article_id] = entry
         return entry
+
+    def id_for_url(self, ukey: str) -> str | None:
+        """The id of the article whose canonical URL has this key."""
+        found = self.by_url.get(ukey)
+        if found is not None:
+            return found
+        entry = self.entry(ukey)
+        return ukey if entry is not None and entry.ukey == ukey else None
 
     def set_location(self, article_id: str, week: str, offset: int, length: int) -> None:
         """Where the article now sits in its rewritten partition file."""
@@ -224,7 +238,11 @@ class ArticleIndex:
             if ref.week == week:  # type: ignore[union-attr]
                 ref.offset, ref.length = offset, length  # type: ignore[union-attr]
             return
-        cols, row = ref  # type: ignore[misc]
+        if ref.__class__ is int:
+            cols, row = self.snap, ref
+        else:
+            cols, row = ref  # type: ignore[misc]
+        assert cols is not None
         if cols.week_of(row) == week:
             cols.offset[row], cols.length[row] = offset, length
 
@@ -248,7 +266,8 @@ class ArticleIndex:
 
     def _register(self, article_id: str, entry: Entry) -> None:
         self.entries[article_id] = entry
-        self.by_url[entry.ukey] = article_id
+        if entry.ukey != article_id:
+            self.by_url[entry.ukey] = article_id
         if entry.fp:
             self.by_fp[entry.fp] = article_id
         self.week_ids.setdefault(entry.week, set()).add(article_id)
@@ -298,12 +317,8 @@ class ArticleIndex:
             # follows settles it, but the postings must not hold it twice.
             doubles.extend((i, entries[i]) for i in entries.keys() & ids)
             entries.update(zip(ids, zip(repeat(cols), range(len(ids))), strict=True))
-            self.by_url.update(zip(ids, ids, strict=True))
             for row, ukey in cols.ukey.items():
-                article_id = ids[int(row)]
-                if self.by_url.get(article_id) == article_id:
-                    del self.by_url[article_id]
-                self.by_url[ukey] = article_id
+                self.by_url[ukey] = ids[int(row)]
             self.by_fp.update((f, i) for f, i in zip(cols.fp, ids, strict=True) if f)
             self.week_ids[week] = set(ids)
             self.names.update(data.get("names") or {})

@@ -98,9 +98,8 @@ def _open_segment_sync(directory: Path, number: int) -> BinaryIO:
     path = segment_path(directory, number)
     fh = open(path, "ab")  # noqa: SIM115 - lives as long as the segment
     if fh.tell() == 0:
-        _append_sync(fh, encode({"op": "hdr", "schema_version": SCHEMA_VERSION}))
-    fsync_dir(directory)  # the new name must survive a crash with the records in it
-    return fh
+        fh.write(encode({"op": "hdr", "schema_version": SCHEMA_VERSION}))
+    return fh  # synced (file and directory entry) with its first records
 
 
 class Journal:
@@ -117,6 +116,7 @@ class Journal:
         self._buf: list[bytes] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._new_segment = True  # its directory entry is not synced yet
 
     @classmethod
     async def open(cls, directory: Path, number: int) -> Journal:
@@ -150,6 +150,9 @@ class Journal:
                     if self._fh is None:
                         raise RuntimeError("the journal is closed")
                     await asyncio.to_thread(_append_sync, self._fh, data)
+                    if self._new_segment:  # the name must survive a crash with the records
+                        await asyncio.to_thread(fsync_dir, self.directory)
+                        self._new_segment = False
                 except Exception as exc:
                     log.exception("journal %s: write failed", self.number)
                     for fut in waiters:
@@ -170,6 +173,7 @@ class Journal:
             closed = self.number
             self._fh = await asyncio.to_thread(_open_segment_sync, self.directory, closed + 1)
             self.number = closed + 1
+            self._new_segment = True
             self.bytes = self.records = 0
             if old is not None:
                 old.close()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import zlib
 from array import array
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -240,13 +239,10 @@ def load_into(index: ArticleIndex, snap: Snapshot) -> None:
     """Fill an empty index from a snapshot."""
     cols = snap.cols
     ids = cols.ids
-    index.entries.update(zip(ids, zip(repeat(cols), range(len(ids))), strict=True))
-    index.by_url.update(zip(ids, ids, strict=True))
+    index.snap = cols
+    index.entries.update(zip(ids, range(len(ids)), strict=True))
     for row, ukey in cols.ukey.items():
-        article_id = ids[int(row)]
-        if index.by_url.get(article_id) == article_id:
-            del index.by_url[article_id]
-        index.by_url[ukey] = article_id
+        index.by_url[ukey] = ids[int(row)]
     index.by_fp.update(zip(cols.fp, ids, strict=True))
     index.by_fp.pop("", None)
     index.names.update(snap.names)

@@ -444,7 +444,7 @@ class ArticleStore:
             self._wake.set()
 
     def _existing_id(self, article: Article) -> str | None:
-        found = self.index.by_url.get(parts.url_key(article.canonical_url))
+        found = self.index.id_for_url(parts.url_key(article.canonical_url))
         if found is None and article.fingerprint:
             found = self.index.by_fp.get(article.fingerprint)
         if found is None and article.id in self.index:
@@ -618,7 +618,7 @@ class ArticleStore:
     ) -> Article | None:
         """The stored article with this canonical URL or fingerprint (any guild)."""
         if canonical_url:
-            found = self.index.by_url.get(parts.url_key(canonical_url))
+            found = self.index.id_for_url(parts.url_key(canonical_url))
             doc = self._doc(found) if found else None
             if doc is not None and doc.get("canonical_url") == canonical_url:
                 return _article(doc)
