@@ -66,7 +66,7 @@ class Emulator:
     ) -> None:
         self.token = token
         self.clock = clock or Clock()
-        self.validator = validator or RequestValidator(SpecValidator.load(spec_path))
+        self.validator = validator or RequestValidator(SpecValidator.shared(spec_path))
         self.settle = settle
         self.reply_timeout = reply_timeout
         self.granted_intents = granted_intents
@@ -447,15 +447,17 @@ class SandboxUser:
     def slash(
         self,
         command: str,
+        options: Mapping[str, Any] | None = None,
         *,
-        channel: Channel | str | None = None,
+        in_channel: Channel | str | None = None,
         timeout: float | None = None,
-        **options: Any,
+        **named: Any,
     ) -> ReplyHandle:
-        """Run ``/command`` (``"group sub"`` for sub-commands) with named options."""
-        interaction = self.emulator.factory.slash(
-            self.user, self._channel(channel), command, options
-        )
+        """Run ``/command`` (``"group sub"`` for sub-commands) with named options (or an
+        ``options`` dict, for option names such as ``timeout``)."""
+        values = {**(options or {}), **named}
+        channel = self._channel(in_channel)
+        interaction = self.emulator.factory.slash(self.user, channel, command, values)
         return self.emulator.send_interaction(interaction, timeout)
 
     def autocomplete(
@@ -464,14 +466,14 @@ class SandboxUser:
         option: str,
         typed: str,
         *,
-        channel: Channel | str | None = None,
+        in_channel: Channel | str | None = None,
         timeout: float | None = None,
         **others: Any,
     ) -> ReplyHandle:
         """Type ``typed`` into ``option`` of ``/command``; the reply's ``choices`` are the
         suggestions."""
         interaction = self.emulator.factory.autocomplete(
-            self.user, self._channel(channel), command, option, typed, others
+            self.user, self._channel(in_channel), command, option, typed, others
         )
         return self.emulator.send_interaction(interaction, timeout)
 
@@ -501,6 +503,6 @@ class SandboxUser:
         interaction = self.emulator.factory.context_menu(self.user, channel, command, target)
         return self.emulator.send_interaction(interaction, timeout)
 
-    async def say(self, content: str, *, channel: Channel | str | None = None) -> dict[str, Any]:
+    async def say(self, content: str, *, in_channel: Channel | str | None = None) -> dict[str, Any]:
         """Post a message as this user (MESSAGE_CREATE); returns the message."""
-        return await self.emulator.post_message(self.user, content, self._channel(channel))
+        return await self.emulator.post_message(self.user, content, self._channel(in_channel))

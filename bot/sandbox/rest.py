@@ -37,6 +37,10 @@ NOT_FOUND = Rejection(404, 0, "404: Not Found")
 NOT_AUTHOR = Rejection(403, 50005, "Cannot edit a message authored by another user")
 INVALID_BODY = Rejection(400, 50109, "The request body contains invalid JSON.")
 
+BODY = web.RequestKey("sandbox_body", object)
+RESPONSE = web.RequestKey("sandbox_response", object)
+INTERACTION_ID = web.RequestKey("sandbox_interaction_id", int)
+
 # Which callback types each interaction type accepts.
 CALLBACKS_FOR = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 
@@ -115,11 +119,11 @@ class RestApi:
                     raise Refused(limited)
                 body = await self._read_body(request)
                 record.body = body
-                request["body"] = body
+                request[BODY] = body
                 response = await handler(request)
                 record.status = response.status
-                record.response = request.get("response_json")
-                record.interaction_id = request.get("interaction_id")
+                record.response = request.get(RESPONSE)
+                record.interaction_id = request.get(INTERACTION_ID)
             except Refused as refused:
                 rejection = refused.rejection
                 record.status, record.rejection = rejection.status, rejection
@@ -167,12 +171,12 @@ class RestApi:
             raise Refused(INVALID_BODY) from None
 
     def _answer(self, request: web.Request, data: Any, status: int = 200) -> web.Response:
-        request["response_json"] = data
+        request[RESPONSE] = data
         return json_response(data, status)
 
     @staticmethod
     def _body(request: web.Request) -> Any:
-        return request["body"]
+        return request[BODY]
 
     # ------------------------------------------------------------------ basics
     async def not_found(self, request: web.Request) -> web.Response:
@@ -247,7 +251,7 @@ class RestApi:
         )
         if interaction is None or interaction.token != request.match_info["token"]:
             raise Refused(UNKNOWN_INTERACTION)
-        request["interaction_id"] = interaction.id
+        request[INTERACTION_ID] = interaction.id
         if emu.clock.now() - interaction.created_at > INTERACTION_DEADLINE:
             raise Refused(UNKNOWN_INTERACTION, interaction)
         if interaction.callback_type is not None:
@@ -325,7 +329,7 @@ class RestApi:
         interaction = self.emu.interactions_by_token.get(request.match_info["token"])
         if interaction is None:
             raise Refused(Rejection(401, 50027, "Invalid Webhook Token"))
-        request["interaction_id"] = interaction.id
+        request[INTERACTION_ID] = interaction.id
         if self.emu.clock.now() - interaction.created_at > TOKEN_LIFETIME:
             raise Refused(UNKNOWN_INTERACTION, interaction)
         return interaction

@@ -162,6 +162,9 @@ def _relax(node: Any) -> Any:
     return out
 
 
+_SHARED: dict[Path, SpecValidator | None] = {}
+
+
 class SpecValidator:
     """Validates request bodies against Discord's OpenAPI document (one validator per route)."""
 
@@ -197,6 +200,14 @@ class SpecValidator:
             )
             return None
         return cls(spec)
+
+    @classmethod
+    def shared(cls, path: Path | None = None) -> SpecValidator | None:
+        """One loaded spec per process and path (its compiled validators are reused)."""
+        chosen = path or Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC_PATH)
+        if chosen not in _SHARED:
+            _SHARED[chosen] = cls.load(chosen)
+        return _SHARED[chosen]
 
     def _validator(self, method: str, template: str) -> Draft202012Validator | None:
         key = (method.lower(), template)

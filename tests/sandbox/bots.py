@@ -1,0 +1,101 @@
+"""A small real discord.py bot for the emulator's end-to-end tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+COUNTRIES = ["Ecuador", "Egypt", "Estonia", "France", "Peru"]
+
+
+class Pager(discord.ui.View):
+    def __init__(self, name: str) -> None:
+        super().__init__(timeout=60)
+        self.name = name
+        self.page = 1
+        self.clicks = 0
+
+    def embed(self) -> discord.Embed:
+        embed = discord.Embed(title=f"News: {self.name}", description=f"Page {self.page}")
+        embed.add_field(name="Source", value="sandbox", inline=True)
+        return embed
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page += 1
+        self.clicks += 1
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+
+class SampleBot(commands.Bot):
+    """Slash command with autocomplete + embed + View, a deferred command, a context menu,
+    and commands that break Discord's rules on purpose."""
+
+    def __init__(self, emulator: Any, **kwargs: Any) -> None:
+        super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)
+        self.emulator = emulator
+        self.errors: list[Exception] = []
+        self.views: list[Pager] = []
+
+    async def setup_hook(self) -> None:
+        tree = self.tree
+
+        @tree.command(name="country", description="Recent news about a country")
+        @app_commands.describe(name="the country", limit="how many")
+        async def country(interaction: discord.Interaction, name: str, limit: int = 5) -> None:
+            view = Pager(name)
+            self.views.append(view)
+            await interaction.response.send_message(embed=view.embed(), view=view)
+
+        @country.autocomplete("name")
+        async def country_names(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [
+                app_commands.Choice(name=c, value=c)
+                for c in COUNTRIES
+                if c.lower().startswith(current.lower())
+            ]
+
+        @tree.command(name="slow", description="Defers, then answers")
+        async def slow(interaction: discord.Interaction) -> None:
+            await interaction.response.defer(thinking=True)
+            await interaction.followup.send("done after thinking")
+
+        @tree.command(name="late", description="Answers after the 3-second deadline")
+        async def late(interaction: discord.Interaction) -> None:
+            self.emulator.clock.advance(3.5)
+            try:
+                await interaction.response.send_message("too late")
+            except discord.HTTPException as exc:
+                self.errors.append(exc)
+
+        @tree.command(name="huge", description="Replies with an embed over 6000 characters")
+        async def huge(interaction: discord.Interaction) -> None:
+            embed = discord.Embed(title="t", description="d" * 4096)
+            embed.add_field(name="n", value="v" * 1024)
+            embed.add_field(name="m", value="w" * 1000)
+            try:
+                await interaction.response.send_message(embed=embed)
+            except discord.HTTPException as exc:
+                self.errors.append(exc)
+
+        @tree.command(name="post", description="Posts into a channel")
+        async def post(interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+            try:
+                await channel.send("hello")
+            except discord.Forbidden as exc:
+                self.errors.append(exc)
+                await interaction.response.send_message("I cannot post there.", ephemeral=True)
+                return
+            await interaction.response.send_message("posted", ephemeral=True)
+
+        async def ingest_links(interaction: discord.Interaction, message: discord.Message) -> None:
+            links = re.findall(r"https?://\S+", message.content)
+            await interaction.response.send_message(f"{len(links)} link(s) queued", ephemeral=True)
+
+        tree.add_command(app_commands.ContextMenu(name="Ingest links", callback=ingest_links))
