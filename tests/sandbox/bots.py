@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -35,9 +36,10 @@ class SampleBot(commands.Bot):
     """Slash command with autocomplete + embed + View, a deferred command, a context menu,
     and commands that break Discord's rules on purpose."""
 
-    def __init__(self, emulator: Any, **kwargs: Any) -> None:
+    def __init__(self, emulator: Any, settings: Any = None, **kwargs: Any) -> None:
         super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)
         self.emulator = emulator
+        self.settings = settings
         self.errors: list[Exception] = []
         self.views: list[Pager] = []
 
@@ -94,8 +96,24 @@ class SampleBot(commands.Bot):
                 return
             await interaction.response.send_message("posted", ephemeral=True)
 
+        @tree.command(name="fetch", description="Fetches a page (loopback only if allowed)")
+        async def fetch(interaction: discord.Interaction, url: str) -> None:
+            allowed = self.settings is not None and self.settings.allow_loopback
+            if "127.0.0.1" in url and not allowed:
+                await interaction.response.send_message("loopback is not allowed", ephemeral=True)
+                return
+            await interaction.response.defer(thinking=True)
+            async with aiohttp.ClientSession() as session, session.get(url) as response:
+                text = await response.text()
+            await interaction.followup.send(f"{response.status}: {text.strip()}")
+
         async def ingest_links(interaction: discord.Interaction, message: discord.Message) -> None:
             links = re.findall(r"https?://\S+", message.content)
             await interaction.response.send_message(f"{len(links)} link(s) queued", ephemeral=True)
 
         tree.add_command(app_commands.ContextMenu(name="Ingest links", callback=ingest_links))
+
+
+def make_sample_bot(settings: Any, **client_kwargs: Any) -> SampleBot:
+    """A bot factory as ``newsbot sandbox`` calls it: ``(settings, **client_kwargs)``."""
+    return SampleBot(None, settings, **client_kwargs)
