@@ -137,6 +137,9 @@ class RestApi:
                 if rejection.status == 429:
                     response.headers["Retry-After"] = str(rejection.retry_after or 0)
                     response.headers["X-RateLimit-Scope"] = "user"
+            # Discord's answers come through Google's front end; discord.py reads a 429
+            # without ``Via`` as a Cloudflare ban and does not retry.
+            response.headers["Via"] = "1.1 google"
             emu.requests.append(record)
             emu.notify()
             return response

@@ -119,6 +119,7 @@ class Terminal:
         self.channel = emulator.channel
         self.last_reply: Reply | None = None
         self.last_message: dict[str, Any] | None = None
+        self._shown: set[str] = {m["id"] for m in self._channel_posts()}
 
     def print(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -145,6 +146,11 @@ class Terminal:
             outcome = Outcome(False, f"✗ {exc}")
         finally:
             logging.getLogger().removeHandler(counter)
+        posts = self._new_channel_posts()
+        if posts:
+            outcome = Outcome(
+                outcome.ok, "\n".join(filter(None, [outcome.text, posts])), outcome.quit
+            )
         if counter.records and outcome.ok:
             first = counter.records[0]
             outcome = Outcome(
@@ -174,6 +180,8 @@ class Terminal:
             )
         if word == "say":
             self.last_message = await self.user.say(rest, in_channel=self.channel)
+            # Give the bot a moment to react (auto-ingest); its posts are shown after.
+            await asyncio.sleep(self.emulator.settle)
             return Outcome(True, render_message(self.last_message))
         if word == "menu":
             if self.last_message is None:
@@ -201,6 +209,25 @@ class Terminal:
         if reply.messages:
             self.last_reply = reply
         return Outcome(reply.ok, reply.text())
+
+    def _channel_posts(self) -> list[dict[str, Any]]:
+        bot_id = str(self.emulator.bot_user.id)
+        return [
+            m
+            for channel in self.emulator.channels.values()
+            for m in self.emulator.channel_messages(channel)
+            if m["author"]["id"] == bot_id and "interaction_metadata" not in m
+        ]
+
+    def _new_channel_posts(self) -> str:
+        """What the bot posted in channels by itself (digests, replies to messages)."""
+        lines = []
+        for message in self._channel_posts():
+            if message["id"] not in self._shown:
+                self._shown.add(message["id"])
+                channel = self.emulator.channels[int(message["channel_id"])]
+                lines.append(f"in #{channel.name}: {render_message(message)}")
+        return "\n".join(lines)
 
     def _commands(self) -> str:
         lines = []
@@ -232,7 +259,7 @@ class Terminal:
     async def repl(self, read_line=None) -> None:
         loop = asyncio.get_running_loop()
         read = read_line or (lambda: input("you> "))
-        self.print("newsbot sandbox — a local Discord. Type help, or a command like /help.")
+        self.print("newsbot sandbox — a local Discord, you are alice in #general. Type help.")
         while True:
             try:
                 line = await loop.run_in_executor(None, read)

@@ -101,3 +101,11 @@ async def test_reconnect_resumes_without_losing_state(emulator, user, bot) -> No
     assert first.embed["description"] == "Page 2"
     again = await user.slash("country", name="France")
     assert again.embed["title"] == "News: France"
+
+
+async def test_rate_limited_callback_is_retried_by_the_client(emulator, user, bot) -> None:
+    emulator.throttle(path=r"/callback$", retry_after=0.01)
+    reply = await user.slash("country", name="Ecuador")
+    assert reply.ok
+    statuses = [r.status for r in emulator.requests if r.route.endswith("/callback")]
+    assert statuses == [429, 200]
