@@ -418,18 +418,24 @@ class Emulator:
         return web.Response(body=data, content_type="application/octet-stream")
 
 
-def _find_button(messages: Iterable[Mapping[str, Any]], wanted: str) -> tuple[dict, dict]:
-    labels = []
+def _find_component(
+    messages: Iterable[Mapping[str, Any]], wanted: str, kinds: tuple[int, ...] = (2,)
+) -> tuple[dict, dict]:
+    """A button (by label or custom_id) or a select menu (by placeholder or custom_id)."""
+    names = []
     for message in messages:
         for row in message.get("components") or []:
             for child in row.get("components") or []:
-                label = child.get("label") or ""
-                labels.append(label or child.get("custom_id", "?"))
+                if child.get("type") not in kinds:
+                    continue
+                label = child.get("label") or child.get("placeholder") or ""
+                names.append(label or child.get("custom_id", "?"))
                 if wanted in (label, child.get("custom_id")) or (
                     label and label.casefold() == wanted.casefold()
                 ):
                     return dict(message), child
-    raise LookupError(f"no button {wanted!r}; the message has: {', '.join(labels) or 'no buttons'}")
+    what = "button" if kinds == (2,) else "menu"
+    raise LookupError(f"no {what} {wanted!r}; the message has: {', '.join(names) or 'none'}")
 
 
 class SandboxUser:
@@ -483,13 +489,47 @@ class SandboxUser:
         """Click the button labelled (or with custom_id) ``button`` on a reply or message."""
         messages = target.messages if isinstance(target, Reply) else [target]
         live = [self.emulator.messages_by_id.get(int(m["id"]), m) for m in messages]
-        message, component = _find_button(live, button)
+        message, component = _find_component(live, button)
         if component.get("disabled"):
             raise LookupError(f"button {button!r} is disabled")
         if component.get("style") == 5:
             raise LookupError(f"button {button!r} is a link to {component.get('url')}")
         channel = self.emulator.channels[int(message["channel_id"])]
         interaction = self.emulator.factory.component(self.user, channel, message, component)
+        return self.emulator.send_interaction(interaction, timeout)
+
+    def select(
+        self,
+        target: Reply | Mapping[str, Any],
+        menu: str,
+        *values: str,
+        timeout: float | None = None,
+    ) -> ReplyHandle:
+        """Choose ``values`` in the select menu with placeholder (or custom_id) ``menu``."""
+        messages = target.messages if isinstance(target, Reply) else [target]
+        live = [self.emulator.messages_by_id.get(int(m["id"]), m) for m in messages]
+        message, component = _find_component(live, menu, kinds=(3, 5, 6, 7, 8))
+        channel = self.emulator.channels[int(message["channel_id"])]
+        interaction = self.emulator.factory.select(
+            self.user, channel, message, component, list(values)
+        )
+        return self.emulator.send_interaction(interaction, timeout)
+
+    def submit(
+        self,
+        reply: Reply,
+        values: Mapping[str, str] | None = None,
+        *,
+        timeout: float | None = None,
+        **fields: str,
+    ) -> ReplyHandle:
+        """Fill in and send the modal (form) the bot opened in ``reply``."""
+        if reply.modal is None:
+            raise LookupError("the bot did not open a form in this reply")
+        channel = self.emulator.channels[reply.interaction.channel_id]
+        interaction = self.emulator.factory.modal_submit(
+            self.user, channel, reply.modal, {**(values or {}), **fields}
+        )
         return self.emulator.send_interaction(interaction, timeout)
 
     def context_menu(

@@ -162,6 +162,82 @@ class InteractionFactory:
         interaction.source_message = self.emu.messages_by_id.get(int(message["id"]), dict(message))
         return interaction
 
+    def select(
+        self,
+        user: User,
+        channel: Channel,
+        message: Mapping[str, Any],
+        component: Mapping[str, Any],
+        values: list[str],
+    ) -> Interaction:
+        options = component.get("options")
+        chosen = list(values)
+        if options is not None:  # a string select: values are option values (or labels)
+            by_label = {str(o.get("label", "")).casefold(): o["value"] for o in options}
+            known = {o["value"] for o in options}
+            chosen = []
+            for value in values:
+                if value in known:
+                    chosen.append(value)
+                elif value.casefold() in by_label:
+                    chosen.append(by_label[value.casefold()])
+                else:
+                    labels = ", ".join(str(o.get("label")) for o in options)
+                    raise ValueError(f"{value!r} is not an option ({labels})")
+        low, high = component.get("min_values", 1), component.get("max_values", 1)
+        if not low <= len(chosen) <= high:
+            raise ValueError(f"choose between {low} and {high} values")
+        data = {
+            "custom_id": component["custom_id"],
+            "component_type": component.get("type", 3),
+            "values": chosen,
+        }
+        interaction = self._interaction(
+            3, user, channel, data, message=copy.deepcopy(dict(message))
+        )
+        interaction.source_message = self.emu.messages_by_id.get(int(message["id"]), dict(message))
+        return interaction
+
+    def modal_submit(
+        self, user: User, channel: Channel, modal: Mapping[str, Any], values: Mapping[str, str]
+    ) -> Interaction:
+        """Fill a modal the bot opened: ``values`` by text-input label or custom_id."""
+        used: set[str] = set()
+
+        def text_input(component: Mapping[str, Any], label: str | None) -> dict[str, Any]:
+            custom_id = component["custom_id"]
+            names = [n for n in (label, component.get("label"), custom_id) if n]
+            value = next((values[n] for n in names if n in values), None)
+            used.update(n for n in names if n in values)
+            if value is None:
+                value = component.get("value") or ""
+            if component.get("required", True) and not value:
+                raise ValueError(f"the form needs {names[0]!r}")
+            low, high = component.get("min_length", 0), component.get("max_length", 4000)
+            if value and not low <= len(value) <= high:
+                raise ValueError(f"{names[0]!r} must be {low}–{high} characters")
+            return {"type": 4, "custom_id": custom_id, "value": value}
+
+        def submitted(component: Mapping[str, Any], label: str | None = None) -> dict[str, Any]:
+            kind = component.get("type")
+            if kind == 1:
+                return {"type": 1, "components": [submitted(c) for c in component["components"]]}
+            if kind == 18:
+                return {
+                    "type": 18,
+                    "component": submitted(component["component"], component.get("label")),
+                }
+            if kind == 4:
+                return text_input(component, label)
+            return {"type": kind, "custom_id": component.get("custom_id"), "values": []}
+
+        components = [submitted(c) for c in modal.get("components") or []]
+        unknown = set(values) - used
+        if unknown:
+            raise ValueError(f"the form has no field {sorted(unknown)[0]!r}")
+        data = {"custom_id": modal["custom_id"], "components": components}
+        return self._interaction(5, user, channel, data)
+
     # ----------------------------------------------------------------- helpers
     @staticmethod
     def _command_data(

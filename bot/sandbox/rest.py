@@ -285,7 +285,9 @@ class RestApi:
                 ),
                 interaction,
             )
-        data = body.get("data") or {}
+        data = dict(body.get("data") or {})
+        if body.get("_files"):  # multipart: the files belong to the message in ``data``
+            data["_files"] = body["_files"]
         message: dict[str, Any] | None = None
         if kind == 4:
             message = emu.new_message(interaction.channel_id, data, interaction=interaction)
@@ -388,6 +390,8 @@ class RestApi:
         if rejection:
             raise Refused(rejection, interaction)
         emu.edit_message(message, body or {}, clear_loading=True)
+        if message is interaction.original:
+            interaction.edited_after_ack = True
         emu.touch(interaction)
         return self._answer(request, message)
 

@@ -219,6 +219,7 @@ class Interaction:
     modal: dict[str, Any] | None = None
     rejections: list[Rejection] = field(default_factory=list)
     activity: int = 0
+    edited_after_ack: bool = False
 
     @property
     def answered(self) -> bool:
@@ -230,7 +231,7 @@ class Interaction:
         if self.callback_type == 5:
             return self.original is not None and not (self.original.get("flags", 0) & LOADING)
         if self.callback_type == 6:
-            return self.original is not None and self.original.get("edited_timestamp") is not None
+            return self.edited_after_ack
         return False
 
 

@@ -563,6 +563,8 @@ class RequestValidator:
         inner = body
         for part in prefix:
             inner = inner.get(part) if isinstance(inner, Mapping) else None
+        if prefix and isinstance(body, Mapping) and body.get("_files"):
+            inner = {**(inner or {}), "_files": body["_files"]}  # files count as content
         errors.merge(check_message(inner, prefix))
         if errors:
             return errors.rejection()

@@ -32,6 +32,23 @@ class Pager(discord.ui.View):
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
 
+class Feedback(discord.ui.Modal, title="Feedback"):
+    text = discord.ui.TextInput(label="What did you think?", max_length=200)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"thanks: {self.text.value}", ephemeral=True)
+
+
+class Region(discord.ui.View):
+    @discord.ui.select(
+        placeholder="Pick a region",
+        options=[discord.SelectOption(label="Americas", value="am"),
+                 discord.SelectOption(label="Europe", value="eu")],
+    )  # fmt: skip
+    async def region(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
+        await interaction.response.edit_message(content=f"region: {select.values[0]}", view=None)
+
+
 class SampleBot(commands.Bot):
     """Slash command with autocomplete + embed + View, a deferred command, a context menu,
     and commands that break Discord's rules on purpose."""
@@ -106,6 +123,26 @@ class SampleBot(commands.Bot):
             async with aiohttp.ClientSession() as session, session.get(url) as response:
                 text = await response.text()
             await interaction.followup.send(f"{response.status}: {text.strip()}")
+
+        @tree.command(name="feedback", description="Opens a form")
+        async def feedback(interaction: discord.Interaction) -> None:
+            await interaction.response.send_modal(Feedback())
+
+        @tree.command(name="region", description="A select menu")
+        async def region(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("choose", view=Region())
+
+        @tree.command(name="upload", description="Reads an attached file")
+        async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+            data = await file.read()
+            await interaction.response.send_message(f"{file.filename}: {len(data)} bytes")
+
+        @tree.command(name="export", description="Sends a file")
+        async def export(interaction: discord.Interaction) -> None:
+            import io
+
+            payload = discord.File(io.BytesIO(b"a,b\n1,2\n"), filename="export.csv")
+            await interaction.response.send_message("here", file=payload)
 
         async def ingest_links(interaction: discord.Interaction, message: discord.Message) -> None:
             links = re.findall(r"https?://\S+", message.content)

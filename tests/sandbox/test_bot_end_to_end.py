@@ -22,7 +22,8 @@ async def test_connects_and_syncs_validated_commands(emulator, bot) -> None:
     syncs = emulator.requests_to("/applications/{app}/commands", "PUT")
     assert [r.status for r in syncs] == [200]
     assert {c["name"] for c in emulator.commands.global_commands} == {
-        "country", "slow", "late", "huge", "post", "fetch", "Ingest links",
+        "country", "slow", "late", "huge", "post", "fetch", "feedback", "region",
+        "upload", "export", "Ingest links",
     }  # fmt: skip
     assert emulator.rejections == []
     assert bot.get_guild(emulator.guild.id).member_count == 3
@@ -109,3 +110,25 @@ async def test_rate_limited_callback_is_retried_by_the_client(emulator, user, bo
     assert reply.ok
     statuses = [r.status for r in emulator.requests if r.route.endswith("/callback")]
     assert statuses == [429, 200]
+
+
+async def test_modal_form_is_submitted(user, bot) -> None:
+    form = await user.slash("feedback")
+    assert form.modal["title"] == "Feedback"
+    reply = await user.submit(form, {"What did you think?": "good"})
+    assert reply.content == "thanks: good"
+    with pytest.raises(ValueError, match="needs"):
+        user.submit(form)
+
+
+async def test_select_menu(user, bot) -> None:
+    reply = await user.slash("region")
+    await user.select(reply, "Pick a region", "Europe")
+    assert reply.content == "region: eu" and reply.message["components"] == []
+
+
+async def test_attachments_both_ways(user, bot) -> None:
+    reply = await user.slash("upload", file=("notes.txt", b"hello"))
+    assert reply.content == "notes.txt: 5 bytes"
+    reply = await user.slash("export")
+    assert [(a["filename"], a["size"]) for a in reply.message["attachments"]] == [("export.csv", 8)]

@@ -144,3 +144,10 @@ def test_spec_picks_the_callback_branch_by_type(discord_spec: SpecValidator) -> 
     assert validator.callback(CALLBACK, bad_title).paths() == ["data.embeds.0.title"]
     assert validator.callback(CALLBACK, {"type": 99}).paths() == ["type"]
     assert validator.callback(CALLBACK, {"type": 5}) is None
+
+
+def test_a_file_alone_is_not_an_empty_message() -> None:
+    validator = RequestValidator(None)
+    body = {"type": 4, "data": {"attachments": []}, "_files": [{"filename": "a.csv", "size": 3}]}
+    assert validator.callback(CALLBACK, body) is None
+    assert validator.callback(CALLBACK, {"type": 4, "data": {}}).code == 50006
