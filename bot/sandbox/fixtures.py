@@ -15,20 +15,23 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import pytest
 
-from bot.sandbox.emulator import Emulator, SandboxUser
-from bot.sandbox.harness import connected_bot as _connected_bot
-from bot.sandbox.validation import DEFAULT_SPEC_PATH, SpecValidator
+if TYPE_CHECKING:  # imported lazily: every test run loads this plugin
+    import aiohttp
+
+    from bot.sandbox.emulator import Emulator, SandboxUser
+    from bot.sandbox.validation import SpecValidator
 
 API_BASE = "https://discord.com/api/v10"
 
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
+    from bot.sandbox.emulator import Emulator
+
     emu = Emulator()
     await emu.start()
     try:
@@ -46,12 +49,16 @@ def user(emulator: Emulator) -> SandboxUser:
 def connected_bot(
     emulator: Emulator,
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[Any]]:
+    from bot.sandbox.harness import connected_bot as _connected_bot
+
     return functools.partial(_connected_bot, emulator)
 
 
 @pytest.fixture
 async def discord_http(emulator: Emulator) -> AsyncIterator[aiohttp.ClientSession]:
     """Requests as the bot would send them (``Authorization: Bot <token>`` preset)."""
+    import aiohttp
+
     kwargs = emulator.client_kwargs()
     async with aiohttp.ClientSession(
         connector=kwargs["connector"],
@@ -63,6 +70,8 @@ async def discord_http(emulator: Emulator) -> AsyncIterator[aiohttp.ClientSessio
 @pytest.fixture
 def discord_spec() -> SpecValidator:
     """Discord's OpenAPI spec; tests that need it skip when it is absent."""
+    from bot.sandbox.validation import DEFAULT_SPEC_PATH, SpecValidator
+
     spec = SpecValidator.shared()
     if spec is None:
         pytest.skip(f"Discord OpenAPI spec not found at {DEFAULT_SPEC_PATH}")

@@ -113,10 +113,14 @@ class Gateway:
         if ws.closed:
             return
         data = packer.pack(payload)
-        if isinstance(data, bytes):
-            await ws.send_bytes(data)
-        else:
-            await ws.send_str(data)
+        try:
+            if isinstance(data, bytes):
+                await ws.send_bytes(data)
+            else:
+                await ws.send_str(data)
+        except (ConnectionError, RuntimeError) as exc:
+            # The client went away mid-send; the event stays in the session for RESUME.
+            log.debug("gateway: send failed (%s)", exc)
 
     async def _on_frame(
         self, ws: web.WebSocketResponse, packer: _Packer, session: Session | None, frame: dict

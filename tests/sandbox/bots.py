@@ -124,6 +124,16 @@ class SampleBot(commands.Bot):
                 text = await response.text()
             await interaction.followup.send(f"{response.status}: {text.strip()}")
 
+        @tree.command(name="steps", description="Answers, follows up, edits and deletes")
+        async def steps(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("one")
+            await interaction.followup.send("two")
+            await interaction.edit_original_response(content="one, edited")
+            extra = await interaction.followup.send("three", wait=True)
+            await extra.delete()
+            original = await interaction.original_response()
+            await interaction.followup.send(f"original says {original.content!r}", ephemeral=True)
+
         @tree.command(name="feedback", description="Opens a form")
         async def feedback(interaction: discord.Interaction) -> None:
             await interaction.response.send_modal(Feedback())

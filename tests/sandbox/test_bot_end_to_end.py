@@ -22,7 +22,7 @@ async def test_connects_and_syncs_validated_commands(emulator, bot) -> None:
     syncs = emulator.requests_to("/applications/{app}/commands", "PUT")
     assert [r.status for r in syncs] == [200]
     assert {c["name"] for c in emulator.commands.global_commands} == {
-        "country", "slow", "late", "huge", "post", "fetch", "feedback", "region",
+        "country", "slow", "late", "huge", "post", "fetch", "steps", "feedback", "region",
         "upload", "export", "Ingest links",
     }  # fmt: skip
     assert emulator.rejections == []
@@ -132,3 +132,11 @@ async def test_attachments_both_ways(user, bot) -> None:
     assert reply.content == "notes.txt: 5 bytes"
     reply = await user.slash("export")
     assert [(a["filename"], a["size"]) for a in reply.message["attachments"]] == [("export.csv", 8)]
+
+
+async def test_followups_edits_and_deletes(user, bot) -> None:
+    reply = await user.slash("steps")
+    assert [m["content"] for m in reply.messages] == [
+        "one, edited", "two", "original says 'one, edited'",
+    ]  # fmt: skip
+    assert [bool(m["flags"] & 64) for m in reply.messages] == [False, False, True]

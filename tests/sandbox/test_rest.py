@@ -157,3 +157,13 @@ async def test_unknown_route_is_404_json(emulator, discord_http) -> None:
     async with discord_http.get(f"{API_BASE}/nothing/here") as r:
         assert r.status == 404
         assert r.headers["Content-Type"] == "application/json"
+
+
+async def test_channel_and_guild_fetches(emulator, discord_http) -> None:
+    async with discord_http.get(f"{API_BASE}/channels/{emulator.channel.id}") as r:
+        assert (await r.json())["name"] == "general"
+    async with discord_http.get(f"{API_BASE}/guilds/{emulator.guild.id}") as r:
+        guild = await r.json()
+        assert guild["name"] == "Sandbox" and guild["roles"][0]["name"] == "@everyone"
+    async with discord_http.get(f"{API_BASE}/guilds/1/channels") as r:
+        assert (r.status, (await r.json())["code"]) == (404, 10004)
