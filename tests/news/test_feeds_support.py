@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import aiohttp
 import pytest
 from aiohttp import web
 
 from bot.config import Settings
 from bot.news.feeds import FeedService
+from bot.news.fetch import SafeFetcher
 
 T0 = 1_800_000_000.0  # 2027-01-15, a fixed "now" for the controlled clock
 
@@ -163,41 +163,12 @@ async def feed_server_fixture() -> AsyncIterator[FeedServer]:
 # ---- fetch, ingest, clock ---------------------------------------------------------------------
 
 
-@dataclass
-class FetchResult:
-    """Same fields as ``bot.news.fetch.FetchResult``."""
-
-    url: str
-    final_url: str
-    status: int
-    content_type: str | None
-    headers: dict[str, str]
-    body: bytes
-    text: str
-
-
 @pytest.fixture(name="fetch")
-async def fetch_fixture() -> AsyncIterator[Callable[..., Any]]:
-    """A real aiohttp GET of the loopback server, returning 304 as a result (not an error)."""
-    async with aiohttp.ClientSession() as session:
-
-        async def do_fetch(
-            url: str, *, accept: Any = None, headers: dict[str, str] | None = None
-        ) -> FetchResult:
-            timeout = aiohttp.ClientTimeout(total=5)
-            async with session.get(url, headers=headers or {}, timeout=timeout) as resp:
-                body = await resp.read()
-                return FetchResult(
-                    url=url,
-                    final_url=str(resp.url),
-                    status=resp.status,
-                    content_type=resp.headers.get("Content-Type"),
-                    headers=dict(resp.headers),
-                    body=body,
-                    text=body.decode(resp.charset or "utf-8", "replace"),
-                )
-
-        yield do_fetch
+async def fetch_fixture(settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """The real ``SafeFetcher`` (loopback allowed by the settings), as the bot wires it."""
+    fetcher = SafeFetcher(settings)
+    yield fetcher.fetch
+    await fetcher.close()
 
 
 class TransientError(Exception):

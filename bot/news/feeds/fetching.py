@@ -7,6 +7,7 @@ with the same call shape works, which keeps this package testable on its own.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
@@ -91,3 +92,15 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(kind, str):
         return kind.lower() in TRANSIENT_KINDS
     return isinstance(exc, TimeoutError | ConnectionError | asyncio.QueueFull | aiohttp.ClientError)
+
+
+_ANSWERED = re.compile(r"\banswered (?:HTTP |with status )?(\d{3})\b")
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status behind a fetch failure, if any (``FetchError`` says it in words)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return status
+    found = _ANSWERED.search(str(getattr(exc, "message", None) or exc))
+    return int(found.group(1)) if found else None

@@ -21,6 +21,7 @@ from bot.news.feeds.fetching import (
     Ingest,
     describe_error,
     header,
+    http_status,
     is_transient,
 )
 from bot.news.feeds.parse import FeedItem, ParsedFeed, parse_feed
@@ -104,7 +105,7 @@ class FeedPoller:
         except TimeoutError:
             raise PollFailed(f"no answer within {self.limits.poll_timeout:g} s") from None
         except Exception as exc:
-            raise PollFailed(describe_error(exc)) from exc
+            raise PollFailed(describe_error(exc), http_status(exc)) from exc
         return parsed, (header(result.headers, "ETag"), header(result.headers, "Last-Modified"))
 
     async def poll(self, record: FeedRecord) -> int:

@@ -322,6 +322,10 @@ class FeedService:
             raise FeedError(f"{url} did not answer in time.") from None
         except Exception as exc:
             log.info("feed add: cannot fetch %s: %s", url, describe_error(exc))
+            if getattr(exc, "kind", None) == "not_html":  # the fetcher's words are about pages
+                raise FeedError(
+                    f"{url} is neither an RSS or Atom feed nor a web page that links one."
+                ) from None
             raise FeedError(f"Could not read {url}: {describe_error(exc)}") from None
         if result.status >= 400:
             log.info("feed add: %s answered HTTP %s", url, result.status)
