@@ -360,3 +360,60 @@ async def test_start_runs_the_poller_by_itself(
     await asyncio.wait_for(got.wait(), 5)
     await service.close()
     assert len(links) == 2
+
+
+async def test_concurrent_fetches_are_bounded(
+    feed_server: FeedServer, make_service, ingest: Ingest
+) -> None:
+    urls = [feed_server.set(f"/c{i}.xml", rss(items(1, prefix=f"/c{i}/"))) for i in range(4)]
+    service = make_service(max_concurrent_fetches=2)
+    for url in urls:
+        await service.add(G, url)
+    for i in range(4):
+        feed_server.routes[f"/c{i}.xml"].delay = 0.1
+    assert await service.poll_due() == 4
+    assert feed_server.max_in_flight == 2
+    assert len(ingest.calls) == 4
+
+
+async def test_a_feed_turned_into_garbage_fails_alone(
+    feed_server: FeedServer, make_service, ingest: Ingest, clock: Clock
+) -> None:
+    bad = feed_server.set("/bad.xml", rss(items(1, prefix="/bad/")))
+    good = feed_server.set("/good.xml", rss(items(1, prefix="/good/")))
+    service = make_service()
+    await service.add(G, bad)
+    await service.add(G, good)
+    feed_server.set("/bad.xml", b"<html><body>We moved!</body></html>", content_type="text/html")
+    await service.poll_due()
+    infos = {i.url: i for i in service.list(G)}
+    assert infos[bad].last_error == f"{bad} is not an RSS or Atom feed."
+    assert infos[bad].consecutive_failures == 1
+    assert ingest.links() == [feed_server.url("/good/1")]
+
+
+async def test_other_content_types_are_refused_in_words_about_feeds(
+    feed_server: FeedServer, make_service
+) -> None:
+    url = feed_server.set("/feed.json", b'{"items": []}', content_type="application/json")
+    with pytest.raises(FeedError) as caught:
+        await make_service().add(G, url)
+    assert caught.value.message == (
+        f"{url} is neither an RSS or Atom feed nor a web page that links one."
+    )
+
+
+async def test_removing_a_feed_mid_poll_stops_it_and_does_not_bring_it_back(
+    feed_server: FeedServer, make_service, ingest: Ingest, settings
+) -> None:
+    url = feed_server.set("/rss.xml", rss(items(5)))
+    service = make_service()
+    await service.add(G, url)
+    ingest.block_at = 2
+    poll = asyncio.create_task(service.poll_due())
+    await asyncio.wait_for(ingest.blocked.wait(), 5)
+    assert await service.remove(G, url)
+    await asyncio.wait_for(poll, 5)
+    assert service.list(G) == []
+    assert make_service().list(G) == []  # nor on disk
+    assert len(ingest.attempts) == 2

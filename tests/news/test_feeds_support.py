@@ -115,6 +115,8 @@ class FeedServer:
     base: str = ""
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -132,7 +134,12 @@ class FeedServer:
         if route is None:
             return web.Response(status=404, text="not found")
         if route.delay:
-            await asyncio.sleep(route.delay)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(route.delay)
+            finally:
+                self.in_flight -= 1
         headers = {}
         if route.validators and route.status == 200:
             etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
