@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.news.feeds.fetching import (
     FEED_TYPES,
     Fetch,
+    Fetched,
     Ingest,
     describe_error,
     header,
@@ -73,6 +74,15 @@ class FeedPoller:
         self.clock = clock
         self.rng = rng or random.Random()
         self.transient = transient
+        # One parse at a time: parsing threads hold the GIL; several at once starved the
+        # event loop for 0.4-0.6 s in bench/bench_feeds.py, one at a time for 30-60 ms.
+        self._parse_slot = asyncio.Semaphore(1)
+
+    async def parse(self, result: Fetched, url: str) -> ParsedFeed:
+        """Parse a fetched feed off the event loop (feedparser is pure Python, and slow)."""
+        source = result.final_url or url
+        async with self._parse_slot:
+            return await asyncio.to_thread(parse_feed, result.body, source, result.content_type)
 
     def _delay(self, minutes: float) -> float:
         spread = self.limits.jitter
@@ -95,11 +105,7 @@ class FeedPoller:
                     return None, (record.etag, record.last_modified)
                 if result.status >= 400:
                     raise PollFailed(f"the server answered HTTP {result.status}", result.status)
-                source = result.final_url or record.url
-                # feedparser is pure Python: a big feed would stall the event loop.
-                parsed = await asyncio.to_thread(
-                    parse_feed, result.body, source, result.content_type
-                )
+                parsed = await self.parse(result, record.url)
         except PollFailed:
             raise
         except TimeoutError:

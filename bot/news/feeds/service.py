@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.config import Settings
 from bot.news.feeds.discover import discover_feeds, looks_like_html
 from bot.news.feeds.fetching import FEED_TYPES, Fetch, Fetched, Ingest, describe_error, is_transient
-from bot.news.feeds.parse import NotAFeed, ParsedFeed, parse_feed
+from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
 from bot.news.feeds.state import FeedRecord, FeedStore
 
@@ -332,17 +332,13 @@ class FeedService:
             raise FeedError(f"{url} answered HTTP {result.status}.")
         return result
 
-    async def _parse(self, result: Fetched, url: str) -> ParsedFeed:
-        source = result.final_url or url
-        return await asyncio.to_thread(parse_feed, result.body, source, result.content_type)
-
     async def _resolve(self, url: str) -> tuple[str, ParsedFeed]:
         """The feed's URL and content for what the user gave: a feed or a page linking one."""
         result = await self._get(url)
         page_url = normalize_url(result.final_url or url)
         if not looks_like_html(result.body, result.content_type):
             try:
-                return page_url, await self._parse(result, url)
+                return page_url, await self._poller.parse(result, url)
             except NotAFeed:
                 kind = (result.content_type or "").split(";")[0].strip() or "an unknown type"
                 log.info("feed add: %s is not a feed (%s)", url, kind)
@@ -359,7 +355,7 @@ class FeedService:
         for candidate in candidates[:MAX_DISCOVERED_TRIED]:
             try:
                 found = await self._get(candidate)
-                return normalize_url(found.final_url or candidate), await self._parse(
+                return normalize_url(found.final_url or candidate), await self._poller.parse(
                     found, candidate
                 )
             except FeedError as exc:
