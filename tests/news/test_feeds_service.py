@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from bot.news.feeds import FeedError
-from bot.news.feeds.state import SCHEMA_VERSION
+from bot.news.feeds.state import SCHEMA_VERSION, FeedStateError
 from tests.news.test_feeds_support import (  # noqa: F401 - fixtures used by name
     Clock,
     FeedServer,
@@ -417,3 +417,33 @@ async def test_removing_a_feed_mid_poll_stops_it_and_does_not_bring_it_back(
     assert service.list(G) == []
     assert make_service().list(G) == []  # nor on disk
     assert len(ingest.attempts) == 2
+
+
+async def test_concurrent_adds_cannot_exceed_the_limit(
+    feed_server: FeedServer, make_service
+) -> None:
+    urls = [feed_server.set(f"/f{i}.xml", rss(items(1))) for i in range(3)]
+    service = make_service(max_feeds_per_guild=2)
+    await service.add(G, urls[0])
+    results = await asyncio.gather(
+        service.add(G, urls[1]), service.add(G, urls[2]), return_exceptions=True
+    )
+    errors = [r for r in results if isinstance(r, FeedError)]
+    assert len(errors) == 1 and "the limit" in errors[0].message
+    assert len(service.list(G)) == 2
+
+
+async def test_a_corrupt_state_file_is_set_aside_not_lost(make_service, settings) -> None:
+    path = settings.data_dir / "feeds.json"
+    path.write_bytes(b'{"feeds": {"1": {"guild_id": "1", "url": ')
+    service = make_service()
+    assert service.list("1") == []
+    kept = [p for p in settings.data_dir.iterdir() if p.name.startswith("feeds.json.corrupt-")]
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b'{"feeds"')
+
+
+async def test_a_newer_state_schema_is_refused_clearly(make_service, settings) -> None:
+    path = settings.data_dir / "feeds.json"
+    path.write_bytes(orjson.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
+    with pytest.raises(FeedStateError, match="Upgrade newsbot"):
+        make_service()

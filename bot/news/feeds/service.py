@@ -20,7 +20,7 @@ from bot.news.feeds.discover import discover_feeds, looks_like_html
 from bot.news.feeds.fetching import FEED_TYPES, Fetch, Fetched, Ingest, describe_error, is_transient
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
-from bot.news.feeds.state import FeedRecord, FeedStore
+from bot.news.feeds.state import FeedRecord, FeedStore, GuildFull
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,6 @@ class FeedService:
             if existing.paused:
                 return await self.resume(guild_id, existing.url)
             raise FeedError(f"This server already follows {existing.url}.")
-        self._check_limit(guild_id)
         interval = max(MIN_INTERVAL_MINUTES, interval_minutes or self.default_interval)
         now = self.clock()
         record = FeedRecord(
@@ -183,9 +182,11 @@ class FeedService:
             next_poll_at=now,  # the first poll (newest few items) happens right away
         )
         try:
-            await self._store.add(record)
+            await self._store.add(record, max_per_guild=self.max_feeds_per_guild)
         except KeyError:
             raise FeedError(f"This server already follows {feed_url}.") from None
+        except GuildFull:
+            raise self._full() from None
         log.info(
             "guild %s follows feed %s (%s, %d items now) added by %s",
             guild_id,
@@ -308,10 +309,13 @@ class FeedService:
 
     def _check_limit(self, guild_id: str) -> None:
         if len(self._store.for_guild(guild_id)) >= self.max_feeds_per_guild:
-            raise FeedError(
-                f"This server already follows {self.max_feeds_per_guild} feeds, the limit; "
-                "remove one first."
-            )
+            raise self._full()
+
+    def _full(self) -> FeedError:
+        return FeedError(
+            f"This server already follows {self.max_feeds_per_guild} feeds, the limit; "
+            "remove one first."
+        )
 
     async def _get(self, url: str) -> Fetched:
         try:

@@ -29,6 +29,10 @@ class FeedStateError(RuntimeError):
     """The state file cannot be used (e.g. written by a newer version)."""
 
 
+class GuildFull(Exception):
+    """The guild already has as many feeds as allowed."""
+
+
 @dataclass
 class FeedRecord:
     guild_id: str
@@ -130,10 +134,14 @@ class FeedStore:
     def for_guild(self, guild_id: str) -> list[FeedRecord]:
         return [r for r in self._records.values() if r.guild_id == guild_id]
 
-    async def add(self, record: FeedRecord) -> None:
+    async def add(self, record: FeedRecord, *, max_per_guild: int | None = None) -> None:
+        """Store a new record; KeyError if it exists, GuildFull past ``max_per_guild``."""
         async with self._lock:
             if record.key in self._records:
                 raise KeyError(record.key)
+            # Checked under the lock: two concurrent adds cannot both take the last place.
+            if max_per_guild is not None and len(self.for_guild(record.guild_id)) >= max_per_guild:
+                raise GuildFull(record.guild_id)
             doc_id = await asyncio.to_thread(self._table.insert, record.to_doc())
             self._records[record.key] = record
             self._doc_ids[record.key] = doc_id
