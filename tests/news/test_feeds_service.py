@@ -237,17 +237,21 @@ async def test_pause_after_failing_for_days_then_resume(
     feed_server.routes["/rss.xml"].status = 503
     started = clock.now
     polls = 0
+    gaps = []
     while not service.list(G)[0].paused and polls < 60:
+        gaps.append(service.list(G)[0].next_poll_at - clock.now)
         clock.now = service.list(G)[0].next_poll_at
         assert await service.poll_due() == 1
         polls += 1
+    # exponential backoff, capped at 6 h (+10 % jitter)
+    assert gaps[2] > 1.5 * gaps[1] > 0
+    assert max(gaps) <= 6 * 3600 * 1.1 and max(gaps) >= 6 * 3600 * 0.9
     [info] = service.list(G)
     assert info.paused
     assert clock.now - started >= 3 * 86400  # not before three days of failure
     assert polls > 5
     assert info.paused_reason is not None
     assert "failing since" in info.paused_reason and "503" in info.paused_reason
-    # backoff was capped: never more than ~6 h between tries
     clock.advance(24 * 60)
     assert await service.poll_due() == 0  # paused feeds are not polled
 

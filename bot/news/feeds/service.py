@@ -156,6 +156,17 @@ class FeedService:
         feed, is already followed, or the server is at its feed limit.
         """
         guild_id = str(guild_id)
+        try:
+            return await self._add(guild_id, url, added_by, interval_minutes)
+        except FeedError as exc:
+            log.info(
+                "guild %s: feed add %r by %s refused: %s", guild_id, url, added_by, exc.message
+            )
+            raise
+
+    async def _add(
+        self, guild_id: str, url: str, added_by: str | None, interval_minutes: float | None
+    ) -> FeedInfo:
         wanted = normalize_url(url)
         existing = self._find(guild_id, wanted)
         if existing is not None:
