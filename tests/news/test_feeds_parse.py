@@ -160,3 +160,18 @@ def test_looks_like_html() -> None:
     assert looks_like_html(b"", "text/html; charset=utf-8")
     assert looks_like_html(b"  <!DOCTYPE html><html>", None)
     assert not looks_like_html(rss([]), "application/xml")
+
+
+def test_which_failures_are_transient_and_their_http_status() -> None:
+    from bot.news.feeds.fetching import http_status, is_transient
+    from bot.news.fetch import FetchError
+
+    assert is_transient(FetchError("timeout", "The site took too long."))
+    assert is_transient(FetchError("unreachable", "Could not reach x."))
+    assert not is_transient(FetchError("http_error", "The site answered 404 (not found)."))
+    assert not is_transient(FetchError("blocked", "x points to a private address."))
+    assert is_transient(TimeoutError())
+    assert is_transient(ConnectionResetError())
+    assert not is_transient(ValueError("not an article"))
+    assert http_status(FetchError("http_error", "The site answered 410 (gone).")) == 410
+    assert http_status(FetchError("timeout", "The site took 20 s to answer.")) is None

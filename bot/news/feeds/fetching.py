@@ -42,23 +42,9 @@ class Fetched(Protocol):
 Fetch = Callable[..., Awaitable[Any]]  # fetch(url, *, accept=..., headers=...) -> Fetched
 Ingest = Callable[[str, str], Awaitable[Any]]  # ingest(link, guild_id); raises on failure
 
-# FetchError / ingest error kinds that are worth another try later.
-TRANSIENT_KINDS = frozenset(
-    {
-        "timeout",
-        "network",
-        "connect",
-        "connection",
-        "dns",
-        "server",
-        "http_5xx",
-        "busy",
-        "overloaded",
-        "queue_full",
-        "rate_limited",
-        "unavailable",
-    }
-)
+# FetchError / IngestError kinds worth another try later (bad_url, blocked, not_article,
+# http_error, ... are not: the same link fails the same way again).
+TRANSIENT_KINDS = frozenset({"timeout", "unreachable", "busy", "crashed"})
 
 
 def header(headers: Mapping[str, str] | None, name: str) -> str | None:
