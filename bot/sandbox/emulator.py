@@ -84,6 +84,7 @@ class Emulator:
         self.attachments: dict[str, bytes] = {}
         self.requests: list[Request] = []
         self.syncs = 0
+        self.shards = 1  # what GET /gateway/bot recommends to AutoShardedClient
         self.joined_at = self.clock.iso()
         self._throttles: list[tuple[str | None, str | None, int, float]] = []
         self._changed = asyncio.Event()
@@ -265,7 +266,10 @@ class Emulator:
     async def announce(self, message: dict[str, Any]) -> None:
         """MESSAGE_CREATE to the bot (content hidden without the message-content intent,
         unless the bot wrote it or is mentioned)."""
-        await self.gateway.dispatch("MESSAGE_CREATE", message, intent=GUILD_MESSAGES)
+        guild_id = int(message["guild_id"]) if message.get("guild_id") else None
+        await self.gateway.dispatch(
+            "MESSAGE_CREATE", message, intent=GUILD_MESSAGES, guild_id=guild_id
+        )
 
     def visible_to_bot(self, message: dict[str, Any], intents: int) -> dict[str, Any]:
         if intents & MESSAGE_CONTENT or message["author"]["id"] == str(self.bot_user.id):
@@ -331,7 +335,9 @@ class Emulator:
         # Send now; the handle's waiting starts when awaited but the answer is never missed
         # because it reads state, not events.
         handle.sent = asyncio.ensure_future(
-            self.gateway.dispatch("INTERACTION_CREATE", interaction.payload)
+            self.gateway.dispatch(
+                "INTERACTION_CREATE", interaction.payload, guild_id=interaction.guild_id
+            )
         )
         return handle
 
@@ -407,9 +413,11 @@ class Emulator:
         return transport.client_kwargs(self.port, self._cert)
 
     async def request_reconnect(self, timeout: float = 5.0) -> None:
-        """Send op 7 and wait until the client has RESUMED."""
-        await self.gateway.request_reconnect()
-        await asyncio.wait_for(self.gateway.resumed.wait(), timeout)
+        """Send op 7 and wait until every connected session has RESUMED."""
+        gateway = self.gateway
+        expected = gateway.resumes + sum(1 for s in gateway.sessions.values() if s.ws is not None)
+        await gateway.request_reconnect()
+        await self.wait_for(lambda: gateway.resumes >= expected, timeout)
 
     async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
         data = self.attachments.get(request.match_info["aid"])

@@ -62,6 +62,12 @@ class Session:
     sent: list[dict[str, Any]] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
     packer: _Packer | None = None
+    shard: tuple[int, int] = (0, 1)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Discord's sharding formula: a guild's events go to shard (id >> 22) % count."""
+        shard_id, count = self.shard
+        return guild_id is None or (guild_id >> 22) % count == shard_id
 
     def next_payload(self, event: str, data: Any) -> dict[str, Any]:
         self.seq += 1
@@ -152,13 +158,20 @@ class Gateway:
         if intents & PRIVILEGED_INTENTS & ~emu.granted_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
+        shard = data.get("shard") or [0, 1]
+        if not (isinstance(shard, list) and len(shard) == 2 and 0 <= shard[0] < shard[1]):
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return None
         self.identifies += 1
         session = Session(id=secrets.token_hex(16), intents=intents, ws=ws, packer=packer)
+        session.shard = (int(shard[0]), int(shard[1]))
         self.sessions[session.id] = session
+        guilds = [g for g in emu.guilds.values() if session.serves(g.id)]
         ready = {
             "v": 10,
             "user": emu.bot_user.to_json(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in emu.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+            "shard": list(session.shard),
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": emu.gateway_url,
@@ -192,6 +205,7 @@ class Gateway:
         await self._send(ws, packer, session.next_payload("RESUMED", {"_trace": ["sandbox"]}))
         self.resumes += 1
         self.resumed.set()
+        self.emulator.notify()
         return session
 
     async def _members_chunk(self, session: Session, data: dict) -> None:
@@ -213,13 +227,16 @@ class Gateway:
         )
 
     # --------------------------------------------------------------------- control
-    async def dispatch(self, event: str, data: Any, *, intent: int | None = None) -> int:
-        """Send an event to every session (kept for RESUME when its socket is down).
-
-        Returns how many sessions received it."""
+    async def dispatch(
+        self, event: str, data: Any, *, intent: int | None = None, guild_id: int | None = None
+    ) -> int:
+        """Send an event to every session (of the guild's shard) that asked for it; kept for
+        RESUME while a socket is down. Returns how many sessions received it."""
         count = 0
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
+                continue
+            if not session.serves(guild_id):
                 continue
             if event == "MESSAGE_CREATE":
                 payload = session.next_payload(

@@ -72,6 +72,8 @@ class RestApi:
         r: list[tuple[str, str, Handler, bool]] = [
             # method, path, handler, needs the bot token
             ("GET", "/users/@me", self.get_me, True),
+            ("GET", "/gateway", self.get_gateway, False),
+            ("GET", "/gateway/bot", self.get_gateway_bot, True),
             ("GET", "/oauth2/applications/@me", self.get_application, True),
             ("GET", "/applications/@me", self.get_application, True),
             ("GET", "/applications/{app}/commands", self.get_commands, True),
@@ -187,6 +189,19 @@ class RestApi:
 
     async def get_me(self, request: web.Request) -> web.Response:
         return self._answer(request, self.emu.bot_user.to_json())
+
+    async def get_gateway(self, request: web.Request) -> web.Response:
+        return self._answer(request, {"url": self.emu.gateway_url})
+
+    async def get_gateway_bot(self, request: web.Request) -> web.Response:
+        # AutoShardedClient without shard_count asks here first.
+        limit = {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}
+        data = {
+            "url": self.emu.gateway_url,
+            "shards": self.emu.shards,
+            "session_start_limit": limit,
+        }
+        return self._answer(request, data)
 
     async def get_application(self, request: web.Request) -> web.Response:
         emu = self.emu

@@ -49,12 +49,14 @@ class Region(discord.ui.View):
         await interaction.response.edit_message(content=f"region: {select.values[0]}", view=None)
 
 
-class SampleBot(commands.Bot):
+class SampleCommands:
     """Slash command with autocomplete + embed + View, a deferred command, a context menu,
     and commands that break Discord's rules on purpose."""
 
+    tree: app_commands.CommandTree
+
     def __init__(self, emulator: Any, settings: Any = None, **kwargs: Any) -> None:
-        super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)
+        super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)  # type: ignore[call-arg]
         self.emulator = emulator
         self.settings = settings
         self.errors: list[Exception] = []
@@ -159,6 +161,18 @@ class SampleBot(commands.Bot):
             await interaction.response.send_message(f"{len(links)} link(s) queued", ephemeral=True)
 
         tree.add_command(app_commands.ContextMenu(name="Ingest links", callback=ingest_links))
+
+
+class SampleBot(SampleCommands, commands.Bot):
+    pass
+
+
+class ShardedSampleBot(SampleCommands, commands.AutoShardedBot):
+    """Like ``bot.ui.client.NewsBot``: asks ``GET /gateway/bot`` for the shard count."""
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # discord.py waits 5 s between shards' IDENTIFYs (Discord's limit); the emulator has none.
+        return None
 
 
 def make_sample_bot(settings: Any, **client_kwargs: Any) -> SampleBot:

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from bot.sandbox.replies import NoReply
-from tests.sandbox.bots import SampleBot
+from tests.sandbox.bots import SampleBot, ShardedSampleBot
 
 
 @pytest.fixture
@@ -140,3 +140,21 @@ async def test_followups_edits_and_deletes(user, bot) -> None:
         "one, edited", "two", "original says 'one, edited'",
     ]  # fmt: skip
     assert [bool(m["flags"] & 64) for m in reply.messages] == [False, False, True]
+
+
+async def test_auto_sharded_bot_uses_gateway_bot_and_its_shards(emulator, connected_bot) -> None:
+    emulator.shards = 2
+    second = emulator.add_guild("Second", owner=emulator.users["bob"])
+    emulator.add_channel(second, "general")
+    sharded = ShardedSampleBot(emulator, **emulator.client_kwargs())
+    async with connected_bot(sharded):
+        assert emulator.requests_to("/gateway/bot")[0].status == 200
+        assert sorted(s.shard for s in emulator.gateway.sessions.values()) == [(0, 2), (1, 2)]
+        assert {g.id for g in sharded.guilds} == set(emulator.guilds)
+        user = emulator.user("bob")
+        for channel in (emulator.channel, second.channels[next(iter(second.channels))]):
+            reply = await user.slash("country", name="Peru", in_channel=channel)
+            assert reply.ok
+        await emulator.request_reconnect()
+        assert emulator.gateway.resumes == 2  # both shards resumed
+        assert (await emulator.user().slash("country", name="Peru")).ok
