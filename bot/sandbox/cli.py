@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 BotFactory = Callable[..., Any]  # (settings, **client_kwargs) -> commands.Bot
 
 NO_BOT = """\
-newsbot sandbox: the bot itself is not available ({error}).
-The sandbox runs bot.ui.client.NewsBot; this checkout does not have it yet.
+newsbot sandbox: the bot could not be loaded: {error}
+(The sandbox runs bot.ui.client.NewsBot; some part it imports is missing in this checkout.)
 """
 
 
