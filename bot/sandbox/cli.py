@@ -150,7 +150,8 @@ async def run_sandbox(
         try:
             await stack.enter_async_context(connected_bot(emulator, bot, timeout=30))
         except Exception as exc:  # the bot failed to start: say why, plainly
-            log.exception("the bot did not start in the sandbox")
+            log.error("the bot did not start in the sandbox: %r", exc)
+            log.debug("the bot did not start", exc_info=True)
             out.write(f"newsbot sandbox: the bot did not start: {exc}\n")
             return 1
         terminal = Terminal(emulator, out=out, serve_url=serve_url, timeout=timeout)

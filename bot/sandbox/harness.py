@@ -30,10 +30,11 @@ async def connected_bot(
     The bot must have been built with ``**emulator.client_kwargs()``. ``sync=None`` syncs the
     command tree only if the bot did not do it itself (e.g. in ``setup_hook``); True always
     syncs, False never."""
-    await bot.login(emulator.token)
-    runner = asyncio.create_task(bot.connect(reconnect=True), name="sandbox-bot")
-    emulator.watch_bot(runner)
+    runner: asyncio.Task[None] | None = None
     try:
+        await bot.login(emulator.token)  # runs the bot's setup_hook
+        runner = asyncio.create_task(bot.connect(reconnect=True), name="sandbox-bot")
+        emulator.watch_bot(runner)
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait(
             {ready, runner}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
@@ -52,8 +53,9 @@ async def connected_bot(
     finally:
         emulator.watch_bot(None)
         await bot.close()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(runner, timeout=5)
+        if runner is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(runner, timeout=5)
 
 
 def bot_kwargs(emulator: Emulator, **extra: Any) -> dict[str, Any]:

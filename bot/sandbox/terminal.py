@@ -101,6 +101,16 @@ def parse_slash(
     return " ".join(path), values
 
 
+def _usage(path: list[str], node: dict[str, Any]) -> list[str]:
+    """``/feed add url: — description`` lines, one per (sub-)command."""
+    options = node.get("options") or []
+    subs = [o for o in options if o["type"] in (1, 2)]
+    if subs:
+        return [line for sub in subs for line in _usage([*path, sub["name"]], sub)]
+    usage = " ".join(f"{o['name']}:" if o.get("required") else f"[{o['name']}:]" for o in options)
+    return [f"/{' '.join(path)} {usage}".rstrip() + f" — {node.get('description', '')}"]
+
+
 class Terminal:
     def __init__(
         self,
@@ -233,11 +243,7 @@ class Terminal:
         lines = []
         for command in self.emulator.commands.all(self.emulator.guild.id):
             if command["type"] == 1:
-                opts = " ".join(
-                    f"{o['name']}:" if o.get("required") else f"[{o['name']}:]"
-                    for o in command.get("options") or []
-                )
-                lines.append(f"/{command['name']} {opts} — {command.get('description', '')}")
+                lines.extend(_usage([command["name"]], command))
             else:
                 kind = "message" if command["type"] == 3 else "user"
                 lines.append(f"menu {command['name']}   ({kind} context menu)")

@@ -117,3 +117,28 @@ def test_missing_bot_says_so(tmp_path, capsys, monkeypatch) -> None:
         assert code == 1 and "could not be loaded" in out
     else:
         pytest.skip("bot.ui.client exists here: the real bot is used")
+
+
+async def test_commands_lists_sub_commands(synced) -> None:
+    from bot.sandbox.terminal import Terminal
+
+    outcome = await Terminal(synced, out=io.StringIO()).run_line("commands")
+    assert outcome.text.splitlines() == [
+        "/country name: [limit:] — d",
+        "/news latest [country:] — d",
+    ]
+
+
+async def test_a_bot_that_fails_to_start_is_reported_and_closed(tmp_path) -> None:
+    from tests.sandbox.bots import SampleBot
+
+    class Broken(SampleBot):
+        async def setup_hook(self) -> None:
+            raise RuntimeError("no store")
+
+    out = io.StringIO()
+    code = await run_sandbox(
+        Settings(data_dir=tmp_path), runs=["/x"], out=out,
+        bot_factory=lambda settings, **kw: Broken(None, settings, **kw),
+    )  # fmt: skip
+    assert code == 1 and "the bot did not start: no store" in out.getvalue()
