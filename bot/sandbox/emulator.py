@@ -324,6 +324,8 @@ class Emulator:
 
     # ----------------------------------------------------------- injection API
     def user(self, name: str = "alice") -> SandboxUser:
+        if name not in self.users:
+            raise LookupError(f"no user {name!r}; the guild has: {', '.join(self.users)}")
         return SandboxUser(self, self.users[name])
 
     def send_interaction(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import shlex
 import sys
@@ -263,17 +264,68 @@ class Terminal:
         return failures
 
     async def repl(self, read_line=None) -> None:
-        loop = asyncio.get_running_loop()
-        read = read_line or (lambda: input("you> "))
+        """Prompt until ``quit`` or end of input.
+
+        Standard input is watched by the event loop (no thread blocked in ``input()``, so
+        Ctrl-C ends at once); ``read_line`` replaces it in tests."""
+        lines = _LineSource(read_line)
         self.print("newsbot sandbox — a local Discord, you are alice in #general. Type help.")
-        while True:
+        try:
+            while True:
+                self.out.write("you> ")
+                self.out.flush()
+                line = await lines.next()
+                if line is None:
+                    self.print()
+                    return
+                outcome = await self.run_line(line)
+                if outcome.text:
+                    self.print(outcome.text)
+                if outcome.quit:
+                    return
+        finally:
+            lines.close()
+
+
+class _LineSource:
+    def __init__(self, read_line=None) -> None:
+        self._read_line = read_line
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        self._buffer = b""
+        self._fd: int | None = None
+        if read_line is None:
             try:
-                line = await loop.run_in_executor(None, read)
-            except (EOFError, KeyboardInterrupt):
-                self.print()
-                return
-            outcome = await self.run_line(line)
-            if outcome.text:
-                self.print(outcome.text)
-            if outcome.quit:
-                return
+                fd = sys.stdin.fileno()
+                asyncio.get_running_loop().add_reader(fd, self._on_readable)
+                self._fd = fd
+            except (AttributeError, OSError, ValueError, NotImplementedError):
+                self._read_line = sys.stdin.readline  # no selectable stdin: read in a thread
+
+    def _on_readable(self) -> None:
+        assert self._fd is not None
+        chunk = os.read(self._fd, 65536)
+        if not chunk:
+            if self._buffer:
+                self._queue.put_nowait(self._buffer.decode(errors="replace"))
+                self._buffer = b""
+            self._queue.put_nowait(None)
+            self.close()
+            return
+        self._buffer += chunk
+        while b"\n" in self._buffer:
+            line, self._buffer = self._buffer.split(b"\n", 1)
+            self._queue.put_nowait(line.decode(errors="replace"))
+
+    async def next(self) -> str | None:
+        if self._read_line is None:
+            return await self._queue.get()
+        try:
+            line = await asyncio.get_running_loop().run_in_executor(None, self._read_line)
+        except (EOFError, KeyboardInterrupt):
+            return None
+        return line if line != "" or self._read_line is not sys.stdin.readline else None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            asyncio.get_running_loop().remove_reader(self._fd)
+            self._fd = None

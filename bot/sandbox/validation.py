@@ -63,37 +63,29 @@ class Rejection:
             body["global"] = False
         return body
 
-    def paths(self) -> list[str]:
-        """Dotted paths of every form error, e.g. ``embeds.0.title`` (handy in tests)."""
-        found: list[str] = []
+    def items(self) -> list[tuple[str, str]]:
+        """(dotted path, error code) for every form error, e.g. ``("embeds.0.title", ...)``."""
+        found: list[tuple[str, str]] = []
 
         def walk(node: Mapping[str, Any], prefix: list[str]) -> None:
             for key, value in node.items():
                 if key == "_errors":
-                    found.append(".".join(prefix))
+                    found.extend((".".join(prefix), item["code"]) for item in value)
                 elif isinstance(value, Mapping):
                     walk(value, [*prefix, key])
 
         walk(self.errors or {}, [])
         return found
 
+    def paths(self) -> list[str]:
+        """Dotted paths of the form errors, each once (handy in tests)."""
+        return list(dict.fromkeys(path for path, _ in self.items()))
+
     def error_codes(self) -> list[str]:
-        codes: list[str] = []
-
-        def walk(node: Mapping[str, Any]) -> None:
-            for key, value in node.items():
-                if key == "_errors":
-                    codes.extend(item["code"] for item in value)
-                elif isinstance(value, Mapping):
-                    walk(value)
-
-        walk(self.errors or {})
-        return codes
+        return [code for _, code in self.items()]
 
     def __str__(self) -> str:
-        detail = ", ".join(
-            f"{p or '(body)'}: {c}" for p, c in zip(self.paths(), self.error_codes(), strict=False)
-        )
+        detail = ", ".join(f"{path or '(body)'}: {code}" for path, code in self.items())
         text = f"{self.status} {self.code} {self.message}"
         return f"{text} ({detail})" if detail else text
 

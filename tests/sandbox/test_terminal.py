@@ -142,3 +142,14 @@ async def test_a_bot_that_fails_to_start_is_reported_and_closed(tmp_path) -> Non
         bot_factory=lambda settings, **kw: Broken(None, settings, **kw),
     )  # fmt: skip
     assert code == 1 and "the bot did not start: no store" in out.getvalue()
+
+
+async def test_prompt_reads_lines_until_quit(tmp_path) -> None:
+    lines = iter(["/country Ecuador", "click Next", "quit", "/never"])
+    out = io.StringIO()
+    code = await run_sandbox(
+        Settings(data_dir=tmp_path), out=out, settle=0.02,
+        bot_factory=make_sample_bot, read_line=lambda: next(lines),
+    )  # fmt: skip
+    text = out.getvalue()
+    assert code == 0 and "Page 2" in text and text.rstrip().endswith("bye")
