@@ -56,7 +56,8 @@ class SampleCommands:
     tree: app_commands.CommandTree
 
     def __init__(self, emulator: Any, settings: Any = None, **kwargs: Any) -> None:
-        super().__init__(command_prefix="!", intents=discord.Intents.default(), **kwargs)  # type: ignore[call-arg]
+        kwargs.setdefault("intents", discord.Intents.default())
+        super().__init__(command_prefix="!", **kwargs)  # type: ignore[call-arg]
         self.emulator = emulator
         self.settings = settings
         self.errors: list[Exception] = []

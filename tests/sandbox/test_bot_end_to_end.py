@@ -158,3 +158,22 @@ async def test_auto_sharded_bot_uses_gateway_bot_and_its_shards(emulator, connec
         await emulator.request_reconnect()
         assert emulator.gateway.resumes == 2  # both shards resumed
         assert (await emulator.user().slash("country", name="Peru")).ok
+
+
+async def test_members_intent_chunks_the_guild(emulator, connected_bot) -> None:
+    intents = discord.Intents.default()
+    intents.members = intents.message_content = True
+    members_bot = SampleBot(emulator, intents=intents, **emulator.client_kwargs())
+    async with connected_bot(members_bot):
+        guild = members_bot.get_guild(emulator.guild.id)
+        assert guild.chunked
+        assert {m.name for m in guild.members} == {"alice", "bob", "newsbot"}
+        seen = []
+
+        async def on_message(message: discord.Message) -> None:
+            seen.append(message.content)
+
+        members_bot.add_listener(on_message)
+        message = await emulator.user("bob").say("https://example.org/x")
+        await emulator.wait_for(lambda: seen, timeout=2)
+        assert seen == [message["content"]]
