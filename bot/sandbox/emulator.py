@@ -88,6 +88,7 @@ class Emulator:
         self.joined_at = self.clock.iso()
         self._throttles: list[tuple[str | None, str | None, int, float]] = []
         self._changed = asyncio.Event()
+        self._bot_task: asyncio.Task[Any] | None = None
         self.gateway = Gateway(self)
         self.rest = RestApi(self)
         self.factory = InteractionFactory(self)
@@ -283,6 +284,16 @@ class Emulator:
     def rejections(self) -> list[Request]:
         return [r for r in self.requests if r.rejection is not None]
 
+    def bot_messages(self) -> list[dict[str, Any]]:
+        """Every message the bot made (channel posts, replies, follow-ups, ephemeral ones),
+        oldest first, in their current state."""
+        bot_id = str(self.bot_user.id)
+        return [
+            m
+            for m in self.messages_by_id.values()
+            if m["author"]["id"] == bot_id and not m.get("_deleted")
+        ]
+
     def requests_to(self, route: str, method: str | None = None) -> list[Request]:
         return [
             r for r in self.requests if r.route == route and (method is None or r.method == method)
@@ -315,7 +326,7 @@ class Emulator:
         self._bot_task = task
 
     def bot_failure(self) -> BaseException | None:
-        task = getattr(self, "_bot_task", None)
+        task = self._bot_task
         if task is None or not task.done():
             return None
         if task.cancelled():

@@ -360,7 +360,7 @@ class RestApi:
                 raise Refused(UNKNOWN_MESSAGE, interaction)
             return interaction.original
         for message in interaction.followups:
-            if message["id"] == mid:
+            if message["id"] == mid and not message.get("_deleted"):
                 return message
         raise Refused(UNKNOWN_MESSAGE, interaction)
 

@@ -55,18 +55,20 @@ async def test_deferred_command_is_answered_by_its_followup(user, bot) -> None:
     assert reply.ok and reply.content == "done after thinking" and not reply.thinking
 
 
-async def test_reply_after_deadline_gets_10062(user, bot) -> None:
+async def test_reply_after_deadline_gets_10062(emulator, user, bot) -> None:
     reply = await user.slash("late")
     assert not reply.ok and reply.message is None
     assert [r.code for r in reply.rejections] == [10062]
+    await emulator.wait_for(lambda: bot.errors)  # the bot sees the error just after
     (error,) = bot.errors
     assert isinstance(error, discord.NotFound) and error.code == 10062
 
 
-async def test_oversized_embed_is_rejected_with_its_path(user, bot) -> None:
+async def test_oversized_embed_is_rejected_with_its_path(emulator, user, bot) -> None:
     reply = await user.slash("huge")
     assert not reply.ok
     assert reply.rejections[0].paths() == ["data.embeds"]
+    await emulator.wait_for(lambda: bot.errors)
     assert bot.errors[0].code == 50035
 
 
@@ -134,8 +136,10 @@ async def test_attachments_both_ways(user, bot) -> None:
     assert [(a["filename"], a["size"]) for a in reply.message["attachments"]] == [("export.csv", 8)]
 
 
-async def test_followups_edits_and_deletes(user, bot) -> None:
+async def test_followups_edits_and_deletes(emulator, user, bot) -> None:
     reply = await user.slash("steps")
+    # A reply settles after a short quiet time; a slow machine may pause between steps.
+    await emulator.wait_for(lambda: len(reply.interaction.followups) == 3)
     assert [m["content"] for m in reply.messages] == [
         "one, edited", "two", "original says 'one, edited'",
     ]  # fmt: skip
