@@ -108,15 +108,15 @@ def test_cli_entry_runs_a_script(tmp_path, capsys, monkeypatch) -> None:
 
 
 def test_missing_bot_says_so(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path))
-    code = main(["sandbox", "--run", "/country Ecuador"])
-    out = capsys.readouterr().out
     try:
         import bot.ui.client  # noqa: F401
     except ImportError:
-        assert code == 1 and "could not be loaded" in out
+        pass
     else:
-        pytest.skip("bot.ui.client exists here: the real bot is used")
+        pytest.skip("bot.ui.client loads here: the real bot would be used")
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path))
+    code = main(["sandbox", "--run", "/country Ecuador"])
+    assert code == 1 and "could not be loaded" in capsys.readouterr().out
 
 
 async def test_commands_lists_sub_commands(synced) -> None:
