@@ -447,6 +447,7 @@ def check_message(body: Any, prefix: Path_ = ()) -> FormErrors:
         )
     embeds = body.get("embeds")
     if isinstance(embeds, list):
+        _check_embeds(errors, [*pre, "embeds"], embeds)
         total = sum(embed_length(e) for e in embeds if isinstance(e, Mapping))
         if total > MAX_EMBED_TOTAL:
             errors.add(
@@ -457,6 +458,45 @@ def check_message(body: Any, prefix: Path_ = ()) -> FormErrors:
     _check_components(errors, [*pre, "components"], body.get("components"), body.get("flags"))
     _check_allowed_mentions(errors, [*pre, "allowed_mentions"], body.get("allowed_mentions"))
     return errors
+
+
+EMBED_LIMITS = {"title": 256, "description": 4096}
+EMBED_PART_LIMITS = {("footer", "text"): 2048, ("author", "name"): 256}
+MAX_EMBEDS = 10
+MAX_FIELDS = 25
+
+
+def _too_long(errors: FormErrors, path: list[str | int], value: Any, limit: int) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+
+def _check_embeds(errors: FormErrors, path: list[str | int], embeds: list[Any]) -> None:
+    """Per-embed limits (also in the spec; kept here for when the spec is absent)."""
+    if len(embeds) > MAX_EMBEDS:
+        errors.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_EMBEDS} or fewer in length.")
+    for index, embed in enumerate(embeds):
+        if not isinstance(embed, Mapping):
+            continue
+        here = [*path, index]
+        for key, limit in EMBED_LIMITS.items():
+            _too_long(errors, [*here, key], embed.get(key), limit)
+        for (part, key), limit in EMBED_PART_LIMITS.items():
+            sub = embed.get(part)
+            if isinstance(sub, Mapping):
+                _too_long(errors, [*here, part, key], sub.get(key), limit)
+        fields = embed.get("fields")
+        if isinstance(fields, list):
+            if len(fields) > MAX_FIELDS:
+                errors.add(
+                    [*here, "fields"],
+                    "BASE_TYPE_MAX_LENGTH",
+                    f"Must be {MAX_FIELDS} or fewer in length.",
+                )
+            for number, item in enumerate(fields):
+                if isinstance(item, Mapping):
+                    _too_long(errors, [*here, "fields", number, "name"], item.get("name"), 256)
+                    _too_long(errors, [*here, "fields", number, "value"], item.get("value"), 1024)
 
 
 def _check_components(errors: FormErrors, path: list[str | int], rows: Any, flags: Any) -> None:
@@ -543,21 +583,23 @@ class RequestValidator:
     def _spec(self, method: str, template: str, body: Any) -> FormErrors:
         return self.spec.check(method, template, body) if self.spec else FormErrors()
 
+    # The hand-written rules go first: where both report the same path and code, theirs is
+    # the message Discord gives bots (e.g. 2000 characters of content, not the spec's 4000).
     def commands(self, template: str, body: Any) -> Rejection | None:
-        errors = self._spec("PUT", template, body)
-        errors.merge(check_commands(body))
+        errors = check_commands(body)
+        errors.merge(self._spec("PUT", template, body))
         return errors.rejection() if errors else None
 
     def message(
         self, method: str, template: str, body: Any, *, creating: bool, prefix: Path_ = ()
     ) -> Rejection | None:
-        errors = self._spec(method, template, body)
         inner = body
         for part in prefix:
             inner = inner.get(part) if isinstance(inner, Mapping) else None
         if prefix and isinstance(body, Mapping) and body.get("_files"):
             inner = {**(inner or {}), "_files": body["_files"]}  # files count as content
-        errors.merge(check_message(inner, prefix))
+        errors = check_message(inner, prefix)
+        errors.merge(self._spec(method, template, body))
         if errors:
             return errors.rejection()
         if creating and isinstance(inner, Mapping | None) and is_empty_message(inner or {}):

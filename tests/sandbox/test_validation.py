@@ -151,3 +151,26 @@ def test_a_file_alone_is_not_an_empty_message() -> None:
     body = {"type": 4, "data": {"attachments": []}, "_files": [{"filename": "a.csv", "size": 3}]}
     assert validator.callback(CALLBACK, body) is None
     assert validator.callback(CALLBACK, {"type": 4, "data": {}}).code == 50006
+
+
+def test_embed_limits_hold_without_the_spec() -> None:
+    embed = {
+        "title": "t" * 257,
+        "fields": [{"name": "n", "value": "v" * 1025}] + [{"name": "n", "value": "v"}] * 25,
+        "footer": {"text": "f" * 2049},
+    }
+    rejection = check_message({"embeds": [embed] * 11}).rejection()
+    assert set(rejection.paths()) >= {
+        "embeds",
+        "embeds.0.title",
+        "embeds.0.fields",
+        "embeds.0.fields.0.value",
+        "embeds.0.footer.text",
+    }
+
+
+def test_content_limit_message_is_discords_for_bots(discord_spec) -> None:
+    validator = RequestValidator(discord_spec)
+    rejection = validator.message("POST", MESSAGES, {"content": "x" * 4001}, creating=True)
+    (error,) = rejection.errors["content"]["_errors"]
+    assert error["message"] == "Must be 2000 or fewer in length."
