@@ -32,6 +32,7 @@ Type as in Discord:
   type country name Ecu          what autocomplete suggests for /country name: "Ecu"
   commands                       list the bot's commands
   channel news                   run the next commands in #news
+  user bob                       act as bob (a member without Manage Server); user alice: back
   help, quit
 """
 
@@ -210,6 +211,9 @@ class Terminal:
                     parts[0], parts[1], typed, in_channel=self.channel, timeout=self.timeout
                 )
             )
+        if word == "user":
+            self.user = self.emulator.user(rest.strip())
+            return Outcome(True, f"you are now {rest.strip()}")
         if word == "channel":
             self.channel = self.emulator.channel_named(rest.strip())
             return Outcome(True, f"now in #{self.channel.name}")
@@ -269,7 +273,10 @@ class Terminal:
         Standard input is watched by the event loop (no thread blocked in ``input()``, so
         Ctrl-C ends at once); ``read_line`` replaces it in tests."""
         lines = _LineSource(read_line)
-        self.print("newsbot sandbox — a local Discord, you are alice in #general. Type help.")
+        self.print(
+            f"newsbot sandbox — a local Discord; you are {self.user.user.username} "
+            f"in #{self.channel.name}. Type help."
+        )
         try:
             while True:
                 self.out.write("you> ")
