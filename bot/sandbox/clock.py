@@ -32,5 +32,9 @@ class Clock:
         """The clock's time as an aware UTC datetime (for message timestamps)."""
         return datetime.fromtimestamp(self._epoch + self.now(), UTC)
 
+    def epoch_ms(self) -> int:
+        """The clock's time in Unix milliseconds (for snowflake ids)."""
+        return int((self._epoch + self.now()) * 1000)
+
     def iso(self) -> str:
         return self.utcnow().isoformat()

@@ -42,6 +42,7 @@ from bot.sandbox.state import (
     Request,
     Snowflakes,
     User,
+    world_id,
 )
 from bot.sandbox.validation import Rejection, RequestValidator, SpecValidator
 
@@ -70,8 +71,9 @@ class Emulator:
         self.settle = settle
         self.reply_timeout = reply_timeout
         self.granted_intents = granted_intents
-        self.ids = Snowflakes()
-        self.application_id = self.ids.next()
+        self.ids = Snowflakes(self.clock.epoch_ms)
+        self._world_ids = 0
+        self.application_id = self._next_world_id()
         self.bot_user = User(self.application_id, "newsbot", bot=True)
         self.users: dict[str, User] = {}
         self.guilds: dict[int, Guild] = {}
@@ -98,6 +100,10 @@ class Emulator:
         self._build_world()
 
     # ------------------------------------------------------------------- world
+    def _next_world_id(self) -> int:
+        self._world_ids += 1
+        return world_id(self._world_ids)
+
     def _build_world(self) -> None:
         alice = self.add_user("alice")
         self.add_user("bob")
@@ -106,14 +112,14 @@ class Emulator:
         self.add_channel(guild, "news")
 
     def add_user(self, name: str) -> User:
-        user = User(self.ids.next(), name)
+        user = User(self._next_world_id(), name)
         self.users[name] = user
         for guild in self.guilds.values():
             guild.members[user.id] = user
         return user
 
     def add_guild(self, name: str, owner: User) -> Guild:
-        guild = Guild(self.ids.next(), name, owner.id)
+        guild = Guild(self._next_world_id(), name, owner.id)
         guild.members[self.bot_user.id] = self.bot_user
         for user in self.users.values():
             guild.members[user.id] = user
@@ -121,7 +127,7 @@ class Emulator:
         return guild
 
     def add_channel(self, guild: Guild, name: str) -> Channel:
-        channel = Channel(self.ids.next(), name, guild.id, position=len(guild.channels))
+        channel = Channel(self._next_world_id(), name, guild.id, position=len(guild.channels))
         guild.channels[channel.id] = channel
         self.channels[channel.id] = channel
         self._channel_log[channel.id] = []

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.state import EPHEMERAL, LOADING, Interaction, Request
-from bot.sandbox.validation import Rejection
+from bot.sandbox.validation import FormErrors, Rejection
 
 if TYPE_CHECKING:
     from bot.sandbox.emulator import Emulator
@@ -282,49 +282,17 @@ class RestApi:
             raise Refused(rejection, interaction)
         kind = body["type"]
         if kind not in CALLBACKS_FOR.get(interaction.type, set()):
-            raise Refused(
-                Rejection(
-                    400,
-                    50035,
-                    "Invalid Form Body",
-                    {
-                        "type": {
-                            "_errors": [
-                                {
-                                    "code": "INTERACTION_CALLBACK_TYPE_INVALID",
-                                    "message": "Invalid callback type for this interaction.",
-                                }
-                            ]
-                        }
-                    },
-                ),
-                interaction,
+            errors = FormErrors()
+            errors.add(
+                ["type"],
+                "INTERACTION_CALLBACK_TYPE_INVALID",
+                "Invalid callback type for this interaction.",
             )
+            raise Refused(errors.rejection(), interaction)
         data = dict(body.get("data") or {})
         if body.get("_files"):  # multipart: the files belong to the message in ``data``
             data["_files"] = body["_files"]
-        message: dict[str, Any] | None = None
-        if kind == 4:
-            message = emu.new_message(interaction.channel_id, data, interaction=interaction)
-            interaction.original = message
-        elif kind == 5:
-            flags = LOADING | (data.get("flags", 0) & EPHEMERAL)
-            message = emu.new_message(
-                interaction.channel_id, {"content": "", "flags": flags}, interaction=interaction
-            )
-            interaction.original = message
-        elif kind in (6, 7):
-            source = interaction.source_message
-            if source is not None:
-                source = emu.messages_by_id.get(int(source["id"]), source)
-                if kind == 7:
-                    emu.edit_message(source, data)
-                    message = source
-            interaction.original = source
-        elif kind == 8:
-            interaction.choices = list(data.get("choices") or [])
-        elif kind == 9:
-            interaction.modal = data
+        message = self._apply_callback(interaction, kind, data)
         interaction.callback_type = kind
         emu.touch(interaction)
         if request.query.get("with_response") not in ("1", "true", "True"):
@@ -343,6 +311,35 @@ class RestApi:
         if message is not None:
             response["resource"]["message"] = message
         return self._answer(request, response)
+
+    def _apply_callback(
+        self, interaction: Interaction, kind: int, data: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Do what the callback asks; returns the message it created or edited."""
+        emu = self.emu
+        message: dict[str, Any] | None = None
+        if kind == 4:
+            message = emu.new_message(interaction.channel_id, data, interaction=interaction)
+            interaction.original = message
+        elif kind == 5:  # "thinking…": a placeholder that the first follow-up or edit replaces
+            flags = LOADING | (data.get("flags", 0) & EPHEMERAL)
+            message = emu.new_message(
+                interaction.channel_id, {"content": "", "flags": flags}, interaction=interaction
+            )
+            interaction.original = message
+        elif kind in (6, 7):  # on a component: the message with the component is the original
+            source = interaction.source_message
+            if source is not None:
+                source = emu.messages_by_id.get(int(source["id"]), source)
+                if kind == 7:
+                    emu.edit_message(source, data)
+                    message = source
+            interaction.original = source
+        elif kind == 8:
+            interaction.choices = list(data.get("choices") or [])
+        elif kind == 9:
+            interaction.modal = data
+        return message
 
     def _interaction_for_token(self, request: web.Request) -> Interaction:
         self._app(request)

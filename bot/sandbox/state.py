@@ -7,8 +7,8 @@ Plain data and small helpers only; the HTTP and gateway sides live in ``rest.py`
 
 from __future__ import annotations
 
-import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,16 +36,26 @@ _EPOCH_MS = 1420070400000
 
 
 class Snowflakes:
-    """Increasing Discord-shaped ids (timestamp bits included, so discord.py's
-    ``created_at`` is sensible)."""
+    """Increasing Discord-shaped ids whose timestamp bits are the clock's time, so
+    discord.py's ``created_at`` is right and later ids sort after earlier ones."""
 
-    def __init__(self, start_ms: int = 1_767_225_600_000) -> None:
-        self._counter = itertools.count(1)
-        self._start = start_ms - _EPOCH_MS
+    def __init__(self, now_ms: Callable[[], int]) -> None:
+        self._now_ms = now_ms
+        self._last = 0
 
     def next(self) -> int:
-        n = next(self._counter)
-        return ((self._start + n) << 22) | (n & 0xFFF)
+        candidate = (self._now_ms() - _EPOCH_MS) << 22
+        self._last = max(candidate, self._last + 1)
+        return self._last
+
+
+def world_id(n: int) -> int:
+    """Fixed ids for the world (application, users, guilds, channels): the same on every
+    run, so a bot's data folder still matches them the next time the sandbox starts."""
+    return ((_WORLD_MS - _EPOCH_MS) << 22) | n
+
+
+_WORLD_MS = 1_767_225_600_000  # 2026-01-01
 
 
 @dataclass
