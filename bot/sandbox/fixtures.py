@@ -8,6 +8,17 @@
   ``**emulator.client_kwargs()`` until the block ends (ready and commands synced).
 - ``discord_http``: an aiohttp session that reaches the emulator as ``https://discord.com``
   (for checking the API rules directly), and ``discord_spec`` that skips without the spec.
+
+Wiring the real bot (``bot.ui.client.NewsBot`` is an AutoShardedBot; the emulator answers
+``GET /gateway/bot`` with one shard)::
+
+    @pytest.fixture
+    async def bot(emulator, connected_bot, tmp_path):
+        from bot.ui.client import NewsBot
+
+        settings = Settings(data_dir=tmp_path, allow_loopback=True)
+        async with connected_bot(NewsBot(settings, **emulator.client_kwargs())) as running:
+            yield running
 """
 
 from __future__ import annotations
