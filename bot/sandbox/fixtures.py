@@ -42,9 +42,13 @@ API_BASE = "https://discord.com/api/v10"
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     from bot.sandbox.emulator import Emulator
+    from bot.sandbox.transport import SandboxError
 
     emu = Emulator()
-    await emu.start()
+    try:
+        await emu.start()
+    except SandboxError as exc:
+        pytest.skip(f"the Discord emulator cannot start here: {exc}")
     try:
         yield emu
     finally:
