@@ -96,6 +96,8 @@ class RestApi:
             ("GET", "/channels/{cid}/messages/{mid}", self.get_message, True),
             ("PATCH", "/channels/{cid}/messages/{mid}", self.edit_message, True),
             ("DELETE", "/channels/{cid}/messages/{mid}", self.delete_message, True),
+            ("PUT", "/channels/{cid}/messages/{mid}/reactions/{emoji}/@me", self.react, True),
+            ("DELETE", "/channels/{cid}/messages/{mid}/reactions/{emoji}/@me", self.unreact, True),
             ("GET", "/guilds/{guild}", self.get_guild, True),
             ("GET", "/guilds/{guild}/channels", self.get_guild_channels, True),
             ("GET", "/guilds/{guild}/members/{uid}", self.get_member, True),
@@ -431,6 +433,9 @@ class RestApi:
         message = self.emu.messages_by_id.get(int(raw)) if raw.isdigit() else None
         if message is None or int(message["channel_id"]) != channel_id or message.get("_deleted"):
             raise Refused(UNKNOWN_MESSAGE)
+        if message.get("flags", 0) & EPHEMERAL:
+            # Ephemeral messages exist only for the interaction's webhook, not the channel.
+            raise Refused(UNKNOWN_MESSAGE)
         return message
 
     async def get_channel(self, request: web.Request) -> web.Response:
@@ -484,6 +489,26 @@ class RestApi:
         if message["author"]["id"] != str(self.emu.bot_user.id) and channel.denied_to_bot:
             raise Refused(MISSING_PERMISSIONS)
         self.emu.delete_message(message)
+        return self._answer(request, None, 204)
+
+    async def react(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        message = self._message(request, channel.id)
+        if channel.denied_to_bot:
+            raise Refused(MISSING_PERMISSIONS)
+        emoji = request.match_info["emoji"]
+        reactions = message.setdefault("reactions", [])
+        if not any(r["emoji"]["name"] == emoji for r in reactions):
+            reactions.append({"emoji": {"id": None, "name": emoji}, "count": 1, "me": True})
+        return self._answer(request, None, 204)
+
+    async def unreact(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        message = self._message(request, channel.id)
+        emoji = request.match_info["emoji"]
+        message["reactions"] = [
+            r for r in message.get("reactions", []) if r["emoji"]["name"] != emoji
+        ]
         return self._answer(request, None, 204)
 
     # ------------------------------------------------------------------ guilds

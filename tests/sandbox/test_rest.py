@@ -167,3 +167,15 @@ async def test_channel_and_guild_fetches(emulator, discord_http) -> None:
         assert guild["name"] == "Sandbox" and guild["roles"][0]["name"] == "@everyone"
     async with discord_http.get(f"{API_BASE}/guilds/1/channels") as r:
         assert (r.status, (await r.json())["code"]) == (404, 10004)
+
+
+async def test_reactions_and_ephemeral_messages_via_the_channel(emulator, discord_http) -> None:
+    url = f"{API_BASE}/channels/{emulator.channel.id}/messages"
+    async with discord_http.post(url, json={"content": "hi"}) as r:
+        message = await r.json()
+    async with discord_http.put(f"{url}/{message['id']}/reactions/✅/@me") as r:
+        assert r.status == 204
+    assert emulator.messages_by_id[int(message["id"])]["reactions"][0]["emoji"]["name"] == "✅"
+    ephemeral = emulator.new_message(emulator.channel.id, {"content": "secret", "flags": 64})
+    async with discord_http.patch(f"{url}/{ephemeral['id']}", json={"content": "x"}) as r:
+        assert (r.status, (await r.json())["code"]) == (404, 10008)
