@@ -420,6 +420,11 @@ class GuildSettingsStore:
         self._cache_generation = -1
 
     @classmethod
+    def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> GuildSettingsStore:
+        """Open (creating) the settings file at ``path``; same as the constructor."""
+        return cls(path, **kwargs)
+
+    @classmethod
     def from_settings(cls, settings: Any, **kwargs: Any) -> GuildSettingsStore:
         """The store at ``settings.data_dir / "guilds.json"``."""
         return cls(Path(settings.data_dir) / "guilds.json", **kwargs)

@@ -14,12 +14,10 @@ Zones with 30- or 45-minute offsets need nothing special: everything is computed
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-# How many local days back a decision looks for a run that is still owed.
-_LOOKBACK_DAYS = 3
 
 
 def local_wall_exists(naive: datetime, zone: ZoneInfo) -> bool:
@@ -93,7 +91,9 @@ def decide(
     now = _aware(now).astimezone(UTC)
     today = local_date_of(now, zone)
     missed: list[date] = []
-    day = today - timedelta(days=_LOOKBACK_DAYS)
+    # Look back far enough for any run still within the grace window (plus a day for the
+    # zone's offset), no further: older runs can only be missed.
+    day = today - timedelta(days=math.ceil(grace / timedelta(days=1)) + 1)
     while True:
         run_at = run_instant(day, at, zone)
         owed = (last_date is None or day > last_date) and (

@@ -23,14 +23,16 @@ _MARKDOWN_RE = re.compile("([" + re.escape(_MARKDOWN_CHARS) + "])")
 _MASS_MENTION_RE = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _ANGLE_MENTION_RE = re.compile(r"<([@#/])")
 _SPACE_RE = re.compile(r"\s+")
+# Control characters and the bidi overrides that can make a line read backwards.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 # Characters that would end a markdown link or an autolink early, or split a URL.
 _URL_UNSAFE = set(" ()<>[]{}\"'`|\\^") | {chr(c) for c in range(0x21)} | {"\x7f"}
 MAX_URL_LENGTH = 512
 
 
 def one_line(text: str) -> str:
-    """Collapse every run of whitespace (newlines included) into one space."""
-    return _SPACE_RE.sub(" ", text or "").strip()
+    """Collapse every run of whitespace (newlines included) into one space; drop controls."""
+    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text or "")).strip()
 
 
 def neutralise_mentions(text: str) -> str:
