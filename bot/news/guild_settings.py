@@ -132,13 +132,15 @@ def parse_zone(text: str) -> ZoneInfo:
         except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - broken tz data
             pass
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    close = difflib.get_close_matches(wanted, list(_zone_lookup()), n=3, cutoff=0.6)
-    hint = ""
+    close = [_zone_lookup()[c] for c in difflib.get_close_matches(wanted, list(_zone_lookup()), 3)]
     if close:
-        hint = " Did you mean " + " or ".join(_zone_lookup()[c] for c in close) + "?"
+        options = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else close[0]
+        raise GuildSettingsError(
+            f"“{shown}” is not an IANA time zone name. Did you mean {options}?"
+        )
     raise GuildSettingsError(
         f"“{shown}” is not a time zone I know. Use an IANA name such as "
-        f"America/Guayaquil, Europe/Berlin or Asia/Kolkata.{hint}"
+        "America/Guayaquil, Europe/Berlin or Asia/Kolkata."
     )
 
 
