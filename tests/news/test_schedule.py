@@ -355,3 +355,60 @@ async def test_digest_now_counts_as_the_day(data_dir: Path):
     clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
     assert await service.due_guilds() == []
     assert not await service.claim("1", plan.local_date)
+
+
+CLAIMER = """
+import asyncio, sys, time
+from datetime import date, datetime, timedelta, UTC
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from tests.news.digest_support import Clock, open_service
+
+async def main():
+    data_dir, go = Path(sys.argv[1]), Path(sys.argv[2])
+    clock = Clock(datetime(2026, 11, 28, 7, 0, tzinfo=UTC))
+    service = open_service(data_dir, clock)
+    while not go.exists():
+        time.sleep(0.002)
+    won = []
+    for i in range(40):
+        day = date(2026, 11, 28) + timedelta(days=i)
+        clock.set(datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC))
+        for guild in ("1", "2"):
+            if await service.claim(guild, day):
+                won.append(f"{{guild}}:{{day}}")
+    print(" ".join(won))
+
+asyncio.run(main())
+"""
+
+
+async def test_two_processes_on_the_same_file_never_claim_the_same_day(data_dir: Path):
+    """The flock makes claims exclusive across processes, not only within one."""
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    clock = Clock(local(BERLIN, 2026, 11, 20, 8, 0))
+    service = open_service(data_dir, clock)
+    await configure(service, clock, guild="1")
+    await configure(service, clock, guild="2")
+    service.guild_settings.close()
+    script = data_dir / "claimer.py"
+    script.write_text(CLAIMER.format(root=root))
+    go = data_dir / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(data_dir), str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    await asyncio.sleep(0.5)  # let them import and open the store
+    go.touch()
+    outputs = [p.communicate(timeout=60)[0].split() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    won = [claim for out in outputs for claim in out]
+    assert len(won) == len(set(won)) == 80  # every (guild, day) claimed exactly once
+    assert sum(bool(out) for out in outputs) >= 2  # and they really competed
