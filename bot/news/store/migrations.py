@@ -1,0 +1,44 @@
+"""Schema versions of the store's files, and the steps that bring old documents up to date.
+
+Every file the store writes carries ``schema_version``. A document read from an older file
+goes through ``migrate`` (each step turns version N into N+1) before anything else sees it;
+a file from a newer version than this code knows is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+Doc = dict[str, Any]
+
+# version N -> function turning a version-N article document into a version-N+1 one.
+# Version 1 is the first; the next schema change adds ``1: _v1_to_v2`` here.
+MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {}
+
+
+class SchemaTooNew(ValueError):
+    """A file written by a newer newsbot: reading it could lose fields, so it is not read."""
+
+
+def migrate(doc: Doc, version: int) -> Doc:
+    """Bring one article document from ``version`` to ``SCHEMA_VERSION``."""
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(f"schema_version {version} is newer than {SCHEMA_VERSION}")
+    while version < SCHEMA_VERSION:
+        doc = MIGRATIONS[version](doc)
+        version += 1
+    return doc
+
+
+def check_version(version: Any) -> int:
+    """Validate a file's ``schema_version`` field; a missing one means version 1."""
+    if version is None:
+        return 1
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"bad schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(f"schema_version {version} is newer than {SCHEMA_VERSION}")
+    return version

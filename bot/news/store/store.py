@@ -1,0 +1,585 @@
+"""``ArticleStore``: the article store behind one small interface.
+
+Writes go to the journal first (durable on return, concurrent adds share one fsync)
+and are folded into the week partitions by a background task, in a worker thread, so
+neither a write nor a query ever rewrites or re-parses everything stored. Reads are
+synchronous and answered from the in-memory index; a document whose week is not in
+memory is loaded with its week (a few ms), the most recently used weeks stay loaded.
+
+A server database could replace this class: callers use only the methods below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from bot.news.atomic import clean_temp_files
+from bot.news.model import Article, EntityKind, fold, person_key
+from bot.news.store import partitions as parts
+from bot.news.store.index import ArticleIndex, Entry, Postings
+from bot.news.store.journal import Journal, read_segment, segments
+from bot.news.store.partitions import Doc, week_of
+
+log = logging.getLogger(__name__)
+
+_MISSING: Any = object()
+
+
+def _entry_of(doc: Doc, week: str) -> Entry:
+    return Entry(
+        doc["event_time"],
+        week,
+        doc.get("guilds") or {},
+        [c["code"] for c in doc.get("countries", ())],
+        [person_key(p["name"]) for p in doc.get("persons", ())],
+        doc.get("fingerprint") or "",
+        parts.url_key(doc.get("canonical_url") or ""),
+    )
+
+
+def _article(doc: Doc) -> Article:
+    """A fresh ``Article`` from a stored document (callers may mutate it freely)."""
+    data = dict(doc)
+    data["guilds"] = dict(data.get("guilds") or {})
+    data["notes"] = list(data.get("notes") or ())
+    return Article.from_dict(data)
+
+
+def _scan_blob(blob: str, words: list[str]) -> list[str]:
+    """Ids of the lines of a search file whose text contains every word."""
+    first = max(words, key=len)
+    found = []
+    pos = blob.find(first)
+    while pos != -1:
+        start = blob.rfind("\n", 0, pos) + 1
+        end = blob.find("\n", pos)
+        if end == -1:
+            end = len(blob)
+        tab = blob.find("\t", start, end)
+        if tab != -1:
+            text = blob[tab + 1 : end]
+            if all(word in text for word in words):
+                found.append(blob[start:tab])
+        pos = blob.find(first, end)
+    return found
+
+
+class ArticleStore:
+    """TinyDB week partitions + journal + in-memory index. Open with ``await open(dir)``."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        compact_every: float = 5.0,
+        compact_bytes: int = 1 << 20,
+        max_loaded_weeks: int = 8,
+        search_cache_chars: int = 16 << 20,
+    ) -> None:
+        self.directory = Path(directory)
+        self.weeks_dir = self.directory / "weeks"
+        self.compact_every = compact_every
+        self.compact_bytes = compact_bytes
+        self.max_loaded_weeks = max_loaded_weeks
+        self.search_cache_chars = search_cache_chars
+        self.index = ArticleIndex()
+        self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
+        self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
+        self._disk_weeks: set[str] = set()
+        self._search_cache: OrderedDict[str, str] = OrderedDict()
+        self._journal: Journal | None = None
+        self._replayed_through = 0
+        self._compact_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.compactions = 0
+
+    # ---------------------------------------------------------------- life cycle
+
+    @classmethod
+    async def open(cls, directory: Path, **options: Any) -> ArticleStore:
+        """Open (creating) the store in ``directory``: read the index files, replay the journal."""
+        store = cls(directory, **options)
+        replayed, last = await asyncio.to_thread(store._load_sync)
+        store._journal = await Journal.open(store.directory, last + 1)
+        store._task = asyncio.create_task(store._background(), name="article-store-compactor")
+        if replayed:
+            log.info("article store: replayed %d journal records", replayed)
+            store._wake.set()
+        return store
+
+    def _load_sync(self) -> tuple[int, int]:
+        self.weeks_dir.mkdir(parents=True, exist_ok=True)
+        for folder in (self.directory, self.weeks_dir):
+            for path in clean_temp_files(folder):
+                log.info("article store: removed leftover temp file %s", path.name)
+        self._disk_weeks = parts.weeks_on_disk(self.weeks_dir)
+        for stale in self.weeks_dir.glob("*.idx.json"):
+            if stale.name[: -len(".idx.json")] not in self._disk_weeks:
+                stale.unlink()
+        rows: list[tuple[str, list[Any]]] = []
+        for week in sorted(self._disk_weeks):
+            found = parts.read_idx(self.weeks_dir, week)
+            if found is None:
+                docs = parts.read_partition(self.weeks_dir, week)
+                if docs is None:  # set aside (logged), or vanished
+                    self._disk_weeks.discard(week)
+                    continue
+                log.info("article store: rebuilding the index file of %s", week)
+                parts.write_week(self.weeks_dir, week, docs)
+                found = parts.read_idx(self.weeks_dir, week) or ([], {})
+            week_rows, names = found
+            rows.extend((week, row) for row in week_rows)
+            self.index.names.update(names)
+        self.index.bulk_load(rows)
+        replayed = 0
+        last = 0
+        for number, path in segments(self.directory):
+            last = number
+            for record in read_segment(path):
+                self._apply(record)
+                replayed += 1
+        if not replayed:  # nothing to fold in: the old segments are only headers
+            for _, path in segments(self.directory):
+                path.unlink()
+        self._replayed_through = last
+        return replayed, last
+
+    async def close(self) -> None:
+        """Fold the journal into the partitions and stop the background task."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        assert self._journal is not None
+        await self._journal.sync()
+        await self.compact()
+        await self._journal.close()
+        # The last segment holds nothing that is not in the partition files.
+        if not self._pending:
+            self._journal.remove_through(self._journal.number)
+
+    async def __aenter__(self) -> ArticleStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---------------------------------------------------------------- memory state
+
+    def _apply(self, record: dict[str, Any]) -> None:
+        op = record.get("op")
+        if op == "put" and isinstance(record.get("a"), dict):
+            self._put_mem(record["a"])
+        elif op == "del" and isinstance(record.get("id"), str):
+            self._del_mem(record["id"])
+        else:
+            log.warning("journal: ignored an unknown record %r", str(record)[:80])
+
+    def _stage(self, week: str, article_id: str, doc: Doc | None) -> None:
+        self._pending.setdefault(week, {})[article_id] = doc
+        loaded = self._loaded.get(week)
+        if loaded is not None:
+            if doc is None:
+                loaded.pop(article_id, None)
+            else:
+                loaded[article_id] = doc
+
+    def _put_mem(self, doc: Doc) -> None:
+        # Documents are never changed in place once stored (copy on write), so a snapshot
+        # taken for the compactor stays consistent while new writes go on.
+        article_id = doc["id"]
+        week = week_of(doc["event_time"])
+        old = self.index.entries.get(article_id)
+        if old is not None and old.week != week:
+            self._stage(old.week, article_id, None)
+        self._stage(week, article_id, doc)
+        for person in doc.get("persons", ()):
+            self.index.names[person_key(person["name"])] = person["name"]
+        self.index.insert(article_id, _entry_of(doc, week))
+
+    def _del_mem(self, article_id: str) -> bool:
+        entry = self.index.remove(article_id)
+        if entry is None:
+            return False
+        self._stage(entry.week, article_id, None)
+        return True
+
+    def _week_docs(self, week: str) -> dict[str, Doc]:
+        """All documents of one week (loading the partition if needed)."""
+        docs = self._loaded.get(week)
+        if docs is not None:
+            self._loaded.move_to_end(week)
+            return docs
+        docs = parts.read_partition(self.weeks_dir, week)
+        if docs is None:
+            docs = {}
+            if week in self._disk_weeks:  # set aside just now
+                self._disk_weeks.discard(week)
+        for article_id, doc in self._pending.get(week, {}).items():
+            if doc is None:
+                docs.pop(article_id, None)
+            else:
+                docs[article_id] = doc
+        self._forget_lost(week, docs)
+        self._loaded[week] = docs
+        while len(self._loaded) > self.max_loaded_weeks:
+            self._loaded.popitem(last=False)
+        return docs
+
+    def _forget_lost(self, week: str, docs: dict[str, Doc] | set[str]) -> None:
+        lost = [i for i in self.index.week_ids.get(week, ()) if i not in docs]
+        if lost:
+            log.error(
+                "article store: %d articles of %s are gone with their partition file; "
+                "dropped from the index",
+                len(lost),
+                week,
+            )
+            for article_id in lost:
+                self.index.remove(article_id)
+
+    def _doc(self, article_id: str) -> Doc | None:
+        entry = self.index.entries.get(article_id)
+        if entry is None:
+            return None
+        pending = self._pending.get(entry.week)
+        if pending is not None:
+            doc = pending.get(article_id, _MISSING)
+            if doc is not _MISSING:
+                return doc
+        return self._week_docs(entry.week).get(article_id)
+
+    def _articles(self, ids: list[str]) -> list[Article]:
+        out = []
+        for article_id in ids:
+            doc = self._doc(article_id)
+            if doc is not None:
+                out.append(_article(doc))
+        return out
+
+    # ---------------------------------------------------------------- writes
+
+    def _journal_or_fail(self) -> Journal:
+        if self._closed or self._journal is None:
+            raise RuntimeError("the article store is closed")
+        return self._journal
+
+    async def _write(self, record: dict[str, Any]) -> None:
+        journal = self._journal_or_fail()
+        await journal.append(record)
+        if journal.bytes >= self.compact_bytes:
+            self._wake.set()
+
+    def _existing_id(self, article: Article) -> str | None:
+        found = self.index.by_url.get(parts.url_key(article.canonical_url))
+        if found is None and article.fingerprint:
+            found = self.index.by_fp.get(article.fingerprint)
+        if found is None and article.id in self.index.entries:
+            found = article.id
+        return found
+
+    async def add(self, article: Article, guild_id: str) -> tuple[Article, bool]:
+        """Store ``article`` for ``guild_id`` (or link the stored duplicate to it).
+
+        Returns ``(stored article, created)``; the change is on disk when this returns.
+        The stored copy has no ``text``; ``ingested_at`` is set if it was 0.
+        """
+        journal = self._journal_or_fail()
+        if not article.canonical_url:
+            raise ValueError("an article needs a canonical_url to be stored")
+        guild_id = str(guild_id)
+        now = time.time()
+        existing = self._existing_id(article)
+        doc = self._doc(existing) if existing else None
+        if doc is not None:
+            if guild_id in doc.get("guilds", {}):
+                await journal.sync()  # it may still be on its way to disk
+                return _article(doc), False
+            doc = {**doc, "guilds": {**doc.get("guilds", {}), guild_id: now}}
+            self._put_mem(doc)
+            await self._write({"op": "put", "a": doc})
+            return _article(doc), False
+        data = article.to_dict(with_text=False)
+        if not data["ingested_at"]:
+            data["ingested_at"] = now
+        data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
+        stored = _article(data)
+        data["event_time"] = stored.event_time
+        self._put_mem(data)
+        await self._write({"op": "put", "a": data})
+        return stored, True
+
+    async def forget(self, article_id: str, guild_id: str) -> bool:
+        """Unlink an article from one guild; an article no guild keeps is deleted."""
+        entry = self.index.entries.get(article_id)
+        if entry is None or guild_id not in entry.guilds:
+            return False
+        doc = self._doc(article_id)
+        if doc is None:
+            return False
+        guilds = {g: t for g, t in doc.get("guilds", {}).items() if g != guild_id}
+        if not guilds:
+            return await self.delete(article_id)
+        doc = {**doc, "guilds": guilds}
+        self._put_mem(doc)
+        await self._write({"op": "put", "a": doc})
+        return True
+
+    async def delete(self, article_id: str) -> bool:
+        """Remove an article for every guild."""
+        self._journal_or_fail()
+        if not self._del_mem(article_id):
+            return False
+        await self._write({"op": "del", "id": article_id})
+        return True
+
+    # ---------------------------------------------------------------- compaction
+
+    async def _background(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.compact_every)
+            self._wake.clear()
+            if self._pending:
+                try:
+                    await self.compact()
+                except Exception:
+                    log.exception("article store: compaction failed; it will be retried")
+
+    async def compact(self) -> None:
+        """Fold the journal into the week files (in a worker thread), then drop it."""
+        async with self._compact_lock:
+            journal = self._journal
+            if journal is None or not self._pending:
+                return
+            closed = await journal.rotate()
+            # Every record in segments <= closed is applied in memory by now.
+            snapshot = {week: dict(changes) for week, changes in self._pending.items()}
+            jobs = [
+                (week, dict(self._loaded[week]) if week in self._loaded else None, changes)
+                for week, changes in snapshot.items()
+            ]
+            written = await asyncio.to_thread(self._write_weeks, jobs)
+            for week, changes in snapshot.items():
+                current = self._pending.get(week)
+                if current is not None:
+                    for article_id, doc in changes.items():
+                        if current.get(article_id, _MISSING) is doc:
+                            del current[article_id]
+                    if not current:
+                        del self._pending[week]
+                self._search_cache.pop(week, None)
+                ids = written[week]
+                if ids:
+                    self._disk_weeks.add(week)
+                else:
+                    self._disk_weeks.discard(week)
+                if week not in self._loaded:  # a partition set aside while being read
+                    alive = set(ids)
+                    alive.update(i for i, d in self._pending.get(week, {}).items() if d)
+                    self._forget_lost(week, alive)
+            journal.remove_through(closed)
+            self.compactions += 1
+
+    def _write_weeks(
+        self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
+    ) -> dict[str, set[str]]:
+        written = {}
+        for week, base, changes in jobs:
+            docs = base
+            if docs is None:
+                docs = parts.read_partition(self.weeks_dir, week) or {}
+            for article_id, doc in changes.items():
+                if doc is None:
+                    docs.pop(article_id, None)
+                else:
+                    docs[article_id] = doc
+            parts.write_week(self.weeks_dir, week, docs)
+            written[week] = set(docs)
+        return written
+
+    # ---------------------------------------------------------------- reads
+
+    def get(self, article_id: str, guild_id: str | None = None) -> Article | None:
+        """The article, or None if unknown (or not linked to ``guild_id`` when given)."""
+        entry = self.index.entries.get(article_id)
+        if entry is None or (guild_id is not None and str(guild_id) not in entry.guilds):
+            return None
+        doc = self._doc(article_id)
+        return None if doc is None else _article(doc)
+
+    def find(
+        self, *, canonical_url: str | None = None, fingerprint: str | None = None
+    ) -> Article | None:
+        """The stored article with this canonical URL or fingerprint (any guild)."""
+        if canonical_url:
+            found = self.index.by_url.get(parts.url_key(canonical_url))
+            doc = self._doc(found) if found else None
+            if doc is not None and doc.get("canonical_url") == canonical_url:
+                return _article(doc)
+        if fingerprint:
+            found = self.index.by_fp.get(fingerprint)
+            doc = self._doc(found) if found else None
+            if doc is not None:
+                return _article(doc)
+        return None
+
+    def _newest(
+        self, postings: Postings | None, since: float | None, limit: int, offset: int
+    ) -> list[Article]:
+        if postings is None:
+            return []
+        return self._articles(postings.newest(since, None, limit, offset))
+
+    def by_country(
+        self,
+        guild_id: str,
+        code: str,
+        *,
+        since: float | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Article]:
+        """The guild's articles about a country (ISO code), newest event_time first."""
+        postings = self.index.postings(str(guild_id), "country", code.upper())
+        return self._newest(postings, since, limit, offset)
+
+    def by_person(
+        self,
+        guild_id: str,
+        key: str,
+        *,
+        since: float | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Article]:
+        """The guild's articles about a person (by key), newest event_time first."""
+        postings = self.index.postings(str(guild_id), "person", person_key(key))
+        return self._newest(postings, since, limit, offset)
+
+    def recent(
+        self, guild_id: str, *, since: float | None = None, limit: int = 10, offset: int = 0
+    ) -> list[Article]:
+        """The guild's articles, newest event_time first."""
+        return self._newest(self.index.postings(str(guild_id), "all"), since, limit, offset)
+
+    def count_country(
+        self, guild_id: str, code: str, *, since: float | None = None, until: float | None = None
+    ) -> int:
+        """How many of the guild's articles name a country, ``since <= event_time < until``."""
+        postings = self.index.postings(str(guild_id), "country", code.upper())
+        return 0 if postings is None else postings.count(since, until)
+
+    def count_person(
+        self, guild_id: str, key: str, *, since: float | None = None, until: float | None = None
+    ) -> int:
+        postings = self.index.postings(str(guild_id), "person", person_key(key))
+        return 0 if postings is None else postings.count(since, until)
+
+    def entity_counts(
+        self,
+        guild_id: str,
+        kind: EntityKind,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> dict[str, int]:
+        """Article counts per country code or person key in the guild (zero counts left out)."""
+        counts = {}
+        for key, postings in self.index.keys_of(str(guild_id), kind).items():
+            n = postings.count(since, until)
+            if n:
+                counts[key] = n
+        return counts
+
+    def person_names(self, guild_id: str) -> dict[str, str]:
+        """Person key -> display name, for the persons in the guild's articles."""
+        names = self.index.names
+        return {key: names.get(key, key) for key in self.index.keys_of(str(guild_id), "person")}
+
+    def _search_blob(self, week: str) -> str:
+        blob = self._search_cache.get(week)
+        if blob is not None:
+            self._search_cache.move_to_end(week)
+            return blob
+        blob = parts.read_search(self.weeks_dir, week) if week in self._disk_weeks else ""
+        if not blob and week in self._disk_weeks:
+            docs = self._week_docs(week)
+            pending = self._pending.get(week, {})
+            base = [d for i, d in docs.items() if i not in pending]
+            parts.write_search(self.weeks_dir, week, base)  # derived data, rebuilt once
+            blob = parts.read_search(self.weeks_dir, week)
+        self._search_cache[week] = blob
+        total = sum(len(b) for b in self._search_cache.values())
+        while total > self.search_cache_chars and len(self._search_cache) > 1:
+            total -= len(self._search_cache.popitem(last=False)[1])
+        return blob
+
+    def search(self, guild_id: str, query: str, *, limit: int = 10) -> list[Article]:
+        """The guild's articles whose title and summary contain every word of ``query``
+        (accents and case folded), newest first."""
+        words = fold(query).split()
+        guild_id = str(guild_id)
+        if not words or limit <= 0 or guild_id not in self.index.post:
+            return []
+        entries = self.index.entries
+        found: list[str] = []
+        # Weeks partition event_time, so the newest weeks hold the newest matches.
+        for week in sorted(self.index.week_ids, reverse=True):
+            pending = self._pending.get(week, {})
+            hits = [i for i in _scan_blob(self._search_blob(week), words) if i not in pending]
+            for article_id, doc in pending.items():
+                if doc is not None:
+                    text = parts.search_text(doc)
+                    if all(word in text for word in words):
+                        hits.append(article_id)
+            matched = []
+            for article_id in hits:
+                entry = entries.get(article_id)
+                if entry is not None and entry.week == week and guild_id in entry.guilds:
+                    matched.append((entry.t, article_id))
+            matched.sort(reverse=True)
+            found.extend(article_id for _, article_id in matched)
+            if len(found) >= limit:
+                break
+        return self._articles(found[:limit])
+
+    def stats(self, guild_id: str | None = None) -> dict[str, Any]:
+        """Counts for ``newsbot stats`` and the bot's status command."""
+        index = self.index
+        if guild_id is None:
+            articles = len(index)
+            countries = {c for g in index.post.values() for c in g.get("country", {})}
+            persons = {p for g in index.post.values() for p in g.get("person", {})}
+        else:
+            all_postings = index.postings(str(guild_id), "all")
+            articles = 0 if all_postings is None else len(all_postings)
+            countries = set(index.keys_of(str(guild_id), "country"))
+            persons = set(index.keys_of(str(guild_id), "person"))
+        journal = self._journal
+        return {
+            "directory": str(self.directory),
+            "guild": guild_id,
+            "articles": articles,
+            "guilds": len(index.post),
+            "countries": len(countries),
+            "persons": len(persons),
+            "weeks": len(index.week_ids),
+            "partitions": len(self._disk_weeks),
+            "loaded_partitions": len(self._loaded),
+            "pending_changes": sum(len(c) for c in self._pending.values()),
+            "journal_bytes": journal.size_on_disk() if journal else 0,
+            "journal_segment": journal.number if journal else None,
+            "compactions": self.compactions,
+        }
