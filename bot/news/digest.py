@@ -172,6 +172,25 @@ class Story:
         return (len(self.sources), self.seen_at)
 
 
+def display_title(article: Article) -> str:
+    """The headline without a trailing " - Site" / " | Site" naming its own source (the
+    source is listed beside it anyway)."""
+    title = one_line(article.title)
+    tail = _SITE_TAIL.search(title)
+    if tail:
+        name = fold(tail.group(1))
+        site = fold(site_name(article))
+        host = urlsplit(article.canonical_url or article.url).hostname or ""
+        host = fold(host.removeprefix("www."))
+        close = len(name) >= 4 and (name in site or site in name or name in host)
+        if name == site or close:
+            return title[: tail.start()].rstrip()
+    return title
+
+
+_SITE_TAIL = re.compile(r"\s+[-|–—]\s+([^-|–—]{1,40})$")
+
+
 def site_name(article: Article) -> str:
     if article.site.strip():
         return one_line(article.site)
@@ -281,9 +300,7 @@ def build_digest(
                     published=base.published,
                 )
             )
-        sections.append(
-            DigestSection("people", None, "", "People in the news", tuple(lines), len(people))
-        )
+        sections.append(DigestSection("people", None, "", "In the news", tuple(lines), len(people)))
 
     loose = [s for s in stories if not s.countries and not s.persons and id(s) not in shown]
     if loose:
@@ -369,7 +386,7 @@ def _item(story: Story, kind: str, key: str, since: datetime) -> DigestItem:
             if when < since - timedelta(days=1):
                 published = when.date()
     return DigestItem(
-        title=art.title or site_name(art),
+        title=display_title(art) or site_name(art),
         url=art.canonical_url or art.url,
         sentence=sentence,
         sources=story.sources,
@@ -506,8 +523,8 @@ def render_digest(digest: Digest) -> list[list[Embed]]:
     titles = {
         "followed": ("Following", COLOR_FOLLOWED),
         "countries": ("By country", COLOR_COUNTRIES),
-        "people": ("People in the news", COLOR_PEOPLE),
-        "other": ("Other stories", COLOR_OTHER),
+        "people": ("People", COLOR_PEOPLE),
+        "other": ("Other", COLOR_OTHER),
     }
     for section in digest.sections:
         title, color = titles[section.group]
@@ -736,9 +753,11 @@ def digest_text(digest: Digest) -> str:
     out = [
         head,
         window,
-        f"{digest.story_count} stories ({digest.article_count} articles) from "
-        f"{digest.source_count} sources · {digest.country_count} countries · "
-        f"{digest.person_count} people",
+        f"{digest.story_count} {_plural(digest.story_count, 'story', 'stories')} "
+        f"({digest.article_count} {_plural(digest.article_count, 'article', 'articles')}) from "
+        f"{digest.source_count} {_plural(digest.source_count, 'source', 'sources')} · "
+        f"{digest.country_count} {_plural(digest.country_count, 'country', 'countries')} · "
+        f"{digest.person_count} {_plural(digest.person_count, 'person', 'people')}",
     ]
     if digest.followed_quiet:
         out.append("Nothing new on: " + ", ".join(digest.followed_quiet))
