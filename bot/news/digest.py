@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -47,11 +48,11 @@ MESSAGE_EMBED_CHARS = 6000
 MESSAGE_EMBEDS = 10
 
 # How much a digest shows: a briefing, not an archive (the slash commands page the rest).
-FOLLOWED_ITEMS = 8
-COUNTRY_SECTIONS = 12
-COUNTRY_ITEMS = 4
-PEOPLE_LINES = 10
-OTHER_ITEMS = 5
+FOLLOWED_ITEMS = 5
+COUNTRY_SECTIONS = 10
+COUNTRY_ITEMS = 3
+PEOPLE_LINES = 8
+OTHER_ITEMS = 3
 MAX_MESSAGES = 4
 TITLE_CHARS = 150
 SENTENCE_CHARS = 240
@@ -82,6 +83,14 @@ def country_label(code: str) -> str:
         if mark:
             return f"{mark} {name}"
     return name
+
+
+@lru_cache(maxsize=16384)
+def _fold(text: str) -> str:
+    """``model.fold`` with a fast path for ASCII and a cache (site and person names repeat)."""
+    if text.isascii():
+        return " ".join(text.casefold().split())
+    return fold(text)
 
 
 # ---------------------------------------------------------------- the digest's shape
@@ -145,21 +154,11 @@ class Story:
     countries: list[str] = field(default_factory=list)  # most important first
     persons: dict[str, str] = field(default_factory=dict)  # key -> display, by importance
     seen_at: float = 0.0  # when this server got its latest article
+    sources: tuple[Source, ...] = ()  # one per site, the first report's first
 
     @property
     def primary(self) -> Article:
         return self.articles[0]
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        out: list[Source] = []
-        seen: set[str] = set()
-        for art in self.articles:
-            site = site_name(art)
-            if fold(site) not in seen:
-                seen.add(fold(site))
-                out.append(Source(site, art.canonical_url or art.url))
-        return tuple(out)
 
     def sentence_for(self, kind: str, key: str) -> str:
         for art in self.articles:
@@ -178,10 +177,10 @@ def display_title(article: Article) -> str:
     title = one_line(article.title)
     tail = _SITE_TAIL.search(title)
     if tail:
-        name = fold(tail.group(1))
-        site = fold(site_name(article))
+        name = _fold(tail.group(1))
+        site = _fold(site_name(article))
         host = urlsplit(article.canonical_url or article.url).hostname or ""
-        host = fold(host.removeprefix("www."))
+        host = _fold(host.removeprefix("www."))
         close = len(name) >= 4 and (name in site or site in name or name in host)
         if name == site or close:
             return title[: tail.start()].rstrip()
@@ -220,7 +219,7 @@ def build_digest(
     local = local_date or now.astimezone(zone).date()
     counted_countries = {c for s in stories for c in s.countries}
     counted_people = {p for s in stories for p in s.persons}
-    sources = {fold(src.site) for s in stories for src in s.sources}
+    sources = {_fold(src.site) for s in stories for src in s.sources}
 
     sections: list[DigestSection] = []
     shown: set[int] = set()
@@ -372,7 +371,7 @@ def _hint(kind: str, key: str, display: str) -> str:
 def _item(story: Story, kind: str, key: str, since: datetime) -> DigestItem:
     art = story.primary
     sentence = story.sentence_for(kind, key) if kind else art.summary
-    if fold(sentence) == fold(art.title):
+    if _fold(sentence) == _fold(art.title):
         sentence = ""
     published = None
     if art.published:
@@ -411,11 +410,15 @@ _COMMON_BIGRAM = 60  # a word pair shared by more titles than this is a phrase, 
 
 def title_words(title: str) -> frozenset[str]:
     """The words that identify a headline: folded, no site tail, no stop words."""
-    text = fold(title)
+    return frozenset(_title_tokens(title))
+
+
+def _title_tokens(title: str) -> list[str]:
+    text = _fold(title)
     tail = _TITLE_TAIL.search(text)
     if tail and len(_WORD.findall(text[: tail.start()])) >= 4:
         text = text[: tail.start()]
-    return frozenset(w for w in _WORD.findall(text) if len(w) > 1 and w not in _STOP)
+    return [w for w in _WORD.findall(text) if len(w) > 1 and w not in _STOP]
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -452,10 +455,10 @@ def merge_stories(articles: Sequence[Article], guild_id: str = "") -> list[Story
 
     # Compare only titles that share a pair of consecutive words: near-duplicate headlines
     # always do, and it keeps 2,000 titles far from 2,000² comparisons.
-    words = [title_words(a.title) for a in articles]
+    tokens = [_title_tokens(a.title) for a in articles]
+    words = [frozenset(t) for t in tokens]
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, art in enumerate(articles):
-        seq = [w for w in _WORD.findall(fold(art.title)) if w in words[i]]
+    for i, seq in enumerate(tokens):
         for pair in set(itertools.pairwise(seq)):
             buckets[pair].append(i)
     checked: set[tuple[int, int]] = set()
@@ -467,7 +470,9 @@ def merge_stories(articles: Sequence[Article], guild_id: str = "") -> list[Story
                 if (i, j) in checked or find(i) == find(j):
                     continue
                 checked.add((i, j))
-                if _similar(words[i], words[j]):
+                # Also like the first title of each story: no chains of small steps
+                # (A like B, B like C) gluing unrelated headlines together.
+                if _similar(words[i], words[j]) and _similar(words[find(i)], words[find(j)]):
                     union(i, j)
 
     groups: dict[int, list[Article]] = defaultdict(list)
@@ -489,15 +494,23 @@ def _story(group: list[Article], guild_id: str) -> Story:
         for c in art.countries:
             country_score[c.code] += c.count + (5 if c.salient else 0)
         for p in art.persons:
-            person_score[p.key] += p.count + (5 if p.salient else 0)
-            display.setdefault(p.key, p.name)
+            person_score[_fold(p.name)] += p.count + (5 if p.salient else 0)
+            display.setdefault(_fold(p.name), p.name)
     countries = sorted(country_score, key=lambda c: (-country_score[c], c))
     persons = {k: display[k] for k in sorted(person_score, key=lambda k: (-person_score[k], k))}
+    sources: list[Source] = []
+    sites: set[str] = set()
+    for art in group:
+        site = site_name(art)
+        if _fold(site) not in sites:
+            sites.add(_fold(site))
+            sources.append(Source(site, art.canonical_url or art.url))
     return Story(
         articles=group,
         countries=countries,
         persons=persons,
         seen_at=max(_seen(a, guild_id) for a in group),
+        sources=tuple(sources),
     )
 
 

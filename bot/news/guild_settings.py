@@ -22,7 +22,7 @@ import logging
 import os
 import re
 import time as _time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import time
 from functools import lru_cache
@@ -419,6 +419,7 @@ class GuildSettingsStore:
             self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
             self._check_schema()
         self._cache: dict[str, GuildSettings] = {}
+        self._doc_ids: dict[str, list[int]] = {}
         self._cache_generation = -1
 
     @classmethod
@@ -448,15 +449,19 @@ class GuildSettingsStore:
     def _documents(self) -> dict[str, GuildSettings]:
         self._storage.refresh()
         if self._cache_generation != self._storage.generation:
+            # Someone else wrote the file (or it is the first read): parse it all again.
             cache: dict[str, GuildSettings] = {}
+            doc_ids: dict[str, list[int]] = {}
             for doc in self._table(GUILDS_TABLE).all():
                 try:
                     settings = GuildSettings.from_dict(dict(doc))
                 except GuildSettingsError:
                     log.warning("ignoring a guild document without an id: %r", dict(doc))
                     continue
-                cache[settings.guild_id] = settings
+                cache.setdefault(settings.guild_id, settings)
+                doc_ids.setdefault(settings.guild_id, []).append(doc.doc_id)
             self._cache = cache
+            self._doc_ids = doc_ids
             self._cache_generation = self._storage.generation
         return self._cache
 
@@ -532,22 +537,57 @@ class GuildSettingsStore:
         and returns the new settings, or ``None`` to leave them as they are. It must not
         await. The new settings are durable when this returns."""
         key = guild_key(guild_id)
+        return (await self.transact_many({key: change}))[key]
+
+    async def transact_many(
+        self, changes: Mapping[GuildId, Callable[[GuildSettings], GuildSettings | None]]
+    ) -> dict[str, GuildSettings]:
+        """``transact`` for several servers at once, with one write of the file (the
+        scheduler records many servers' outcomes after a downtime)."""
         async with self._locked():
-            current = self._documents().get(key) or GuildSettings(guild_id=key)
-            new = change(current)
-            if new is None:
-                return current
-            new = replace(new, guild_id=key, updated_at=self._clock())
-            table = self._table(GUILDS_TABLE)
-            doc_ids = [doc.doc_id for doc in table.all() if doc.get("guild_id") == key]
-            if doc_ids:
-                table.update(_replace_all(new.to_dict()), doc_ids=doc_ids[:1])
-                if len(doc_ids) > 1:
-                    table.remove(doc_ids=doc_ids[1:])
-            else:
-                table.insert(new.to_dict())
-            self._documents()
-            return new
+            docs = self._documents()
+            results: dict[str, GuildSettings] = {}
+            changed: dict[str, GuildSettings] = {}
+            for guild_id, change in changes.items():
+                key = guild_key(guild_id)
+                current = docs.get(key) or GuildSettings(guild_id=key)
+                new = change(current)
+                if new is None:
+                    results[key] = current
+                    continue
+                new = replace(new, guild_id=key, updated_at=self._clock())
+                changed[key] = results[key] = new
+            if changed:
+                self._write(changed)
+            return results
+
+    def _write(self, changed: dict[str, GuildSettings]) -> None:
+        """Write the changed documents (called under the locks, after ``_documents``
+        brought the cache up to date with the file)."""
+        table = self._table(GUILDS_TABLE)
+        existing = {key: self._doc_ids[key] for key in changed if key in self._doc_ids}
+        if existing:
+            payload = {key: changed[key].to_dict() for key in existing}
+
+            def apply(doc: dict[str, Any]) -> None:
+                new = payload[str(doc.get("guild_id"))]
+                doc.clear()
+                doc.update(new)
+
+            table.update(apply, doc_ids=[found[0] for found in existing.values()])
+            extra = [i for found in existing.values() for i in found[1:]]
+            if extra:  # duplicates can only come from hand edits; keep the first
+                table.remove(doc_ids=extra)
+                for key in existing:
+                    self._doc_ids[key] = self._doc_ids[key][:1]
+        fresh = [key for key in changed if key not in existing]
+        if fresh:
+            new_ids = table.insert_multiple([changed[key].to_dict() for key in fresh])
+            for key, doc_id in zip(fresh, new_ids, strict=True):
+                self._doc_ids[key] = [doc_id]
+        # The file now holds the cache plus these changes: no need to parse it again.
+        self._cache.update(changed)
+        self._cache_generation = self._storage.generation
 
     # -- internals
 
@@ -603,14 +643,6 @@ class GuildSettingsStore:
             yield
         finally:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-
-
-def _replace_all(new: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
-    def apply(doc: dict[str, Any]) -> None:
-        doc.clear()
-        doc.update(new)
-
-    return apply
 
 
 def make_follow(kind: str, key: str, display: str | None = None) -> Follow:

@@ -187,7 +187,7 @@ async def post_if_due(service) -> list[str]:
     posted = []
     for plan in await service.due_guilds():
         if await service.claim(plan.guild_id, plan.local_date):
-            messages = service.render_claim(plan.guild_id)
+            messages = await service.claimed_messages(plan.guild_id)
             await service.mark_posted(plan.guild_id, plan.local_date, list(range(len(messages))))
             posted.append(plan.guild_id)
     return posted
@@ -275,6 +275,23 @@ async def test_catch_up_within_grace_and_skip_after(data_dir: Path):
     [plan] = await service.due_guilds()
     assert plan.since == datetime.fromtimestamp(gs.last_posted.until, UTC)
     assert await post_if_due(service) == ["1"]
+
+
+async def test_many_skips_after_downtime_are_one_write(data_dir: Path):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
+    service = open_service(data_dir, clock, ListStore())
+    for guild in range(20):
+        await configure(service, clock, guild=str(guild))
+    clock.set(local(BERLIN, 2026, 11, 28, 23, 0))  # 15 h after 08:00: beyond grace
+    inode = (data_dir / "guilds.json").stat().st_ino
+    writes = service.guild_settings._storage.generation
+    assert await service.due_guilds() == []
+    assert service.guild_settings._storage.generation == writes + 1
+    assert (data_dir / "guilds.json").stat().st_ino != inode
+    states = {service.guild_settings.get(g).last_digest.state for g in map(str, range(20))}
+    assert states == {"skipped"}
+    assert await service.due_guilds() == []
+    assert service.guild_settings._storage.generation == writes + 1  # nothing more to write
 
 
 async def test_two_services_on_the_same_file_cannot_both_claim(data_dir: Path):
