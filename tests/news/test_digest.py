@@ -175,6 +175,7 @@ def test_same_story_from_several_sites_is_one_item_with_its_sources() -> None:
     assert [s.site for s in riots.sources] == ["Reuters", "AP News"]
     line = next(x for x in all_lines(render_digest(d)) if "prison riots" in x)
     assert "· Reuters, [AP News](https://apnews.example/2)" in line
+    assert "riots \\- Reuters" not in line  # the headline's own " - Reuters" tail is dropped
 
 
 def test_quiet_day_note_or_nothing() -> None:

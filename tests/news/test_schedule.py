@@ -442,3 +442,19 @@ async def test_two_processes_on_the_same_file_never_claim_the_same_day(data_dir:
     assert len(won) >= 40  # (a slice can pass unseen on a busy machine: that day is skipped)
     # ...while at least two processes were trying the same days.
     assert sorted(int(out[0]) for out in outputs)[-2] >= 10
+
+
+async def test_silent_quiet_day_posts_nothing_but_counts(data_dir: Path):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 8, 0))
+    service = open_service(data_dir, clock, ListStore())
+    await configure(service, clock)
+    await service.guild_settings.update("1", quiet_mode="silent")
+    clock.set(local(BERLIN, 2026, 11, 29, 8, 0))
+    [plan] = await service.due_guilds()
+    assert await service.claim("1", plan.local_date)
+    assert await service.claimed_messages("1") == []
+    assert await service.mark_posted("1", plan.local_date, [])
+    assert await service.due_guilds() == []
+    await service.guild_settings.update("1", quiet_mode="note")
+    [[embed]] = await service.preview_messages("1")
+    assert "quiet day" in embed["description"]
