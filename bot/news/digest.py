@@ -311,7 +311,7 @@ def build_digest(
                 "Other stories",
                 tuple(_item(s, "", "", since) for s in loose[:OTHER_ITEMS]),
                 len(loose),
-                "/recent",
+                "/latest",
             )
         )
 
@@ -689,6 +689,7 @@ class _Packer:
         self.group = ""
         self.dropped_fields = 0
         self.dropped_items = 0
+        self.full = False  # once something is dropped, so is everything after it
 
     def _chars(self) -> int:
         return sum(embed_chars(e) for e in self.messages[-1]) if self.messages else 0
@@ -712,9 +713,10 @@ class _Packer:
 
     def add_field(self, name: str, value: str, *, group: str, title: str, color: int) -> None:
         size = len(name) + len(value)
-        if not self.messages and not self._new_message():  # pragma: no cover
-            return
-        for _ in range(4):  # at most: new embed, new message, new embed, append
+        if not self.messages:
+            self._new_message()
+        # At most: a new embed, a new message, a new embed there, then the field.
+        for _ in range(0 if self.full else 4):
             same = self.embed is not None and self.group == group
             room = self.embed is not None and len(self.embed.get("fields", [])) < EMBED_FIELDS
             if same and room and self._chars() + size <= self._budget():
@@ -732,6 +734,7 @@ class _Packer:
                 continue
             if not self._new_message():
                 break
+        self.full = True
         self.dropped_fields += 1
         self.dropped_items += value.count("\n") + 1
 
@@ -739,7 +742,7 @@ class _Packer:
         if self.dropped_fields and self.messages:
             note = (
                 f"{self.dropped_items} more lines did not fit in this digest; "
-                "/country, /person and /recent list everything."
+                "/country, /person and /latest list everything."
             )
             last = self.messages[-1][-1]
             footer = last.get("footer", {}).get("text", "")

@@ -309,3 +309,25 @@ def test_cli_digest_prints_from_a_real_store(data_dir: Path, capsys) -> None:
     assert main(["--data-dir", str(data_dir), "digest", "--date", "2020-01-01"]) == 0
     assert "quiet day" in capsys.readouterr().out
     assert main(["--data-dir", str(data_dir), "digest", "--date", "yesterday"]) == 2
+
+
+def test_what_does_not_fit_is_counted_not_cut() -> None:
+    arts = big_day(2000)
+    codes = {c.code for a in arts for c in a.countries}
+    follows = [Follow("country", c, c) for c in sorted(codes)]  # 34 followed sections
+    d = build(arts, follows=follows)
+    messages = render_digest(d)
+    check_limits(messages)
+    assert len(messages) == dg.MAX_MESSAGES
+    notes = [
+        (m, e)
+        for m, msg in enumerate(messages)
+        for e, embed in enumerate(msg)
+        if "did not fit" in embed.get("footer", {}).get("text", "")
+    ]
+    assert notes == [(len(messages) - 1, len(messages[-1]) - 1)]
+    # Sections appear in order and stop at one point: no later section after a dropped one.
+    shown = [f["name"] for m in messages for e in m for f in e.get("fields", ())]
+    headings = [n.split(" · ")[0] for n in shown if "(continued)" not in n]
+    expected = [dg.escape_markdown(s.heading) for s in d.sections]
+    assert headings == expected[: len(headings)] and len(headings) < len(expected)
