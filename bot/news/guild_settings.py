@@ -296,7 +296,7 @@ class GuildSettings:
                 continue
             try:
                 values[name] = coerce(data[name])
-            except (GuildSettingsError, TypeError, ValueError) as exc:
+            except (GuildSettingsError, KeyError, TypeError, ValueError) as exc:
                 log.warning("guild %s: ignoring stored %s=%r (%s)", gid, name, data[name], exc)
         return cls(**values)
 

@@ -331,3 +331,27 @@ def test_what_does_not_fit_is_counted_not_cut() -> None:
     headings = [n.split(" · ")[0] for n in shown if "(continued)" not in n]
     expected = [dg.escape_markdown(s.heading) for s in d.sections]
     assert headings == expected[: len(headings)] and len(headings) < len(expected)
+
+
+def test_messages_match_discords_openapi_schema(shared_data: Path) -> None:
+    """Each rendered message, as the body of POST /channels/{id}/messages, is valid
+    against Discord's own OpenAPI spec (field lengths, counts, types)."""
+    import json
+
+    import jsonschema
+
+    spec = json.loads((shared_data / "discord" / "openapi.json").read_text())
+    schema = {
+        "$ref": "#/components/schemas/MessageCreateRequest",
+        "components": spec["components"],
+    }
+    validator = jsonschema.Draft202012Validator(schema)
+    follows = [Follow("country", "EC", "Ecuador")]
+    for messages in (
+        render_digest(build(big_day(2000), follows=follows)),
+        render_digest(build([])),
+    ):
+        for message in messages:
+            body = {"embeds": message, "allowed_mentions": {"parse": []}}
+            errors = [e.message for e in validator.iter_errors(body)]
+            assert errors == []

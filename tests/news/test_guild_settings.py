@@ -132,10 +132,19 @@ async def test_two_stores_see_each_other(data_dir: Path) -> None:
 
 async def test_bad_stored_values_fall_back_to_defaults(data_dir: Path) -> None:
     path = data_dir / "guilds.json"
-    doc = {"guild_id": "9", "digest_time": "99:99", "zone": "Nowhere", "channel_id": 77}
+    doc = {
+        "guild_id": "9",
+        "digest_time": "99:99",
+        "zone": "Nowhere",
+        "channel_id": 77,
+        "follows": [{"kind": "country"}],
+        "last_digest": {"local_date": "2026-11-28", "state": "posted", "message_ids": 5},
+        "enabled": "yes",
+    }
     path.write_text(json.dumps({"guilds": {"1": doc}, "meta": {"1": {"schema_version": 1}}}))
     gs = GuildSettingsStore(path).get(9)
     assert (gs.digest_time, gs.zone, gs.channel_id) == ("08:00", "UTC", 77)
+    assert (gs.follows, gs.last_digest, gs.enabled) == ((), None, False)
 
 
 def test_newer_schema_is_refused(data_dir: Path) -> None:
