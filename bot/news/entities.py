@@ -10,6 +10,7 @@ canonical full names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,13 @@ from spacy.tokens import Doc, Span
 
 from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan
 from bot.news.model import EntityKind, fold
-from bot.news.persons import clean_person, is_credit_context, merge_persons
+from bot.news.persons import (
+    OPENERS,
+    clean_person,
+    is_credit_context,
+    is_title_word,
+    merge_persons,
+)
 from bot.news.sentences import split_words
 
 # spans whose country words are names of something else
@@ -142,23 +149,70 @@ def _reads_as_language(text: str, match: TermMatch) -> bool:
     return False
 
 
+_TITLED = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|President|Prince|Princess|Queen|King|Senator|"
+    r"Judge|Coach|Pope|Professor|Sheikh|Imam|General|Minister|Chancellor|Sir|Dame|Lord|Lady)"
+)
+
+
 def find_persons(doc: Doc) -> list[Found]:
     """The persons a text names, merged to canonical full names."""
+    text = doc.text
+    other_labels: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            other_labels[fold(_strip_the(ent.text))] += 1
     raw: list[tuple[str, int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        if is_credit_context(doc.text, ent.start_char, ent.end_char):
+        if is_credit_context(text, ent.start_char, ent.end_char):
             continue
         cleaned = clean_person(ent.text)
         if cleaned is None:
             continue
         name, offset = cleaned
-        if len(name.split()) == 1 and resolve_country(name):
-            continue  # "Georgia", "Paris": a place the model took for a person
         start = ent.start_char + offset
         raw.append((name, start, start + len(name)))
+    person_counts = Counter(fold(name) for name, _, _ in raw)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
+        key = fold(name)
+        if other_labels[key] > person_counts[key]:
+            continue  # mostly an organisation, product or place in this text ("Steelers")
+        if len(name.split()) == 1:
+            fuller = _fuller_name(name, text)
+            if fuller:
+                name = fuller
+            elif not _keeps_single(name, len(spans), text):
+                continue
         persons.append(Found("person", fold(name), name, spans))
     return persons
+
+
+def _fuller_name(name: str, text: str) -> str | None:
+    """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model missed."""
+    pattern = re.compile(r"\b([A-Z][\w'’-]+)\s+" + re.escape(name) + r"\b(?![\w-])")
+    for match in pattern.finditer(text):
+        first = match.group(1)
+        if (
+            fold(first) in OPENERS
+            or first.lower().endswith("ing")
+            or is_title_word(first)
+            or resolve_country(first)
+        ):
+            continue
+        if first.isupper() and len(first) > 1:
+            continue
+        return f"{first} {name}"
+    return None
+
+
+def _keeps_single(name: str, mentions: int, text: str) -> bool:
+    """A one-word person is kept when a title names it ("President Trump", "Mr. Schiff") or the
+    model saw it several times and the word never appears in lower case."""
+    if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
+        return True
+    if mentions < 2 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
+        return False  # "the Browns": a team or a group, not a person
+    return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)
