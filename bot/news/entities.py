@@ -102,6 +102,8 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
     labels = {e.label_ for e in over}
     if "LANGUAGE" in labels or _reads_as_language(doc.text, match):
         return False
+    if _names_a_thing(doc.text, match) or _in_credit_line(doc.text, match.start):
+        return False
     if match.weak and not labels & _PLACE_LABELS:
         return False
     for ent in over:
@@ -110,11 +112,44 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
         if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
             return False
         if label in _NAME_LABELS and not exact:
-            if label in ("EVENT", "FAC") and match.kind == "place":
+            if label in ("EVENT", "FAC") and match.kind != "demonym":
                 continue  # "Bangkok International Motor Show" happens in Bangkok
             if not _names_state_body(ent, match):
                 return False
     return True
+
+
+_THING_AFTER = frozenset(
+    split_words(
+        """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
+        cuisine food dish dressing fries toast recipe"""
+    )
+)
+_CREDIT_LINE = re.compile(
+    r"(?i)contributed (?:reporting|to this report)|^\W*(?:additional )?(?:reporting|editing|"
+    r"writing) by\b"
+)
+
+
+def _names_a_thing(text: str, match: TermMatch) -> bool:
+    """A place word naming a thing: "Fresno chile", "Buffalo wings", or a title such as
+    "The Hollywood Reporter" (a capital "The" inside a sentence, then another capital word)."""
+    after = re.match(r"[ \t]+([A-Za-z]+)", text[match.end : match.end + 30])
+    if after and after.group(1).lower() in _THING_AFTER:
+        return True
+    before = text[max(0, match.start - 6) : match.start]
+    if not re.search(r"[a-z,:;] The $", before) or not after:
+        return False
+    following = after.group(1)
+    return following[:1].isupper() and following.lower() not in _STATE_WORDS
+
+
+def _in_credit_line(text: str, start: int) -> bool:
+    """ "Keith Bradsher contributed reporting from Hong Kong": where the reporter sat."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return len(line) < 300 and bool(_CREDIT_LINE.search(line))
 
 
 def _strip_the(text: str) -> str:
@@ -152,6 +187,15 @@ def _reads_as_language(text: str, match: TermMatch) -> bool:
 _TITLED = (
     r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|President|Prince|Princess|Queen|King|Senator|"
     r"Judge|Coach|Pope|Professor|Sheikh|Imam|General|Minister|Chancellor|Sir|Dame|Lord|Lady)"
+)
+
+
+# a lower-case role noun right before a one-word name says it is a person
+_ROLE_BEFORE = (
+    r"\b(?:star|singer|rapper|player|striker|forward|midfielder|defender|goalkeeper|"
+    r"quarterback|actor|actress|artist|musician|comedian|designer|chef|painter|poet|author|"
+    r"writer|novelist|director|dictator|leader|president|founder|boss|manager|coach|captain|"
+    r"legend|icon|pop star|superstar)\s+"
 )
 
 
@@ -213,6 +257,9 @@ def _keeps_single(name: str, mentions: int, text: str) -> bool:
     model saw it several times and the word never appears in lower case."""
     if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
         return True
+    role = re.search(_ROLE_BEFORE + re.escape(name) + r"\b", text)
+    if role and mentions == 1:
+        return True  # "Brazil star Neymar", "singer Adele"
     if mentions < 2 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
     return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)

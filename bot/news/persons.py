@@ -187,12 +187,13 @@ def _plausible(name: str) -> bool:
 
 _CREDIT_OPENING = re.compile(
     r"(?i)^\W*(?:(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
-    r"written|reported|words|text|tested|research|graphics?|illustrations?|video|photos?|"
+    r"written|reported|words|text|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
     r"photograph(?:s|y|ed)?|images?|pictures?|credits?)(?:\s+by)?|by|courtesy(?:\s+of)?|©)\b"
 )
 _CREDIT_AFTER = re.compile(
     r"(?i)^\W{0,3}(?:contributed (?:reporting|to this)|is a (?:reporter|writer|correspondent|"
     r"contributor|columnist|staff writer|freelance)|reports? for|writes for|on twitter|"
+    r"(?:may|can) be (?:reached|contacted|emailed)|"
     r"/\s*(?:getty|ap|afp|reuters|shutterstock|epa))"
 )
 
@@ -203,6 +204,9 @@ def is_credit_context(text: str, start: int, end: int) -> bool:
     people wrote or photographed, they are not the news."""
     segment_start = max(text.rfind(ch, 0, start) for ch in "\n;|(") + 1
     segment = text[segment_start:start]
+    clause = text[max(segment_start, text.rfind(",", 0, start) + 1) : start]
+    if _CREDIT_OPENING.search(clause) and len(clause.split()) <= 3:
+        return True  # "..., editing by Martin Howell"
     if _CREDIT_OPENING.search(segment) and len(segment.split()) <= 12:
         # everything between the credit word and this name is names, "and" and commas
         if re.search(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$", segment):
