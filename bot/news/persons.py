@@ -178,6 +178,10 @@ def _plausible(name: str) -> bool:
     # "ANALYSIS", shouted bylines: more than one letter and all capitals, single word
     if len(words) == 1 and name.isupper() and len(name) > 3:
         return False
+    if any(_glued(w) for w in words):
+        return False  # "MagSafe", "NoemKristi": a brand or two names run together
+    if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
+        return False  # "MKII Ford", "Fossil Hybrid HR"
     if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words):
         return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
     if fold(name) in _NOT_PERSONS or resolve_country(name):
@@ -196,6 +200,21 @@ _CREDIT_AFTER = re.compile(
     r"(?:may|can) be (?:reached|contacted|emailed)|"
     r"/\s*(?:getty|ap|afp|reuters|shutterstock|epa))"
 )
+
+
+def _glued(word: str) -> bool:
+    """A capital after two or more lower-case letters ("MagSafe", "YouTube"); "McGregor",
+    "LeBron", "DiCaprio" and "MacArthur" are names."""
+    for part in re.split(r"[-'’]", word):
+        match = re.search(r"[a-z]{2,}[A-Z]", part)
+        if match and not (part.startswith("Mac") and match.start() == 1 and match.end() == 4):
+            return True
+    return False
+
+
+def _shouted_word(word: str) -> bool:
+    bare = word.strip(".,")
+    return len(bare) >= 3 and bare.isupper() and bare.lower() not in _SUFFIXES
 
 
 def is_credit_context(text: str, start: int, end: int) -> bool:
@@ -230,7 +249,11 @@ def _same_person(short: str, full: str) -> bool:
     if not a or not b or a == b:
         return a == b
     if len(a) == 1:
-        return a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:])
+        if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
+            return True
+        # a transliteration variant of the surname: "Zelenskyy" / "Zelensky"
+        longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
+        return len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1
     # "Pat Carlineo" / "Patrick W. Carlineo": same surname, compatible given name
     if a[-1] != b[-1]:
         return False

@@ -78,7 +78,10 @@ def test_clean_person(raw: str, name: str) -> None:
     assert cleaned[0] == name
 
 
-@pytest.mark.parametrize("raw", ["twitter", "Reuters", "Nintendo Switch", "Sioux Falls", "2019"])
+@pytest.mark.parametrize(
+    "raw",
+    ["twitter", "Reuters", "Nintendo Switch", "Sioux Falls", "2019", "MagSafe", "MKII Ford"],
+)
 def test_clean_person_drops_junk(raw: str) -> None:
     assert clean_person(raw) is None
 
@@ -97,6 +100,23 @@ def test_merge_surname_and_accents() -> None:
         ("Daniel Noboa", [(0, 12), (50, 55)]),
         ("Andrés Castillo", [(60, 75), (80, 95), (100, 108)]),
     ]
+
+
+def test_merge_spelling_variant_and_shared_surname() -> None:
+    groups = merge_persons(
+        [
+            ("Volodymyr Zelensky", 0, 18),
+            ("Zelenskyy", 30, 39),
+            ("Joe Biden", 40, 49),
+            ("Hunter Biden", 50, 62),
+            ("Biden", 70, 75),
+            ("Biden", 80, 85),
+            ("Joe Biden", 90, 99),
+        ]
+    )
+    names = [name for name, _ in groups]
+    assert names == ["Volodymyr Zelensky", "Joe Biden", "Hunter Biden"]
+    assert len(groups[1][1]) == 4  # "Biden" goes to the Biden named most
 
 
 def test_credit_lines_are_not_news() -> None:
