@@ -214,7 +214,8 @@ def _glued(word: str) -> bool:
 
 def _shouted_word(word: str) -> bool:
     bare = word.strip(".,")
-    return len(bare) >= 3 and bare.isupper() and bare.lower() not in _SUFFIXES
+    # "P.J." and "T.J." are initials, not a shouted word
+    return len(bare) >= 3 and bare.isalpha() and bare.isupper() and bare.lower() not in _SUFFIXES
 
 
 def is_credit_context(text: str, start: int, end: int) -> bool:

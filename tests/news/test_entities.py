@@ -70,6 +70,8 @@ def test_counts_and_offsets() -> None:
         ("Martin Truex Jr.", "Martin Truex Jr."),
         ("Jeff Bezos’s Blue Origin", "Jeff Bezos"),
         ("“Isaac Herzog", "Isaac Herzog"),
+        ("Coach P.J. Fleck", "P.J. Fleck"),
+        ("Douglas MacArthur", "Douglas MacArthur"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:
