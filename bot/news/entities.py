@@ -254,12 +254,12 @@ def _fuller_name(name: str, text: str) -> str | None:
 
 def _keeps_single(name: str, mentions: int, text: str) -> bool:
     """A one-word person is kept when a title names it ("President Trump", "Mr. Schiff") or the
-    model saw it several times and the word never appears in lower case."""
+    model saw it at least three times and the word never appears in lower case."""
     if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
         return True
     role = re.search(_ROLE_BEFORE + re.escape(name) + r"\b", text)
     if role and mentions == 1:
         return True  # "Brazil star Neymar", "singer Adele"
-    if mentions < 2 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
+    if mentions < 3 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
     return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)

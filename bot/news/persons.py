@@ -59,7 +59,8 @@ _NON_NAME_WORDS = frozenset(
         awards award festival show project program programme act street avenue road park square
         bridge tower hall building airport station river lake mountain island beach valley
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
-        nintendo samsung pokemon macbook iphone ipad android windows disney dell"""
+        nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
+        singer rapper"""
     )
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
