@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -78,7 +79,7 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
     site = (getattr(doc, "sitename", None) or "").strip()
     host = urlsplit(url).hostname or "" if url else ""
     raw_title = (getattr(doc, "title", None) or "").strip()
-    title = clean_title(raw_title, site, host) or first_sentence(text)
+    title = clean_title(raw_title, site, host, headlines=_h1_texts(html)) or first_sentence(text)
     published = getattr(doc, "date", None) or None
     if published and not _DATE.match(published):
         published = None
@@ -166,8 +167,37 @@ def _is_site_name(segment: str, site: str, host: str) -> bool:
     return any(seg == name or (len(seg) > 3 and (seg in name or name in seg)) for name in names)
 
 
-def clean_title(title: str, site: str = "", host: str = "") -> str:
-    """The headline without a site-name tail or head ("Headline - The Site" -> "Headline")."""
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _h1_texts(html: bytes | str) -> list[str]:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    import html as html_lib
+
+    found = []
+    for match in _H1.finditer(html, 0, 2_000_000):
+        text = " ".join(html_lib.unescape(_TAG.sub(" ", match.group(1))).split())
+        if text:
+            found.append(text)
+        if len(found) >= 5:
+            break
+    return found
+
+
+def _join(parts: list[str], seps: list[str]) -> str:
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out
+
+
+def clean_title(title: str, site: str = "", host: str = "", headlines: Sequence[str] = ()) -> str:
+    """The headline without a site-name tail or head ("Headline - The Site" -> "Headline").
+
+    ``headlines`` (the page's ``<h1>`` texts) settle which part of "A - B" is the headline
+    when neither part is recognisably the site's name."""
     title = " ".join(title.split())
     if not title:
         return ""
@@ -175,6 +205,13 @@ def clean_title(title: str, site: str = "", host: str = "") -> str:
     if len(parts) == 1:
         return title
     seps = _SEPARATORS.findall(title)
+    wanted = {_squash(h) for h in headlines} - {""}
+    for k in range(1, len(parts)):
+        head, tail = _join(parts[:k], seps[: k - 1]), _join(parts[k:], seps[k:])
+        if _squash(head) in wanted:
+            return head.strip()
+        if _squash(tail) in wanted:
+            return tail.strip()
     # Drop trailing then leading segments that are the site's name.
     while len(parts) > 1 and _is_site_name(parts[-1], site, host):
         parts.pop()
@@ -191,10 +228,7 @@ def clean_title(title: str, site: str = "", host: str = "") -> str:
     ):
         parts.pop()
         seps.pop()
-    out = parts[0]
-    for sep, part in zip(seps, parts[1:], strict=True):
-        out += sep + part
-    return out.strip()
+    return _join(parts, seps).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
