@@ -234,7 +234,7 @@ def clean_title(title: str, site: str = "", host: str = "", headlines: Sequence[
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-def first_sentence(text: str, limit: int = 200) -> str:
+def first_sentence(text: str, limit: int = 160) -> str:
     """A title for text that has none: its first line or sentence, trimmed."""
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     sentence = _SENTENCE_END.split(first_line, maxsplit=1)[0].strip()

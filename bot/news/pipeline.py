@@ -170,6 +170,18 @@ def _kill(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
+def _local_path(source: str) -> Path:
+    return Path(source.strip().removeprefix("file://")).expanduser()
+
+
+def _source_key(source: str) -> str:
+    """The canonical URL a source would have if nothing better is found: the normalised
+    URL, or the ``file:`` URI of a local file."""
+    if looks_like_path(source):
+        return _local_path(source).resolve().as_uri()
+    return normalize_url(source)
+
+
 def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__name__", repr(fn))
 
@@ -185,10 +197,13 @@ class Pipeline:
         *,
         workers: int = 1,
         pool: WorkerPool | None = None,
+        allow_local_files: bool = False,
     ) -> None:
-        """``pool``: share a started ``WorkerPool`` (tests, several pipelines); the
-        pipeline then leaves it running on ``close()``."""
+        """``allow_local_files``: sources may be paths on this machine (the command line);
+        never for sources typed by Discord users. ``pool``: share a started ``WorkerPool``
+        (tests, several pipelines); the pipeline then leaves it running on ``close()``."""
         self.settings = settings
+        self.allow_local_files = allow_local_files
         self.store = store
         self._fetcher = fetcher
         self._own_fetcher = fetcher is None
@@ -248,12 +263,12 @@ class Pipeline:
         store = self.store
         await self._admit(source)
         try:
-            if not looks_like_path(source):
-                known = store.find(canonical_url=normalize_url(source))
-                if known is not None:
-                    stored, _ = await store.add(known, guild_id)
-                    log.info("ingest %s: known as %s, not fetched", source, stored.id)
-                    return IngestResult(stored, False, duplicate_of_url=True, duplicate_by="url")
+            self._check_source(source)
+            known = store.find(canonical_url=_source_key(source))
+            if known is not None:
+                stored, _ = await store.add(known, guild_id)
+                log.info("ingest %s: known as %s, not fetched", source, stored.id)
+                return IngestResult(stored, False, duplicate_of_url=True, duplicate_by="url")
             article = await self._analyze(source)
             duplicate_by = None
             earlier = store.find(canonical_url=article.canonical_url)
@@ -290,10 +305,15 @@ class Pipeline:
 
     # ------------------------------------------------------------------ steps
 
+    def _check_source(self, source: str) -> None:
+        if looks_like_path(source) and not self.allow_local_files:
+            raise IngestError("bad_url", "Links must start with http:// or https://.", source)
+
     async def _analyze(self, source: str) -> Article:
         started = time.perf_counter()
         source = source.strip()
         try:
+            self._check_source(source)
             if looks_like_path(source):
                 kind, content, url, page_url = await self._read_file(source)
             else:
@@ -319,12 +339,12 @@ class Pipeline:
         return kind, page.text, url, page.final_url
 
     async def _read_file(self, source: str) -> tuple[str, str, str, str]:
-        path = Path(source.removeprefix("file://")).expanduser()
+        path = _local_path(source)
         try:
             local = await asyncio.to_thread(read_local, path, self.settings.fetch_max_bytes)
         except LocalFileError as exc:
             raise IngestError(exc.kind, exc.message, source) from None
-        uri = path.resolve().as_uri()
+        uri = _source_key(source)
         if local.kind == "text":
             return "text", decode_text(local.content), str(path), uri
         # The fetcher's rules pick the charset (<meta>, then UTF-8, then Windows-1252).

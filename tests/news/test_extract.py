@@ -68,7 +68,7 @@ def test_clean_title(title: str, site: str, host: str, expected: str) -> None:
 def test_first_sentence_trims() -> None:
     assert first_sentence("One. Two.") == "One."
     long = "word " * 100
-    assert len(first_sentence(long)) <= 201
+    assert len(first_sentence(long)) <= 161
     assert first_sentence("Line one\nLine two") == "Line one"
 
 

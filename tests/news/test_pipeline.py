@@ -83,7 +83,7 @@ async def store(tmp_path: Path) -> AsyncIterator[ArticleStore]:
 async def pipeline(
     tmp_path: Path, pool: WorkerPool, store: ArticleStore
 ) -> AsyncIterator[Pipeline]:
-    p = Pipeline(settings_for(tmp_path), store=store, pool=pool)
+    p = Pipeline(settings_for(tmp_path), store=store, pool=pool, allow_local_files=True)
     await p.start()
     yield p
     await p.close()
@@ -121,6 +121,21 @@ async def test_analyze_local_files(pipeline: Pipeline, shared_data: Path) -> Non
     with pytest.raises(IngestError) as info:
         await pipeline.analyze(str(shared_data / "README.md"))
     assert info.value.kind == "bad_file"
+
+
+async def test_local_files_only_when_allowed(
+    tmp_path: Path, pool: WorkerPool, store: ArticleStore, shared_data: Path
+) -> None:
+    p = Pipeline(settings_for(tmp_path), store=store, pool=pool)  # as the Discord side has it
+    await p.start()
+    try:
+        for source in (str(shared_data / EXAMPLE), "example.com/news", "file:///etc/passwd"):
+            with pytest.raises(IngestError) as info:
+                await p.ingest(source, "g1")
+            assert info.value.kind == "bad_url"
+    finally:
+        await p.close()
+    assert store.stats()["articles"] == 0
 
 
 async def test_title_tail_is_stripped(pipeline: Pipeline, server: ArticleServer) -> None:
