@@ -98,6 +98,7 @@ class WorkerPool:
         self._pool: ProcessPoolExecutor | None = None
         self._starting: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._reapers: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self._ready()
@@ -120,52 +121,112 @@ class WorkerPool:
                     # Start every worker now so no article pays for a model load.
                     pings = [loop.run_in_executor(pool, worker.ping) for _ in range(self.workers)]
                     await asyncio.wait_for(asyncio.gather(*pings), self.start_timeout)
+                except (BrokenProcessPool, TimeoutError, OSError) as exc:
+                    self._reap(_kill(pool))
+                    log.error("worker: could not start: %r", exc)
+                    raise WorkerCrashed() from exc
                 except BaseException:
-                    _kill(pool)
+                    self._reap(_kill(pool))
                     raise
                 self._pool = pool
             return self._pool
 
     async def run(self, timeout: float, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker, within ``timeout`` seconds of CPU-side time."""
-        pool = await self._ready()
+        """``fn(*args)`` in a worker, within ``timeout`` seconds once it has a worker.
+
+        Raises ``WorkerTimeout`` (the worker is killed and replaced) or ``WorkerCrashed``
+        (it died twice). A caller cancelled while its call runs frees the worker slot only
+        when the worker is really free again (or killed at the time limit), so the next
+        call's time limit never counts someone else's leftover work."""
+        await self._ready()
         assert self._slots is not None
-        # One call per worker at a time, so the time limit measures the work, not a queue.
-        async with self._slots:
-            for attempt in (1, 2):
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            await self._slots.acquire()
+            slot = _Slot(self._slots)
+            try:
                 pool = await self._ready()
-                future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
-                try:
-                    return await asyncio.wait_for(future, timeout)
-                except TimeoutError:
-                    log.warning("worker: %s over %.1f s, restarting the worker", _name(fn), timeout)
-                    self._discard(pool)
-                    raise WorkerTimeout() from None
-                except BrokenProcessPool:
-                    log.warning("worker: died during %s (attempt %d)", _name(fn), attempt)
-                    self._discard(pool)
-                    if attempt == 2:
-                        raise WorkerCrashed() from None
-            raise AssertionError("unreachable")
+                future = loop.run_in_executor(pool, fn, *args)
+                future.add_done_callback(_retrieve)  # a killed call's error is expected
+            except BaseException:
+                slot.release()
+                raise
+            try:
+                result = await asyncio.wait_for(asyncio.shield(future), timeout)
+            except TimeoutError:
+                log.warning("worker: %s over %.1f s, restarting the worker", _name(fn), timeout)
+                self._discard(pool)
+                slot.release()
+                raise WorkerTimeout() from None
+            except BrokenProcessPool:
+                log.warning("worker: died during %s (attempt %d)", _name(fn), attempt)
+                self._discard(pool)
+                slot.release()
+                if attempt == 2:
+                    raise WorkerCrashed() from None
+                continue
+            except asyncio.CancelledError:
+                future.add_done_callback(slot.release)
+                guard = loop.call_later(timeout, self._stop_if_running, pool, future)
+                future.add_done_callback(lambda _f, guard=guard: guard.cancel())
+                raise
+            slot.release()
+            return result
+        raise AssertionError("unreachable")
+
+    def _stop_if_running(self, pool: ProcessPoolExecutor, future: asyncio.Future[Any]) -> None:
+        if not future.done():
+            log.warning("worker: abandoned call still running at its time limit, restarting")
+            self._discard(pool)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         if self._pool is pool:
             self._pool = None
             self.restarts += 1
-        _kill(pool)
+        self._reap(_kill(pool))
+
+    def _reap(self, processes: list[Any]) -> None:
+        # Joining dead processes can take a moment: not on the event loop.
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_join, processes))
+        self._reapers.add(task)
+        task.add_done_callback(self._reapers.discard)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+            await asyncio.to_thread(_join, _kill(pool))
+        if self._reapers:
+            await asyncio.gather(*self._reapers, return_exceptions=True)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
+class _Slot:
+    """A semaphore permit released exactly once, whichever path gets there first."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore: asyncio.Semaphore | None = semaphore
+
+    def release(self, *_: object) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def _kill(pool: ProcessPoolExecutor) -> list[Any]:
+    """Stop a pool now (SIGKILL its workers); returns the processes to join."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
             process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    return processes
+
+
+def _join(processes: list[Any]) -> None:
     for process in processes:
         process.join(timeout=5)
 

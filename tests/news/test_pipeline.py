@@ -106,6 +106,10 @@ async def test_analyze_the_example_over_http(pipeline: Pipeline, server: Article
     assert article.published == "2025-06-09"
     assert article.title.startswith("The Ecuadorian National Assembly")
     assert not article.text.startswith("date")
+    # The NLP ran in the worker too.
+    assert "EC" in [c.code for c in article.countries]
+    assert "Daniel Noboa" in [p.name for p in article.persons]
+    assert article.summary
 
 
 async def test_analyze_local_files(pipeline: Pipeline, shared_data: Path) -> None:
@@ -265,6 +269,26 @@ async def test_a_hanging_article_is_stopped(tmp_path: Path) -> None:
             await p.run_in_worker(time.sleep, 60)
         assert info.value.kind == "timeout"
         assert await p.run_in_worker(worker.ping) != pid
+    finally:
+        await p.close()
+        await bare.close()
+
+
+async def test_a_cancelled_call_does_not_eat_the_next_ones_time(tmp_path: Path) -> None:
+    """A caller gives up while its article is still being read: the worker stays busy
+    with it, so the next call waits for the worker to be free (here: killed at the time
+    limit) instead of having its own time limit run out behind the leftover."""
+    bare = WorkerPool(1, initializer=None)
+    p = Pipeline(settings_for(tmp_path, extract_timeout=1.0), pool=bare)
+    await p.start()
+    try:
+        abandoned = asyncio.create_task(p.run_in_worker(time.sleep, 30))
+        await asyncio.sleep(0.2)
+        abandoned.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await abandoned
+        assert isinstance(await p.run_in_worker(worker.ping), int)
+        assert bare.restarts == 1  # the leftover was stopped at its limit
     finally:
         await p.close()
         await bare.close()
