@@ -111,27 +111,29 @@ def html_language(html: bytes | str) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "br", "tr"}
+    | {"section", "article", "figcaption", "ul", "ol", "table", "dd", "dt"}
+)
+
+
 def _readability_text(html: bytes | str) -> str:
     try:
         import lxml.html
         from readability import Document
 
-        summary = Document(html).summary(html_partial=True)
-        root = lxml.html.fromstring(summary)
+        root = lxml.html.fromstring(Document(html).summary(html_partial=True))
     except Exception:  # readability raises on empty or broken documents
         log.debug("readability failed", exc_info=True)
         return ""
-    blocks = []
-    for el in root.iter("p", "h1", "h2", "h3", "h4", "li", "blockquote", "pre"):
-        # Nested blocks (li > p) would repeat text: keep the innermost only.
-        if any(child.tag in {"p", "li"} for child in el.iterdescendants()):
-            continue
-        line = " ".join(el.text_content().split())
-        if line:
-            blocks.append(line)
-    if not blocks:
-        return _clean_text(root.text_content())
-    return "\n".join(blocks)
+    # All the text, not only <p>s (many sites put paragraphs in bare <div>s), with a line
+    # break around each block so paragraphs do not run together.
+    for el in root.iter():
+        if el.tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag != "br":
+                el.text = "\n" + (el.text or "")
+    return _clean_text(root.text_content())
 
 
 def _clean_text(text: str) -> str:

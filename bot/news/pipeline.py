@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -78,6 +78,8 @@ class IngestResult:
     created: bool  # a new article was stored
     duplicate_of_url: bool = False  # known by its URL: not fetched again
     duplicate_by: str | None = None  # "url", "canonical_url" or "fingerprint"
+    # seconds per step: fetch (or read), worker (round trip), work (inside it), store
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class WorkerPool:
@@ -313,7 +315,7 @@ class Pipeline:
         """The analysed article at ``source`` (a URL or a local file), not stored."""
         await self._admit(source)
         try:
-            return await self._analyze(source)
+            return await self._analyze(source, {})
         finally:
             self._slots.release()
 
@@ -330,7 +332,8 @@ class Pipeline:
                 stored, _ = await store.add(known, guild_id)
                 log.info("ingest %s: known as %s, not fetched", source, stored.id)
                 return IngestResult(stored, False, duplicate_of_url=True, duplicate_by="url")
-            article = await self._analyze(source)
+            timings: dict[str, float] = {}
+            article = await self._analyze(source, timings)
             duplicate_by = None
             earlier = store.find(canonical_url=article.canonical_url)
             if earlier is not None:
@@ -339,7 +342,9 @@ class Pipeline:
                 earlier = store.find(fingerprint=article.fingerprint)
                 if earlier is not None:
                     duplicate_by = "fingerprint"
+            started = time.perf_counter()
             stored, created = await store.add(earlier or article, guild_id)
+            timings["store"] = time.perf_counter() - started
             log.info(
                 "ingest %s: %s %s%s",
                 source,
@@ -347,7 +352,7 @@ class Pipeline:
                 stored.id,
                 f" (same {duplicate_by})" if duplicate_by else "",
             )
-            return IngestResult(stored, created, duplicate_by=duplicate_by)
+            return IngestResult(stored, created, duplicate_by=duplicate_by, timings=timings)
         finally:
             self._slots.release()
 
@@ -368,18 +373,24 @@ class Pipeline:
 
     def _check_source(self, source: str) -> None:
         if looks_like_path(source) and not self.allow_local_files:
+            log.warning("refused %r: not an http(s) link", source[:200])
             raise IngestError("bad_url", "Links must start with http:// or https://.", source)
 
-    async def _analyze(self, source: str) -> Article:
+    async def _analyze(self, source: str, timings: dict[str, float]) -> Article:
         started = time.perf_counter()
         source = source.strip()
+        self._check_source(source)
         try:
-            self._check_source(source)
             if looks_like_path(source):
                 kind, content, url, page_url = await self._read_file(source)
             else:
                 kind, content, url, page_url = await self._fetch(source)
-            result = await self.run_in_worker(worker.analyze_document, kind, content, url, page_url)
+            fetched = time.perf_counter()
+            timings["fetch"] = fetched - started
+            result, timings["work"] = await self.run_in_worker(
+                worker.timed_analyze, kind, content, url, page_url
+            )
+            timings["worker"] = time.perf_counter() - fetched
         except IngestError as exc:
             exc.source = exc.source or source
             log.warning("analyze %s failed: %s (%s)", source, exc.message, exc.kind)

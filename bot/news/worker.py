@@ -11,6 +11,7 @@ import logging
 import os
 import resource
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,15 @@ def extract_document(kind: str, content: str, page_url: str | None) -> Extracted
     return extracted
 
 
+def timed_analyze(
+    kind: str, content: str, url: str, page_url: str | None = None
+) -> tuple[Article | WorkerFailure, float]:
+    """``analyze_document`` and the seconds it took inside the worker."""
+    started = time.perf_counter()
+    result = analyze_document(kind, content, url, page_url)
+    return result, time.perf_counter() - started
+
+
 def analyze_document(
     kind: str, content: str, url: str, page_url: str | None = None
 ) -> Article | WorkerFailure:
@@ -90,6 +100,9 @@ def analyze_document(
         extracted = extract_document(kind, content, page_url)
     except NotAnArticle as exc:
         return WorkerFailure("not_article", exc.message)
+    except Exception:  # a parser bug on one odd page must not look like a crashed worker
+        log.exception("worker: extraction failed for %s", url)
+        return WorkerFailure("not_article", "The page could not be read as an article.")
     declared = extracted.canonical_url or ""
     if page_url.startswith(("http://", "https://")):
         canonical = canonical_url(page_url, declared)
