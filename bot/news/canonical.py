@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from.
@@ -102,10 +103,6 @@ def _normalized_words(text: str) -> list[str]:
     return _WORD.findall(stripped.casefold())
 
 
-def _hash64(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big")
-
-
 def simhash(text: str, shingle: int = 3) -> int:
     """64-bit SimHash of the word 3-grams of the text: near copies differ in few bits."""
     words = _normalized_words(text)
@@ -113,12 +110,20 @@ def simhash(text: str, shingle: int = 3) -> int:
         grams = [" ".join(words)] if words else []
     else:
         grams = [" ".join(words[i : i + shingle]) for i in range(len(words) - shingle + 1)]
-    weights = [0] * 64
-    for gram in grams:
-        h = _hash64(gram)
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    # Tally each of the 8 byte positions of all the grams' hashes at once (C speed), then
+    # read the 64 bit votes off the tallies instead of testing 64 bits per gram.
+    digests = b"".join(
+        hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest() for gram in grams
+    )
+    tallies = [Counter(digests[position::8]) for position in range(8)]
+    total = len(grams)
+    value = 0
+    for position, tally in enumerate(tallies):
+        for bit in range(8):
+            ones = sum(count for byte, count in tally.items() if byte >> bit & 1)
+            if 2 * ones > total:
+                value |= 1 << (8 * (7 - position) + bit)
+    return value
 
 
 def fingerprint(text: str) -> str:

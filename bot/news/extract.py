@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -78,7 +79,7 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
     site = (getattr(doc, "sitename", None) or "").strip()
     host = urlsplit(url).hostname or "" if url else ""
     raw_title = (getattr(doc, "title", None) or "").strip()
-    title = clean_title(raw_title, site, host) or first_sentence(text)
+    title = clean_title(raw_title, site, host, headlines=_h1_texts(html)) or first_sentence(text)
     published = getattr(doc, "date", None) or None
     if published and not _DATE.match(published):
         published = None
@@ -110,27 +111,29 @@ def html_language(html: bytes | str) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "br", "tr"}
+    | {"section", "article", "figcaption", "ul", "ol", "table", "dd", "dt"}
+)
+
+
 def _readability_text(html: bytes | str) -> str:
     try:
         import lxml.html
         from readability import Document
 
-        summary = Document(html).summary(html_partial=True)
-        root = lxml.html.fromstring(summary)
+        root = lxml.html.fromstring(Document(html).summary(html_partial=True))
     except Exception:  # readability raises on empty or broken documents
         log.debug("readability failed", exc_info=True)
         return ""
-    blocks = []
-    for el in root.iter("p", "h1", "h2", "h3", "h4", "li", "blockquote", "pre"):
-        # Nested blocks (li > p) would repeat text: keep the innermost only.
-        if any(child.tag in {"p", "li"} for child in el.iterdescendants()):
-            continue
-        line = " ".join(el.text_content().split())
-        if line:
-            blocks.append(line)
-    if not blocks:
-        return _clean_text(root.text_content())
-    return "\n".join(blocks)
+    # All the text, not only <p>s (many sites put paragraphs in bare <div>s), with a line
+    # break around each block so paragraphs do not run together.
+    for el in root.iter():
+        if el.tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag != "br":
+                el.text = "\n" + (el.text or "")
+    return _clean_text(root.text_content())
 
 
 def _clean_text(text: str) -> str:
@@ -166,8 +169,37 @@ def _is_site_name(segment: str, site: str, host: str) -> bool:
     return any(seg == name or (len(seg) > 3 and (seg in name or name in seg)) for name in names)
 
 
-def clean_title(title: str, site: str = "", host: str = "") -> str:
-    """The headline without a site-name tail or head ("Headline - The Site" -> "Headline")."""
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _h1_texts(html: bytes | str) -> list[str]:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    import html as html_lib
+
+    found = []
+    for match in _H1.finditer(html, 0, 2_000_000):
+        text = " ".join(html_lib.unescape(_TAG.sub(" ", match.group(1))).split())
+        if text:
+            found.append(text)
+        if len(found) >= 5:
+            break
+    return found
+
+
+def _join(parts: list[str], seps: list[str]) -> str:
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out
+
+
+def clean_title(title: str, site: str = "", host: str = "", headlines: Sequence[str] = ()) -> str:
+    """The headline without a site-name tail or head ("Headline - The Site" -> "Headline").
+
+    ``headlines`` (the page's ``<h1>`` texts) settle which part of "A - B" is the headline
+    when neither part is recognisably the site's name."""
     title = " ".join(title.split())
     if not title:
         return ""
@@ -175,6 +207,13 @@ def clean_title(title: str, site: str = "", host: str = "") -> str:
     if len(parts) == 1:
         return title
     seps = _SEPARATORS.findall(title)
+    wanted = {_squash(h) for h in headlines} - {""}
+    for k in range(1, len(parts)):
+        head, tail = _join(parts[:k], seps[: k - 1]), _join(parts[k:], seps[k:])
+        if _squash(head) in wanted:
+            return head.strip()
+        if _squash(tail) in wanted:
+            return tail.strip()
     # Drop trailing then leading segments that are the site's name.
     while len(parts) > 1 and _is_site_name(parts[-1], site, host):
         parts.pop()
@@ -191,16 +230,13 @@ def clean_title(title: str, site: str = "", host: str = "") -> str:
     ):
         parts.pop()
         seps.pop()
-    out = parts[0]
-    for sep, part in zip(seps, parts[1:], strict=True):
-        out += sep + part
-    return out.strip()
+    return _join(parts, seps).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-def first_sentence(text: str, limit: int = 200) -> str:
+def first_sentence(text: str, limit: int = 160) -> str:
     """A title for text that has none: its first line or sentence, trimmed."""
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     sentence = _SENTENCE_END.split(first_line, maxsplit=1)[0].strip()

@@ -12,6 +12,7 @@ Routes:
     /dev-copy/{id}     the same page at another address (dedupe)
     /article.txt       the example article (text/plain)
     /page/{name}       a page registered with ``server.pages[name] = (content_type, body)``
+    /gated/{name}      like /page/{name}, once ``server.gate`` is set
     /redirect/{n}      redirects n times, then lands on /page/landing
     /loop              redirects to itself forever
     /to?url=...        one redirect to any URL
@@ -34,13 +35,15 @@ from aiohttp import web
 
 HTML_TEMPLATE = (
     "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title></head>"
-    "<body><article><h1>{title}</h1>{paragraphs}</article></body></html>"
+    "<body><article><h1>{headline}</h1>{paragraphs}</article></body></html>"
 )
 
 
-def html_page(title: str, paragraphs: list[str]) -> bytes:
+def html_page(title: str, paragraphs: list[str], headline: str | None = None) -> bytes:
+    """A small article page; ``headline`` is the ``<h1>`` (the title when not given)."""
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return HTML_TEMPLATE.format(title=title, paragraphs=body).encode("utf-8")
+    page = HTML_TEMPLATE.format(title=title, headline=headline or title, paragraphs=body)
+    return page.encode("utf-8")
 
 
 class ArticleServer:
@@ -55,6 +58,7 @@ class ArticleServer:
             "landing": ("text/html; charset=utf-8", html_page("Landing", ["You made it."]))
         }
         self._runner: web.AppRunner | None = None
+        self.gate = asyncio.Event()
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
@@ -73,6 +77,7 @@ class ArticleServer:
                 web.get("/dev-copy/{id}", self._dev),
                 web.get("/article.txt", self._article),
                 web.get("/page/{name}", self._page),
+                web.get("/gated/{name}", self._gated),
                 web.get("/redirect/{n}", self._redirect),
                 web.get("/loop", self._loop),
                 web.get("/to", self._to),
@@ -123,6 +128,10 @@ class ArticleServer:
             raise web.HTTPNotFound()
         content_type, body = self.pages[name]
         return web.Response(body=body, headers={"Content-Type": content_type})
+
+    async def _gated(self, request: web.Request) -> web.Response:
+        await self.gate.wait()
+        return await self._page(request)
 
     async def _redirect(self, request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
