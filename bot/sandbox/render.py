@@ -82,7 +82,9 @@ def render_message(message: Mapping[str, Any]) -> str:
         lines.append(f"  {author} is thinking…")
     if message.get("content"):
         lines += _wrap(message["content"], "  ")
-    for embed in message.get("embeds") or []:
+    for number, embed in enumerate(message.get("embeds") or []):
+        if number:
+            lines.append("  " + "┄" * 40)  # where one embed ends and the next begins
         lines += ["  " + line for line in render_embed(embed)]
     for attachment in message.get("attachments") or []:
         lines.append(f"  📎 {attachment.get('filename')} ({attachment.get('size', 0)} bytes)")
