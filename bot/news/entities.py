@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan
+from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.model import EntityKind, fold
 from bot.news.persons import (
     OPENERS,
@@ -218,6 +218,7 @@ def find_persons(doc: Doc) -> list[Found]:
         name, offset = cleaned
         start = ent.start_char + offset
         raw.append((name, start, start + len(name)))
+    raw.extend(_possessed_names(doc))
     person_counts = Counter(fold(name) for name, _, _ in raw)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
@@ -232,6 +233,30 @@ def find_persons(doc: Doc) -> list[Found]:
                 continue
         persons.append(Found("person", fold(name), name, spans))
     return persons
+
+
+# "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
+_POSSESSED = re.compile(
+    r"\b([A-Z][\w.]*(?: [A-Z][\w.]*)?)['’]s ([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b"
+)
+
+
+def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
+    found: list[tuple[str, int, int]] = []
+    for match in _POSSESSED.finditer(doc.text):
+        if term_kind(match.group(1)) not in ("name", "alias"):
+            continue
+        start, end = match.span(2)
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        cleaned = clean_person(match.group(2))
+        if cleaned is None or len(cleaned[0].split()) < 2:
+            continue
+        if any(term_kind(word) for word in cleaned[0].split()):
+            continue  # "Britain’s Prime Minister" leftovers, "Israel’s West Bank"
+        name, offset = cleaned
+        found.append((name, start + offset, start + offset + len(name)))
+    return found
 
 
 def _fuller_name(name: str, text: str) -> str | None:
