@@ -13,8 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from spacy.tokens import Doc, Span
+from typing import TYPE_CHECKING
 
 from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.model import EntityKind, fold
@@ -26,6 +25,9 @@ from bot.news.persons import (
     merge_persons,
 )
 from bot.news.sentences import split_words
+
+if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
+    from spacy.tokens import Doc, Span
 
 # spans whose country words are names of something else
 _NAME_LABELS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
