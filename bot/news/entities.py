@@ -197,7 +197,12 @@ _ROLE_BEFORE = (
     r"\b(?:star|singer|rapper|player|striker|forward|midfielder|defender|goalkeeper|"
     r"quarterback|actor|actress|artist|musician|comedian|designer|chef|painter|poet|author|"
     r"writer|novelist|director|dictator|leader|president|founder|boss|manager|coach|captain|"
-    r"legend|icon|pop star|superstar)\s+"
+    r"legend|icon|pop star|superstar|center|centre|receiver|rusher|linebacker|tackle|guard|"
+    r"keeper|pitcher|catcher|batter|bowler|batsman|winger|journalist|reporter|photographer|"
+    r"lawyer|attorney|spokesman|spokeswoman|professor|scientist|researcher|economist|analyst|"
+    r"investor|billionaire|entrepreneur|executive|official|senator|congresswoman|congressman|"
+    r"judge|nurse|doctor|teacher|student|victim|suspect|survivor|widow|mother|father|son|"
+    r"daughter|wife|husband|brother|sister)\s+"
 )
 
 
@@ -243,15 +248,23 @@ _POSSESSED = re.compile(
 )
 
 
+_ROLE_NAMED = re.compile(_ROLE_BEFORE + r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b")
+
+
 def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Full names the model left untagged after "Serbia’s" or a role noun ("center Maurkice
+    Pouncey")."""
     found: list[tuple[str, int, int]] = []
-    for match in _POSSESSED.finditer(doc.text):
-        if term_kind(match.group(1)) not in ("name", "alias"):
-            continue
-        start, end = match.span(2)
+    candidates = [
+        (m.span(2), m.group(2))
+        for m in _POSSESSED.finditer(doc.text)
+        if term_kind(m.group(1)) in ("name", "alias")
+    ]
+    candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
+    for (start, end), text in candidates:
         if any(e.start_char < end and start < e.end_char for e in doc.ents):
             continue  # the model has a view on it already
-        cleaned = clean_person(match.group(2))
+        cleaned = clean_person(text)
         if cleaned is None or len(cleaned[0].split()) < 2:
             continue
         if any(term_kind(word) for word in cleaned[0].split()):

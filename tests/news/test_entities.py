@@ -152,6 +152,9 @@ def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
 
     from bot.news.entities import _possessed_names
 
-    text = "Serbia’s Novak Djokovic beat Spain's Rafael Nadal. Israel’s West Bank policy changed."
+    text = (
+        "Serbia’s Novak Djokovic beat Spain's Rafael Nadal. Israel’s West Bank policy changed. "
+        "Pittsburgh center Maurkice Pouncey was suspended; the lawyer General Motors hired left."
+    )
     names = [name for name, _, _ in _possessed_names(spacy.blank("en")(text))]
-    assert names == ["Novak Djokovic", "Rafael Nadal"]
+    assert names == ["Novak Djokovic", "Rafael Nadal", "Maurkice Pouncey"]
