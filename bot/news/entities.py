@@ -124,7 +124,9 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
 _THING_AFTER = frozenset(
     split_words(
         """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
-        cuisine food dish dressing fries toast recipe"""
+        cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
+        coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
+        takeaway"""
     )
 )
 _CREDIT_LINE = re.compile(
