@@ -13,10 +13,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
-
-from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan
+from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.model import EntityKind, fold
 from bot.news.persons import (
     OPENERS,
@@ -26,6 +25,9 @@ from bot.news.persons import (
     merge_persons,
 )
 from bot.news.sentences import split_words
+
+if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
+    from spacy.tokens import Doc, Span
 
 # spans whose country words are names of something else
 _NAME_LABELS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
@@ -122,7 +124,9 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
 _THING_AFTER = frozenset(
     split_words(
         """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
-        cuisine food dish dressing fries toast recipe"""
+        cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
+        coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
+        takeaway"""
     )
 )
 _CREDIT_LINE = re.compile(
@@ -195,7 +199,12 @@ _ROLE_BEFORE = (
     r"\b(?:star|singer|rapper|player|striker|forward|midfielder|defender|goalkeeper|"
     r"quarterback|actor|actress|artist|musician|comedian|designer|chef|painter|poet|author|"
     r"writer|novelist|director|dictator|leader|president|founder|boss|manager|coach|captain|"
-    r"legend|icon|pop star|superstar)\s+"
+    r"legend|icon|pop star|superstar|center|centre|receiver|rusher|linebacker|tackle|guard|"
+    r"keeper|pitcher|catcher|batter|bowler|batsman|winger|journalist|reporter|photographer|"
+    r"lawyer|attorney|spokesman|spokeswoman|professor|scientist|researcher|economist|analyst|"
+    r"investor|billionaire|entrepreneur|executive|official|senator|congresswoman|congressman|"
+    r"judge|nurse|doctor|teacher|student|victim|suspect|survivor|widow|mother|father|son|"
+    r"daughter|wife|husband|brother|sister)\s+"
 )
 
 
@@ -218,6 +227,7 @@ def find_persons(doc: Doc) -> list[Found]:
         name, offset = cleaned
         start = ent.start_char + offset
         raw.append((name, start, start + len(name)))
+    raw.extend(_possessed_names(doc))
     person_counts = Counter(fold(name) for name, _, _ in raw)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
@@ -232,6 +242,38 @@ def find_persons(doc: Doc) -> list[Found]:
                 continue
         persons.append(Found("person", fold(name), name, spans))
     return persons
+
+
+# "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
+_POSSESSED = re.compile(
+    r"\b([A-Z][\w.]*(?: [A-Z][\w.]*)?)['’]s ([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b"
+)
+
+
+_ROLE_NAMED = re.compile(_ROLE_BEFORE + r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b")
+
+
+def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Full names the model left untagged after "Serbia’s" or a role noun ("center Maurkice
+    Pouncey")."""
+    found: list[tuple[str, int, int]] = []
+    candidates = [
+        (m.span(2), m.group(2))
+        for m in _POSSESSED.finditer(doc.text)
+        if term_kind(m.group(1)) in ("name", "alias")
+    ]
+    candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
+    for (start, end), text in candidates:
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        cleaned = clean_person(text)
+        if cleaned is None or len(cleaned[0].split()) < 2:
+            continue
+        if any(term_kind(word) for word in cleaned[0].split()):
+            continue  # "Britain’s Prime Minister" leftovers, "Israel’s West Bank"
+        name, offset = cleaned
+        found.append((name, start + offset, start + offset + len(name)))
+    return found
 
 
 def _fuller_name(name: str, text: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.news.countries import resolve_country
+from bot.news.countries import resolve_country, term_kind
 from bot.news.model import fold
 from bot.news.sentences import split_words
 
@@ -39,7 +39,7 @@ OPENERS = frozenset(
         """the a an and but or if as at in on by for of to from with when while after before
         since because although though then so yet why how what where who that this these those
         it he she they we i you his her their its our my your former late new old young said
-        says told according like unlike regarding following including despite during about
+        says told according follow like unlike regarding following including despite during about
         against via per off over under between among amid monday tuesday wednesday thursday
         friday saturday sunday january february march april may june july august september
         october november december"""
@@ -60,7 +60,10 @@ _NON_NAME_WORDS = frozenset(
         bridge tower hall building airport station river lake mountain island beach valley
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
         nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
-        singer rapper"""
+        singer rapper party army government ministry parliament congress senate court police
+        navy embassy economy north south east west northern southern eastern western central
+        democrats republicans conservatives liberals statehouse capitol county city district
+        province region"""
     )
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -127,7 +130,7 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if not bare:
             words.pop(0)
             continue
-        if bare in _TITLE_WORDS or (len(words) > 1 and _is_place_word(word)):
+        if bare in _TITLE_WORDS or (len(words) > 1 and _describes_person(word, words[1])):
             words.pop(0)
             continue
         if len(words) > 2 and word.isupper() and len(bare) <= 3 and bare.isalpha():
@@ -162,8 +165,13 @@ def is_title_word(word: str) -> bool:
     return fold(word.strip(_EDGE_JUNK)).replace(".", "") in _TITLE_WORDS
 
 
-def _is_place_word(word: str) -> bool:
-    return resolve_country(word.strip(_EDGE_JUNK)) is not None
+def _describes_person(word: str, following: str) -> bool:
+    """A country word before a name: a demonym ("Ecuadorian MP"), or a country before a title
+    ("U.S. Rep."). A city is kept: it is often a first name too ("Alexandria", "Sofia")."""
+    kind = term_kind(word.strip(_EDGE_JUNK))
+    if kind == "demonym":
+        return True
+    return kind in ("name", "alias") and is_title_word(following)
 
 
 def _plausible(name: str) -> bool:

@@ -13,6 +13,7 @@ from bot.news.sentences import split_sentences
 
 MAX_SENTENCES = 3
 MIN_FRAGMENT_CHARS = 60  # a shorter cut sentence says nothing
+_OPENING_QUOTES = ('"', "“", "‘", "'", "«")
 
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight)"
 # "QUITO (Reuters) -", "WASHINGTON —", "LONDON, England (CNN) --", "(CNN)", "BUFFALO, N.Y. -"
@@ -81,7 +82,8 @@ def summarize(title: str, text: str, *, max_chars: int = 500) -> str:
                 break
             continue
         room = max_chars - length - (1 if chosen else 0)
-        if room >= MIN_FRAGMENT_CHARS or not chosen:
+        # a quotation cut in the middle misquotes its speaker
+        if not chosen or (room >= MIN_FRAGMENT_CHARS and not sentence.startswith(_OPENING_QUOTES)):
             chosen.append(_truncate(sentence, room))
         break
     return " ".join(chosen)

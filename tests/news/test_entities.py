@@ -71,6 +71,8 @@ def test_counts_and_offsets() -> None:
         ("Jeff Bezos’s Blue Origin", "Jeff Bezos"),
         ("“Isaac Herzog", "Isaac Herzog"),
         ("Coach P.J. Fleck", "P.J. Fleck"),
+        ("Alexandria Ocasio-Cortez", "Alexandria Ocasio-Cortez"),
+        ("U.S. Rep. Ilhan Omar", "Ilhan Omar"),
         ("Douglas MacArthur", "Douglas MacArthur"),
     ],
 )
@@ -143,3 +145,16 @@ def test_persons_from_text() -> None:
 def test_single_name_needs_a_title_or_repetition() -> None:
     assert "Trump" in persons("President Trump spoke to reporters on Friday about tariffs.")
     assert persons("Steelers won again. The Steelers beat the Browns, said the coach.") == set()
+
+
+def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
+    import spacy
+
+    from bot.news.entities import _possessed_names
+
+    text = (
+        "Serbia’s Novak Djokovic beat Spain's Rafael Nadal. Israel’s West Bank policy changed. "
+        "Pittsburgh center Maurkice Pouncey was suspended; the lawyer General Motors hired left."
+    )
+    names = [name for name, _, _ in _possessed_names(spacy.blank("en")(text))]
+    assert names == ["Novak Djokovic", "Rafael Nadal", "Maurkice Pouncey"]

@@ -65,3 +65,10 @@ def test_sentence_splitter_keeps_abbreviations() -> None:
         "It was in the U.S.",
         "The end came.",
     ]
+
+
+def test_summary_never_cuts_a_quotation() -> None:
+    first = "The mayor closed the bridge on Monday after engineers found cracks in it. "
+    quote = "“We will not take any risk with " + "the safety of the people of this city " * 12 + "”"
+    summary = summarize("t", first + quote, max_chars=200)
+    assert summary == first.strip()
