@@ -176,3 +176,20 @@ async def test_forget_needs_manage_server(newsbot, emulator, articles) -> None:
     assert done.ok and "Removed" in done.content
     gone = await alice.slash("article", id=article_id)
     assert gone.ephemeral and "No article" in gone.text()
+
+
+async def test_commands_sync_only_when_changed_and_survive_reconnect(
+    emulator, start_bot, articles
+) -> None:
+    alice = emulator.user("alice")
+    articles.pages["r"] = story("Rain in Santiago", "Chile's capital Santiago saw record rain.")
+    async with start_bot():
+        assert emulator.syncs == 1
+        await alice.slash("ingest", url=articles.url("/page/r"), timeout=30)
+        await emulator.request_reconnect()  # op 7: the bot resumes
+        latest = await alice.slash("latest")
+        assert latest.ok and "Rain in Santiago" in latest.embed["description"]
+    async with start_bot():  # a restart with the same commands syncs nothing
+        assert emulator.syncs == 1
+        latest = await alice.slash("latest")
+        assert latest.ok and "Rain in Santiago" in latest.embed["description"]
