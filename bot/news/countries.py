@@ -133,6 +133,17 @@ def resolve_country(name: str) -> str | None:
     return None
 
 
+def term_kind(term: str) -> TermKind | None:
+    """How an exact (case-sensitive) term is listed: "Ecuadorian" -> "demonym"; None when it
+    is not a country term, is blocked, or is ambiguous with a person's name ("Jordan")."""
+    gaz = _gazetteer()
+    key = _norm(term)
+    codes = gaz.exact.get(key)
+    if not codes or BLOCKED in codes or key in gaz.weak:
+        return None
+    return gaz.kinds.get(key)
+
+
 def suggest_countries(text: str, limit: int = 25) -> list[tuple[str, str]]:
     """(code, name) pairs matching what a user is typing: code, then name prefixes, then
     prefixes of aliases, demonyms and places, then substrings, then close spellings."""

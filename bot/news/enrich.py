@@ -33,12 +33,12 @@ class Enrichment:
 
 
 def _language(title: str, text: str, given: str | None) -> str:
+    """The text's own evidence first: a page's declared language is often a site-wide default.
+    The declared one decides only for texts too short to judge."""
     detected = detect_language(f"{title}\n{text}")
-    if not given:
-        return detected
-    given = given.strip().lower().replace("_", "-").split("-")[0] or detected
-    # a page's declared language is often a site-wide default: the script outvotes it
-    return detected if detected in _NON_LATIN else given
+    if given and len(text.split()) < 30 and detected not in _NON_LATIN:
+        return given.strip().lower().replace("_", "-").split("-")[0] or detected
+    return detected
 
 
 def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:

@@ -10,15 +10,24 @@ canonical full names.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
-
-from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan
+from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.model import EntityKind, fold
-from bot.news.persons import clean_person, is_credit_context, merge_persons
+from bot.news.persons import (
+    OPENERS,
+    clean_person,
+    is_credit_context,
+    is_title_word,
+    merge_persons,
+)
 from bot.news.sentences import split_words
+
+if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
+    from spacy.tokens import Doc, Span
 
 # spans whose country words are names of something else
 _NAME_LABELS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
@@ -95,6 +104,8 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
     labels = {e.label_ for e in over}
     if "LANGUAGE" in labels or _reads_as_language(doc.text, match):
         return False
+    if _names_a_thing(doc.text, match) or _in_credit_line(doc.text, match.start):
+        return False
     if match.weak and not labels & _PLACE_LABELS:
         return False
     for ent in over:
@@ -103,11 +114,46 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
         if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
             return False
         if label in _NAME_LABELS and not exact:
-            if label in ("EVENT", "FAC") and match.kind == "place":
+            if label in ("EVENT", "FAC") and match.kind != "demonym":
                 continue  # "Bangkok International Motor Show" happens in Bangkok
             if not _names_state_body(ent, match):
                 return False
     return True
+
+
+_THING_AFTER = frozenset(
+    split_words(
+        """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
+        cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
+        coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
+        takeaway"""
+    )
+)
+_CREDIT_LINE = re.compile(
+    r"(?i)contributed (?:reporting|to this report)|^\W*(?:additional )?(?:reporting|editing|"
+    r"writing) by\b"
+)
+
+
+def _names_a_thing(text: str, match: TermMatch) -> bool:
+    """A place word naming a thing: "Fresno chile", "Buffalo wings", or a title such as
+    "The Hollywood Reporter" (a capital "The" inside a sentence, then another capital word)."""
+    after = re.match(r"[ \t]+([A-Za-z]+)", text[match.end : match.end + 30])
+    if after and after.group(1).lower() in _THING_AFTER:
+        return True
+    before = text[max(0, match.start - 6) : match.start]
+    if not re.search(r"[a-z,:;] The $", before) or not after:
+        return False
+    following = after.group(1)
+    return following[:1].isupper() and following.lower() not in _STATE_WORDS
+
+
+def _in_credit_line(text: str, start: int) -> bool:
+    """ "Keith Bradsher contributed reporting from Hong Kong": where the reporter sat."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return len(line) < 300 and bool(_CREDIT_LINE.search(line))
 
 
 def _strip_the(text: str) -> str:
@@ -142,23 +188,120 @@ def _reads_as_language(text: str, match: TermMatch) -> bool:
     return False
 
 
+_TITLED = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|President|Prince|Princess|Queen|King|Senator|"
+    r"Judge|Coach|Pope|Professor|Sheikh|Imam|General|Minister|Chancellor|Sir|Dame|Lord|Lady)"
+)
+
+
+# a lower-case role noun right before a one-word name says it is a person
+_ROLE_BEFORE = (
+    r"\b(?:star|singer|rapper|player|striker|forward|midfielder|defender|goalkeeper|"
+    r"quarterback|actor|actress|artist|musician|comedian|designer|chef|painter|poet|author|"
+    r"writer|novelist|director|dictator|leader|president|founder|boss|manager|coach|captain|"
+    r"legend|icon|pop star|superstar|center|centre|receiver|rusher|linebacker|tackle|guard|"
+    r"keeper|pitcher|catcher|batter|bowler|batsman|winger|journalist|reporter|photographer|"
+    r"lawyer|attorney|spokesman|spokeswoman|professor|scientist|researcher|economist|analyst|"
+    r"investor|billionaire|entrepreneur|executive|official|senator|congresswoman|congressman|"
+    r"judge|nurse|doctor|teacher|student|victim|suspect|survivor|widow|mother|father|son|"
+    r"daughter|wife|husband|brother|sister)\s+"
+)
+
+
 def find_persons(doc: Doc) -> list[Found]:
     """The persons a text names, merged to canonical full names."""
+    text = doc.text
+    other_labels: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            other_labels[fold(_strip_the(ent.text))] += 1
     raw: list[tuple[str, int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
             continue
-        if is_credit_context(doc.text, ent.start_char, ent.end_char):
+        if is_credit_context(text, ent.start_char, ent.end_char):
             continue
         cleaned = clean_person(ent.text)
         if cleaned is None:
             continue
         name, offset = cleaned
-        if len(name.split()) == 1 and resolve_country(name):
-            continue  # "Georgia", "Paris": a place the model took for a person
         start = ent.start_char + offset
         raw.append((name, start, start + len(name)))
+    raw.extend(_possessed_names(doc))
+    person_counts = Counter(fold(name) for name, _, _ in raw)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
+        key = fold(name)
+        if other_labels[key] > person_counts[key]:
+            continue  # mostly an organisation, product or place in this text ("Steelers")
+        if len(name.split()) == 1:
+            fuller = _fuller_name(name, text)
+            if fuller:
+                name = fuller
+            elif not _keeps_single(name, len(spans), text):
+                continue
         persons.append(Found("person", fold(name), name, spans))
     return persons
+
+
+# "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
+_POSSESSED = re.compile(
+    r"\b([A-Z][\w.]*(?: [A-Z][\w.]*)?)['’]s ([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b"
+)
+
+
+_ROLE_NAMED = re.compile(_ROLE_BEFORE + r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b")
+
+
+def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Full names the model left untagged after "Serbia’s" or a role noun ("center Maurkice
+    Pouncey")."""
+    found: list[tuple[str, int, int]] = []
+    candidates = [
+        (m.span(2), m.group(2))
+        for m in _POSSESSED.finditer(doc.text)
+        if term_kind(m.group(1)) in ("name", "alias")
+    ]
+    candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
+    for (start, end), text in candidates:
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        cleaned = clean_person(text)
+        if cleaned is None or len(cleaned[0].split()) < 2:
+            continue
+        if any(term_kind(word) for word in cleaned[0].split()):
+            continue  # "Britain’s Prime Minister" leftovers, "Israel’s West Bank"
+        name, offset = cleaned
+        found.append((name, start + offset, start + offset + len(name)))
+    return found
+
+
+def _fuller_name(name: str, text: str) -> str | None:
+    """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model missed."""
+    pattern = re.compile(r"\b([A-Z][\w'’-]+)\s+" + re.escape(name) + r"\b(?![\w-])")
+    for match in pattern.finditer(text):
+        first = match.group(1)
+        if (
+            fold(first) in OPENERS
+            or first.lower().endswith("ing")
+            or is_title_word(first)
+            or resolve_country(first)
+        ):
+            continue
+        if first.isupper() and len(first) > 1:
+            continue
+        return f"{first} {name}"
+    return None
+
+
+def _keeps_single(name: str, mentions: int, text: str) -> bool:
+    """A one-word person is kept when a title names it ("President Trump", "Mr. Schiff") or the
+    model saw it at least three times and the word never appears in lower case."""
+    if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
+        return True
+    role = re.search(_ROLE_BEFORE + re.escape(name) + r"\b", text)
+    if role and mentions == 1:
+        return True  # "Brazil star Neymar", "singer Adele"
+    if mentions < 3 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
+        return False  # "the Browns": a team or a group, not a person
+    return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)

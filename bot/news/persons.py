@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.news.countries import resolve_country
+from bot.news.countries import resolve_country, term_kind
 from bot.news.model import fold
 from bot.news.sentences import split_words
 
@@ -31,6 +31,39 @@ _TITLE_WORDS = frozenset(
     presidente presiden prof. khalifah nabi sayyidina kh ustaz ustadz pastor elder
     superintendent sheriff marshal councillor councilman councilwoman alderman assemblyman
     assemblywoman legislator lawmaker premier chancellor first"""
+    )
+)
+# words that open a sentence or a phrase, never a name: "Following Trump", "Like Yahoo"
+OPENERS = frozenset(
+    split_words(
+        """the a an and but or if as at in on by for of to from with when while after before
+        since because although though then so yet why how what where who that this these those
+        it he she they we i you his her their its our my your former late new old young said
+        says told according follow like unlike regarding following including despite during about
+        against via per off over under between among amid monday tuesday wednesday thursday
+        friday saturday sunday january february march april may june july august september
+        october november december"""
+    )
+)
+# words of organisation, product and place names that no person's name contains
+_NON_NAME_WORDS = frozenset(
+    split_words(
+        """pro max mini plus lite ultra edition series switch mode note galaxy live smart hd uhd
+        studio studios design productions bundle offer drop deal deals sale monitoring supplement
+        salad jam comb reports report telescopes telescope order chronicle leathers brothers
+        line clause night resolve odyssey fantasy sword shield move hybrid atmos thunderbolt
+        keyboard state university college school hospital center centre institute foundation
+        association council committee group inc corp ltd llc company records games network
+        news times post journal magazine press media airlines airways motors bank capital
+        partners holdings technologies labs systems solutions services team club league cup
+        awards award festival show project program programme act street avenue road park square
+        bridge tower hall building airport station river lake mountain island beach valley
+        version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
+        nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
+        singer rapper party army government ministry parliament congress senate court police
+        navy embassy economy north south east west northern southern eastern western central
+        democrats republicans conservatives liberals statehouse capitol county city district
+        province region"""
     )
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -68,14 +101,10 @@ _PARTICLES = frozenset(
 # news agencies and picture desks the model sometimes takes for people
 _NOT_PERSONS = frozenset(
     split_words(
-        """reuters ap afp getty getty images associated press shutterstock epa upi ani pti xinhua
-    bloomberg istock alamy rex"""
+        """reuters ap afp getty shutterstock epa upi ani pti xinhua bloomberg istock alamy rex
+        twitter instagram facebook youtube tiktok reddit snapchat linkedin whatsapp google apple
+        amazon microsoft netflix spotify moon sun earth mars god allah"""
     )
-)
-_CREDIT_BEFORE = re.compile(
-    r"(?i)(?:\bby|\bphoto(?:graph)?s?|\bimages?|\bpictures?|\bcredits?|\bcourtesy(?: of)?|©|"
-    r"\bediting by|\breporting by|\bwriting by|\bcompiled by|\btested by|\bwritten by|"
-    r"\bphotographer|\billustration|\bvideo)\s*[:|/]?\s*(?:[A-Z][\w.'’-]*\s+){0,1}$"
 )
 _APOSTROPHES = "'’‘`"
 _EDGE_JUNK = " \t\n\"“”‘’'`()[]{}<>«»,.;:!?*-–—|/\\"
@@ -87,9 +116,13 @@ def clean_person(text: str) -> tuple[str, int] | None:
     Strips titles and roles on the left ("Ecuadorian President", "Sen.", "Dr."), possessives
     on the right ("Noboa’s"), quotes and punctuation at both ends. Keeps accents and "Jr."."""
     span = re.sub(r"\s+", " ", text)
-    # possessive: "Noboa’s", "Jones'"
-    span = re.sub(r"[’'`](?:s)?\s*$", "", span)
+    # possessive: "Noboa’s", "Jones'"; inside the span it ends the name ("Bezos’s Blue Origin")
+    span = re.split(r"[’'`]s\b", span, maxsplit=1)[0]
+    span = re.sub(r"[’'`]\s*$", "", span)
     words = span.split(" ")
+    # a long span is a name with a role or team glued before it ("Browns DL Sheldon Richardson")
+    while len([w for w in words if _is_name_core(w)]) > 3:
+        words.pop(0)
     # leading: titles, demonyms and country names ("Ecuadorian MP"), lower-case words
     while words:
         word = words[0]
@@ -97,8 +130,14 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if not bare:
             words.pop(0)
             continue
-        if bare in _TITLE_WORDS or (len(words) > 1 and _is_place_word(word)):
+        if bare in _TITLE_WORDS or (len(words) > 1 and _describes_person(word, words[1])):
             words.pop(0)
+            continue
+        if len(words) > 2 and word.isupper() and len(bare) <= 3 and bare.isalpha():
+            words.pop(0)  # a position or party code: "QB", "DL", "R-"
+            continue
+        if len(words) > 1 and (bare in OPENERS or (bare.endswith("ing") and len(bare) > 5)):
+            words.pop(0)  # "Following Trump", "Questioning Vindman"
             continue
         if word[:1].islower() and bare not in _PARTICLES and len(words) > 1:
             words.pop(0)
@@ -116,8 +155,23 @@ def clean_person(text: str) -> tuple[str, int] | None:
     return name, max(offset, 0)
 
 
-def _is_place_word(word: str) -> bool:
-    return resolve_country(word.strip(_EDGE_JUNK)) is not None
+def _is_name_core(word: str) -> bool:
+    bare = fold(word).strip(".,")
+    return bool(bare) and bare not in _PARTICLES and bare not in _SUFFIXES
+
+
+def is_title_word(word: str) -> bool:
+    """Whether a word is a title or role that can stand before a name ("Sen.", "President")."""
+    return fold(word.strip(_EDGE_JUNK)).replace(".", "") in _TITLE_WORDS
+
+
+def _describes_person(word: str, following: str) -> bool:
+    """A country word before a name: a demonym ("Ecuadorian MP"), or a country before a title
+    ("U.S. Rep."). A city is kept: it is often a first name too ("Alexandria", "Sofia")."""
+    kind = term_kind(word.strip(_EDGE_JUNK))
+    if kind == "demonym":
+        return True
+    return kind in ("name", "alias") and is_title_word(following)
 
 
 def _plausible(name: str) -> bool:
@@ -133,20 +187,64 @@ def _plausible(name: str) -> bool:
     # "ANALYSIS", shouted bylines: more than one letter and all capitals, single word
     if len(words) == 1 and name.isupper() and len(name) > 3:
         return False
-    capitals = sum(1 for w in words if w[:1].isupper())
-    return capitals >= max(1, len(words) - 2)
+    if any(_glued(w) for w in words):
+        return False  # "MagSafe", "NoemKristi": a brand or two names run together
+    if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
+        return False  # "MKII Ford", "Fossil Hybrid HR"
+    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words):
+        return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
+    if fold(name) in _NOT_PERSONS or resolve_country(name):
+        return False  # "Twitter", "Sioux Falls"
+    return all(w[:1].isupper() or fold(w) in _PARTICLES or w[:2] in ("d'", "d’") for w in words)
+
+
+_CREDIT_OPENING = re.compile(
+    r"(?i)^\W*(?:(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
+    r"written|reported|words|text|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
+    r"photograph(?:s|y|ed)?|images?|pictures?|credits?)(?:\s+by)?|by|courtesy(?:\s+of)?|©)\b"
+)
+_CREDIT_AFTER = re.compile(
+    r"(?i)^\W{0,3}(?:contributed (?:reporting|to this)|is a (?:reporter|writer|correspondent|"
+    r"contributor|columnist|staff writer|freelance)|reports? for|writes for|on twitter|"
+    r"(?:may|can) be (?:reached|contacted|emailed)|"
+    r"/\s*(?:getty|ap|afp|reuters|shutterstock|epa))"
+)
+
+
+def _glued(word: str) -> bool:
+    """A capital after two or more lower-case letters ("MagSafe", "YouTube"); "McGregor",
+    "LeBron", "DiCaprio" and "MacArthur" are names."""
+    for part in re.split(r"[-'’]", word):
+        match = re.search(r"[a-z]{2,}[A-Z]", part)
+        if match and not (part.startswith("Mac") and match.start() == 1 and match.end() == 4):
+            return True
+    return False
+
+
+def _shouted_word(word: str) -> bool:
+    bare = word.strip(".,")
+    # "P.J." and "T.J." are initials, not a shouted word
+    return len(bare) >= 3 and bare.isalpha() and bare.isupper() and bare.lower() not in _SUFFIXES
 
 
 def is_credit_context(text: str, start: int, end: int) -> bool:
     """True when a name sits in a byline or picture credit ("By Jane Doe", "Photo: J. Doe /
-    Getty", "Reporting by ..."): those people wrote or photographed, they are not the news."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    if _CREDIT_BEFORE.search(before):
-        # "said by John Smith" in running prose is a real mention; credits open their line
-        # or follow a short lead-in
-        return len(before.split()) <= 6 or bool(re.search(r"[|/©]|\bphoto", before, re.I))
-    return False
+    Getty", "Reporting by A and B; Editing by C", "Follow Mike Wall on Twitter"): those
+    people wrote or photographed, they are not the news."""
+    segment_start = max(text.rfind(ch, 0, start) for ch in "\n;|(") + 1
+    segment = text[segment_start:start]
+    clause = text[max(segment_start, text.rfind(",", 0, start) + 1) : start]
+    if _CREDIT_OPENING.search(clause) and len(clause.split()) <= 3:
+        return True  # "..., editing by Martin Howell"
+    if _CREDIT_OPENING.search(segment) and len(segment.split()) <= 12:
+        # everything between the credit word and this name is names, "and" and commas
+        if re.search(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$", segment):
+            return True
+        if len(segment.split()) <= 3:
+            return True
+    if re.search(r"(?i)\b(?:follow|email|contact)\s+$", segment):
+        return True
+    return bool(_CREDIT_AFTER.search(text[end : end + 40]))
 
 
 def _core(name: str) -> list[str]:
@@ -161,7 +259,11 @@ def _same_person(short: str, full: str) -> bool:
     if not a or not b or a == b:
         return a == b
     if len(a) == 1:
-        return a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:])
+        if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
+            return True
+        # a transliteration variant of the surname: "Zelenskyy" / "Zelensky"
+        longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
+        return len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1
     # "Pat Carlineo" / "Patrick W. Carlineo": same surname, compatible given name
     if a[-1] != b[-1]:
         return False

@@ -12,6 +12,8 @@ import re
 from bot.news.sentences import split_sentences
 
 MAX_SENTENCES = 3
+MIN_FRAGMENT_CHARS = 60  # a shorter cut sentence says nothing
+_OPENING_QUOTES = ('"', "“", "‘", "'", "«")
 
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight)"
 # "QUITO (Reuters) -", "WASHINGTON —", "LONDON, England (CNN) --", "(CNN)", "BUFFALO, N.Y. -"
@@ -62,23 +64,29 @@ def lead_sentences(text: str) -> list[str]:
 
 
 def summarize(title: str, text: str, *, max_chars: int = 500) -> str:
-    """Two or three lead sentences of the article, at most ``max_chars`` characters."""
-    sentences = lead_sentences(text)
+    """Two or three lead sentences of the article, at most ``max_chars`` characters.
+
+    A sentence that no longer fits is cut at a word ("…") when enough room is left for it to
+    say something; otherwise the summary stops before it."""
+    sentences = [s for s in lead_sentences(text) if not (title and _same_text(s, title))]
     if not sentences:
         return _truncate(" ".join(text.split()) or title.strip(), max_chars)
     chosen: list[str] = []
     length = 0
     for sentence in sentences:
-        if title and _same_text(sentence, title):
-            continue  # the headline repeated as the first line
         extra = len(sentence) + (1 if chosen else 0)
-        if chosen and length + extra > max_chars:
-            break
-        chosen.append(sentence)
-        length += extra
-        if len(chosen) == MAX_SENTENCES:
-            break
-    return _truncate(" ".join(chosen), max_chars)
+        if length + extra <= max_chars:
+            chosen.append(sentence)
+            length += extra
+            if len(chosen) == MAX_SENTENCES:
+                break
+            continue
+        room = max_chars - length - (1 if chosen else 0)
+        # a quotation cut in the middle misquotes its speaker
+        if not chosen or (room >= MIN_FRAGMENT_CHARS and not sentence.startswith(_OPENING_QUOTES)):
+            chosen.append(_truncate(sentence, room))
+        break
+    return " ".join(chosen)
 
 
 def _same_text(a: str, b: str) -> bool:

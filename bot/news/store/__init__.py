@@ -4,9 +4,9 @@
 """
 
 from bot.news.store.migrations import SCHEMA_VERSION
-from bot.news.store.store import ArticleStore
+from bot.news.store.store import ArticleStore, StoreBusy
 
 # The guild id the command line works in (``newsbot ingest`` stores there by default).
 CLI_GUILD = "cli"
 
-__all__ = ["CLI_GUILD", "SCHEMA_VERSION", "ArticleStore"]
+__all__ = ["CLI_GUILD", "SCHEMA_VERSION", "ArticleStore", "StoreBusy"]

@@ -12,7 +12,9 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from typing import Any, Literal
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, Literal, Protocol
 
 Kind = Literal["country", "person", "all"]
 ALL = ""  # the key of the "all" postings
@@ -86,7 +88,7 @@ class Postings:
 class Entry:
     """What the index knows of one article."""
 
-    __slots__ = ("countries", "fp", "guilds", "persons", "t", "ukey", "week")
+    __slots__ = ("countries", "fp", "guilds", "length", "offset", "persons", "t", "ukey", "week")
 
     def __init__(
         self,
@@ -97,6 +99,8 @@ class Entry:
         persons: list[str],
         fp: str,
         ukey: str,
+        offset: int = -1,
+        length: int = 0,
     ) -> None:
         self.t = t
         self.week = week
@@ -105,14 +109,90 @@ class Entry:
         self.persons = persons
         self.fp = fp
         self.ukey = ukey
+        self.offset = offset  # of the document in its partition file; -1: not written yet
+        self.length = length
 
-    def row(self, article_id: str) -> list[Any]:
-        return [article_id, self.t, self.guilds, self.countries, self.persons, self.fp, self.ukey]
+
+def _pick(seq: Any, rows: list[int]) -> Any:
+    """``[seq[r] for r in rows]`` in C."""
+    if len(rows) == 1:
+        return (seq[rows[0]],)
+    return itemgetter(*rows)(seq)
+
+
+class WeekCols:
+    """One week's index file as loaded: columns, not one object per article.
+
+    Start-up builds nothing per article; an ``Entry`` is made from a row the first time
+    a query or a write touches that article.
+    """
+
+    __slots__ = (
+        "ents",
+        "fp",
+        "guild_table",
+        "guilds",
+        "ids",
+        "key_table",
+        "length",
+        "offset",
+        "t",
+        "ukey",
+        "week",
+    )
+
+    def __init__(self, week: str, data: dict[str, Any]) -> None:
+        self.week = week
+        self.ids: list[str] = data["ids"]
+        self.t = array("d", data["t"])
+        self.offset = array("q", data["off"])
+        self.length = array("q", data["len"])
+        self.fp: list[str] = data["fp"]
+        self.ukey: dict[str, str] = data["ukey"]  # row -> URL key, where it is not the id
+        self.guilds: list[list[int]] = data["guilds"]
+        self.ents: list[list[int]] = data["ents"]
+        self.guild_table: list[str] = data["guild_table"]
+        self.key_table: list[tuple[str, str]] = [(k[0], k[1]) for k in data["key_table"]]
+
+    def week_of(self, row: int) -> str:
+        return self.week
+
+    def entry(self, row: int) -> Entry:
+        countries, persons = [], []
+        for k in self.ents[row]:
+            kind, key = self.key_table[k]
+            (countries if kind == "country" else persons).append(key)
+        return Entry(
+            self.t[row],
+            self.week,
+            dict.fromkeys(self.guild_table[g] for g in self.guilds[row]),
+            countries,
+            persons,
+            self.fp[row],
+            self.ukey.get(str(row), self.ids[row]),
+            self.offset[row],
+            self.length[row],
+        )
+
+
+class Columns(Protocol):
+    """Where not-yet-touched articles live: a week file's columns, or the snapshot's."""
+
+    offset: array
+    length: array
+
+    def week_of(self, row: int) -> str: ...
+
+    def entry(self, row: int) -> Entry: ...
+
+
+Ref = Entry | tuple[Columns, int]
 
 
 class ArticleIndex:
     def __init__(self) -> None:
-        self.entries: dict[str, Entry] = {}
+        # id -> Entry, or (week columns, row) until the article is first touched
+        self.entries: dict[str, Ref] = {}
         self.by_url: dict[str, str] = {}  # canonical-URL key -> id
         self.by_fp: dict[str, str] = {}  # fingerprint -> id
         self.names: dict[str, str] = {}  # person key -> display name
@@ -122,6 +202,31 @@ class ArticleIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.entries
+
+    def entry(self, article_id: str) -> Entry | None:
+        ref = self.entries.get(article_id)
+        if ref is None or ref.__class__ is Entry:
+            return ref  # type: ignore[return-value]
+        cols, row = ref  # type: ignore[misc]
+        entry = cols.entry(row)
+        self.entries[article_id] = entry
+        return entry
+
+    def set_location(self, article_id: str, week: str, offset: int, length: int) -> None:
+        """Where the article now sits in its rewritten partition file."""
+        ref = self.entries.get(article_id)
+        if ref is None:
+            return
+        if ref.__class__ is Entry:
+            if ref.week == week:  # type: ignore[union-attr]
+                ref.offset, ref.length = offset, length  # type: ignore[union-attr]
+            return
+        cols, row = ref  # type: ignore[misc]
+        if cols.week_of(row) == week:
+            cols.offset[row], cols.length[row] = offset, length
 
     def _keys(self, entry: Entry) -> Iterable[tuple[str, str]]:
         yield "all", ALL
@@ -133,6 +238,9 @@ class ArticleIndex:
     def insert(self, article_id: str, entry: Entry) -> None:
         self.remove(article_id)
         self._register(article_id, entry)
+        self._add_postings(article_id, entry)
+
+    def _add_postings(self, article_id: str, entry: Entry) -> None:
         for guild in entry.guilds:
             kinds = self.post.setdefault(guild, {})
             for kind, key in self._keys(entry):
@@ -146,9 +254,10 @@ class ArticleIndex:
         self.week_ids.setdefault(entry.week, set()).add(article_id)
 
     def remove(self, article_id: str) -> Entry | None:
-        entry = self.entries.pop(article_id, None)
+        entry = self.entry(article_id)
         if entry is None:
             return None
+        del self.entries[article_id]
         if self.by_url.get(entry.ukey) == article_id:
             del self.by_url[entry.ukey]
         if entry.fp and self.by_fp.get(entry.fp) == article_id:
@@ -158,6 +267,10 @@ class ArticleIndex:
             ids.discard(article_id)
             if not ids:
                 del self.week_ids[entry.week]
+        self._remove_postings(article_id, entry)
+        return entry
+
+    def _remove_postings(self, article_id: str, entry: Entry) -> None:
         for guild in entry.guilds:
             kinds = self.post.get(guild, {})
             for kind, key in self._keys(entry):
@@ -169,33 +282,64 @@ class ArticleIndex:
                         del keys[key]
             if not kinds.get("all"):
                 self.post.pop(guild, None)
-        return entry
 
-    def bulk_load(self, rows: Iterable[tuple[str, list[Any]]]) -> None:
-        """Load (week, row) pairs into an empty index: one sort, then appends only."""
-        intern: dict[str, str] = {}
-        for week, (article_id, t, guilds, countries, persons, fp, ukey) in rows:
-            countries = [intern.setdefault(c, c) for c in countries]
-            persons = [intern.setdefault(p, p) for p in persons]
-            old = self.entries.get(article_id)
-            if old is not None:  # in two weeks after a crash: the journal replay decides
-                self.week_ids.get(old.week, set()).discard(article_id)
-            self._register(article_id, Entry(t, week, guilds, countries, persons, fp, ukey))
-        ordered = sorted(self.entries.items(), key=lambda item: (item[1].t, item[0]))
-        post = self.post
-        for article_id, entry in ordered:
-            for guild in entry.guilds:
+    def bulk_load(self, weeks: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Load index files into an empty index, oldest week first.
+
+        Weeks partition time and each file lists its rows by (event_time, id), so every
+        postings list is built by concatenation: no sort, no per-article objects.
+        """
+        entries, post = self.entries, self.post
+        doubles: list[tuple[str, Ref]] = []
+        for week, data in sorted(weeks, key=lambda item: item[0]):
+            cols = WeekCols(week, data)
+            ids = cols.ids
+            # An article in two weeks (a crash while it moved): the journal replay that
+            # follows settles it, but the postings must not hold it twice.
+            doubles.extend((i, entries[i]) for i in entries.keys() & ids)
+            entries.update(zip(ids, zip(repeat(cols), range(len(ids))), strict=True))
+            self.by_url.update(zip(ids, ids, strict=True))
+            for row, ukey in cols.ukey.items():
+                article_id = ids[int(row)]
+                if self.by_url.get(article_id) == article_id:
+                    del self.by_url[article_id]
+                self.by_url[ukey] = article_id
+            self.by_fp.update((f, i) for f, i in zip(cols.fp, ids, strict=True) if f)
+            self.week_ids[week] = set(ids)
+            self.names.update(data.get("names") or {})
+            for g, k, rows in data["post"]:
+                guild = cols.guild_table[g]
+                kind, key = ("all", ALL) if k < 0 else cols.key_table[k]
                 kinds = post.get(guild)
                 if kinds is None:
                     kinds = post[guild] = {}
-                for kind, key in self._keys(entry):
-                    keys = kinds.get(kind)
-                    if keys is None:
-                        keys = kinds[kind] = {}
-                    postings = keys.get(key)
-                    if postings is None:
-                        postings = keys[key] = Postings()
-                    postings.append_sorted(entry.t, article_id)
+                keys = kinds.get(kind)
+                if keys is None:
+                    keys = kinds[kind] = {}
+                postings = keys.get(key)
+                if postings is None:
+                    postings = keys[key] = Postings()
+                postings.ids.extend(_pick(ids, rows))
+                postings.times.extend(_pick(cols.t, rows))
+        for article_id, old in doubles:
+            old_entry = old if isinstance(old, Entry) else old[0].entry(old[1])
+            self.week_ids.get(old_entry.week, set()).discard(article_id)
+            new_entry = self.entry(article_id)
+            assert new_entry is not None
+            self._remove_postings(article_id, old_entry)
+            self._remove_postings(article_id, new_entry)
+            self._add_postings(article_id, new_entry)
+
+    def add_week(self, week: str, data: dict[str, Any]) -> None:
+        """Apply one week's index file on top (its articles replace any older copy)."""
+        cols = WeekCols(week, data)
+        for row, article_id in enumerate(cols.ids):
+            self.insert(article_id, cols.entry(row))
+        self.names.update(data.get("names") or {})
+
+    def drop_week(self, week: str) -> None:
+        for article_id in list(self.week_ids.get(week, ())):
+            self.remove(article_id)
 
     def postings(self, guild: str, kind: Kind, key: str = ALL) -> Postings | None:
         return self.post.get(guild, {}).get(kind, {}).get(key)

@@ -111,6 +111,7 @@ class Journal:
         self.number = number  # the segment new records go to
         self.bytes = 0  # appended to the current segment since it was opened
         self.records = 0
+        self.flushes = 0  # fsyncs: fewer than records when adds were grouped
         self._fh: BinaryIO | None = None
         self._lock = asyncio.Lock()  # one writer at a time; rotation waits for it
         self._buf: list[bytes] = []
@@ -157,6 +158,7 @@ class Journal:
                     continue
                 self.bytes += len(data)
                 self.records += len(buf)
+                self.flushes += 1
                 for fut in waiters:
                     if not fut.done():
                         fut.set_result(None)

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import gc
 import logging
+import os
 import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bot.news.atomic import clean_temp_files
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
+from bot.news.store import snapshot
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
 from bot.news.store.partitions import Doc, week_of
@@ -29,6 +35,26 @@ from bot.news.store.partitions import Doc, week_of
 log = logging.getLogger(__name__)
 
 _MISSING: Any = object()
+REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
+LOCK_FILE = "lock"
+SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
+
+
+class StoreBusy(RuntimeError):
+    """Another process has the store open for writing."""
+
+
+def _lock(directory: Path) -> int:
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreBusy(
+            f"the article store in {directory} is open in another process "
+            "(stop the bot, or use a read-only command)"
+        ) from None
+    return fd
 
 
 def _entry_of(doc: Doc, week: str) -> Entry:
@@ -79,19 +105,25 @@ class ArticleStore:
         *,
         compact_every: float = 5.0,
         compact_bytes: int = 1 << 20,
-        max_loaded_weeks: int = 8,
-        search_cache_chars: int = 16 << 20,
+        max_loaded_weeks: int = 4,
+        max_open_files: int = 64,
+        search_cache_chars: int = 48 << 20,
+        doc_cache_size: int = 4096,
     ) -> None:
         self.directory = Path(directory)
         self.weeks_dir = self.directory / "weeks"
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
         self.max_loaded_weeks = max_loaded_weeks
+        self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
+        self.doc_cache_size = doc_cache_size
+        self._doc_cache: OrderedDict[str, Doc] = OrderedDict()  # documents read by offset
         self.index = ArticleIndex()
         self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
         self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
         self._disk_weeks: set[str] = set()
+        self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -100,14 +132,35 @@ class ArticleStore:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self.compactions = 0
+        self.snapshot_behind = 0  # week files written since the snapshot was
+        self.read_only = False
+        self._lock_fd: int | None = None
 
     # ---------------------------------------------------------------- life cycle
 
     @classmethod
-    async def open(cls, directory: Path, **options: Any) -> ArticleStore:
-        """Open (creating) the store in ``directory``: read the index files, replay the journal."""
+    async def open(
+        cls, directory: Path, *, read_only: bool = False, **options: Any
+    ) -> ArticleStore:
+        """Open (creating) the store in ``directory``: read the index files, replay the journal.
+
+        One process at a time may open a store for writing (``StoreBusy`` otherwise).
+        ``read_only`` (the CLI's queries) takes no lock and changes no file, so it can
+        run beside the bot; it sees what was on disk when it opened.
+        """
         store = cls(directory, **options)
-        replayed, last = await asyncio.to_thread(store._load_sync)
+        store.read_only = read_only
+        if not read_only:
+            store.directory.mkdir(parents=True, exist_ok=True)
+            store._lock_fd = _lock(store.directory)
+        try:
+            replayed, last = await asyncio.to_thread(store._load_sync)
+        except BaseException:
+            store._unlock()
+            raise
+        if read_only:
+            store._closed = True  # for writes
+            return store
         store._journal = await Journal.open(store.directory, last + 1)
         store._task = asyncio.create_task(store._background(), name="article-store-compactor")
         if replayed:
@@ -116,29 +169,76 @@ class ArticleStore:
         return store
 
     def _load_sync(self) -> tuple[int, int]:
-        self.weeks_dir.mkdir(parents=True, exist_ok=True)
-        for folder in (self.directory, self.weeks_dir):
-            for path in clean_temp_files(folder):
-                log.info("article store: removed leftover temp file %s", path.name)
+        # Parsing creates many containers at once: cyclic GC passes over them would cost
+        # more than the parse itself, and none of them can form a cycle.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load_files()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _load_files(self) -> tuple[int, int]:
+        if not self.read_only:
+            self.weeks_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.directory, self.weeks_dir):
+                for path in clean_temp_files(folder):
+                    log.info("article store: removed leftover temp file %s", path.name)
+        elif not self.weeks_dir.is_dir():
+            return 0, 0
         self._disk_weeks = parts.weeks_on_disk(self.weeks_dir)
         for stale in self.weeks_dir.glob("*.idx.json"):
-            if stale.name[: -len(".idx.json")] not in self._disk_weeks:
-                stale.unlink()
-        rows: list[tuple[str, list[Any]]] = []
-        for week in sorted(self._disk_weeks):
+            if stale.name[: -len(".idx.json")] not in self._disk_weeks and not self.read_only:
+                stale.unlink()  # its partition is gone (emptied, or set aside)
+        snap = snapshot.read(self.directory)
+        changed = sorted(self._disk_weeks)
+        if snap is not None:
+            snapshot.load_into(self.index, snap)
+            for week in set(snap.weeks) - self._disk_weeks:
+                self.index.drop_week(week)
+            changed = [
+                week
+                for week in changed
+                if snap.weeks.get(week) is None
+                or snapshot.signature(parts.idx_path(self.weeks_dir, week)) != snap.weeks[week]
+            ]
+            snap = None  # its arrays now belong to the index
+            if len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
+                self.index = ArticleIndex()
+                changed = sorted(self._disk_weeks)
+            else:
+                for week in changed:
+                    self.index.drop_week(week)
+                    data = self._week_index(week)
+                    if data is not None:
+                        self.index.add_week(week, data)
+                self.snapshot_behind = len(changed)
+                return self._replay()
+        loaded = [(w, d) for w in changed if (d := self._week_index(w)) is not None]
+        self.index.bulk_load(loaded)
+        self.snapshot_behind = len(loaded)
+        del loaded
+        return self._replay()
+
+    def _week_index(self, week: str) -> dict[str, Any] | None:
+        """A week's index file, rebuilt from its partition when missing or damaged."""
+        found = parts.read_idx(self.weeks_dir, week)
+        if found is None:
+            docs = parts.read_partition(self.weeks_dir, week)
+            if docs is None:  # set aside (logged), or vanished
+                self._disk_weeks.discard(week)
+                return None
+            log.info("article store: rebuilding the index file of %s", week)
+            if self.read_only:
+                _, locs, ordered = parts.encode_week(week, docs)
+                self._loaded[week] = docs  # the offsets are of the rebuilt file, not this one
+                return parts.index_of(week, ordered, locs)
+            parts.write_week(self.weeks_dir, week, docs)
             found = parts.read_idx(self.weeks_dir, week)
-            if found is None:
-                docs = parts.read_partition(self.weeks_dir, week)
-                if docs is None:  # set aside (logged), or vanished
-                    self._disk_weeks.discard(week)
-                    continue
-                log.info("article store: rebuilding the index file of %s", week)
-                parts.write_week(self.weeks_dir, week, docs)
-                found = parts.read_idx(self.weeks_dir, week) or ([], {})
-            week_rows, names = found
-            rows.extend((week, row) for row in week_rows)
-            self.index.names.update(names)
-        self.index.bulk_load(rows)
+        return found
+
+    def _replay(self) -> tuple[int, int]:
         replayed = 0
         last = 0
         for number, path in segments(self.directory):
@@ -146,15 +246,17 @@ class ArticleStore:
             for record in read_segment(path):
                 self._apply(record)
                 replayed += 1
-        if not replayed:  # nothing to fold in: the old segments are only headers
+        if not replayed and not self.read_only:  # the old segments are only headers
             for _, path in segments(self.directory):
                 path.unlink()
         self._replayed_through = last
         return replayed, last
 
-    async def close(self) -> None:
-        """Fold the journal into the partitions and stop the background task."""
-        if self._closed:
+    async def close(self, *, compact: bool = True) -> None:
+        """Stop the background task and fold the journal into the partitions (unless
+        ``compact`` is false: then the journal is left to be replayed at the next open)."""
+        if self.read_only or self._closed:
+            self._close_files()
             return
         self._closed = True
         if self._task is not None:
@@ -163,11 +265,26 @@ class ArticleStore:
                 await self._task
         assert self._journal is not None
         await self._journal.sync()
-        await self.compact()
+        if compact:
+            await self.compact()
+            if self.snapshot_behind and not self._pending:
+                # nothing else runs now, and memory matches the files: no need to read them
+                await asyncio.to_thread(
+                    snapshot.write_from_memory, self.index, self.directory, self.weeks_dir
+                )
+            elif self.snapshot_behind:
+                await self.write_snapshot()
         await self._journal.close()
+        self._close_files()
         # The last segment holds nothing that is not in the partition files.
-        if not self._pending:
+        if compact and not self._pending:
             self._journal.remove_through(self._journal.number)
+        self._unlock()
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the flock
+            self._lock_fd = None
 
     async def __aenter__(self) -> ArticleStore:
         return self
@@ -188,6 +305,7 @@ class ArticleStore:
 
     def _stage(self, week: str, article_id: str, doc: Doc | None) -> None:
         self._pending.setdefault(week, {})[article_id] = doc
+        self._doc_cache.pop(article_id, None)
         loaded = self._loaded.get(week)
         if loaded is not None:
             if doc is None:
@@ -200,7 +318,7 @@ class ArticleStore:
         # taken for the compactor stays consistent while new writes go on.
         article_id = doc["id"]
         week = week_of(doc["event_time"])
-        old = self.index.entries.get(article_id)
+        old = self.index.entry(article_id)
         if old is not None and old.week != week:
             self._stage(old.week, article_id, None)
         self._stage(week, article_id, doc)
@@ -226,6 +344,7 @@ class ArticleStore:
             docs = {}
             if week in self._disk_weeks:  # set aside just now
                 self._disk_weeks.discard(week)
+                self._close_file(week)
         for article_id, doc in self._pending.get(week, {}).items():
             if doc is None:
                 docs.pop(article_id, None)
@@ -250,15 +369,55 @@ class ArticleStore:
                 self.index.remove(article_id)
 
     def _doc(self, article_id: str) -> Doc | None:
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None:
             return None
-        pending = self._pending.get(entry.week)
+        week = entry.week
+        pending = self._pending.get(week)
         if pending is not None:
             doc = pending.get(article_id, _MISSING)
             if doc is not _MISSING:
                 return doc
-        return self._week_docs(entry.week).get(article_id)
+        loaded = self._loaded.get(week)
+        if loaded is None and entry.offset >= 0:
+            cache = self._doc_cache
+            doc = cache.get(article_id)
+            if doc is not None:
+                cache.move_to_end(article_id)
+                return doc
+            fd = self._fd(week)
+            if fd is not None:
+                doc = parts.read_one(fd, article_id, entry.offset, entry.length)
+                if doc is not None:
+                    cache[article_id] = doc
+                    if len(cache) > self.doc_cache_size:
+                        cache.popitem(last=False)
+                    return doc
+            log.debug("article store: %s moved in its partition; reading the whole week", week)
+        return self._week_docs(week).get(article_id)
+
+    def _fd(self, week: str) -> int | None:
+        fd = self._fds.get(week)
+        if fd is not None:
+            self._fds.move_to_end(week)
+            return fd
+        try:
+            fd = os.open(parts.partition_path(self.weeks_dir, week), os.O_RDONLY)
+        except OSError:
+            return None
+        self._fds[week] = fd
+        while len(self._fds) > self.max_open_files:
+            os.close(self._fds.popitem(last=False)[1])
+        return fd
+
+    def _close_file(self, week: str) -> None:
+        fd = self._fds.pop(week, None)
+        if fd is not None:
+            os.close(fd)
+
+    def _close_files(self) -> None:
+        while self._fds:
+            os.close(self._fds.popitem()[1])
 
     def _articles(self, ids: list[str]) -> list[Article]:
         out = []
@@ -271,6 +430,8 @@ class ArticleStore:
     # ---------------------------------------------------------------- writes
 
     def _journal_or_fail(self) -> Journal:
+        if self.read_only:
+            raise RuntimeError("the article store was opened read-only")
         if self._closed or self._journal is None:
             raise RuntimeError("the article store is closed")
         return self._journal
@@ -285,7 +446,7 @@ class ArticleStore:
         found = self.index.by_url.get(parts.url_key(article.canonical_url))
         if found is None and article.fingerprint:
             found = self.index.by_fp.get(article.fingerprint)
-        if found is None and article.id in self.index.entries:
+        if found is None and article.id in self.index:
             found = article.id
         return found
 
@@ -310,7 +471,9 @@ class ArticleStore:
             self._put_mem(doc)
             await self._write({"op": "put", "a": doc})
             return _article(doc), False
-        data = article.to_dict(with_text=False)
+        # orjson walks the dataclasses like to_dict(), ~15x faster than dataclasses.asdict
+        data = orjson.loads(orjson.dumps(article))
+        data.pop("text", None)
         if not data["ingested_at"]:
             data["ingested_at"] = now
         data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
@@ -322,7 +485,7 @@ class ArticleStore:
 
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None or guild_id not in entry.guilds:
             return False
         doc = self._doc(article_id)
@@ -351,11 +514,19 @@ class ArticleStore:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.compact_every)
             self._wake.clear()
-            if self._pending:
-                try:
+            try:
+                if self._pending:
                     await self.compact()
-                except Exception:
-                    log.exception("article store: compaction failed; it will be retried")
+                if self.snapshot_behind >= SNAPSHOT_AFTER_WEEKS:
+                    await self.write_snapshot()
+            except Exception:
+                log.exception("article store: compaction failed; it will be retried")
+
+    async def write_snapshot(self) -> None:
+        """Rewrite the index snapshot from the week files (in a worker thread)."""
+        behind = self.snapshot_behind
+        await asyncio.to_thread(snapshot.write, self.directory, self.weeks_dir)
+        self.snapshot_behind = max(0, self.snapshot_behind - behind)
 
     async def compact(self) -> None:
         """Fold the journal into the week files (in a worker thread), then drop it."""
@@ -365,13 +536,13 @@ class ArticleStore:
                 return
             closed = await journal.rotate()
             # Every record in segments <= closed is applied in memory by now.
-            snapshot = {week: dict(changes) for week, changes in self._pending.items()}
+            staged = {week: dict(changes) for week, changes in self._pending.items()}
             jobs = [
                 (week, dict(self._loaded[week]) if week in self._loaded else None, changes)
-                for week, changes in snapshot.items()
+                for week, changes in staged.items()
             ]
             written = await asyncio.to_thread(self._write_weeks, jobs)
-            for week, changes in snapshot.items():
+            for week, changes in staged.items():
                 current = self._pending.get(week)
                 if current is not None:
                     for article_id, doc in changes.items():
@@ -380,7 +551,11 @@ class ArticleStore:
                     if not current:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
-                ids = written[week]
+                self._close_file(week)  # the next pread opens the new file
+                locs = written[week]
+                for article_id, (offset, length) in locs.items():
+                    self.index.set_location(article_id, week, offset, length)
+                ids = set(locs)
                 if ids:
                     self._disk_weeks.add(week)
                 else:
@@ -391,10 +566,11 @@ class ArticleStore:
                     self._forget_lost(week, alive)
             journal.remove_through(closed)
             self.compactions += 1
+            self.snapshot_behind += len(staged)
 
     def _write_weeks(
         self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
-    ) -> dict[str, set[str]]:
+    ) -> dict[str, dict[str, tuple[int, int]]]:
         written = {}
         for week, base, changes in jobs:
             docs = base
@@ -405,15 +581,14 @@ class ArticleStore:
                     docs.pop(article_id, None)
                 else:
                     docs[article_id] = doc
-            parts.write_week(self.weeks_dir, week, docs)
-            written[week] = set(docs)
+            written[week] = parts.write_week(self.weeks_dir, week, docs)
         return written
 
     # ---------------------------------------------------------------- reads
 
     def get(self, article_id: str, guild_id: str | None = None) -> Article | None:
         """The article, or None if unknown (or not linked to ``guild_id`` when given)."""
-        entry = self.index.entries.get(article_id)
+        entry = self.index.entry(article_id)
         if entry is None or (guild_id is not None and str(guild_id) not in entry.guilds):
             return None
         doc = self._doc(article_id)
@@ -533,7 +708,7 @@ class ArticleStore:
         guild_id = str(guild_id)
         if not words or limit <= 0 or guild_id not in self.index.post:
             return []
-        entries = self.index.entries
+        entry_of = self.index.entry
         found: list[str] = []
         # Weeks partition event_time, so the newest weeks hold the newest matches.
         for week in sorted(self.index.week_ids, reverse=True):
@@ -546,7 +721,7 @@ class ArticleStore:
                         hits.append(article_id)
             matched = []
             for article_id in hits:
-                entry = entries.get(article_id)
+                entry = entry_of(article_id)
                 if entry is not None and entry.week == week and guild_id in entry.guilds:
                     matched.append((entry.t, article_id))
             matched.sort(reverse=True)

@@ -1,0 +1,433 @@
+"""Benchmark the article store against stock TinyDB on the same synthetic articles.
+
+    uv run python bench/store.py              # 10k and 100k
+    uv run python bench/store.py --sizes 10000
+    uv run python bench/store.py --million    # adds 1M (several minutes, ~2 GB of disk)
+
+Prints a table and a JSON line. The store is filled by writing its week files directly
+(as its compactor would), stock TinyDB by writing its JSON file directly: filling either
+by inserts would take hours for stock TinyDB at 100k. Then the same operations are timed
+on both: durable adds, newest-10 queries, a 24-hour window, start-up (in a fresh
+process: time and peak RSS). Event-loop lag is sampled while adds and compactions run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.news.model import (  # noqa: E402
+    Article,
+    CountryMention,
+    Development,
+    PersonMention,
+    person_key,
+)
+from bot.news.store import ArticleStore  # noqa: E402
+from bot.news.store import partitions as parts  # noqa: E402
+
+DAY = 86400.0
+CODES = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "AEIOU"][:120]
+FIRST = ["Daniel", "Ana", "José", "Marie", "Olaf", "Fumio", "Cyril", "Lula", "Andrés", "Emma"]
+LAST = [f"{s}{k}" for k in range(200) for s in ("Noboa", "Castillo", "Pérez")][:400]
+WORDS = [
+    *("election", "storm", "court", "budget", "protest", "vaccine"),
+    *("trade", "border", "rally", "strike", "accord"),
+]
+GUILDS = ["100000000000000001", "100000000000000002", "100000000000000003"]
+
+
+def pctl(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def synth(n: int, rng: random.Random, when: float) -> Article:
+    countries = [rng.choice(CODES[: 10 + rng.randint(0, 110)]) for _ in range(rng.randint(0, 3))]
+    countries = list(dict.fromkeys(countries))
+    persons = list(
+        dict.fromkeys(
+            f"{rng.choice(FIRST)} {rng.choice(LAST[: 20 + rng.randint(0, 380)])}"
+            for _ in range(rng.randint(0, 3))
+        )
+    )
+    words = rng.sample(WORDS, 4)
+    summary = (
+        f"The {words[0]} over {words[1]} went on as {', '.join(persons) or 'officials'} met "
+        f"in {', '.join(countries) or 'the capital'}; observers expect a {words[2]} soon. "
+    ) * 4
+    return Article(
+        url=f"https://site{n % 50}.example/news/{n}?ref=feed",
+        canonical_url=f"https://site{n % 50}.example/news/{n}",
+        title=f"{words[3].title()} and {words[0]} dominate day {n}",
+        summary=summary,
+        site=f"site{n % 50}.example",
+        published=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(when)),
+        fingerprint=f"{rng.getrandbits(64):016x}",
+        countries=[CountryMention(c, rng.randint(1, 6), rng.random() < 0.3) for c in countries],
+        persons=[PersonMention(p, rng.randint(1, 5)) for p in persons],
+        developments=[Development("country", c, f"In {c}, the {words[0]} grew.") for c in countries]
+        + [Development("person", person_key(p), f"{p} spoke about it.") for p in persons],
+        ingested_at=when + 3600,
+    )
+
+
+def doc_of(article: Article, rng: random.Random) -> dict[str, Any]:
+    doc = article.to_dict(with_text=False)
+    guilds = [GUILDS[0]] if rng.random() < 0.7 else rng.sample(GUILDS, rng.randint(1, 3))
+    doc["guilds"] = {g: article.ingested_at for g in guilds}
+    doc["event_time"] = article.event_time
+    return doc
+
+
+def fill(n: int, store_dir: Path, stock_path: Path, seed: int = 1) -> dict[str, Any]:
+    """Write n articles spread over two years into both layouts; return what was made."""
+    rng = random.Random(seed)
+    end = time.time() - DAY
+    start = end - 730 * DAY
+    weeks_dir = store_dir / "weeks"
+    weeks_dir.mkdir(parents=True, exist_ok=True)
+    week, docs, sizes = None, {}, []
+    with open(stock_path, "wb") as stock:
+        stock.write(b'{"_default": {')
+        for i in range(n):
+            when = start + (i + rng.random()) * (end - start) / n
+            doc = doc_of(synth(i, rng, when), rng)
+            raw = orjson.dumps(doc)
+            if i < 2000:
+                sizes.append(len(raw))
+            stock.write(b'%s"%d": %s' % (b"," if i else b"", i + 1, raw))
+            w = parts.week_of(doc["event_time"])
+            if w != week and docs:
+                parts.write_week(weeks_dir, week, docs)
+                docs = {}
+            week = w
+            docs[doc["id"]] = doc
+        if docs:
+            parts.write_week(weeks_dir, week, docs)
+        stock.write(b"}}")
+    return {"end": end, "doc_bytes_mean": statistics.mean(sizes)}
+
+
+# ---------------------------------------------------------------- fresh-process probes
+
+
+def probe_open(kind: str, path: str) -> None:
+    """Run in a child process: open, print time and peak RSS as JSON."""
+    t0 = time.perf_counter()
+    if kind == "store":
+
+        async def go() -> int:
+            store = await ArticleStore.open(Path(path))
+            n = len(store.index)
+            await store.close(compact=False)
+            return n
+
+        n = asyncio.run(go())
+    else:
+        from tinydb import TinyDB
+
+        db = TinyDB(path)
+        n = len(db)
+    elapsed = time.perf_counter() - t0
+    print(json.dumps({"open_s": elapsed, "rss_mb": peak_rss_mb(), "articles": n}))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS. Not ru_maxrss: Linux carries that over from the parent
+    across fork and exec, so a child would report the benchmark's own size."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def write_snapshot(store_dir: Path) -> None:
+    store = await ArticleStore.open(store_dir)
+    await store.close()  # writes the index snapshot
+
+
+def run_probe(kind: str, path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--probe", kind, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- our store
+
+
+class LagSampler:
+    """How late a 5 ms sleep wakes up: the event loop's responsiveness."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            t0 = loop.time()
+            await asyncio.sleep(0.005)
+            self.lags.append(loop.time() - t0 - 0.005)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+def time_queries(fn, args_list: list[tuple]) -> tuple[float, float]:
+    times = []
+    for args in args_list:
+        t0 = time.perf_counter()
+        fn(*args)
+        times.append(time.perf_counter() - t0)
+    return pctl(times, 0.5), pctl(times, 0.95)
+
+
+async def bench_store(n: int, store_dir: Path, made: dict[str, Any]) -> dict[str, Any]:
+    rng = random.Random(2)
+    res: dict[str, Any] = {}
+    store = await ArticleStore.open(store_dir)
+    g = GUILDS[0]
+    # cold: the first newest-10 loads the newest week partition(s)
+    t0 = time.perf_counter()
+    store.by_country(g, CODES[0])
+    res["newest10_cold_ms"] = (time.perf_counter() - t0) * 1e3
+    codes = list(store.entity_counts(g, "country"))
+    keys = list(store.person_names(g))
+    store.by_person(g, keys[0])
+    for code in codes[:40]:
+        store.by_country(g, code)  # warm the weeks the popular queries reach
+    args = [(g, rng.choice(codes[:40])) for _ in range(2000)]
+    p50, p95 = time_queries(store.by_country, args)
+    res["newest10_country_ms"] = (p50 * 1e3, p95 * 1e3)
+    args = [(g, rng.choice(keys[:40])) for _ in range(2000)]
+    for _, k in args[:40]:
+        store.by_person(g, k)
+    p50, p95 = time_queries(store.by_person, args)
+    res["newest10_person_ms"] = (p50 * 1e3, p95 * 1e3)
+    since = made["end"] - DAY
+    p50, p95 = time_queries(lambda: store.recent(g, since=since, limit=100_000), [()] * 50)
+    res["window24h_ms"] = (p50 * 1e3, p95 * 1e3)
+    res["window24h_count"] = len(store.recent(g, since=since, limit=100_000))
+    p50, p95 = time_queries(
+        lambda: store.entity_counts(g, "country", since=since - 6 * DAY), [()] * 50
+    )
+    res["trending7d_ms"] = (p50 * 1e3, p95 * 1e3)
+    t0 = time.perf_counter()
+    hits = store.search(g, "storm election")
+    res["search_common_ms"] = (time.perf_counter() - t0) * 1e3
+    t0 = time.perf_counter()
+    store.search(g, "castillo7 nobody-has-this")
+    res["search_no_match_ms"] = (time.perf_counter() - t0) * 1e3
+    t0 = time.perf_counter()
+    store.search(g, "castillo7 nobody-has-this")
+    res["search_no_match_warm_ms"] = (time.perf_counter() - t0) * 1e3
+    res["search_hits"] = len(hits)
+
+    # Writes, with the loop-lag sampler running: sequential durable adds, then four
+    # ingest workers adding side by side (the bot's default concurrency), links of old
+    # articles (their weeks are read), and compactions in between.
+    now = time.time()
+    fresh = [synth(10_000_000 + i, rng, now - rng.random() * 3 * DAY) for i in range(1200)]
+    old_ids = [a.id for a in store.recent(g, since=since - 300 * DAY, limit=200, offset=5000)]
+    old = [store.get(i) for i in old_ids[:100]]
+    sampler = LagSampler()
+    sampler.start()
+    times = []
+    for article in fresh[:600]:
+        t0 = time.perf_counter()
+        await store.add(article, g)
+        times.append(time.perf_counter() - t0)
+    res["add_ms"] = (pctl(times, 0.5) * 1e3, pctl(times, 0.95) * 1e3)
+
+    async def worker(k: int) -> None:
+        for j, article in enumerate(fresh[600 + k :: 4]):
+            await store.add(article, g)
+            if j % 50 == 49 and k == 0:
+                await store.compact()
+
+    await asyncio.gather(*(worker(k) for k in range(4)))
+    for k, article in enumerate(old):
+        await store.add(article, GUILDS[1 + k % 2])
+    t0 = time.perf_counter()
+    await store.compact()
+    res["compaction_ms"] = (time.perf_counter() - t0) * 1e3
+    await sampler.stop()
+    res["loop_lag_ms"] = (pctl(sampler.lags, 0.99) * 1e3, max(sampler.lags) * 1e3)
+    res["lag_samples"] = len(sampler.lags)
+    # group commit: 200 adds started at once (their synchronous parts run back to back)
+    batch = [synth(20_000_000 + i, rng, now - rng.random() * DAY) for i in range(200)]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(store.add(a, g) for a in batch))
+    res["add200_concurrent_ms"] = (time.perf_counter() - t0) * 1e3
+    res["compactions"] = store.compactions
+    await store.close()
+    return res
+
+
+# ---------------------------------------------------------------- stock TinyDB
+
+
+def bench_stock(n: int, stock_path: Path, made: dict[str, Any], caching: bool) -> dict[str, Any]:
+    from tinydb import Query, TinyDB
+    from tinydb.middlewares import CachingMiddleware
+    from tinydb.storages import JSONStorage
+
+    rng = random.Random(3)
+    res: dict[str, Any] = {}
+    copy = stock_path.with_name(stock_path.stem + ("-caching" if caching else "-plain") + ".json")
+    copy.write_bytes(stock_path.read_bytes())
+    storage = CachingMiddleware(JSONStorage) if caching else JSONStorage
+    db = TinyDB(copy, storage=storage)
+    inserts = 10 if caching else (3 if n >= 50_000 else 6)
+    times = []
+    now = time.time()
+    for i in range(inserts):
+        doc = doc_of(synth(40_000_000 + i, rng, now), rng)
+        t0 = time.perf_counter()
+        db.insert(doc)
+        times.append(time.perf_counter() - t0)
+    res["add_ms"] = (statistics.median(times) * 1e3, max(times) * 1e3)
+    res["add_n"] = inserts
+    q = Query()
+    g = GUILDS[0]
+    times = []
+    for code in CODES[:2]:
+        t0 = time.perf_counter()
+        rows = db.search(q.countries.any(q.code == code) & q.guilds.test(lambda d: g in d))
+        sorted(rows, key=lambda d: d["event_time"], reverse=True)[:10]
+        times.append(time.perf_counter() - t0)
+    res["newest10_country_ms"] = statistics.median(times) * 1e3
+    since = made["end"] - DAY
+    t0 = time.perf_counter()
+    db.search(q.event_time >= since)
+    res["window24h_ms"] = (time.perf_counter() - t0) * 1e3
+    if caching:
+        t0 = time.perf_counter()
+        db.close()  # the flush: what a crash before it would have lost
+        res["flush_ms"] = (time.perf_counter() - t0) * 1e3
+    copy.unlink()
+    return res
+
+
+# ---------------------------------------------------------------- report
+
+
+def run_size(n: int, workdir: Path) -> dict[str, Any]:
+    store_dir = workdir / f"store-{n}"
+    stock_path = workdir / f"stock-{n}.json"
+    print(f"--- {n:,} articles: generating ...", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    made = fill(n, store_dir, stock_path)
+    os.sync()  # or the kernel's write-back of the fill would slow the fsyncs measured next
+    print(f"    filled in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    gc.collect()
+    result: dict[str, Any] = {"n": n, "doc_bytes_mean": made["doc_bytes_mean"]}
+    result["store_open_no_snapshot"] = run_probe("store", store_dir)
+    asyncio.run(write_snapshot(store_dir))
+    result["store_open"] = run_probe("store", store_dir)
+    result["store"] = asyncio.run(bench_store(n, store_dir, made))
+    result["store_reopen_after_adds"] = run_probe("store", store_dir)
+    print("    store done; stock TinyDB ...", file=sys.stderr, flush=True)
+    result["stock_open"] = run_probe("stock", stock_path)
+    result["stock_json"] = bench_stock(n, stock_path, made, caching=False)
+    result["stock_caching"] = bench_stock(n, stock_path, made, caching=True)
+    stock_path.unlink()
+    return result
+
+
+def fmt(v: Any) -> str:
+    if isinstance(v, tuple | list):
+        return " / ".join(fmt(x) for x in v)
+    if isinstance(v, float):
+        return f"{v:.3g}" if v < 100 else f"{v:,.0f}"
+    return str(v)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for r in results:
+        s, j, c = r["store"], r["stock_json"], r["stock_caching"]
+        so, to = r["store_open"], r["stock_open"]
+        reopen = r["store_reopen_after_adds"]
+        n10, w24 = "newest10_country_ms", "window24h_ms"
+        rows = [
+            ("durable add p50 / p95 (ms)", s["add_ms"], j["add_ms"], c["add_ms"],
+             f"{j['add_ms'][0] / s['add_ms'][0]:,.0f}x"),
+            ("200 concurrent adds (ms)", s["add200_concurrent_ms"], "", "", ""),
+            ("newest-10 country p50 / p95 (ms)", s[n10], j[n10], c[n10],
+             f"{j[n10] / s[n10][0]:,.0f}x"),
+            ("newest-10 person p50 / p95 (ms)", s["newest10_person_ms"], "", "", ""),
+            ("newest-10 cold, first query (ms)", s["newest10_cold_ms"], "", "", ""),
+            (f"24 h window, {s['window24h_count']} rows (ms)", s[w24], j[w24], c[w24],
+             f"{j[w24] / s[w24][0]:,.0f}x"),
+            ("7-day country counts (ms)", s["trending7d_ms"], "", "", ""),
+            ("search: hit / miss cold / miss warm (ms)",
+             (s["search_common_ms"], s["search_no_match_ms"], s["search_no_match_warm_ms"]),
+             "", "", ""),
+            ("start-up (s)", so["open_s"], to["open_s"], "",
+             f"{to['open_s'] / so['open_s']:,.1f}x"),
+            ("start-up peak RSS (MB)", so["rss_mb"], to["rss_mb"], "", ""),
+            ("start-up without snapshot (s / MB)",
+             (r["store_open_no_snapshot"]["open_s"], r["store_open_no_snapshot"]["rss_mb"]),
+             "", "", ""),
+            ("reopen after the adds (s / MB)", (reopen["open_s"], reopen["rss_mb"]), "", "", ""),
+            ("last compaction (ms)", s["compaction_ms"], "", "", ""),
+            ("loop lag p99 / max (ms)", s["loop_lag_ms"], "", "", ""),
+            ("CachingMiddleware flush (ms)", "", "", c["flush_ms"], ""),
+        ]  # fmt: skip
+        lines.append(f"\n{r['n']:,} articles (mean document {r['doc_bytes_mean']:.0f} bytes)")
+        lines.append(f"{'':42} {'store':>18} {'TinyDB JSON':>14} {'+Caching':>12} {'ratio':>9}")
+        for name, a, b, cc, ratio in rows:
+            lines.append(f"{name:42} {fmt(a):>18} {fmt(b):>14} {fmt(cc):>12} {ratio:>9}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 articles")
+    parser.add_argument("--dir", type=Path, help="work directory (default: a temp dir)")
+    parser.add_argument("--probe", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe:
+        probe_open(*args.probe)
+        return
+    sizes = [*args.sizes, *([1_000_000] if args.million else [])]
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        results = [run_size(n, Path(tmp)) for n in sizes]
+    print(table(results))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
