@@ -233,6 +233,14 @@ def _join(processes: list[Any]) -> None:
         process.join(timeout=5)
 
 
+def _clean_source(source: str) -> str:
+    # Discord users wrap links in <...> to stop the preview.
+    source = source.strip()
+    if source.startswith("<") and source.endswith(">"):
+        source = source[1:-1].strip()
+    return source
+
+
 def _local_path(source: str) -> Path:
     return Path(source.strip().removeprefix("file://")).expanduser()
 
@@ -313,6 +321,7 @@ class Pipeline:
 
     async def analyze(self, source: str) -> Article:
         """The analysed article at ``source`` (a URL or a local file), not stored."""
+        source = _clean_source(source)
         await self._admit(source)
         try:
             return await self._analyze(source, {})
@@ -324,6 +333,7 @@ class Pipeline:
         if self.store is None:
             raise RuntimeError("Pipeline.ingest needs a store")
         store = self.store
+        source = _clean_source(source)
         await self._admit(source)
         try:
             self._check_source(source)
@@ -378,7 +388,6 @@ class Pipeline:
 
     async def _analyze(self, source: str, timings: dict[str, float]) -> Article:
         started = time.perf_counter()
-        source = source.strip()
         self._check_source(source)
         try:
             if looks_like_path(source):

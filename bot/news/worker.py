@@ -122,7 +122,9 @@ def analyze_document(
         fingerprint=fingerprint(extracted.text),
         notes=list(extracted.notes),
     )
-    _enrich_article(article, extracted.language)
+    # The page's declared language is not passed on: it is often a site-wide default
+    # (a German post on a site declaring "en"); enrich's own detection is more reliable.
+    _enrich_article(article, None)
     return article
 
 

@@ -208,7 +208,7 @@ async def test_same_article_at_two_urls_is_stored_once(
     assert copy.article.id == first.article.id
     # Known by its URL (tracking parameters and all): not fetched again, linked to g2.
     fetched = server.requests.count(f"/dev/{page_id}")
-    again = await pipeline.ingest(server.url(f"/dev/{page_id}?utm_source=x#top"), "g2")
+    again = await pipeline.ingest(f"<{server.url(f'/dev/{page_id}?utm_source=x#top')}>", "g2")
     assert again.duplicate_of_url and not again.created
     assert server.requests.count(f"/dev/{page_id}") == fetched
     assert store.stats()["articles"] == 1

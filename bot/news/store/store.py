@@ -107,7 +107,8 @@ class ArticleStore:
         compact_bytes: int = 1 << 20,
         max_loaded_weeks: int = 4,
         max_open_files: int = 64,
-        search_cache_chars: int = 16 << 20,
+        search_cache_chars: int = 48 << 20,
+        doc_cache_size: int = 4096,
     ) -> None:
         self.directory = Path(directory)
         self.weeks_dir = self.directory / "weeks"
@@ -116,6 +117,8 @@ class ArticleStore:
         self.max_loaded_weeks = max_loaded_weeks
         self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
+        self.doc_cache_size = doc_cache_size
+        self._doc_cache: OrderedDict[str, Doc] = OrderedDict()  # documents read by offset
         self.index = ArticleIndex()
         self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
         self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
@@ -186,8 +189,8 @@ class ArticleStore:
             return 0, 0
         self._disk_weeks = parts.weeks_on_disk(self.weeks_dir)
         for stale in self.weeks_dir.glob("*.idx.json"):
-            if stale.name[: -len(".idx.json")] not in self._disk_weeks:
-                stale.unlink()
+            if stale.name[: -len(".idx.json")] not in self._disk_weeks and not self.read_only:
+                stale.unlink()  # its partition is gone (emptied, or set aside)
         snap = snapshot.read(self.directory)
         changed = sorted(self._disk_weeks)
         if snap is not None:
@@ -264,7 +267,12 @@ class ArticleStore:
         await self._journal.sync()
         if compact:
             await self.compact()
-            if self.snapshot_behind:
+            if self.snapshot_behind and not self._pending:
+                # nothing else runs now, and memory matches the files: no need to read them
+                await asyncio.to_thread(
+                    snapshot.write_from_memory, self.index, self.directory, self.weeks_dir
+                )
+            elif self.snapshot_behind:
                 await self.write_snapshot()
         await self._journal.close()
         self._close_files()
@@ -297,6 +305,7 @@ class ArticleStore:
 
     def _stage(self, week: str, article_id: str, doc: Doc | None) -> None:
         self._pending.setdefault(week, {})[article_id] = doc
+        self._doc_cache.pop(article_id, None)
         loaded = self._loaded.get(week)
         if loaded is not None:
             if doc is None:
@@ -371,10 +380,18 @@ class ArticleStore:
                 return doc
         loaded = self._loaded.get(week)
         if loaded is None and entry.offset >= 0:
+            cache = self._doc_cache
+            doc = cache.get(article_id)
+            if doc is not None:
+                cache.move_to_end(article_id)
+                return doc
             fd = self._fd(week)
             if fd is not None:
                 doc = parts.read_one(fd, article_id, entry.offset, entry.length)
                 if doc is not None:
+                    cache[article_id] = doc
+                    if len(cache) > self.doc_cache_size:
+                        cache.popitem(last=False)
                     return doc
             log.debug("article store: %s moved in its partition; reading the whole week", week)
         return self._week_docs(week).get(article_id)
