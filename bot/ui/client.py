@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -59,7 +61,9 @@ class NewsBot(commands.AutoShardedBot):
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
         self.pipeline = Pipeline(settings, store=self.store, fetcher=self.fetcher)
-        await self.pipeline.start()
+        # The worker loads spaCy (seconds): warm it up beside the gateway connection
+        # instead of before it; an early /ingest simply waits for the same start.
+        self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
         self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store)
         self.guild_settings = GuildSettingsStore.open(settings.settings_path)
@@ -72,6 +76,13 @@ class NewsBot(commands.AutoShardedBot):
         for extension in COGS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
+
+    async def _warm_up_pipeline(self) -> None:
+        try:
+            await self.pipeline.start()
+        except Exception:
+            # not fatal: each ingest retries the start and reports a clear error if it fails
+            log.exception("the article worker could not start; will retry on first use")
 
     async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
         return await self.pipeline.ingest(url, guild_id)
@@ -102,6 +113,11 @@ class NewsBot(commands.AutoShardedBot):
         write_atomic(state_path, json.dumps(state).encode())
 
     async def close(self) -> None:
+        warmup = getattr(self, "_warmup", None)
+        if warmup is not None and not warmup.done():
+            warmup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmup
         # stop taking work first (feeds, pipeline), then close the store last
         for closer in reversed(self._closers):
             try:
