@@ -7,15 +7,14 @@ this is belt and braces: an escaped ``@everyone`` is still visible as text, neve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from urllib.parse import quote, urlsplit
 
 import discord
 
 from bot.news.countries import country_name, flag
 from bot.news.model import Article, EntityKind
+from bot.news.text import escape_markdown, one_line, safe_url, shorten
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_MAX = 256
@@ -29,16 +28,13 @@ EMBED_TOTAL_MAX = 6000
 CONTENT_MAX = 2000
 
 ELLIPSIS = "…"
-ZERO_WIDTH = "\u200b"
-_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 BRAND_COLOUR = discord.Colour(0x2B6CB0)
 ERROR_COLOUR = discord.Colour(0xC53030)
 
 
 def clip(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
+    """Cut text we composed ourselves (already safe) to ``limit``, marking the cut."""
     if len(text) <= limit:
         return text
     cut = text[: max(limit - 1, 0)].rstrip()
@@ -48,41 +44,25 @@ def clip(text: str, limit: int) -> str:
     return cut + ELLIPSIS
 
 
-def neutralise_mentions(text: str) -> str:
-    return _MENTION.sub(lambda m: m.group(0)[0] + ZERO_WIDTH + m.group(0)[1:], text)
-
-
 def safe(text: str | None, limit: int) -> str:
-    """Untrusted text made safe for an embed: one line of plain, escaped, bounded text."""
-    if not text:
-        return ""
-    cleaned = _CONTROL.sub("", text)
-    cleaned = " ".join(cleaned.split())
-    escaped = discord.utils.escape_markdown(cleaned, as_needed=False, ignore_links=False)
-    return clip(neutralise_mentions(escaped), limit)
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL usable as an embed url or inside ``[text](url)``, or None."""
-    if not url or len(url) > 2000:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    # characters that would end a markdown link or break the line are percent-encoded
-    return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
+    """Untrusted text made safe for an embed: one line, escaped, no mentions, at most
+    ``limit`` characters. Cut before escaping, so no escape is split from its character."""
+    raw = one_line(text or "")
+    budget = limit
+    while True:
+        out = escape_markdown(shorten(raw, budget))
+        if len(out) <= limit:
+            return out
+        budget -= max(len(out) - limit, 1)
 
 
 def link(text: str, url: str | None, limit: int) -> str:
-    """``[text](url)`` with both made safe; plain text when the URL is unusable."""
+    """``[text](url)`` with both made safe, within ``limit``; plain text when the URL is
+    unusable or too long to fit."""
     target = safe_url(url)
-    shown = safe(text, max(limit - (len(target) + 4 if target else 0), 8))
-    if target is None or len(shown) + len(target) + 4 > limit:
-        return clip(shown, limit)
-    return f"[{shown}]({target})"
+    if target is not None and len(target) + 12 <= limit:
+        return f"[{safe(text, limit - len(target) - 4)}]({target})"
+    return safe(text, limit)
 
 
 def country_label(code: str) -> str:
