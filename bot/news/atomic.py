@@ -42,10 +42,27 @@ def write_atomic(path: Path, payload: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def clean_temp_files(directory: Path) -> list[Path]:
-    """Remove temp files left by a process killed mid-write; they are never the only copy."""
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's live process
+        return True
+    return True
+
+
+def clean_temp_files(directory: Path, name: str | None = None) -> list[Path]:
+    """Remove temp files left by a process killed mid-write; they are never the only copy.
+
+    Only files of ``name`` (all files when None) whose writer is no longer running are
+    removed, so that another live process writing beside us is left alone."""
     removed = []
-    for leftover in directory.glob(f"*{TEMP_SUFFIX}"):
+    pattern = f"{name}.*{TEMP_SUFFIX}" if name else f"*{TEMP_SUFFIX}"
+    for leftover in directory.glob(pattern):
+        pid_text = leftover.name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[-1]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+            continue
         try:
             leftover.unlink()
             removed.append(leftover)
@@ -93,7 +110,7 @@ class AtomicJSONStorage(Storage):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        clean_temp_files(self.path.parent)
+        clean_temp_files(self.path.parent, self.path.name)
         data = read_json_file(self.path)
         if data is not None and not isinstance(data, dict):
             set_aside(self.path, "top level is not an object")

@@ -1,0 +1,530 @@
+"""The digest's life cycle: which servers are due, claiming a day, recording the outcome.
+
+The Discord loop (on main, in ``cogs/``) drives it every ~30 seconds::
+
+    for plan in await service.due_guilds():
+        if not await service.claim(plan.guild_id, plan.local_date):
+            continue                      # another run has it, or it is done
+        messages = await service.claimed_messages(plan.guild_id)
+        ...send each message (allowed mentions: none), collecting the message ids...
+        await service.mark_posted(plan.guild_id, plan.local_date, ids)
+        # on 403/404: await service.mark_failed(gid, "reason", pause=True, message_ids=ids)
+
+At most one digest per local day. A claim is written durably *before* anything is sent,
+under the settings store's locks, so a restart, a reconnect, a second shard or a second
+process on the same data folder finds the day taken. The outcome is then recorded:
+``posted``, or ``failed`` (retried a few minutes later within the grace window, unless
+some of it was already sent). A claim whose poster never reports back (a crash mid-post)
+is, after ``CLAIM_STALE``, marked ``interrupted`` and **not** posted again: whether
+Discord received it cannot be known here, and a duplicate is the worse failure. Nothing
+is lost that way: the next digest starts from the last *delivered* one, so its news is
+included next time, and ``/digest now`` can post it by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.news.digest import Digest, build_digest, render_digest
+from bot.news.guild_settings import (
+    DigestRecord,
+    GuildId,
+    GuildSettings,
+    GuildSettingsError,
+    GuildSettingsStore,
+    guild_key,
+)
+from bot.news.model import Article
+from bot.news.schedule import Decision, decide, run_instant
+
+log = logging.getLogger(__name__)
+
+CLAIM_STALE = timedelta(minutes=15)  # a claim older than this was interrupted
+RETRY_DELAY = timedelta(minutes=5)  # between attempts after a failure
+MAX_ATTEMPTS = 3
+DEFAULT_WINDOW = timedelta(hours=24)  # a first digest covers the last day
+MAX_WINDOW = timedelta(days=3)  # and no digest reaches back further than this
+# The store sorts by event time (the published date); an article shared today may have
+# been published earlier, so look this much further back and filter by arrival.
+_PUBLISHED_SLACK = timedelta(days=7)
+_PAGE = 500
+MAX_ARTICLES = 5000
+
+
+class ArticleSource(Protocol):
+    def recent(
+        self, guild_id: str, *, since: float | None = None, limit: int = 10, offset: int = 0
+    ) -> list[Article]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DuePlan:
+    """A server whose digest should be posted now."""
+
+    guild_id: str
+    channel_id: int
+    local_date: date  # the day the digest is for, in the server's zone
+    run_at: datetime  # when it was scheduled (UTC)
+    late: timedelta  # how late it is (a catch-up after downtime if large)
+    since: datetime  # the news window it will cover
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DigestStatus:
+    """What ``/digest show`` tells an admin."""
+
+    settings: GuildSettings
+    next_run: datetime | None  # None when the digest is off or paused
+    last: DigestRecord | None
+    last_posted: DigestRecord | None
+    problem: str  # why it is not posting, in one sentence, or ""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DigestService:
+    def __init__(
+        self,
+        settings: Any,
+        store: ArticleSource | None,
+        guild_settings: GuildSettingsStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.guild_settings = guild_settings
+        self.clock = clock
+        self.grace = timedelta(hours=float(getattr(settings, "digest_grace_hours", 6.0)))
+        # Identifies this running instance in its claims (debugging and mark_* checks).
+        self.token = uuid.uuid4().hex[:12]
+
+    # ---------------------------------------------------------------- scheduling
+
+    async def due_guilds(self, now: datetime | None = None) -> list[DuePlan]:
+        """Servers whose digest is due now. Also marks stale claims ``interrupted`` and
+        records days missed beyond the grace window as ``skipped`` (each in one write
+        for all servers, so a restart after downtime does not write once per server)."""
+        now = self._now(now)
+        active = [gs for gs in self.guild_settings.all() if gs.active]
+        stale = {gs.guild_id: self._settle_change(now) for gs in active if self._stale(gs, now)}
+        if stale:
+            settled = await self.guild_settings.transact_many(stale)
+            for gid, gs in settled.items():
+                if gs.last_digest and gs.last_digest.state == "interrupted":
+                    log.warning("guild %s: digest interrupted: %s", gid, gs.last_digest.reason)
+            active = [settled.get(gs.guild_id, gs) for gs in active]
+        plans = []
+        missed: dict[str, Callable[[GuildSettings], GuildSettings | None]] = {}
+        for gs in active:
+            try:
+                decision = self._decide(gs, now)
+            except GuildSettingsError as exc:  # a bad stored value: skip this server only
+                log.warning("guild %s: cannot schedule its digest: %s", gs.guild_id, exc)
+                continue
+            if decision.missed:
+                missed[gs.guild_id] = self._missed_change(gs, decision.missed[-1], now)
+            if not decision.due or not self._retry_ready(gs, decision.local_date, now):
+                continue
+            since, until = self.window(gs, now)
+            plans.append(
+                DuePlan(
+                    guild_id=gs.guild_id,
+                    channel_id=gs.channel_id or 0,
+                    local_date=decision.local_date,
+                    run_at=decision.run_at,
+                    late=decision.late,
+                    since=since,
+                    until=until,
+                )
+            )
+        if missed:
+            before = {gs.guild_id: gs.last_digest for gs in active}
+            for gid, gs in (await self.guild_settings.transact_many(missed)).items():
+                rec = gs.last_digest
+                if rec and rec.state == "skipped" and rec != before.get(gid):
+                    log.warning(
+                        "guild %s: digest of %s skipped: %s", gid, rec.local_date, rec.reason
+                    )
+        return plans
+
+    def next_run(self, guild_id: GuildId, now: datetime | None = None) -> datetime | None:
+        """When this server's next digest will be posted, or ``None`` if it will not be."""
+        gs = self.guild_settings.get(guild_id)
+        if not gs.active:
+            return None
+        now = self._now(now)
+        decision = self._decide(gs, now)
+        return now if decision.due else decision.run_at
+
+    def status(self, guild_id: GuildId, now: datetime | None = None) -> DigestStatus:
+        gs = self.guild_settings.get(guild_id)
+        problem = ""
+        if gs.channel_id is None:
+            problem = "No digest channel is set: use /digest set."
+        elif not gs.enabled:
+            problem = "The digest is off."
+        elif gs.paused:
+            problem = f"The digest is paused: {gs.pause_reason or 'the last post failed'}."
+        elif gs.last_digest and gs.last_digest.state == "interrupted":
+            problem = (
+                f"The digest of {gs.last_digest.local_date} was interrupted and may not have "
+                "been delivered; its news will be in the next one."
+            )
+        elif gs.last_digest and gs.last_digest.state == "skipped":
+            rec = gs.last_digest
+            problem = f"The digest of {rec.local_date} was skipped: {rec.reason}."
+        next_at = self.next_run(guild_id, now)
+        return DigestStatus(gs, next_at, gs.last_digest, gs.last_posted, problem)
+
+    def _decide(self, gs: GuildSettings, now: datetime) -> Decision:
+        return decide(
+            now,
+            at=gs.at,
+            zone=gs.tz,
+            last_date=_blocking_date(gs.last_digest),
+            grace=self.grace,
+            not_before=datetime.fromtimestamp(gs.schedule_since, UTC)
+            if gs.schedule_since
+            else None,
+        )
+
+    def _retry_ready(self, gs: GuildSettings, local_date: date, now: datetime) -> bool:
+        rec = gs.last_digest
+        if rec is None or rec.state != "failed" or rec.local_date != local_date.isoformat():
+            return True
+        finished = datetime.fromtimestamp(rec.finished_at or rec.claimed_at, UTC)
+        return now - finished >= RETRY_DELAY
+
+    def window(self, gs: GuildSettings, now: datetime) -> tuple[datetime, datetime]:
+        """The news a digest made now covers: since the last delivered one (at most
+        ``MAX_WINDOW`` back), or the last ``DEFAULT_WINDOW`` for a first digest."""
+        now = self._now(now)
+        last = gs.last_posted
+        if last is not None and last.until:
+            since = max(datetime.fromtimestamp(last.until, UTC), now - MAX_WINDOW)
+            if since < now:
+                return since, now
+        return now - DEFAULT_WINDOW, now
+
+    def _stale(self, gs: GuildSettings, now: datetime) -> bool:
+        rec = gs.last_digest
+        return (
+            rec is not None
+            and rec.state == "claimed"
+            and now - datetime.fromtimestamp(rec.claimed_at, UTC) >= CLAIM_STALE
+        )
+
+    def _settle_change(self, now: datetime) -> Callable[[GuildSettings], GuildSettings | None]:
+        """Turn a claim nobody finished into ``interrupted`` (see the module's docstring)."""
+
+        def change(cur: GuildSettings) -> GuildSettings | None:
+            r = cur.last_digest
+            if r is None or not self._stale(cur, now):
+                return None
+            reason = (
+                f"claimed at {datetime.fromtimestamp(r.claimed_at, UTC):%H:%M} UTC by run "
+                f"{r.token}, which never reported back; not posted again to avoid a duplicate"
+            )
+            return replace(cur, last_digest=replace(r, state="interrupted", reason=reason))
+
+        return change
+
+    def _missed_change(
+        self, gs: GuildSettings, day: date, now: datetime
+    ) -> Callable[[GuildSettings], GuildSettings | None]:
+        hours = (now - run_instant(day, gs.at, gs.tz)).total_seconds() / 3600
+        reason = (
+            f"the bot was not running at its time and came back {hours:.1f} h later, "
+            f"beyond the {self.grace.total_seconds() / 3600:g} h grace"
+        )
+
+        def change(cur: GuildSettings) -> GuildSettings | None:
+            blocking = _blocking_date(cur.last_digest)
+            if blocking is not None and blocking >= day:
+                return None
+            rec = DigestRecord(
+                local_date=day.isoformat(),
+                state="skipped",
+                token=self.token,
+                claimed_at=now.timestamp(),
+                finished_at=now.timestamp(),
+                reason=reason,
+            )
+            return replace(cur, last_digest=rec)
+
+        return change
+
+    # ---------------------------------------------------------------- claiming
+
+    async def claim(self, guild_id: GuildId, local_date: date) -> bool:
+        """Take this server's digest for ``local_date``; ``False`` if it is taken or done.
+
+        Durable before it returns, and decided on the latest state of the file under its
+        locks, so of two services (or processes) only one gets ``True``.
+        """
+        now = self._now(None)
+        day = local_date.isoformat()
+        taken = False
+
+        def change(cur: GuildSettings) -> GuildSettings | None:
+            nonlocal taken
+            if cur.channel_id is None:
+                return None
+            rec = cur.last_digest
+            attempts = 1
+            if rec is not None:
+                if rec.local_date > day:
+                    return None
+                if rec.local_date == day:
+                    if not _retryable(rec):
+                        return None
+                    attempts = rec.attempts + 1
+            since, until = self.window(cur, now)
+            taken = True
+            claim = DigestRecord(
+                local_date=day,
+                state="claimed",
+                token=self.token,
+                claimed_at=now.timestamp(),
+                since=since.timestamp(),
+                until=until.timestamp(),
+                channel_id=cur.channel_id,
+                attempts=attempts,
+            )
+            return replace(cur, last_digest=claim)
+
+        await self.guild_settings.transact(guild_id, change)
+        if taken:
+            log.info("guild %s: claimed the digest of %s (run %s)", guild_id, day, self.token)
+        return taken
+
+    async def mark_posted(
+        self,
+        guild_id: GuildId,
+        local_date: date,
+        message_ids: Sequence[int] = (),
+        *,
+        channel_id: int | None = None,
+    ) -> bool:
+        """Record that the claimed digest was sent (``message_ids`` may be empty on a
+        silent quiet day). ``False`` (and a log line) if this run did not hold the claim."""
+        now = self._now(None)
+        day = local_date.isoformat()
+        done = False
+
+        def change(cur: GuildSettings) -> GuildSettings | None:
+            nonlocal done
+            rec = cur.last_digest
+            if not self._holds(rec, day):
+                return None
+            done = True
+            posted = replace(
+                rec,
+                state="posted",
+                finished_at=now.timestamp(),
+                message_ids=tuple(int(m) for m in message_ids),
+                channel_id=channel_id or rec.channel_id,
+                reason="",
+            )
+            return replace(cur, last_digest=posted, last_posted=posted)
+
+        await self.guild_settings.transact(guild_id, change)
+        if done:
+            log.info("guild %s: digest of %s posted (%d messages)", guild_id, day, len(message_ids))
+        else:
+            log.error("guild %s: mark_posted for %s without holding its claim", guild_id, day)
+        return done
+
+    async def mark_failed(
+        self,
+        guild_id: GuildId,
+        reason: str,
+        pause: bool,
+        *,
+        local_date: date | None = None,
+        message_ids: Sequence[int] = (),
+    ) -> None:
+        """Record that posting failed. ``pause=True`` (missing permission, channel gone)
+        stops this server's digest until an admin changes its settings, and ``/digest
+        show`` says why; other servers are unaffected. If some messages were already sent
+        (``message_ids``), the day counts as delivered in part and is not retried."""
+        now = self._now(None)
+        reason = " ".join(str(reason).split())[:300] or "posting failed"
+        day = local_date.isoformat() if local_date else None
+
+        def change(cur: GuildSettings) -> GuildSettings | None:
+            new = cur
+            rec = cur.last_digest
+            if rec is not None and self._holds(rec, day or rec.local_date):
+                failed = replace(
+                    rec,
+                    state="failed",
+                    finished_at=now.timestamp(),
+                    message_ids=tuple(int(m) for m in message_ids),
+                    reason=("partly posted: " if message_ids else "") + reason,
+                    attempts=MAX_ATTEMPTS if message_ids else rec.attempts,
+                )
+                new = replace(new, last_digest=failed)
+            if pause:
+                new = replace(new, paused=True, pause_reason=reason, paused_at=now.timestamp())
+            return new if new != cur else None
+
+        await self.guild_settings.transact(guild_id, change)
+        log.warning(
+            "guild %s: digest failed%s: %s", guild_id, " (digest paused)" if pause else "", reason
+        )
+
+    def _holds(self, rec: DigestRecord | None, day: str | None) -> bool:
+        return (
+            rec is not None
+            and rec.local_date == day
+            and rec.token == self.token
+            and rec.state in ("claimed", "interrupted")
+        )
+
+    # ---------------------------------------------------------------- content
+
+    def articles(self, guild_id: GuildId, since: datetime, until: datetime) -> list[Article]:
+        """The server's articles that may have arrived in ``[since, until)``."""
+        if self.store is None:
+            return []
+        gid = guild_key(guild_id)
+        floor = (since - _PUBLISHED_SLACK).timestamp()
+        out: list[Article] = []
+        offset = 0
+        while len(out) < MAX_ARTICLES:
+            page = self.store.recent(gid, since=floor, limit=_PAGE, offset=offset)
+            out.extend(page)
+            if len(page) < _PAGE:
+                break
+            offset += _PAGE
+        if len(out) >= MAX_ARTICLES:
+            log.warning("guild %s: digest limited to the newest %d articles", gid, MAX_ARTICLES)
+        return out
+
+    def build(
+        self,
+        guild_id: GuildId,
+        *,
+        since: datetime,
+        until: datetime,
+        local_date: date | None = None,
+    ) -> Digest:
+        return self._job(guild_id, since, until, local_date)()
+
+    def _job(
+        self, guild_id: GuildId, since: datetime, until: datetime, local_date: date | None
+    ) -> Callable[[], Digest]:
+        """Read the articles now (the store is read on the event loop) and return the
+        CPU part, which touches nothing shared and may run in a worker thread."""
+        gs = self.guild_settings.get(guild_id)
+        articles = self.articles(gs.guild_id, since, until)
+
+        def run() -> Digest:
+            return build_digest(
+                articles,
+                guild_settings=gs,
+                since=since,
+                now=until,
+                follows=gs.follows,
+                local_date=local_date,
+            )
+
+        return run
+
+    def _claim_window(self, guild_id: GuildId) -> tuple[str, datetime, datetime, date]:
+        gs = self.guild_settings.get(guild_id)
+        rec = gs.last_digest
+        if rec is None or rec.token != self.token or rec.state != "claimed":
+            raise GuildSettingsError("There is no digest claimed by this run for this server.")
+        return (
+            gs.guild_id,
+            datetime.fromtimestamp(rec.since, UTC),
+            datetime.fromtimestamp(rec.until, UTC),
+            date.fromisoformat(rec.local_date),
+        )
+
+    def digest_for_claim(self, guild_id: GuildId) -> Digest:
+        """The digest this run claimed, over the window fixed at claim time."""
+        gid, since, until, day = self._claim_window(guild_id)
+        return self.build(gid, since=since, until=until, local_date=day)
+
+    def render_claim(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
+        """Messages (lists of embed dicts) for the claimed digest; ``[]`` means nothing
+        to send (a quiet day in silent mode): still call ``mark_posted``."""
+        return render_digest(self.digest_for_claim(guild_id))
+
+    async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
+        """``render_claim`` with the CPU work in a worker thread (0.1-0.3 s for thousands
+        of articles): what the Discord loop should call."""
+        gid, since, until, day = self._claim_window(guild_id)
+        job = self._job(gid, since, until, day)
+        return await asyncio.to_thread(lambda: render_digest(job()))
+
+    def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
+        """What a digest would say now (nothing is recorded)."""
+        return self._preview_job(guild_id, now)()
+
+    def _preview_job(self, guild_id: GuildId, now: datetime | None) -> Callable[[], Digest]:
+        now = self._now(now)
+        gs = self.guild_settings.get(guild_id)
+        since, until = self.window(gs, now)
+        return self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
+
+    def preview(self, guild_id: GuildId, now: datetime | None = None) -> list[list[dict[str, Any]]]:
+        return render_digest(self.preview_digest(guild_id, now))
+
+    async def preview_messages(
+        self, guild_id: GuildId, now: datetime | None = None
+    ) -> list[list[dict[str, Any]]]:
+        """``preview`` with the CPU work in a worker thread (for ``/digest preview``)."""
+        job = self._preview_job(guild_id, now)
+        return await asyncio.to_thread(lambda: render_digest(job()))
+
+    def digest_of_date(self, guild_id: GuildId, local_date: date) -> Digest:
+        """The digest for a past (or today's) local date: the news that arrived between
+        the previous day's run time and that day's run time, in the server's zone."""
+        gs = self.guild_settings.get(guild_id)
+        until = run_instant(local_date, gs.at, gs.tz)
+        since = run_instant(local_date - timedelta(days=1), gs.at, gs.tz)
+        return self.build(gs.guild_id, since=since, until=until, local_date=local_date)
+
+    def plan_now(self, guild_id: GuildId, now: datetime | None = None) -> DuePlan:
+        """A plan for ``/digest now``: today's digest, posted immediately. Claim it like
+        any other: if today's was already posted, the claim says no."""
+        now = self._now(now)
+        gs = self.guild_settings.get(guild_id)
+        if gs.channel_id is None:
+            raise GuildSettingsError("Set a digest channel first with /digest set.")
+        since, until = self.window(gs, now)
+        today = now.astimezone(gs.tz).date()
+        return DuePlan(gs.guild_id, gs.channel_id, today, now, timedelta(0), since, until)
+
+    def _now(self, now: datetime | None) -> datetime:
+        value = self.clock() if now is None else now
+        if value.tzinfo is None:
+            raise ValueError("DigestService needs aware datetimes (UTC)")
+        return value.astimezone(UTC)
+
+
+def _retryable(rec: DigestRecord) -> bool:
+    return rec.state == "failed" and not rec.message_ids and rec.attempts < MAX_ATTEMPTS
+
+
+def _blocking_date(rec: DigestRecord | None) -> date | None:
+    """The latest local date that must not be posted (again). A failure that can still
+    be retried blocks only the days before it."""
+    if rec is None:
+        return None
+    day = date.fromisoformat(rec.local_date)
+    return day - timedelta(days=1) if _retryable(rec) else day

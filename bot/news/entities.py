@@ -1,0 +1,307 @@
+"""Countries and persons of one analysed text (a spaCy ``Doc``).
+
+Countries come from the gazetteer scan (``countries.scan``), with the NER model used as a
+filter: a country word inside an organisation, a person's name, a work or a language does not
+count, and an ambiguous word (a first name, a US state sharing a country's name) counts only
+where the model also sees a place. Persons come from the model's PERSON spans, cleaned to
+canonical full names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.model import EntityKind, fold
+from bot.news.persons import (
+    OPENERS,
+    clean_person,
+    is_credit_context,
+    is_title_word,
+    merge_persons,
+)
+from bot.news.sentences import split_words
+
+if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
+    from spacy.tokens import Doc, Span
+
+# spans whose country words are names of something else
+_NAME_LABELS = {"ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "FAC", "LAW"}
+_PLACE_LABELS = {"GPE", "LOC", "NORP"}
+# an organisation that starts with a country word and is one of its institutions still names
+# the country ("the U.S. Senate", "the Nigerian Senate", "U.S. Securities and Exchange Commission")
+_STATE_WORDS = frozenset(
+    split_words(
+        """senate house congress parliament assembly government ministry department embassy
+    consulate army navy air force forces military police attorney court supreme securities
+    commission federal treasury state coast guard marines defense defence foreign space agency
+    customs border central bank national cabinet administration presidency authorities
+    intelligence election electoral office"""
+    )
+)
+_LANGUAGE_BEFORE = frozenset(
+    split_words(
+        """in into speak speaks spoke spoken speaking learn learned learning learnt fluent
+    translated translate translation dubbed"""
+    )
+)
+_LANGUAGE_AFTER = frozenset(
+    split_words(
+        """language languages speaking speaker speakers translation translations subtitles
+    subtitled dub dubbed cuisine food foods restaurant restaurants dish dishes dressing fries
+    toast cooking recipe recipes"""
+    )
+)
+
+
+@dataclass
+class Found:
+    """One entity of an article with where it is mentioned (character offsets in the doc)."""
+
+    kind: EntityKind
+    key: str  # country code or person key
+    name: str  # display name (persons) or code
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+
+def find_countries(doc: Doc) -> list[Found]:
+    """The countries a text names, each with the offsets of its counted mentions."""
+    ents = list(doc.ents)
+    counted: dict[str, Found] = {}
+    ambiguous: list[TermMatch] = []
+    for match in scan(doc.text):
+        if BLOCKED in match.codes or not _counts(match, doc, ents):
+            continue
+        if len(match.codes) > 1:
+            ambiguous.append(match)
+            continue
+        code = match.codes[0]
+        counted.setdefault(code, Found("country", code, code)).spans.append(
+            (match.start, match.end)
+        )
+    for match in ambiguous:
+        # "Georgia": the country with other evidence in the same text, else neither
+        supported = [code for code in match.codes if code in counted]
+        if len(supported) == 1:
+            counted[supported[0]].spans.append((match.start, match.end))
+    return sorted(counted.values(), key=lambda f: f.spans[0])
+
+
+def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
+    return [e for e in ents if e.start_char < end and start < e.end_char]
+
+
+def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
+    over = _covering(ents, match.start, match.end)
+    labels = {e.label_ for e in over}
+    if "LANGUAGE" in labels or _reads_as_language(doc.text, match):
+        return False
+    if _names_a_thing(doc.text, match) or _in_credit_line(doc.text, match.start):
+        return False
+    if match.weak and not labels & _PLACE_LABELS:
+        return False
+    for ent in over:
+        label = ent.label_
+        exact = _strip_the(ent.text) == match.text
+        if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
+            return False
+        if label in _NAME_LABELS and not exact:
+            if label in ("EVENT", "FAC") and match.kind != "demonym":
+                continue  # "Bangkok International Motor Show" happens in Bangkok
+            if not _names_state_body(ent, match):
+                return False
+    return True
+
+
+_THING_AFTER = frozenset(
+    split_words(
+        """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
+        cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
+        coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
+        takeaway"""
+    )
+)
+_CREDIT_LINE = re.compile(
+    r"(?i)contributed (?:reporting|to this report)|^\W*(?:additional )?(?:reporting|editing|"
+    r"writing) by\b"
+)
+
+
+def _names_a_thing(text: str, match: TermMatch) -> bool:
+    """A place word naming a thing: "Fresno chile", "Buffalo wings", or a title such as
+    "The Hollywood Reporter" (a capital "The" inside a sentence, then another capital word)."""
+    after = re.match(r"[ \t]+([A-Za-z]+)", text[match.end : match.end + 30])
+    if after and after.group(1).lower() in _THING_AFTER:
+        return True
+    before = text[max(0, match.start - 6) : match.start]
+    if not re.search(r"[a-z,:;] The $", before) or not after:
+        return False
+    following = after.group(1)
+    return following[:1].isupper() and following.lower() not in _STATE_WORDS
+
+
+def _in_credit_line(text: str, start: int) -> bool:
+    """ "Keith Bradsher contributed reporting from Hong Kong": where the reporter sat."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return len(line) < 300 and bool(_CREDIT_LINE.search(line))
+
+
+def _strip_the(text: str) -> str:
+    return re.sub(r"^(?i:the)\s+", "", text).strip()
+
+
+def _names_state_body(ent: Span, match: TermMatch) -> bool:
+    """True for "the U.S. Senate"-like organisations: the country word first, then a state
+    body. False for "British Airways", "University of Florida", "The New York Times"."""
+    before = ent.doc.text[ent.start_char : match.start]
+    if before.strip().lower() not in ("", "the"):
+        return False
+    rest = ent.doc.text[match.end : ent.end_char].lower()
+    return any(word in _STATE_WORDS for word in re.findall(r"[a-z]+", rest))
+
+
+def _reads_as_language(text: str, match: TermMatch) -> bool:
+    """A demonym used as a language or cuisine word ("written in French", "Chinese food")."""
+    if match.kind != "demonym":
+        return False
+    before = re.findall(r"[A-Za-z]+", text[max(0, match.start - 30) : match.start])
+    after_text = text[match.end : match.end + 30]
+    after = re.findall(r"[A-Za-z]+", after_text)
+    if after_text.startswith("-") and after and after[0].lower() in ("language", "speaking"):
+        return True
+    if after and after[0].lower() in _LANGUAGE_AFTER:
+        return True
+    if before and before[-1].lower() in _LANGUAGE_BEFORE:
+        # "in French." is the language; "in French cities" is the country
+        next_char = after_text.lstrip()[:1]
+        return before[-1].lower() != "in" or not next_char.isalpha() or after[0] in ("and", "or")
+    return False
+
+
+_TITLED = (
+    r"(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|President|Prince|Princess|Queen|King|Senator|"
+    r"Judge|Coach|Pope|Professor|Sheikh|Imam|General|Minister|Chancellor|Sir|Dame|Lord|Lady)"
+)
+
+
+# a lower-case role noun right before a one-word name says it is a person
+_ROLE_BEFORE = (
+    r"\b(?:star|singer|rapper|player|striker|forward|midfielder|defender|goalkeeper|"
+    r"quarterback|actor|actress|artist|musician|comedian|designer|chef|painter|poet|author|"
+    r"writer|novelist|director|dictator|leader|president|founder|boss|manager|coach|captain|"
+    r"legend|icon|pop star|superstar|center|centre|receiver|rusher|linebacker|tackle|guard|"
+    r"keeper|pitcher|catcher|batter|bowler|batsman|winger|journalist|reporter|photographer|"
+    r"lawyer|attorney|spokesman|spokeswoman|professor|scientist|researcher|economist|analyst|"
+    r"investor|billionaire|entrepreneur|executive|official|senator|congresswoman|congressman|"
+    r"judge|nurse|doctor|teacher|student|victim|suspect|survivor|widow|mother|father|son|"
+    r"daughter|wife|husband|brother|sister)\s+"
+)
+
+
+def find_persons(doc: Doc) -> list[Found]:
+    """The persons a text names, merged to canonical full names."""
+    text = doc.text
+    other_labels: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            other_labels[fold(_strip_the(ent.text))] += 1
+    raw: list[tuple[str, int, int]] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        if is_credit_context(text, ent.start_char, ent.end_char):
+            continue
+        cleaned = clean_person(ent.text)
+        if cleaned is None:
+            continue
+        name, offset = cleaned
+        start = ent.start_char + offset
+        raw.append((name, start, start + len(name)))
+    raw.extend(_possessed_names(doc))
+    person_counts = Counter(fold(name) for name, _, _ in raw)
+    persons: list[Found] = []
+    for name, spans in merge_persons(raw):
+        key = fold(name)
+        if other_labels[key] > person_counts[key]:
+            continue  # mostly an organisation, product or place in this text ("Steelers")
+        if len(name.split()) == 1:
+            fuller = _fuller_name(name, text)
+            if fuller:
+                name = fuller
+            elif not _keeps_single(name, len(spans), text):
+                continue
+        persons.append(Found("person", fold(name), name, spans))
+    return persons
+
+
+# "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
+_POSSESSED = re.compile(
+    r"\b([A-Z][\w.]*(?: [A-Z][\w.]*)?)['’]s ([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b"
+)
+
+
+_ROLE_NAMED = re.compile(_ROLE_BEFORE + r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*){1,2})\b")
+
+
+def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Full names the model left untagged after "Serbia’s" or a role noun ("center Maurkice
+    Pouncey")."""
+    found: list[tuple[str, int, int]] = []
+    candidates = [
+        (m.span(2), m.group(2))
+        for m in _POSSESSED.finditer(doc.text)
+        if term_kind(m.group(1)) in ("name", "alias")
+    ]
+    candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
+    for (start, end), text in candidates:
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        cleaned = clean_person(text)
+        if cleaned is None or len(cleaned[0].split()) < 2:
+            continue
+        if any(term_kind(word) for word in cleaned[0].split()):
+            continue  # "Britain’s Prime Minister" leftovers, "Israel’s West Bank"
+        name, offset = cleaned
+        found.append((name, start + offset, start + offset + len(name)))
+    return found
+
+
+def _fuller_name(name: str, text: str) -> str | None:
+    """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model missed."""
+    pattern = re.compile(r"\b([A-Z][\w'’-]+)\s+" + re.escape(name) + r"\b(?![\w-])")
+    for match in pattern.finditer(text):
+        first = match.group(1)
+        if (
+            fold(first) in OPENERS
+            or first.lower().endswith("ing")
+            or is_title_word(first)
+            or resolve_country(first)
+        ):
+            continue
+        if first.isupper() and len(first) > 1:
+            continue
+        return f"{first} {name}"
+    return None
+
+
+def _keeps_single(name: str, mentions: int, text: str) -> bool:
+    """A one-word person is kept when a title names it ("President Trump", "Mr. Schiff") or the
+    model saw it at least three times and the word never appears in lower case."""
+    if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
+        return True
+    role = re.search(_ROLE_BEFORE + re.escape(name) + r"\b", text)
+    if role and mentions == 1:
+        return True  # "Brazil star Neymar", "singer Adele"
+    if mentions < 3 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
+        return False  # "the Browns": a team or a group, not a person
+    return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)

@@ -1,0 +1,246 @@
+"""HTML page -> the article in it: title, text, date, site, canonical URL, language.
+
+trafilatura (``favor_precision``: the best of the extractors measured on real news pages)
+does the work; readability-lxml is the fallback when trafilatura finds nothing or almost
+nothing. A page with too little text is "not an article" rather than a short article.
+Pure CPU work: the pipeline runs it in a worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+# Below this many words a page is a landing page, a paywall stub or an error page.
+MIN_ARTICLE_WORDS = 40
+# trafilatura output shorter than this makes us try readability too.
+_FALLBACK_WORDS = 120
+
+_WORD = re.compile(r"\w+")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class NotAnArticle(Exception):
+    """The page holds no article text worth keeping."""
+
+    def __init__(self, message: str = "The page does not look like an article.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(slots=True)
+class Extracted:
+    title: str
+    text: str
+    published: str | None = None  # "YYYY-MM-DD"
+    site: str = ""
+    canonical_url: str | None = None  # as the page declares it (rel=canonical / og:url)
+    language: str | None = None
+    method: str = "trafilatura"
+    notes: list[str] = field(default_factory=list)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
+    """Extract the article of one HTML page, or raise ``NotAnArticle``."""
+    import trafilatura
+
+    doc = None
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            favor_precision=True,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+        )
+    except Exception:  # trafilatura raises assorted errors on broken markup
+        log.warning("trafilatura failed on %s", url, exc_info=True)
+    text = _clean_text(getattr(doc, "text", None) or "")
+    method = "trafilatura"
+    if word_count(text) < _FALLBACK_WORDS:
+        fallback = _readability_text(html)
+        if word_count(fallback) > max(word_count(text), MIN_ARTICLE_WORDS):
+            text, method = fallback, "readability"
+    if word_count(text) < MIN_ARTICLE_WORDS:
+        raise NotAnArticle(
+            "The page has too little text to be an article "
+            f"({word_count(text)} words; a landing, paywall or error page?)."
+        )
+    site = (getattr(doc, "sitename", None) or "").strip()
+    host = urlsplit(url).hostname or "" if url else ""
+    raw_title = (getattr(doc, "title", None) or "").strip()
+    title = clean_title(raw_title, site, host, headlines=_h1_texts(html)) or first_sentence(text)
+    published = getattr(doc, "date", None) or None
+    if published and not _DATE.match(published):
+        published = None
+    return Extracted(
+        title=title,
+        text=text,
+        published=published[:10] if published else None,
+        site=site or _site_from_host(host),
+        canonical_url=(getattr(doc, "url", None) or None),
+        language=(getattr(doc, "language", None) or html_language(html)),
+        method=method,
+    )
+
+
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
+_META_LANG = re.compile(
+    rb"<meta\b[^>]*?(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)"
+    rb"[^>]*?content\s*=\s*[\"']?([A-Za-z]{2,3})\b",
+    re.IGNORECASE,
+)
+
+
+def html_language(html: bytes | str) -> str | None:
+    """The page's declared language ("en" from ``<html lang="en-US">``), if any."""
+    head = html[:20000]
+    if isinstance(head, str):
+        head = head.encode("utf-8", "replace")
+    match = _HTML_LANG.search(head) or _META_LANG.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "br", "tr"}
+    | {"section", "article", "figcaption", "ul", "ol", "table", "dd", "dt"}
+)
+
+
+def _readability_text(html: bytes | str) -> str:
+    try:
+        import lxml.html
+        from readability import Document
+
+        root = lxml.html.fromstring(Document(html).summary(html_partial=True))
+    except Exception:  # readability raises on empty or broken documents
+        log.debug("readability failed", exc_info=True)
+        return ""
+    # All the text, not only <p>s (many sites put paragraphs in bare <div>s), with a line
+    # break around each block so paragraphs do not run together.
+    for el in root.iter():
+        if el.tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag != "br":
+                el.text = "\n" + (el.text or "")
+    return _clean_text(root.text_content())
+
+
+def _clean_text(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+# " - Site", " | Site", " — Site", ": Site" tails (and "Site | " heads) around headlines.
+_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•»:]|::)\s+")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
+
+
+def _site_from_host(host: str) -> str:
+    host = host.lower().removeprefix("www.")
+    return host
+
+
+def _is_site_name(segment: str, site: str, host: str) -> bool:
+    seg = _squash(segment)
+    if not seg:
+        return True
+    names = {_squash(site)} if site else set()
+    host = host.lower().removeprefix("www.")
+    if host:
+        names.add(_squash(host))
+        # "nytimes" from "www.nytimes.com", "theguardian" from "theguardian.com"
+        labels = host.split(".")
+        names.update(_squash(label) for label in labels if len(label) > 3)
+    names.discard("")
+    return any(seg == name or (len(seg) > 3 and (seg in name or name in seg)) for name in names)
+
+
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _h1_texts(html: bytes | str) -> list[str]:
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    import html as html_lib
+
+    found = []
+    for match in _H1.finditer(html, 0, 2_000_000):
+        text = " ".join(html_lib.unescape(_TAG.sub(" ", match.group(1))).split())
+        if text:
+            found.append(text)
+        if len(found) >= 5:
+            break
+    return found
+
+
+def _join(parts: list[str], seps: list[str]) -> str:
+    out = parts[0]
+    for sep, part in zip(seps, parts[1:], strict=False):
+        out += sep + part
+    return out
+
+
+def clean_title(title: str, site: str = "", host: str = "", headlines: Sequence[str] = ()) -> str:
+    """The headline without a site-name tail or head ("Headline - The Site" -> "Headline").
+
+    ``headlines`` (the page's ``<h1>`` texts) settle which part of "A - B" is the headline
+    when neither part is recognisably the site's name."""
+    title = " ".join(title.split())
+    if not title:
+        return ""
+    parts = _SEPARATORS.split(title)
+    if len(parts) == 1:
+        return title
+    seps = _SEPARATORS.findall(title)
+    wanted = {_squash(h) for h in headlines} - {""}
+    for k in range(1, len(parts)):
+        head, tail = _join(parts[:k], seps[: k - 1]), _join(parts[k:], seps[k:])
+        if _squash(head) in wanted:
+            return head.strip()
+        if _squash(tail) in wanted:
+            return tail.strip()
+    # Drop trailing then leading segments that are the site's name.
+    while len(parts) > 1 and _is_site_name(parts[-1], site, host):
+        parts.pop()
+        seps.pop()
+    while len(parts) > 1 and _is_site_name(parts[0], site, host):
+        parts.pop(0)
+        seps.pop(0)
+    # A short trailing "| Section" after a long headline is navigation, not headline.
+    while (
+        len(parts) > 1
+        and seps[-1].strip() == "|"
+        and word_count(parts[-1]) <= 3
+        and word_count(" ".join(parts[:-1])) >= 4
+    ):
+        parts.pop()
+        seps.pop()
+    return _join(parts, seps).strip()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """A title for text that has none: its first line or sentence, trimmed."""
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    sentence = _SENTENCE_END.split(first_line, maxsplit=1)[0].strip()
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,92 @@
+"""What the feed code needs from a fetcher, and how it talks about fetch failures.
+
+The real fetcher is ``bot.news.fetch.SafeFetcher.fetch`` (SSRF-safe, bounded); anything
+with the same call shape works, which keeps this package testable on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+import aiohttp
+
+# Feeds are served under many types; HTML is accepted so that a home page can be read
+# for its <link rel="alternate"> feed.
+FEED_TYPES: tuple[str, ...] = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "text/html",
+    "application/xhtml+xml",
+    "text/plain",
+)
+
+
+class Fetched(Protocol):
+    """The parts of ``bot.news.fetch.FetchResult`` used here."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    headers: Mapping[str, str]
+    body: bytes
+
+
+Fetch = Callable[..., Awaitable[Any]]  # fetch(url, *, accept=..., headers=...) -> Fetched
+Ingest = Callable[[str, str], Awaitable[Any]]  # ingest(link, guild_id); raises on failure
+
+# FetchError / IngestError kinds worth another try later (bad_url, blocked, not_article,
+# http_error, ... are not: the same link fails the same way again).
+TRANSIENT_KINDS = frozenset({"timeout", "unreachable", "busy", "crashed"})
+
+
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """Case-insensitive header lookup that works on plain dicts too."""
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        value = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return value
+
+
+def describe_error(exc: BaseException) -> str:
+    """One short sentence for the user and the state file (the log gets the traceback)."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether an ingest failure may succeed on a later try (network, time, load)."""
+    flag = getattr(exc, "transient", None)
+    if isinstance(flag, bool):
+        return flag
+    kind = getattr(exc, "kind", None)
+    if isinstance(kind, str):
+        return kind.lower() in TRANSIENT_KINDS
+    return isinstance(exc, TimeoutError | ConnectionError | asyncio.QueueFull | aiohttp.ClientError)
+
+
+_ANSWERED = re.compile(r"\banswered (?:HTTP |with status )?(\d{3})\b")
+
+
+def http_status(exc: BaseException) -> int | None:
+    """The HTTP status behind a fetch failure, if any (``FetchError`` says it in words)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int):
+        return status
+    found = _ANSWERED.search(str(getattr(exc, "message", None) or exc))
+    return int(found.group(1)) if found else None

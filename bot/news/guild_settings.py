@@ -1,0 +1,684 @@
+"""Per-server settings: the digest channel, time, zone, follows and the last digest record.
+
+One small TinyDB file (``guilds.json``) written through ``AtomicJSONStorage``, so every
+change is durable when the call returns and a crash never leaves a half-written file.
+
+Concurrency. TinyDB itself is neither thread- nor process-safe. Every change here is a
+read-modify-write done under two locks: an ``asyncio.Lock`` (coroutines of one store) and
+an exclusive ``flock`` on ``guilds.json.lock`` (other store instances, in this process or
+in other processes on the same machine: ``flock`` locks belong to an open file, not to a
+process). Under the lock the file is re-read if anyone else replaced it, so a change is
+decided on the latest state. Reads take no lock; they re-read the file when its identity
+(inode, mtime, size) changed. Where ``fcntl`` is missing (Windows) only the first lock
+applies: then one process must own the file. Network file systems are not supported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import logging
+import os
+import re
+import time as _time
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import orjson
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
+from bot.news.model import person_key
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+GUILDS_TABLE = "guilds"
+META_TABLE = "meta"
+DEFAULT_TIME = "08:00"
+DEFAULT_ZONE = "UTC"
+QUIET_NOTE = "note"  # a quiet day posts one line saying so
+QUIET_SILENT = "silent"  # a quiet day posts nothing
+QUIET_MODES = (QUIET_NOTE, QUIET_SILENT)
+MAX_FOLLOWS = 50
+LOCK_TIMEOUT = 10.0
+
+QuietMode = Literal["note", "silent"]
+DigestState = Literal["claimed", "posted", "failed", "interrupted", "skipped"]
+GuildId = int | str
+
+
+class GuildSettingsError(ValueError):
+    """A setting or digest request that cannot be honoured; ``message`` is for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def guild_key(guild_id: GuildId) -> str:
+    """Guild ids are Discord snowflakes (int) or names like ``"cli"``; stored as text."""
+    key = str(guild_id).strip()
+    if not key:
+        raise GuildSettingsError("A server id is required.")
+    return key
+
+
+# ---------------------------------------------------------------- validation helpers
+
+_TIME_RE = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+
+
+def parse_time(text: str | time) -> time:
+    """``"7:30"``, ``"07:30"``, ``"18:00"``, ``"7pm"``, ``"7:30 am"`` -> ``time``."""
+    if isinstance(text, time):
+        return text.replace(second=0, microsecond=0, tzinfo=None)
+    raw = str(text).strip()
+    match = _TIME_RE.match(raw)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        meridiem = (match.group(3) or "").lower().replace(".", "")
+        if meridiem and not 1 <= hour <= 12:
+            match = None
+        elif meridiem:
+            hour = hour % 12 + (12 if meridiem == "pm" else 0)
+        if match and 0 <= hour <= 23 and 0 <= minute <= 59:
+            return time(hour, minute)
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    raise GuildSettingsError(
+        f"“{shown}” is not a time of day. Use 24-hour HH:MM, for example 07:30 or 18:00."
+    )
+
+
+def format_time(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    names = {
+        name
+        for name in available_timezones()
+        if not name.startswith(("posix/", "right/", "SystemV/")) and name != "localtime"
+    }
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=1)
+def _zone_lookup() -> dict[str, str]:
+    return {name.casefold(): name for name in _zone_names()}
+
+
+def parse_zone(text: str) -> ZoneInfo:
+    """An IANA time zone name (any letter case; spaces for underscores) -> ``ZoneInfo``."""
+    raw = str(text).strip()
+    wanted = raw.replace(" ", "_").casefold()
+    name = _zone_lookup().get(wanted)
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - broken tz data
+            pass
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    close = [_zone_lookup()[c] for c in difflib.get_close_matches(wanted, list(_zone_lookup()), 3)]
+    if close:
+        options = ", ".join(close[:-1]) + " or " + close[-1] if len(close) > 1 else close[0]
+        raise GuildSettingsError(
+            f"“{shown}” is not an IANA time zone name. Did you mean {options}?"
+        )
+    raise GuildSettingsError(
+        f"“{shown}” is not a time zone I know. Use an IANA name such as "
+        "America/Guayaquil, Europe/Berlin or Asia/Kolkata."
+    )
+
+
+def suggest_zones(prefix: str, limit: int = 25) -> list[str]:
+    """Zone names for autocomplete: names starting with the text first, then containing it."""
+    wanted = str(prefix).strip().replace(" ", "_").casefold()
+    names = _zone_names()
+    if not wanted:
+        return list(names[:limit])
+    starts = [n for n in names if n.casefold().startswith(wanted)]
+    city_starts = [
+        n for n in names if n not in starts and n.rsplit("/", 1)[-1].casefold().startswith(wanted)
+    ]
+    seen = set(starts) | set(city_starts)
+    contains = [n for n in names if n not in seen and wanted in n.casefold()]
+    return (starts + city_starts + contains)[:limit]
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    kind: str  # "country" or "person"
+    key: str  # ISO code, or person key (accents folded)
+    display: str  # what people see: "Ecuador", "Andrés Castillo"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "key": self.key, "display": self.display}
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRecord:
+    """One digest for one local day, claimed before it is posted.
+
+    States: ``claimed`` (someone is posting it now), ``posted``, ``failed`` (nothing or
+    not everything was sent; see ``reason``), ``interrupted`` (a claim whose poster never
+    reported back, e.g. a crash mid-post: treated as possibly posted and never repeated),
+    ``skipped`` (missed beyond the grace window).
+    """
+
+    local_date: str  # YYYY-MM-DD in the guild's zone
+    state: str
+    token: str = ""  # which service instance claimed it
+    claimed_at: float = 0.0
+    finished_at: float | None = None
+    since: float = 0.0  # the window of news it covers, epoch seconds
+    until: float = 0.0
+    channel_id: int | None = None
+    message_ids: tuple[int, ...] = ()
+    reason: str = ""
+    attempts: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "local_date": self.local_date,
+            "state": self.state,
+            "token": self.token,
+            "claimed_at": self.claimed_at,
+            "finished_at": self.finished_at,
+            "since": self.since,
+            "until": self.until,
+            "channel_id": self.channel_id,
+            "message_ids": list(self.message_ids),
+            "reason": self.reason,
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DigestRecord | None:
+        if not isinstance(data, dict) or not data.get("local_date") or not data.get("state"):
+            return None
+        try:
+            return cls(
+                local_date=str(data["local_date"]),
+                state=str(data["state"]),
+                token=str(data.get("token") or ""),
+                claimed_at=float(data.get("claimed_at") or 0.0),
+                finished_at=_opt_float(data.get("finished_at")),
+                since=float(data.get("since") or 0.0),
+                until=float(data.get("until") or 0.0),
+                channel_id=_opt_int(data.get("channel_id")),
+                message_ids=tuple(int(m) for m in data.get("message_ids") or ()),
+                reason=str(data.get("reason") or ""),
+                attempts=int(data.get("attempts") or 0),
+            )
+        except (TypeError, ValueError):
+            log.warning("ignoring an unreadable digest record: %r", data)
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: str
+    channel_id: int | None = None
+    digest_time: str = DEFAULT_TIME  # "HH:MM", local to ``zone``
+    zone: str = DEFAULT_ZONE  # IANA name
+    enabled: bool = False
+    quiet_mode: str = QUIET_NOTE
+    paused: bool = False  # set by the bot when it cannot post (permissions, channel gone)
+    pause_reason: str = ""
+    paused_at: float | None = None
+    # Runs scheduled before this instant are not owed: setting a time that has already
+    # passed today starts tomorrow instead of posting at once.
+    schedule_since: float = 0.0
+    follows: tuple[Follow, ...] = ()
+    last_digest: DigestRecord | None = None  # the latest day claimed, in any state
+    last_posted: DigestRecord | None = None  # the latest digest that was delivered
+    updated_at: float = 0.0
+
+    @property
+    def at(self) -> time:
+        return parse_time(self.digest_time)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return parse_zone(self.zone)
+
+    @property
+    def active(self) -> bool:
+        """Whether the scheduler should consider this server at all."""
+        return self.enabled and self.channel_id is not None and not self.paused
+
+    def follows_of(self, kind: str) -> list[Follow]:
+        return [f for f in self.follows if f.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "guild_id": self.guild_id,
+            "channel_id": self.channel_id,
+            "digest_time": self.digest_time,
+            "zone": self.zone,
+            "enabled": self.enabled,
+            "quiet_mode": self.quiet_mode,
+            "paused": self.paused,
+            "pause_reason": self.pause_reason,
+            "paused_at": self.paused_at,
+            "schedule_since": self.schedule_since,
+            "follows": [f.to_dict() for f in self.follows],
+            "last_digest": self.last_digest.to_dict() if self.last_digest else None,
+            "last_posted": self.last_posted.to_dict() if self.last_posted else None,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GuildSettings:
+        """Read a stored document; a field with a bad value falls back to its default
+        (and is logged) so that one hand-edited mistake never stops the bot."""
+        gid = guild_key(data.get("guild_id", ""))
+        values: dict[str, Any] = {"guild_id": gid}
+        for name, coerce in _STORED_FIELDS.items():
+            if name not in data:
+                continue
+            try:
+                values[name] = coerce(data[name])
+            except (GuildSettingsError, KeyError, TypeError, ValueError) as exc:
+                log.warning("guild %s: ignoring stored %s=%r (%s)", gid, name, data[name], exc)
+        return cls(**values)
+
+
+def _opt_int(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("not an id")
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"not a numeric id: {value!r}")
+    return int(text)
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _quiet_mode(value: Any) -> str:
+    mode = str(value).strip().lower()
+    if mode not in QUIET_MODES:
+        raise GuildSettingsError(
+            f"Quiet-day mode must be “{QUIET_NOTE}” (post one line) or "
+            f"“{QUIET_SILENT}” (post nothing), not “{value}”."
+        )
+    return mode
+
+
+def _follows(value: Any) -> tuple[Follow, ...]:
+    out = []
+    for item in value or ():
+        out.append(Follow(str(item["kind"]), str(item["key"]), str(item["display"])))
+    return tuple(out)
+
+
+_STORED_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "channel_id": _opt_int,
+    "digest_time": lambda v: format_time(parse_time(v)),
+    "zone": lambda v: str(parse_zone(v).key),
+    "enabled": _bool,
+    "quiet_mode": _quiet_mode,
+    "paused": _bool,
+    "pause_reason": lambda v: str(v or "")[:300],
+    "paused_at": _opt_float,
+    "schedule_since": float,
+    "follows": _follows,
+    "last_digest": DigestRecord.from_dict,
+    "last_posted": DigestRecord.from_dict,
+    "updated_at": float,
+}
+# What ``update`` accepts; follows and digest records change through their own methods.
+UPDATABLE = ("channel_id", "digest_time", "zone", "enabled", "quiet_mode", "paused", "pause_reason")
+# Changing one of these reschedules the digest and lifts a pause (an admin acted).
+_RESCHEDULING = ("channel_id", "digest_time", "zone", "enabled")
+
+
+# ---------------------------------------------------------------- storage
+
+
+class SharedFileStorage(AtomicJSONStorage):
+    """``AtomicJSONStorage`` that notices when another store replaced the file.
+
+    Every write is an ``os.replace``, so a new inode means new content; a read re-loads
+    the file only then. ``generation`` counts the versions seen, for parsed caches.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path)
+        self._signature = self._stat()
+        self.generation = 0
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def refresh(self) -> bool:
+        signature = self._stat()
+        if signature == self._signature:
+            return False
+        data = read_json_file(self.path)
+        if data is not None and not isinstance(data, dict):
+            set_aside(self.path, "top level is not an object")
+            data = None
+        self._raw = None if data is None else orjson.dumps(data)
+        self._signature = self._stat()
+        self.generation += 1
+        return True
+
+    def read(self) -> dict[str, Any] | None:
+        self.refresh()
+        return super().read()
+
+    def write(self, data: dict[str, Any]) -> None:
+        super().write(data)
+        self._signature = self._stat()
+        self.generation += 1
+
+
+class GuildSettingsStore:
+    """Settings of every server, one document each, in ``guilds.json``."""
+
+    def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], float] = _time.time):
+        self.path = Path(path)
+        self._clock = clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = asyncio.Lock()
+        self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
+        with self._flock_blocking():
+            self._db = TinyDB(self.path, storage=SharedFileStorage)
+            self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
+            self._check_schema()
+        self._cache: dict[str, GuildSettings] = {}
+        self._doc_ids: dict[str, list[int]] = {}
+        self._cache_generation = -1
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> GuildSettingsStore:
+        """Open (creating) the settings file at ``path``; same as the constructor."""
+        return cls(path, **kwargs)
+
+    @classmethod
+    def from_settings(cls, settings: Any, **kwargs: Any) -> GuildSettingsStore:
+        """The store at ``settings.data_dir / "guilds.json"``."""
+        return cls(Path(settings.data_dir) / "guilds.json", **kwargs)
+
+    def close(self) -> None:
+        self._db.close()
+        self._lock_file.close()
+
+    # -- reading
+
+    def get(self, guild_id: GuildId) -> GuildSettings:
+        """This server's settings; defaults for a server never configured."""
+        key = guild_key(guild_id)
+        return self._documents().get(key) or GuildSettings(guild_id=key)
+
+    def all(self) -> list[GuildSettings]:
+        return list(self._documents().values())
+
+    def _documents(self) -> dict[str, GuildSettings]:
+        self._storage.refresh()
+        if self._cache_generation != self._storage.generation:
+            # Someone else wrote the file (or it is the first read): parse it all again.
+            cache: dict[str, GuildSettings] = {}
+            doc_ids: dict[str, list[int]] = {}
+            for doc in self._table(GUILDS_TABLE).all():
+                try:
+                    settings = GuildSettings.from_dict(dict(doc))
+                except GuildSettingsError:
+                    log.warning("ignoring a guild document without an id: %r", dict(doc))
+                    continue
+                cache.setdefault(settings.guild_id, settings)
+                doc_ids.setdefault(settings.guild_id, []).append(doc.doc_id)
+            self._cache = cache
+            self._doc_ids = doc_ids
+            self._cache_generation = self._storage.generation
+        return self._cache
+
+    # -- changing
+
+    async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
+        """Validate and save some settings; ``GuildSettingsError`` names a bad value."""
+        unknown = sorted(set(changes) - set(UPDATABLE))
+        if unknown:
+            raise TypeError(f"not an updatable guild setting: {', '.join(unknown)}")
+        clean = {name: _STORED_FIELDS[name](value) for name, value in changes.items()}
+
+        def apply(current: GuildSettings) -> GuildSettings | None:
+            new = replace(current, **clean)
+            if new == current:
+                return None
+            if any(getattr(new, n) != getattr(current, n) for n in _RESCHEDULING):
+                new = replace(new, schedule_since=self._clock())
+                if "paused" not in clean:
+                    new = replace(new, paused=False, pause_reason="", paused_at=None)
+            if new.paused and not current.paused:
+                new = replace(new, paused_at=self._clock())
+            if not new.paused:
+                new = replace(new, pause_reason="", paused_at=None)
+            return new
+
+        return await self.transact(guild_id, apply)
+
+    async def follow(
+        self, guild_id: GuildId, kind: str, key: str, display: str | None = None
+    ) -> bool:
+        """Follow a country (ISO code) or a person; ``False`` if it was followed already."""
+        follow = make_follow(kind, key, display)
+        added = False
+
+        def apply(current: GuildSettings) -> GuildSettings | None:
+            nonlocal added
+            if any(f.kind == follow.kind and f.key == follow.key for f in current.follows):
+                return None
+            if len(current.follows) >= MAX_FOLLOWS:
+                raise GuildSettingsError(
+                    f"This server already follows {MAX_FOLLOWS} countries and people; "
+                    "unfollow one first."
+                )
+            added = True
+            return replace(current, follows=(*current.follows, follow))
+
+        await self.transact(guild_id, apply)
+        return added
+
+    async def unfollow(self, guild_id: GuildId, kind: str, key: str) -> bool:
+        """Stop following; ``False`` if it was not followed."""
+        target = make_follow(kind, key, key)
+        removed = False
+
+        def apply(current: GuildSettings) -> GuildSettings | None:
+            nonlocal removed
+            kept = tuple(
+                f for f in current.follows if not (f.kind == target.kind and f.key == target.key)
+            )
+            if len(kept) == len(current.follows):
+                return None
+            removed = True
+            return replace(current, follows=kept)
+
+        await self.transact(guild_id, apply)
+        return removed
+
+    async def transact(
+        self, guild_id: GuildId, change: Callable[[GuildSettings], GuildSettings | None]
+    ) -> GuildSettings:
+        """Compare-and-set: ``change`` sees the latest stored settings (under the locks)
+        and returns the new settings, or ``None`` to leave them as they are. It must not
+        await. The new settings are durable when this returns."""
+        key = guild_key(guild_id)
+        return (await self.transact_many({key: change}))[key]
+
+    async def transact_many(
+        self, changes: Mapping[GuildId, Callable[[GuildSettings], GuildSettings | None]]
+    ) -> dict[str, GuildSettings]:
+        """``transact`` for several servers at once, with one write of the file (the
+        scheduler records many servers' outcomes after a downtime)."""
+        async with self._locked():
+            docs = self._documents()
+            results: dict[str, GuildSettings] = {}
+            changed: dict[str, GuildSettings] = {}
+            for guild_id, change in changes.items():
+                key = guild_key(guild_id)
+                current = docs.get(key) or GuildSettings(guild_id=key)
+                new = change(current)
+                if new is None:
+                    results[key] = current
+                    continue
+                new = replace(new, guild_id=key, updated_at=self._clock())
+                changed[key] = results[key] = new
+            if changed:
+                self._write(changed)
+            return results
+
+    def _write(self, changed: dict[str, GuildSettings]) -> None:
+        """Write the changed documents (called under the locks, after ``_documents``
+        brought the cache up to date with the file)."""
+        table = self._table(GUILDS_TABLE)
+        existing = {key: self._doc_ids[key] for key in changed if key in self._doc_ids}
+        if existing:
+            payload = {key: changed[key].to_dict() for key in existing}
+
+            def apply(doc: dict[str, Any]) -> None:
+                new = payload[str(doc.get("guild_id"))]
+                doc.clear()
+                doc.update(new)
+
+            table.update(apply, doc_ids=[found[0] for found in existing.values()])
+            extra = [i for found in existing.values() for i in found[1:]]
+            if extra:  # duplicates can only come from hand edits; keep the first
+                table.remove(doc_ids=extra)
+                for key in existing:
+                    self._doc_ids[key] = self._doc_ids[key][:1]
+        fresh = [key for key in changed if key not in existing]
+        if fresh:
+            new_ids = table.insert_multiple([changed[key].to_dict() for key in fresh])
+            for key, doc_id in zip(fresh, new_ids, strict=True):
+                self._doc_ids[key] = [doc_id]
+        # The file now holds the cache plus these changes: no need to parse it again.
+        self._cache.update(changed)
+        self._cache_generation = self._storage.generation
+
+    # -- internals
+
+    def _table(self, name: str) -> Table:
+        # A fresh Table each time: TinyDB caches the next document id per Table object,
+        # which goes stale when another store instance inserted into the same file.
+        return Table(self._storage, name, cache_size=0)
+
+    def _check_schema(self) -> None:
+        meta = self._table(META_TABLE)
+        docs = meta.all()
+        version = docs[0].get("schema_version") if docs else None
+        if version is None:
+            if docs:
+                meta.truncate()
+            meta.insert({"schema_version": SCHEMA_VERSION})
+        elif not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise GuildSettingsError(
+                f"{self.path} has schema version {version!r}; this newsbot understands "
+                f"up to {SCHEMA_VERSION}. Upgrade newsbot or restore a backup."
+            )
+
+    @contextlib.asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        async with self._lock:
+            if fcntl is None:  # pragma: no cover - Windows: one process owns the file
+                yield
+                return
+            deadline = _time.monotonic() + LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if _time.monotonic() > deadline:
+                        log.error("%s stayed locked for %.0f s", self.path, LOCK_TIMEOUT)
+                        raise GuildSettingsError(
+                            "Server settings are busy right now; try again in a moment."
+                        ) from None
+                    await asyncio.sleep(0.005)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def _flock_blocking(self) -> Iterable[None]:
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+
+
+def make_follow(kind: str, key: str, display: str | None = None) -> Follow:
+    """A validated follow: countries by ISO alpha-2 code, persons by their name."""
+    kind = str(kind).strip().lower()
+    raw = str(key).strip()
+    if kind == "country":
+        code = raw.upper()
+        if not re.fullmatch(r"[A-Z]{2}", code):
+            raise GuildSettingsError(f"“{raw[:40]}” is not a two-letter country code.")
+        return Follow("country", code, (display or code).strip()[:100])
+    if kind == "person":
+        name = (display or raw).strip()
+        pkey = person_key(raw)
+        if not pkey:
+            raise GuildSettingsError("A person to follow needs a name.")
+        return Follow("person", pkey, name[:100])
+    raise GuildSettingsError(f"You can follow a country or a person, not “{kind[:20]}”.")
+
+
+__all__ = [
+    "DEFAULT_TIME",
+    "DEFAULT_ZONE",
+    "QUIET_MODES",
+    "QUIET_NOTE",
+    "QUIET_SILENT",
+    "DigestRecord",
+    "DigestState",
+    "Follow",
+    "GuildSettings",
+    "GuildSettingsError",
+    "GuildSettingsStore",
+    "QuietMode",
+    "format_time",
+    "make_follow",
+    "parse_time",
+    "parse_zone",
+    "suggest_zones",
+]

@@ -1,0 +1,326 @@
+"""Person names: from a raw NER span to a canonical full name, and merging an article's
+mentions ("President Daniel Noboa's", "Noboa") into one person ("Daniel Noboa").
+
+Pure string work, no spaCy: it is tested on its own."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.news.countries import resolve_country, term_kind
+from bot.news.model import fold
+from bot.news.sentences import split_words
+
+# Words that precede a name as a title or role; stripped from the left, several may stack
+# ("Former Prime Minister", "U.S. Attorney General"). Compared folded, dots removed.
+_TITLE_WORDS = frozenset(
+    split_words(
+        """president presidents vice prime minister ministers mp mps mep sen senator senators
+    rep reps
+    representative congressman congresswoman gov governor lt lieutenant dr doctor mr mrs ms miss
+    mx prof professor sir dame lord lady king queen prince princess pope rev reverend father
+    fr sister brother general gen col colonel capt captain sgt sergeant maj major adm admiral
+    cmdr commander judge justice chancellor secretary mayor ambassador coach chief ceo cfo coo
+    cto chairman chairwoman chair chairperson speaker leader commissioner director deputy
+    foreign defense defence interior finance health home attorney detective det officer
+    inspector constable sheikh shaikh imam rabbi cardinal archbishop bishop crown grand duke
+    duchess emperor empress sultan emir former late then acting interim state supreme
+    majority minority whip house senate founder cofounder co-founder executive managing editor
+    spokesman spokeswoman spokesperson agent private pvt cpl corporal staff the saint st
+    presidente presiden prof. khalifah nabi sayyidina kh ustaz ustadz pastor elder
+    superintendent sheriff marshal councillor councilman councilwoman alderman assemblyman
+    assemblywoman legislator lawmaker premier chancellor first"""
+    )
+)
+# words that open a sentence or a phrase, never a name: "Following Trump", "Like Yahoo"
+OPENERS = frozenset(
+    split_words(
+        """the a an and but or if as at in on by for of to from with when while after before
+        since because although though then so yet why how what where who that this these those
+        it he she they we i you his her their its our my your former late new old young said
+        says told according follow like unlike regarding following including despite during about
+        against via per off over under between among amid monday tuesday wednesday thursday
+        friday saturday sunday january february march april may june july august september
+        october november december"""
+    )
+)
+# words of organisation, product and place names that no person's name contains
+_NON_NAME_WORDS = frozenset(
+    split_words(
+        """pro max mini plus lite ultra edition series switch mode note galaxy live smart hd uhd
+        studio studios design productions bundle offer drop deal deals sale monitoring supplement
+        salad jam comb reports report telescopes telescope order chronicle leathers brothers
+        line clause night resolve odyssey fantasy sword shield move hybrid atmos thunderbolt
+        keyboard state university college school hospital center centre institute foundation
+        association council committee group inc corp ltd llc company records games network
+        news times post journal magazine press media airlines airways motors bank capital
+        partners holdings technologies labs systems solutions services team club league cup
+        awards award festival show project program programme act street avenue road park square
+        bridge tower hall building airport station river lake mountain island beach valley
+        version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
+        nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
+        singer rapper party army government ministry parliament congress senate court police
+        navy embassy economy north south east west northern southern eastern western central
+        democrats republicans conservatives liberals statehouse capitol county city district
+        province region"""
+    )
+)
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_PARTICLES = frozenset(
+    {
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "du",
+        "van",
+        "von",
+        "der",
+        "den",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "bint",
+        "ibn",
+        "y",
+        "ter",
+        "ten",
+        "mac",
+        "st",
+        "abu",
+        "ben",
+    }
+)
+# news agencies and picture desks the model sometimes takes for people
+_NOT_PERSONS = frozenset(
+    split_words(
+        """reuters ap afp getty shutterstock epa upi ani pti xinhua bloomberg istock alamy rex
+        twitter instagram facebook youtube tiktok reddit snapchat linkedin whatsapp google apple
+        amazon microsoft netflix spotify moon sun earth mars god allah"""
+    )
+)
+_APOSTROPHES = "'’‘`"
+_EDGE_JUNK = " \t\n\"“”‘’'`()[]{}<>«»,.;:!?*-–—|/\\"
+
+
+def clean_person(text: str) -> tuple[str, int] | None:
+    """A canonical name from a raw PERSON span, with its offset inside the span; None for junk.
+
+    Strips titles and roles on the left ("Ecuadorian President", "Sen.", "Dr."), possessives
+    on the right ("Noboa’s"), quotes and punctuation at both ends. Keeps accents and "Jr."."""
+    span = re.sub(r"\s+", " ", text)
+    # possessive: "Noboa’s", "Jones'"; inside the span it ends the name ("Bezos’s Blue Origin")
+    span = re.split(r"[’'`]s\b", span, maxsplit=1)[0]
+    span = re.sub(r"[’'`]\s*$", "", span)
+    words = span.split(" ")
+    # a long span is a name with a role or team glued before it ("Browns DL Sheldon Richardson")
+    while len([w for w in words if _is_name_core(w)]) > 3:
+        words.pop(0)
+    # leading: titles, demonyms and country names ("Ecuadorian MP"), lower-case words
+    while words:
+        word = words[0]
+        bare = fold(word.strip(_EDGE_JUNK)).replace(".", "")
+        if not bare:
+            words.pop(0)
+            continue
+        if bare in _TITLE_WORDS or (len(words) > 1 and _describes_person(word, words[1])):
+            words.pop(0)
+            continue
+        if len(words) > 2 and word.isupper() and len(bare) <= 3 and bare.isalpha():
+            words.pop(0)  # a position or party code: "QB", "DL", "R-"
+            continue
+        if len(words) > 1 and (bare in OPENERS or (bare.endswith("ing") and len(bare) > 5)):
+            words.pop(0)  # "Following Trump", "Questioning Vindman"
+            continue
+        if word[:1].islower() and bare not in _PARTICLES and len(words) > 1:
+            words.pop(0)
+            continue
+        break
+    while words and not words[-1].strip(_EDGE_JUNK):
+        words.pop()
+    name = " ".join(words).strip(_EDGE_JUNK)
+    # keep a final "Jr." dot that the edge strip removed
+    if re.search(r"\b(?:Jr|Sr)$", name) and re.search(r"\b(?:Jr|Sr)\.", text):
+        name += "."
+    if not _plausible(name):
+        return None
+    offset = text.find(name.split(" ")[0])
+    return name, max(offset, 0)
+
+
+def _is_name_core(word: str) -> bool:
+    bare = fold(word).strip(".,")
+    return bool(bare) and bare not in _PARTICLES and bare not in _SUFFIXES
+
+
+def is_title_word(word: str) -> bool:
+    """Whether a word is a title or role that can stand before a name ("Sen.", "President")."""
+    return fold(word.strip(_EDGE_JUNK)).replace(".", "") in _TITLE_WORDS
+
+
+def _describes_person(word: str, following: str) -> bool:
+    """A country word before a name: a demonym ("Ecuadorian MP"), or a country before a title
+    ("U.S. Rep."). A city is kept: it is often a first name too ("Alexandria", "Sofia")."""
+    kind = term_kind(word.strip(_EDGE_JUNK))
+    if kind == "demonym":
+        return True
+    return kind in ("name", "alias") and is_title_word(following)
+
+
+def _plausible(name: str) -> bool:
+    if not name or len(name) > 60 or any(ch.isdigit() for ch in name):
+        return False
+    if "@" in name or "#" in name or "http" in name.lower():
+        return False
+    words = name.split()
+    if len(words) > 6 or not name[0].isupper():
+        return False
+    if fold(name) in _NOT_PERSONS:
+        return False
+    # "ANALYSIS", shouted bylines: more than one letter and all capitals, single word
+    if len(words) == 1 and name.isupper() and len(name) > 3:
+        return False
+    if any(_glued(w) for w in words):
+        return False  # "MagSafe", "NoemKristi": a brand or two names run together
+    if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
+        return False  # "MKII Ford", "Fossil Hybrid HR"
+    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words):
+        return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
+    if fold(name) in _NOT_PERSONS or resolve_country(name):
+        return False  # "Twitter", "Sioux Falls"
+    return all(w[:1].isupper() or fold(w) in _PARTICLES or w[:2] in ("d'", "d’") for w in words)
+
+
+_CREDIT_OPENING = re.compile(
+    r"(?i)^\W*(?:(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
+    r"written|reported|words|text|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
+    r"photograph(?:s|y|ed)?|images?|pictures?|credits?)(?:\s+by)?|by|courtesy(?:\s+of)?|©)\b"
+)
+_CREDIT_AFTER = re.compile(
+    r"(?i)^\W{0,3}(?:contributed (?:reporting|to this)|is a (?:reporter|writer|correspondent|"
+    r"contributor|columnist|staff writer|freelance)|reports? for|writes for|on twitter|"
+    r"(?:may|can) be (?:reached|contacted|emailed)|"
+    r"/\s*(?:getty|ap|afp|reuters|shutterstock|epa))"
+)
+
+
+def _glued(word: str) -> bool:
+    """A capital after two or more lower-case letters ("MagSafe", "YouTube"); "McGregor",
+    "LeBron", "DiCaprio" and "MacArthur" are names."""
+    for part in re.split(r"[-'’]", word):
+        match = re.search(r"[a-z]{2,}[A-Z]", part)
+        if match and not (part.startswith("Mac") and match.start() == 1 and match.end() == 4):
+            return True
+    return False
+
+
+def _shouted_word(word: str) -> bool:
+    bare = word.strip(".,")
+    # "P.J." and "T.J." are initials, not a shouted word
+    return len(bare) >= 3 and bare.isalpha() and bare.isupper() and bare.lower() not in _SUFFIXES
+
+
+def is_credit_context(text: str, start: int, end: int) -> bool:
+    """True when a name sits in a byline or picture credit ("By Jane Doe", "Photo: J. Doe /
+    Getty", "Reporting by A and B; Editing by C", "Follow Mike Wall on Twitter"): those
+    people wrote or photographed, they are not the news."""
+    segment_start = max(text.rfind(ch, 0, start) for ch in "\n;|(") + 1
+    segment = text[segment_start:start]
+    clause = text[max(segment_start, text.rfind(",", 0, start) + 1) : start]
+    if _CREDIT_OPENING.search(clause) and len(clause.split()) <= 3:
+        return True  # "..., editing by Martin Howell"
+    if _CREDIT_OPENING.search(segment) and len(segment.split()) <= 12:
+        # everything between the credit word and this name is names, "and" and commas
+        if re.search(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$", segment):
+            return True
+        if len(segment.split()) <= 3:
+            return True
+    if re.search(r"(?i)\b(?:follow|email|contact)\s+$", segment):
+        return True
+    return bool(_CREDIT_AFTER.search(text[end : end + 40]))
+
+
+def _core(name: str) -> list[str]:
+    """The folded words of a name without suffixes ("Jr.") and single initials."""
+    words = [fold(w).strip(".,") for w in name.split()]
+    return [w for w in words if w and w.replace(".", "") not in _SUFFIXES]
+
+
+def _same_person(short: str, full: str) -> bool:
+    """Whether a shorter mention refers to a fuller name of the same article."""
+    a, b = _core(short), _core(full)
+    if not a or not b or a == b:
+        return a == b
+    if len(a) == 1:
+        if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
+            return True
+        # a transliteration variant of the surname: "Zelenskyy" / "Zelensky"
+        longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
+        return len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1
+    # "Pat Carlineo" / "Patrick W. Carlineo": same surname, compatible given name
+    if a[-1] != b[-1]:
+        return False
+    return b[0].startswith(a[0].rstrip(".")) or a[0].startswith(b[0].rstrip("."))
+
+
+def _display_rank(name: str, count: int) -> tuple[int, int, int, int]:
+    core = _core(name)
+    accented = int(name != fold(name) and any(ord(ch) > 127 for ch in name))
+    initials = sum(1 for w in name.split() if len(w.strip(".")) == 1)
+    return (len(core) - initials, accented, count, -initials)
+
+
+def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Group an article's mentions by person; each group named by its fullest form.
+
+    A mention merges into a fuller name that it is a part of (surname, given name, a shorter
+    form of the same name); a short form that fits several people goes to the one named most."""
+    forms: dict[str, list[tuple[int, int]]] = {}
+    display: dict[str, Counter[str]] = {}
+    for name, start, end in mentions:
+        key = fold(name)
+        forms.setdefault(key, []).append((start, end))
+        display.setdefault(key, Counter())[name] += 1
+    keys = sorted(forms, key=lambda k: (-len(_core(k)), min(s for s, _ in forms[k])))
+    parent: dict[str, str] = {}
+    for key in keys:
+        fuller = [
+            other
+            for other in keys
+            if other != key
+            and len(_core(other)) >= len(_core(key))
+            and other not in parent
+            and _core(other) != _core(key)
+            and _same_person(key, other)
+        ]
+        if not fuller:
+            continue
+        fuller.sort(key=lambda o: (-len(forms[o]), min(s for s, _ in forms[o])))
+        parent[key] = fuller[0]
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        root = key
+        seen = {root}
+        while root in parent and parent[root] not in seen:
+            root = parent[root]
+            seen.add(root)
+        groups.setdefault(root, []).append(key)
+    # keys that fold to the same core ("Andres Castillo", "Andrés Castillo") share a group
+    result: list[tuple[str, list[tuple[int, int]]]] = []
+    for members in groups.values():
+        names: Counter[str] = Counter()
+        spans: list[tuple[int, int]] = []
+        for member in members:
+            names.update(display[member])
+            spans.extend(forms[member])
+        best = max(names, key=lambda n: _display_rank(n, names[n]))
+        result.append((best, sorted(spans)))
+    result.sort(key=lambda item: item[1][0])
+    return result

@@ -1,0 +1,128 @@
+"""The Discord client: owns the services, loads the cogs, syncs commands when they change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.news.atomic import read_json_file, write_atomic
+from bot.news.queries import EntityFinder
+from bot.ui.errors import on_app_command_error
+
+log = logging.getLogger(__name__)
+
+COGS = ("cogs.ingest", "cogs.lookup", "cogs.digest", "cogs.feeds")
+SYNC_STATE_FILE = "command-sync.json"
+
+
+def build_intents(settings: Settings) -> discord.Intents:
+    """Only what the features in use need: no privileged intent unless auto-ingest is on."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    if settings.message_content_intent:
+        intents.guild_messages = True
+        intents.message_content = True
+    return intents
+
+
+class NewsBot(commands.AutoShardedBot):
+    def __init__(self, settings: Settings, *, force_sync: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("intents", build_intents(settings))
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **kwargs,
+        )
+        self.settings = settings
+        self.force_sync = force_sync
+        self._closers: list[Any] = []
+
+    async def setup_hook(self) -> None:
+        from bot.news.digest_service import DigestService
+        from bot.news.feeds.service import FeedService
+        from bot.news.fetch import SafeFetcher
+        from bot.news.guild_settings import GuildSettingsStore
+        from bot.news.pipeline import Pipeline
+        from bot.news.store import ArticleStore
+
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = await ArticleStore.open(settings.articles_dir)
+        self._closers.append(self.store.close)
+        self.fetcher = SafeFetcher(settings)
+        self._closers.append(self.fetcher.close)
+        self.pipeline = Pipeline(settings, store=self.store, fetcher=self.fetcher)
+        # The worker loads spaCy (seconds): warm it up beside the gateway connection
+        # instead of before it; an early /ingest simply waits for the same start.
+        self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
+        self._closers.append(self.pipeline.close)
+        self.finder = EntityFinder(self.store)
+        self.guild_settings = GuildSettingsStore.open(settings.settings_path)
+        self.digests = DigestService(settings, self.store, self.guild_settings)
+        self.feeds = FeedService(settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed)
+        await self.feeds.start()
+        self._closers.append(self.feeds.close)
+
+        self.tree.on_error = on_app_command_error
+        for extension in COGS:
+            await self.load_extension(extension)
+        await self.sync_commands_if_changed()
+
+    async def _warm_up_pipeline(self) -> None:
+        try:
+            await self.pipeline.start()
+        except Exception:
+            # not fatal: each ingest retries the start and reports a clear error if it fails
+            log.exception("the article worker could not start; will retry on first use")
+
+    async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
+        return await self.pipeline.ingest(url, guild_id)
+
+    def _command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        commands_ = self.tree.get_commands(guild=guild)
+        return sorted(
+            (c.to_dict(self.tree) for c in commands_), key=lambda d: (d["type"], d["name"])
+        )
+
+    async def sync_commands_if_changed(self) -> None:
+        """Sync only when the definitions changed: Discord allows 200 creations a day."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = self._command_payload(guild)
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        scope = str(guild.id) if guild else "global"
+        state_path = self.settings.data_dir / SYNC_STATE_FILE
+        state = read_json_file(state_path) or {}
+        app_id = str(self.application_id)
+        if not self.force_sync and state.get(app_id, {}).get(scope) == digest:
+            log.info("application commands unchanged; not syncing")
+            return
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d application commands (%s)", len(synced), scope)
+        state.setdefault(app_id, {})[scope] = digest
+        write_atomic(state_path, json.dumps(state).encode())
+
+    async def close(self) -> None:
+        warmup = getattr(self, "_warmup", None)
+        if warmup is not None and not warmup.done():
+            warmup.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warmup
+        # stop taking work first (feeds, pipeline), then close the store last
+        for closer in reversed(self._closers):
+            try:
+                await closer()
+            except Exception:
+                log.exception("error while shutting down %s", closer)
+        self._closers.clear()
+        await super().close()

@@ -1,0 +1,155 @@
+"""Embeds for articles and developments, always within Discord's limits.
+
+Every string that came from the web goes through ``safe()``: markdown escaped, mentions
+neutralised, cut to the field's limit. Allowed mentions are also ``none`` on the bot, so
+this is belt and braces: an escaped ``@everyone`` is still visible as text, never a ping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import discord
+
+from bot.news.countries import country_name, flag
+from bot.news.model import Article, EntityKind
+from bot.news.text import escape_markdown, one_line, safe_url, shorten
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FIELDS_MAX = 25
+FOOTER_MAX = 2048
+AUTHOR_MAX = 256
+EMBED_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+
+ELLIPSIS = "…"
+
+BRAND_COLOUR = discord.Colour(0x2B6CB0)
+ERROR_COLOUR = discord.Colour(0xC53030)
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut text we composed ourselves (already safe) to ``limit``, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)].rstrip()
+    # never leave a dangling escape character that would swallow the ellipsis
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut + ELLIPSIS
+
+
+def safe(text: str | None, limit: int) -> str:
+    """Untrusted text made safe for an embed: one line, escaped, no mentions, at most
+    ``limit`` characters. Cut before escaping, so no escape is split from its character."""
+    raw = one_line(text or "")
+    budget = limit
+    while True:
+        out = escape_markdown(shorten(raw, budget))
+        if len(out) <= limit:
+            return out
+        budget -= max(len(out) - limit, 1)
+
+
+def link(text: str, url: str | None, limit: int) -> str:
+    """``[text](url)`` with both made safe, within ``limit``; plain text when the URL is
+    unusable or too long to fit."""
+    target = safe_url(url)
+    if target is not None and len(target) + 12 <= limit:
+        return f"[{safe(text, limit - len(target) - 4)}]({target})"
+    return safe(text, limit)
+
+
+def country_label(code: str) -> str:
+    return f"{flag(code)} {country_name(code)}"
+
+
+def entity_label(kind: EntityKind, key: str, display: str | None = None) -> str:
+    return country_label(key) if kind == "country" else (display or key)
+
+
+def format_date(article: Article) -> str:
+    when = article.event_time
+    if not when:
+        return "date unknown"
+    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
+
+
+def _join_within(items: Sequence[str], limit: int, sep: str = ", ") -> str:
+    out: list[str] = []
+    used = 0
+    for i, item in enumerate(items):
+        extra = len(item) + (len(sep) if out else 0)
+        more = len(items) - i
+        tail = f"{sep}+{more} more"
+        if used + extra + (len(tail) if more > 1 else 0) > limit:
+            out.append(f"+{more} more")
+            break
+        out.append(item)
+        used += extra
+    return clip(sep.join(out), limit)
+
+
+def article_embed(article: Article, *, heading: str | None = None) -> discord.Embed:
+    """The card shown after /ingest and /article."""
+    embed = discord.Embed(
+        title=safe(article.title or article.url, TITLE_MAX),
+        url=safe_url(article.canonical_url or article.url),
+        description=safe(article.summary, 1500) or "*No summary could be written.*",
+        colour=BRAND_COLOUR,
+    )
+    if heading:
+        embed.set_author(name=clip(heading, AUTHOR_MAX))
+    embed.add_field(name="Source", value=safe(article.site, 200) or "unknown", inline=True)
+    embed.add_field(name="Date", value=format_date(article), inline=True)
+    if article.countries:
+        labels = [country_label(c.code) for c in article.countries]
+        embed.add_field(name="Countries", value=_join_within(labels, FIELD_VALUE_MAX), inline=False)
+    if article.persons:
+        names = [safe(p.name, 100) for p in article.persons]
+        embed.add_field(name="Persons", value=_join_within(names, FIELD_VALUE_MAX), inline=False)
+    if article.notes:
+        embed.add_field(
+            name="Notes", value=safe("; ".join(article.notes), FIELD_VALUE_MAX), inline=False
+        )
+    embed.set_footer(text=f"id {article.id}")
+    return embed
+
+
+def development_line(
+    article: Article, kind: EntityKind | None = None, key: str = "", limit: int = 700
+) -> str:
+    """One list item: date, linked title, source, and the development sentence for the
+    entity (or the summary when no entity is given)."""
+    head = f"**{format_date(article)}** · " + link(article.title or article.url, article.url, 400)
+    if article.site:
+        head += f" — {safe(article.site, 60)}"
+    text = article.development_for(kind, key) if kind else article.summary
+    sentence = safe(text, max(limit - len(head) - 3, 0))
+    return clip(f"{head}\n> {sentence}" if sentence else head, limit)
+
+
+def list_embed(title: str, lines: Sequence[str], *, footer: str = "") -> discord.Embed:
+    """An embed whose description holds ``lines``, as many as fit."""
+    body: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 2 > DESCRIPTION_MAX:
+            break
+        body.append(line)
+        used += len(line) + 2
+    embed = discord.Embed(
+        title=clip(title, TITLE_MAX), description="\n\n".join(body), colour=BRAND_COLOUR
+    )
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER_MAX))
+    return embed
+
+
+def error_embed(message: str) -> discord.Embed:
+    return discord.Embed(description=clip(message, DESCRIPTION_MAX), colour=ERROR_COLOUR)

@@ -1,0 +1,317 @@
+"""The daily digest: /digest settings, /follow, and the loop that posts when a server is due."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
+from bot.news.queries import EntityRef
+from bot.ui.render import BRAND_COLOUR, entity_label, error_embed, safe
+
+if TYPE_CHECKING:
+    from bot.news.digest_service import DuePlan
+    from bot.ui.client import NewsBot
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY = 30.0  # seconds between looks at which servers are due
+
+
+def _embeds(message: list[dict[str, Any]]) -> list[discord.Embed]:
+    return [discord.Embed.from_dict(e) for e in message]
+
+
+def _require_manage_guild(interaction: discord.Interaction) -> None:
+    perms = getattr(interaction.user, "guild_permissions", None)
+    if perms is None or not perms.manage_guild:
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+
+class DigestPoster:
+    """Posts due digests. One claim per server and local day, recorded before sending."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="digest-poster")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        # our own loop rather than tasks.loop: it must survive gateway resets (discord.py #9074)
+        await self.bot.wait_until_ready()
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("digest check failed; trying again in %.0f s", CHECK_EVERY)
+            await asyncio.sleep(CHECK_EVERY)
+
+    async def run_due(self) -> int:
+        """Post every digest that is due now; returns how many were posted."""
+        posted = 0
+        for plan in await self.bot.digests.due_guilds():
+            posted += await self.post(plan)
+        return posted
+
+    async def post(self, plan: DuePlan) -> bool:
+        digests = self.bot.digests
+        if not await digests.claim(plan.guild_id, plan.local_date):
+            return False
+        messages = await digests.claimed_messages(plan.guild_id)
+        sent: list[int] = []
+        try:
+            channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
+                plan.channel_id
+            )
+            for message in messages:
+                msg = await channel.send(
+                    embeds=_embeds(message), allowed_mentions=discord.AllowedMentions.none()
+                )
+                sent.append(msg.id)
+        except discord.Forbidden:
+            reason = "the bot may not post (or embed links) in the digest channel"
+            await self._failed(plan, reason, pause=True, sent=sent)
+            return False
+        except discord.NotFound:
+            await self._failed(plan, "the digest channel no longer exists", pause=True, sent=sent)
+            return False
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            await self._failed(plan, f"Discord did not accept it ({exc})", pause=False, sent=sent)
+            return False
+        await digests.mark_posted(plan.guild_id, plan.local_date, sent, channel_id=plan.channel_id)
+        log.info(
+            "guild %s: digest of %s posted (%d messages)", plan.guild_id, plan.local_date, len(sent)
+        )
+        return True
+
+    async def _failed(self, plan: DuePlan, reason: str, *, pause: bool, sent: list[int]) -> None:
+        log.warning(
+            "guild %s: digest of %s failed%s: %s",
+            plan.guild_id,
+            plan.local_date,
+            " (paused)" if pause else "",
+            reason,
+        )
+        await self.bot.digests.mark_failed(
+            plan.guild_id, reason, pause, local_date=plan.local_date, message_ids=sent
+        )
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class DigestCommands(app_commands.Group, name="digest", description="The daily briefing"):
+    def __init__(self, bot: NewsBot, poster: DigestPoster) -> None:
+        super().__init__()
+        self.bot = bot
+        self.poster = poster
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # default_permissions is only a hint that admins can override: enforce it
+        _require_manage_guild(interaction)
+        return True
+
+    @app_commands.command(name="set", description="Where and when to post the daily digest")
+    @app_commands.describe(
+        channel="The channel to post in",
+        time="Local time, HH:MM (24 h)",
+        timezone="IANA time zone, e.g. America/Guayaquil",
+    )
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, 10],
+        timezone: app_commands.Range[str, 1, 64] = "UTC",
+    ) -> None:
+        at = parse_time(time)
+        zone = parse_zone(timezone)
+        me = interaction.guild.me if interaction.guild else None
+        if me is not None:
+            perms = channel.permissions_for(me)
+            if not (perms.send_messages and perms.embed_links):
+                raise GuildSettingsError(
+                    f"I cannot post embeds in #{channel.name}: give me Send Messages and "
+                    "Embed Links there first."
+                )
+        gid = str(interaction.guild_id)
+        await self.bot.guild_settings.update(
+            gid,
+            channel_id=channel.id,
+            digest_time=at.strftime("%H:%M"),
+            zone=zone.key,
+            enabled=True,
+        )
+        nxt = self.bot.digests.next_run(gid)
+        when = f" Next one <t:{int(nxt.timestamp())}:F>." if nxt else ""
+        await interaction.response.send_message(
+            f"The digest will be posted in {channel.mention} every day at "
+            f"{at.strftime('%H:%M')} ({zone.key}).{when}",
+            ephemeral=True,
+        )
+
+    @set_.autocomplete("timezone")
+    async def timezone_autocomplete(self, interaction: discord.Interaction, current: str):
+        return [app_commands.Choice(name=z, value=z) for z in suggest_zones(current, 25)]
+
+    @app_commands.command(name="off", description="Stop posting the daily digest")
+    async def off(self, interaction: discord.Interaction) -> None:
+        await self.bot.guild_settings.update(str(interaction.guild_id), enabled=False)
+        await interaction.response.send_message("The daily digest is off.", ephemeral=True)
+
+    @app_commands.command(name="show", description="The digest settings and the next run")
+    async def show(self, interaction: discord.Interaction) -> None:
+        status = self.bot.digests.status(str(interaction.guild_id))
+        gs = status.settings
+        embed = discord.Embed(title="Daily digest", colour=BRAND_COLOUR)
+        embed.add_field(name="Channel", value=f"<#{gs.channel_id}>" if gs.channel_id else "not set")
+        embed.add_field(name="Time", value=f"{gs.digest_time} ({gs.zone})")
+        embed.add_field(name="State", value="on" if gs.active else "off")
+        if status.next_run:
+            embed.add_field(
+                name="Next run", value=f"<t:{int(status.next_run.timestamp())}:F>", inline=False
+            )
+        if status.last_posted:
+            embed.add_field(name="Last posted", value=status.last_posted.local_date)
+        if status.problem:
+            embed.add_field(name="Problem", value=safe(status.problem, 1000), inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="preview", description="What the digest would say now (only you)")
+    async def preview(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        messages = await self.bot.digests.preview_messages(str(interaction.guild_id))
+        if not messages:
+            await interaction.followup.send("Nothing would be posted now.", ephemeral=True)
+            return
+        # a preview fits in one reply: the first message (≤ 10 embeds, ≤ 6000 characters)
+        await interaction.followup.send(embeds=_embeds(messages[0]), ephemeral=True)
+
+    @app_commands.command(name="now", description="Post today's digest now")
+    async def now(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        plan = self.bot.digests.plan_now(str(interaction.guild_id))
+        if await self.poster.post(plan):
+            await interaction.followup.send(f"Posted in <#{plan.channel_id}>.", ephemeral=True)
+            return
+        status = self.bot.digests.status(str(interaction.guild_id))
+        reason = status.problem or "today's digest was already posted"
+        await interaction.followup.send(
+            embed=error_embed(f"Not posted: {safe(reason, 500)}"), ephemeral=True
+        )
+
+
+class Digest(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+        self.poster = DigestPoster(bot)
+        self.group = DigestCommands(bot, self.poster)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.group)
+        self.poster.start()
+
+    async def cog_unload(self) -> None:
+        await self.poster.stop()
+        self.bot.tree.remove_command(self.group.name)
+
+    def _resolve(self, guild_id: str, country: str | None, person: str | None) -> EntityRef:
+        if bool(country) == bool(person):
+            raise GuildSettingsError("Give exactly one of country or person.")
+        kind = "country" if country else "person"
+        text = country or person or ""
+        ref = self.bot.finder.resolve(guild_id, kind, text)
+        if ref is None and kind == "person":
+            # following someone not yet in the news is allowed: keep the name as typed
+            from bot.news.model import person_key
+            from bot.news.queries import clean_argument
+
+            name = clean_argument(text)
+            if len(name) >= 2:
+                return EntityRef("person", person_key(name), name)
+        if ref is None:
+            raise GuildSettingsError(f"No {kind} matches “{safe(text, 100)}”.")
+        return ref
+
+    @app_commands.command(name="follow", description="Put a country or person first in the digest")
+    @app_commands.describe(country="A country", person="A person")
+    @app_commands.guild_only()
+    async def follow(
+        self,
+        interaction: discord.Interaction,
+        country: app_commands.Range[str, 1, 100] | None = None,
+        person: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        _require_manage_guild(interaction)
+        gid = str(interaction.guild_id)
+        ref = self._resolve(gid, country, person)
+        added = await self.bot.guild_settings.follow(gid, ref.kind, ref.key, ref.display)
+        label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
+        text = f"Following {label}." if added else f"{label} was already followed."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="unfollow", description="Stop following a country or person")
+    @app_commands.describe(country="A country", person="A person")
+    @app_commands.guild_only()
+    async def unfollow(
+        self,
+        interaction: discord.Interaction,
+        country: app_commands.Range[str, 1, 100] | None = None,
+        person: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        _require_manage_guild(interaction)
+        gid = str(interaction.guild_id)
+        ref = self._resolve(gid, country, person)
+        removed = await self.bot.guild_settings.unfollow(gid, ref.kind, ref.key)
+        label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
+        text = f"No longer following {label}." if removed else f"{label} was not followed."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @follow.autocomplete("country")
+    @unfollow.autocomplete("country")
+    async def country_autocomplete(self, interaction: discord.Interaction, current: str):
+        refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        return [
+            app_commands.Choice(name=entity_label("country", r.key)[:100], value=r.key)
+            for r in refs
+        ]
+
+    @follow.autocomplete("person")
+    @unfollow.autocomplete("person")
+    async def person_autocomplete(self, interaction: discord.Interaction, current: str):
+        refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        return [app_commands.Choice(name=r.display[:100], value=r.display[:100]) for r in refs]
+
+    @app_commands.command(name="following", description="What this server follows")
+    @app_commands.guild_only()
+    async def following(self, interaction: discord.Interaction) -> None:
+        follows = self.bot.guild_settings.get(str(interaction.guild_id)).follows
+        if not follows:
+            await interaction.response.send_message(
+                "This server follows nothing yet: use /follow.", ephemeral=True
+            )
+            return
+        lines = [entity_label(f.kind, f.key, safe(f.display, 100)) for f in follows]
+        embed = discord.Embed(
+            title="Followed", description="\n".join(lines)[:4000], colour=BRAND_COLOUR
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Digest(bot))

@@ -1,0 +1,137 @@
+"""/ingest and the "Ingest links" message menu: links in, article cards out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui.errors import UNEXPECTED, user_message
+from bot.ui.render import (
+    BRAND_COLOUR,
+    DESCRIPTION_MAX,
+    article_embed,
+    clip,
+    error_embed,
+    link,
+    safe,
+)
+
+if TYPE_CHECKING:
+    from bot.ui.client import NewsBot
+
+log = logging.getLogger(__name__)
+
+MAX_LINKS_PER_MESSAGE = 5
+_URL = re.compile(r"https?://[^\s<>\"'`|]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}>*_~"
+
+
+def find_links(text: str, limit: int = MAX_LINKS_PER_MESSAGE) -> list[str]:
+    """The distinct http(s) links in a message, in order, at most ``limit``."""
+    found: list[str] = []
+    for match in _URL.finditer(text or ""):
+        url = match.group(0).rstrip(_TRAILING)
+        if url not in found:
+            found.append(url)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def is_web_link(text: str) -> bool:
+    # Discord users give links, never paths on the bot's machine
+    return bool(re.fullmatch(r"https?://\S+", text.strip(), re.IGNORECASE))
+
+
+def _cooldown_key(interaction: discord.Interaction) -> tuple[int | None, int]:
+    return (interaction.guild_id, interaction.user.id)
+
+
+class Ingest(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Ingest links", callback=self.ingest_links)
+        self.menu.guild_only = True
+        app_commands.checks.cooldown(3, 60.0, key=_cooldown_key)(self.menu)
+
+    async def cog_load(self) -> None:
+        # context menus cannot live in a Cog class body (discord.py limitation)
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(name="ingest", description="Add an article to this server's briefing")
+    @app_commands.describe(url="The article's link (http:// or https://)")
+    @app_commands.guild_only()
+    @app_commands.checks.cooldown(5, 60.0, key=_cooldown_key)
+    async def ingest(self, interaction: discord.Interaction, url: str) -> None:
+        url = url.strip()
+        if not is_web_link(url) or len(url) > 2000:
+            await interaction.response.send_message(
+                embed=error_embed("That is not a web link: give one starting with https://."),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        try:
+            result = await self.bot.pipeline.ingest(url, str(interaction.guild_id))
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                log.exception("ingest of %s failed", url)
+                message = UNEXPECTED
+            else:
+                log.info("ingest of %s refused: %s", url, message)
+            await interaction.followup.send(
+                embed=error_embed(f"Could not add that link: {message}")
+            )
+            return
+        heading = "Added to the briefing" if result.created else "Already in the briefing"
+        await interaction.followup.send(embed=article_embed(result.article, heading=heading))
+
+    async def ingest_links(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        text = " ".join([message.content, *(e.url or "" for e in message.embeds)])
+        links = find_links(text)
+        if not links:
+            await interaction.response.send_message(
+                embed=error_embed("That message has no http(s) links to add."), ephemeral=True
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        guild_id = str(interaction.guild_id)
+        results = await asyncio.gather(
+            *(self.bot.pipeline.ingest(url, guild_id) for url in links), return_exceptions=True
+        )
+        lines = []
+        added = 0
+        for url, result in zip(links, results, strict=True):
+            if isinstance(result, BaseException):
+                reason = user_message(result)
+                if reason is None:
+                    log.error("ingest of %s failed", url, exc_info=result)
+                    reason = UNEXPECTED
+                lines.append(f"✗ {safe(url, 200)}: {safe(reason, 200)}")
+            else:
+                added += result.created
+                mark = "✓" if result.created else "="
+                lines.append(f"{mark} {link(result.article.title, result.article.url, 300)}")
+        embed = discord.Embed(
+            title=f"{added} of {len(links)} links added",
+            description=clip("\n".join(lines), DESCRIPTION_MAX),
+            colour=BRAND_COLOUR,
+        )
+        embed.set_footer(text="✓ added · = already known · ✗ not added")
+        await interaction.followup.send(embed=embed)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Ingest(bot))

@@ -1,0 +1,252 @@
+"""Reading the briefing: /country, /person, /search, /latest, /trending, /article, /forget."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.news.model import Article, EntityKind
+from bot.news.queries import EntityRef, clean_argument
+from bot.ui.paginator import Paginator
+from bot.ui.render import (
+    article_embed,
+    development_line,
+    entity_label,
+    error_embed,
+    link,
+    list_embed,
+    safe,
+)
+
+if TYPE_CHECKING:
+    from bot.ui.client import NewsBot
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5
+DAY = 86400.0
+
+
+def _choices(refs: list[EntityRef], kind: EntityKind) -> list[app_commands.Choice[str]]:
+    # the value is what /country or /person gets back: a code or a canonical name
+    return [
+        app_commands.Choice(
+            name=(entity_label(kind, r.key, r.display))[:100],
+            value=(r.key if kind == "country" else r.display)[:100],
+        )
+        for r in refs
+    ]
+
+
+class Lookup(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    # -- helpers -------------------------------------------------------------------
+    async def _send_pages(
+        self,
+        interaction: discord.Interaction,
+        title: str,
+        total: int,
+        fetch_page: Callable[[int, int], list[Article]],
+        render_line: Callable[[Article], str],
+        empty: str,
+    ) -> None:
+        if total == 0:
+            await interaction.response.send_message(embed=error_embed(empty), ephemeral=True)
+            return
+        pages = math.ceil(total / PAGE_SIZE)
+
+        async def source(page: int) -> discord.Embed:
+            articles = fetch_page(PAGE_SIZE, page * PAGE_SIZE)
+            footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
+            return list_embed(title, [render_line(a) for a in articles], footer=footer)
+
+        view = Paginator(interaction.user.id, pages, source)
+        embed = await view.first_page()
+        if pages == 1:
+            await interaction.response.send_message(embed=embed)
+            return
+        await interaction.response.send_message(embed=embed, view=view)
+        view.message = await interaction.original_response()
+
+    async def _entity_command(
+        self, interaction: discord.Interaction, kind: EntityKind, name: str, days: int
+    ) -> None:
+        guild_id = str(interaction.guild_id)
+        finder = self.bot.finder
+        ref = finder.resolve(guild_id, kind, name)
+        if ref is None:
+            close = finder.closest(guild_id, kind, name)
+            hint = f" Did you mean: {', '.join(safe(c, 80) for c in close)}?" if close else ""
+            what = "country" if kind == "country" else "person in this server's articles"
+            await interaction.response.send_message(
+                embed=error_embed(f"No {what} matches “{safe(clean_argument(name), 100)}”.{hint}"),
+                ephemeral=True,
+            )
+            return
+        since = time.time() - days * DAY
+        store = self.bot.store
+        if kind == "country":
+            total = store.count_country(guild_id, ref.key, since=since)
+
+            def fetch(limit: int, offset: int) -> list[Article]:
+                return store.by_country(guild_id, ref.key, since=since, limit=limit, offset=offset)
+        else:
+            total = store.count_person(guild_id, ref.key, since=since)
+
+            def fetch(limit: int, offset: int) -> list[Article]:
+                return store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
+
+        label = entity_label(kind, ref.key, ref.display)
+        await self._send_pages(
+            interaction,
+            f"{label}: developments, last {days} day{'s' * (days != 1)}",
+            total,
+            fetch,
+            lambda a: development_line(a, kind, ref.key),
+            f"Nothing about {label} in this server's articles in the last {days} days.",
+        )
+
+    # -- entity lists --------------------------------------------------------------
+    @app_commands.command(name="country", description="Recent developments about a country")
+    @app_commands.describe(name="Country name, code, demonym or city", days="How far back (1-365)")
+    @app_commands.guild_only()
+    async def country(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        days: app_commands.Range[int, 1, 365] = 7,
+    ) -> None:
+        await self._entity_command(interaction, "country", name, days)
+
+    @country.autocomplete("name")
+    async def country_autocomplete(self, interaction: discord.Interaction, current: str):
+        refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        return _choices(refs, "country")
+
+    @app_commands.command(name="person", description="Recent developments about a person")
+    @app_commands.describe(name="The person's name (a surname is enough)", days="How far back")
+    @app_commands.guild_only()
+    async def person(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        days: app_commands.Range[int, 1, 365] = 7,
+    ) -> None:
+        await self._entity_command(interaction, "person", name, days)
+
+    @person.autocomplete("name")
+    async def person_autocomplete(self, interaction: discord.Interaction, current: str):
+        refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        return _choices(refs, "person")
+
+    # -- search / latest / article -------------------------------------------------
+    @app_commands.command(name="search", description="Search this server's articles")
+    @app_commands.describe(query="Words that must all appear in the title or summary")
+    @app_commands.guild_only()
+    async def search(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
+    ) -> None:
+        guild_id = str(interaction.guild_id)
+        words = clean_argument(query, 200)
+        found = self.bot.store.search(guild_id, words, limit=50) if words else []
+        await self._send_pages(
+            interaction,
+            f"Search: {safe(words, 100)}",
+            len(found),
+            lambda limit, offset: found[offset : offset + limit],
+            development_line,
+            f"No article in this server matches “{safe(words, 100)}”.",
+        )
+
+    @app_commands.command(name="latest", description="The newest articles in this server")
+    @app_commands.guild_only()
+    async def latest(self, interaction: discord.Interaction) -> None:
+        guild_id = str(interaction.guild_id)
+        newest = self.bot.store.recent(guild_id, limit=50)
+        await self._send_pages(
+            interaction,
+            "Latest articles",
+            len(newest),
+            lambda limit, offset: newest[offset : offset + limit],
+            development_line,
+            "No articles yet: add one with /ingest.",
+        )
+
+    @app_commands.command(name="trending", description="Who and where is most in the news")
+    @app_commands.describe(period="day or week")
+    @app_commands.guild_only()
+    async def trending(
+        self, interaction: discord.Interaction, period: Literal["day", "week"] = "day"
+    ) -> None:
+        guild_id = str(interaction.guild_id)
+        seconds = DAY if period == "day" else 7 * DAY
+        now = time.time()
+        embed = discord.Embed(title=f"Trending this {period}", colour=discord.Colour.blurple())
+        empty = True
+        for kind, heading in (("country", "Countries"), ("person", "Persons")):
+            trends = self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
+            if not trends:
+                continue
+            empty = False
+            lines = []
+            for t in trends:
+                arrow = "▲" if t.change > 0 else ("▼" if t.change < 0 else "=")
+                label = entity_label(kind, t.entity.key, safe(t.entity.display, 80))
+                lines.append(f"**{label}** — {t.count} ({arrow} {t.change:+d})")
+            embed.add_field(name=heading, value="\n".join(lines)[:1024], inline=True)
+        if empty:
+            await interaction.response.send_message(
+                embed=error_embed(f"No developments in this server in the last {period}."),
+                ephemeral=True,
+            )
+            return
+        embed.set_footer(text=f"developments in the last {period}, change vs the {period} before")
+        await interaction.response.send_message(embed=embed)
+
+    @app_commands.command(name="article", description="Details of one stored article")
+    @app_commands.describe(id="The article id shown under its card")
+    @app_commands.guild_only()
+    async def article(
+        self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
+    ) -> None:
+        found = self.bot.store.get(clean_argument(id, 64), str(interaction.guild_id))
+        if found is None:
+            await interaction.response.send_message(
+                embed=error_embed("No article with that id in this server."), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(embed=article_embed(found))
+
+    @app_commands.command(name="forget", description="Remove an article from this server")
+    @app_commands.describe(id="The article id shown under its card")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def forget(
+        self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
+    ) -> None:
+        guild_id = str(interaction.guild_id)
+        article_id = clean_argument(id, 64)
+        found = self.bot.store.get(article_id, guild_id)
+        if found is None or not await self.bot.store.forget(article_id, guild_id):
+            await interaction.response.send_message(
+                embed=error_embed("No article with that id in this server."), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            f"Removed {link(found.title, found.url, 300)} from this server's briefing.",
+            ephemeral=True,
+        )
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Lookup(bot))

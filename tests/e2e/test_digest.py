@@ -1,0 +1,152 @@
+"""The daily digest through the emulator, with the digest service's clock under control."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.news.model import Article, CountryMention, Development, PersonMention
+from bot.sandbox.emulator import SandboxUser
+
+
+def local(day_offset: int, hh: int, mm: int, zone: str) -> datetime:
+    """A UTC instant: ``day_offset`` days from today at hh:mm in ``zone``."""
+    tz = ZoneInfo(zone)
+    today = datetime.now(tz).date() + timedelta(days=day_offset)
+    return datetime(today.year, today.month, today.day, hh, mm, tzinfo=tz).astimezone(UTC)
+
+
+def bot_posts(emulator, channel) -> list[dict]:
+    return [m for m in emulator.channel_messages(channel) if m["author"].get("bot")]
+
+
+async def add_articles(bot, guild_id: str, count: int, *, when: float | None = None) -> None:
+    when = when or time.time()
+    codes = ["EC", "IL", "US", "FR", "BR", "IN", "NG", "JP"]
+    for n in range(count):
+        code = codes[n % len(codes)]
+        person = f"Minister Number{n % 50} Person"
+        article = Article(
+            url=f"https://news{n % 7}.example/story/{n}",
+            canonical_url=f"https://news{n % 7}.example/story/{n}",
+            title=f"Story {n}: talks on trade **and** @everyone security in {code}",
+            summary=f"Officials met on day {n} to discuss trade and security.",
+            site=f"news{n % 7}.example",
+            published=datetime.fromtimestamp(when - 60 * (n % 600), UTC).isoformat(),
+            fingerprint=f"{n:016x}",
+            countries=[CountryMention(code, 2, True)],
+            persons=[PersonMention(person, 1, False)],
+            developments=[
+                Development("country", code, f"Talks number {n} were held about {code}."),
+                Development("person", PersonMention(person).key, f"{person} spoke at talks {n}."),
+            ],
+        )
+        await bot.store.add(article, guild_id)
+
+
+async def test_posts_at_local_time_once_and_not_again_after_restart(
+    emulator, start_bot, user
+) -> None:
+    news = emulator.channel_named("news")
+    zone = "America/Guayaquil"
+    async with start_bot() as bot:
+        reply = await user.slash("digest set", channel=news, time="07:30", timezone=zone)
+        assert reply.ok and reply.ephemeral, reply.text()
+        assert "07:30" in reply.content
+        await add_articles(bot, str(emulator.guild.id), 12)
+        poster = bot.get_cog("Digest").poster
+
+        bot.digests.clock = lambda: local(1, 7, 29, zone)
+        await poster.run_due()
+        assert bot_posts(emulator, news) == []
+
+        bot.digests.clock = lambda: local(1, 7, 31, zone)
+        await poster.run_due()
+        await poster.run_due()
+        posted = bot_posts(emulator, news)
+        assert len(posted) >= 1
+        header = posted[0]["embeds"][0]
+        assert "12" in json_text(header)  # the counts are in the header
+        assert "@everyone" not in json_text(posted).replace("@\u200beveryone", "")
+
+        show = await user.slash("digest show")
+        assert show.ok and "07:30" in json_text(show.embeds)
+
+    count = len(bot_posts(emulator, news))
+    async with start_bot() as bot:  # a restart in the same minute
+        bot.digests.clock = lambda: local(1, 7, 32, zone)
+        await bot.get_cog("Digest").poster.run_due()
+        assert len(bot_posts(emulator, news)) == count
+        bot.digests.clock = lambda: local(2, 7, 31, zone)  # the next day posts again
+        await bot.get_cog("Digest").poster.run_due()
+        assert len(bot_posts(emulator, news)) > count
+    assert not emulator.rejections
+
+
+async def test_forbidden_channel_pauses_only_that_server(emulator, start_bot, user) -> None:
+    other = emulator.add_guild("Elsewhere", owner=emulator.users["bob"])
+    other_channel = emulator.add_channel(other, "briefing")
+    bob = SandboxUser(emulator, emulator.users["bob"])
+    news = emulator.channel_named("news")
+    async with start_bot() as bot:
+        ok = await user.slash("digest set", channel=news, time="08:00", timezone="Asia/Kolkata")
+        assert ok.ok, ok.text()
+        ok = await bob.slash(
+            "digest set",
+            channel=other_channel,
+            time="08:00",
+            timezone="Asia/Kolkata",
+            in_channel=other_channel,
+        )
+        assert ok.ok, ok.text()
+        await add_articles(bot, str(emulator.guild.id), 3)
+        await add_articles(bot, str(other.id), 3)
+        emulator.deny(news)
+        bot.digests.clock = lambda: local(1, 8, 5, "Asia/Kolkata")
+        await bot.get_cog("Digest").poster.run_due()
+        assert bot_posts(emulator, news) == []
+        assert len(bot_posts(emulator, other_channel)) >= 1
+        show = await user.slash("digest show")
+        assert "paused" in json_text(show.embeds).lower(), show.text()
+
+
+async def test_two_thousand_developments_fit_discord(emulator, start_bot, user) -> None:
+    news = emulator.channel_named("news")
+    async with start_bot() as bot:
+        ok = await user.slash("digest set", channel=news, time="06:00", timezone="UTC")
+        assert ok.ok
+        await add_articles(bot, str(emulator.guild.id), 2000)
+        bot.digests.clock = lambda: local(1, 6, 1, "UTC")
+        await bot.get_cog("Digest").poster.run_due()
+        posted = bot_posts(emulator, news)
+        assert 1 <= len(posted) <= 10
+        assert not emulator.rejections  # every message passed Discord's validation
+        preview = await user.slash("digest preview", timeout=30)
+        assert preview.ok and preview.ephemeral and preview.embeds
+
+
+async def test_follow_and_permissions(emulator, newsbot, user) -> None:
+    bob = emulator.user("bob")
+    denied = await bob.slash("digest set", channel=emulator.channel, time="07:00")
+    assert denied.ephemeral and "Manage Server" in denied.text()
+    bad = await user.slash("digest set", channel=emulator.channel, time="25:99")
+    assert bad.ephemeral and bad.ok, bad.text()
+    zone = await user.slash(
+        "digest set", channel=emulator.channel, time="07:00", timezone="Mars/Base"
+    )
+    assert zone.ephemeral and zone.ok
+    follow = await user.slash("follow", country="Ecuador")
+    assert follow.ok and "Following" in follow.content
+    listing = await user.slash("following")
+    assert "Ecuador" in json_text(listing.embeds)
+    unfollow = await user.slash("unfollow", country="EC")
+    assert unfollow.ok and "No longer following" in unfollow.content
+    zones = await user.autocomplete("digest set", "timezone", "America/Guay")
+    assert "America/Guayaquil" in [c["value"] for c in zones.choices]
+
+
+def json_text(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

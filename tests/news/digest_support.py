@@ -1,0 +1,85 @@
+"""Helpers shared by the digest tests: a clock the test moves, and article factories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.config import Settings
+from bot.news.digest_service import DigestService
+from bot.news.guild_settings import GuildSettingsStore
+from bot.news.model import Article, CountryMention, Development, PersonMention
+
+
+class Clock:
+    """A controllable clock: ``clock()`` is an aware UTC datetime; ``epoch()`` the same."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def epoch(self) -> float:
+        return self.now.timestamp()
+
+    def set(self, when: datetime) -> None:
+        self.now = when.astimezone(UTC)
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class ListStore:
+    """The ``recent`` query of ``ArticleStore`` over a list (newest event time first)."""
+
+    def __init__(self, articles: list[Article] | None = None) -> None:
+        self.articles = list(articles or [])
+
+    def recent(self, guild_id, *, since=None, limit=10, offset=0):
+        rows = [a for a in self.articles if str(guild_id) in a.guilds]
+        if since is not None:
+            rows = [a for a in rows if a.event_time >= since]
+        rows.sort(key=lambda a: a.event_time, reverse=True)
+        return rows[offset : offset + limit]
+
+
+def open_service(
+    data_dir: Path, clock: Clock, store=None, *, grace_hours: float = 6.0
+) -> DigestService:
+    settings = Settings(data_dir=data_dir, digest_grace_hours=grace_hours)
+    guilds = GuildSettingsStore.from_settings(settings, clock=clock.epoch)
+    return DigestService(settings, store, guilds, clock=clock)
+
+
+def article(
+    n: int,
+    title: str,
+    *,
+    when: float,
+    guild: str = "1",
+    site: str = "example.com",
+    url: str | None = None,
+    countries: tuple[str, ...] = (),
+    persons: tuple[str, ...] = (),
+    fingerprint: str = "",
+    summary: str = "",
+) -> Article:
+    url = url or f"https://{site}/news/{n}"
+    art = Article(
+        url=url,
+        canonical_url=url,
+        title=title,
+        summary=summary or f"Summary of story {n}.",
+        site=site,
+        fingerprint=fingerprint,
+        countries=[CountryMention(c, 2, i == 0) for i, c in enumerate(countries)],
+        persons=[PersonMention(p, 1, False) for p in persons],
+        ingested_at=when,
+        guilds={guild: when},
+    )
+    art.developments = [
+        Development("country", c, f"In {c}, development {n} happened.") for c in countries
+    ] + [Development("person", pm.key, f"{pm.name} did thing {n}.") for pm in art.persons]
+    return art

@@ -1,0 +1,105 @@
+"""enrich() end to end on the project's example article, on other languages, on edge cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.news.enrich import enrich
+from bot.news.language import detect_language
+
+EXAMPLE = "articles/2025-06-09-ecuador-israel-allies-caucus.txt"
+
+
+def _example_text(shared_data: Path) -> str:
+    raw = (shared_data / EXAMPLE).read_text(encoding="utf-8")
+    # the seed file opens with " date YYYY-MM-DD " on the same line as the text
+    head = raw.lstrip()
+    assert head.startswith("date ")
+    return head.split(" ", 2)[2]
+
+
+@pytest.fixture
+def example(shared_data: Path):
+    return enrich("Ecuador forms a caucus to back Israel", _example_text(shared_data))
+
+
+def test_example_article_exact_entities(example) -> None:
+    assert {c.code for c in example.countries} == {"EC", "IL", "AE"}
+    assert {p.name for p in example.persons} == {
+        "Andrés Castillo",
+        "Daniel Noboa",
+        "Benjamin Netanyahu",
+        "Isaac Herzog",
+        "Leopoldo Martinez",
+    }
+    assert example.language == "en"
+    assert example.notes == []
+
+
+def test_example_article_counts_salience_and_developments(example) -> None:
+    countries = {c.code: c for c in example.countries}
+    persons = {p.name: p for p in example.persons}
+    assert countries["EC"].salient and countries["IL"].salient
+    assert not countries["AE"].salient
+    assert persons["Daniel Noboa"].count >= 4  # "Noboa" alone merged in
+    developments = {(d.kind, d.key): d.sentence for d in example.developments}
+    assert len(developments) == 8
+    assert "United Arab Emirates" in developments[("country", "AE")]
+    assert developments[("person", "daniel noboa")].startswith(
+        "Ecuadorian President Daniel Noboa visited Israel"
+    )
+    assert all(len(s) <= 300 for s in developments.values())
+
+
+def test_example_article_summary(example) -> None:
+    assert example.summary.startswith("The Ecuadorian National Assembly is set to launch")
+    assert "JNS reported" not in example.summary
+    assert len(example.summary) <= 500
+
+
+GERMAN = (
+    "Die Bundesregierung hat am Montag in Berlin ein neues Gesetz beschlossen. Kanzler "
+    "Olaf Scholz sagte, dass die Reform für alle Bürger in Deutschland gelten wird und "
+    "nicht nur für die Unternehmen. Die Opposition kritisierte den Plan scharf."
+)
+JAPANESE = "東京で日本政府は新しい法律を発表しました。岸田文雄首相は記者会見で説明した。"
+RUSSIAN = "В Москве президент России выступил с заявлением о новой экономической политике."
+
+
+@pytest.mark.parametrize(("text", "lang"), [(GERMAN, "de"), (JAPANESE, "ja"), (RUSSIAN, "ru")])
+def test_non_english_gives_no_entities_and_a_note(text: str, lang: str) -> None:
+    result = enrich("", text)
+    assert result.language == lang
+    assert result.countries == [] and result.persons == [] and result.developments == []
+    assert result.notes == [f"language {lang}: entities not extracted"]
+    assert result.summary
+
+
+def test_declared_language_does_not_outvote_the_text() -> None:
+    assert enrich("", GERMAN, language="en").language == "de"
+    assert enrich("", JAPANESE, language="en-US").language == "ja"
+
+
+def test_detect_language_english() -> None:
+    text = "The government said on Monday that it would not change the law before the election."
+    assert detect_language(text) == "en"
+    assert detect_language("") == "und"
+
+
+def test_empty_text() -> None:
+    result = enrich("", "")
+    assert result.countries == [] and result.persons == []
+    assert result.notes
+
+
+def test_title_only_entity_is_salient() -> None:
+    result = enrich(
+        "Kenya and Peru sign trade pact",
+        "The two governments agreed on lower tariffs for coffee and flowers, officials said.",
+    )
+    assert {c.code for c in result.countries} == {"PE"} | (
+        {"KE"} & {c.code for c in result.countries}
+    )
+    assert all(c.salient for c in result.countries)

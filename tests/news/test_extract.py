@@ -1,0 +1,134 @@
+"""Extraction: HTML pages, titles, plain-text articles, local files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.news.extract import NotAnArticle, clean_title, extract_html, first_sentence
+from bot.news.textfile import LocalFileError, decode_text, parse_text_article, read_local
+from tests.conftest import ROOT
+from tests.news.article_server import html_page
+
+sys.path.insert(0, str(ROOT))
+from bench.extraction_score import shingle_prf
+
+PARAS = [
+    "The harbour authority of Valparaíso said on Monday that the new container terminal "
+    "would open in March, two years later than planned, after a dispute over dredging.",
+    "Officials blamed the delay on the contractor, which in turn pointed to storms that "
+    "damaged the breakwater twice during the winter and flooded the site for weeks.",
+]
+
+
+def test_extracts_a_simple_page() -> None:
+    page = html_page("Port delayed | Coast News", PARAS, headline="Port delayed")
+    got = extract_html(page, "https://coastnews.example/port")
+    assert got.title == "Port delayed"
+    assert "dispute over dredging" in got.text
+    assert got.language == "en"
+
+
+def test_too_little_text_is_not_an_article() -> None:
+    with pytest.raises(NotAnArticle) as info:
+        extract_html(html_page("Home", ["Welcome", "Log in"]), "https://example.com/")
+    assert "too little text" in info.value.message
+    with pytest.raises(NotAnArticle):
+        extract_html(b"", "https://example.com/")
+    with pytest.raises(NotAnArticle):
+        extract_html(b"\x00\xff garbage", "https://example.com/")
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "host", "expected"),
+    [
+        ("Brexit: what next? - BBC News", "BBC News", "www.bbc.co.uk", "Brexit: what next?"),
+        ("Port delayed | The Guardian", "", "www.theguardian.com", "Port delayed"),
+        ("The Guardian | Port delayed", "The Guardian", "", "Port delayed"),
+        ("Port delayed — Reuters", "Reuters", "www.reuters.com", "Port delayed"),
+        (
+            "Spider-Man review - a web of lies",
+            "",
+            "example.com",
+            "Spider-Man review - a web of lies",
+        ),
+        ("Ports in Chile: a long delay", "", "", "Ports in Chile: a long delay"),
+        ("Port delayed after storms | World", "", "", "Port delayed after storms"),
+        ("Plain headline", "Site", "site.com", "Plain headline"),
+    ],
+)
+def test_clean_title(title: str, site: str, host: str, expected: str) -> None:
+    assert clean_title(title, site, host) == expected
+
+
+def test_first_sentence_trims() -> None:
+    assert first_sentence("One. Two.") == "One."
+    long = "word " * 100
+    assert len(first_sentence(long)) <= 161
+    assert first_sentence("Line one\nLine two") == "Line one"
+
+
+def test_text_article_with_date_on_the_same_line(shared_data: Path) -> None:
+    path = next((shared_data / "articles").glob("*.txt"))
+    got = parse_text_article(decode_text(path.read_bytes()))
+    assert got.published == "2025-06-09"
+    assert got.text.startswith("The Ecuadorian National Assembly")
+    assert got.title.startswith("The Ecuadorian National Assembly is set to launch")
+
+
+def test_text_article_date_on_its_own_line_or_absent() -> None:
+    got = parse_text_article("date 2024-02-29\nHeadline of the day\nBody text here.")
+    assert (got.published, got.title) == ("2024-02-29", "Headline of the day")
+    plain = parse_text_article("No date here. Second sentence.")
+    assert (plain.published, plain.title) == (None, "No date here.")
+    bad = parse_text_article("date 2024-13-45 text")
+    assert bad.published is None and bad.text.startswith("date 2024-13-45")
+
+
+def test_read_local_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello", encoding="utf-8")
+    assert read_local(tmp_path / "a.txt", 100).kind == "text"
+    (tmp_path / "b.html.gz").write_bytes(gzip.compress(b"<html>x</html>"))
+    local = read_local(tmp_path / "b.html.gz", 100)
+    assert (local.kind, local.content) == ("html", b"<html>x</html>")
+    (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"a" * 10_000))
+    with pytest.raises(LocalFileError) as info:
+        read_local(tmp_path / "bomb.html.gz", 1000)
+    assert info.value.kind == "too_large"
+    with pytest.raises(LocalFileError) as info:
+        read_local(tmp_path / "missing.txt", 100)
+    assert info.value.kind == "not_found"
+    (tmp_path / "c.pdf").write_bytes(b"%PDF")
+    with pytest.raises(LocalFileError) as info:
+        read_local(tmp_path / "c.pdf", 100)
+    assert info.value.kind == "bad_file"
+    (tmp_path / "d.html.gz").write_bytes(b"not gzip")
+    with pytest.raises(LocalFileError) as info:
+        read_local(tmp_path / "d.html.gz", 100)
+    assert info.value.kind == "bad_file"
+
+
+def test_shingle_prf() -> None:
+    assert shingle_prf("a b c d e", "a b c d e") == (1.0, 1.0, 1.0)
+    assert shingle_prf("", "") == (1.0, 1.0, 1.0)
+    assert shingle_prf("", "a b c d") == (0.0, 0.0, 0.0)
+    p, r, f = shingle_prf("a b c d e f", "a b c d")
+    assert (p, r) == (1 / 3, 1.0) and f == pytest.approx(0.5)
+
+
+def test_dev_pages_extract_well(shared_data: Path) -> None:
+    """A sample of the dev pages: extraction is close to the hand-made article bodies."""
+    dev = shared_data / "extraction" / "dev"
+    truth = json.loads((dev / "ground-truth.json").read_text(encoding="utf-8"))
+    scores = []
+    for page_id in sorted(truth)[:12]:
+        html = gzip.decompress((dev / "html" / f"{page_id}.html.gz").read_bytes())
+        got = extract_html(html, truth[page_id]["url"])
+        scores.append(shingle_prf(got.text, truth[page_id]["articleBody"])[2])
+        assert got.title
+    assert sum(scores) / len(scores) > 0.9
+    assert min(scores) > 0.5
