@@ -208,7 +208,9 @@ class ArticleIndex:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self.entries
 
-    def entry(self, article_id: str) -> Entry | None:
+    def entry(self, article_id: str, *, keep: bool = True) -> Entry | None:
+        """What the index knows of an article; ``keep=False`` for a one-off look (a
+        search scanning many) that should not turn every row into an object."""
         ref = self.entries.get(article_id)
         if ref is None or ref.__class__ is Entry:
             return ref  # type: ignore[return-value]
@@ -218,7 +220,8 @@ class ArticleIndex:
         else:
             cols, row = ref  # type: ignore[misc]
             entry = cols.entry(row)
-        self.entries[article_id] = entry
+        if keep:
+            self.entries[article_id] = entry
         return entry
 
     def id_for_url(self, ukey: str) -> str | None:

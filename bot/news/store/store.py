@@ -744,7 +744,7 @@ class ArticleStore:
                         hits.append(article_id)
             matched = []
             for article_id in hits:
-                entry = entry_of(article_id)
+                entry = entry_of(article_id, keep=False)
                 if entry is not None and entry.week == week and guild_id in entry.guilds:
                     matched.append((entry.t, article_id))
             matched.sort(reverse=True)
