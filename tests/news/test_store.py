@@ -500,3 +500,16 @@ async def test_background_snapshot_in_a_child_process(tmp_path: Path) -> None:
     assert all(crashed.get(i, "g") for i in [*ids, later.id])
     assert crashed.stats("g")["articles"] == 31
     await crashed.close()
+
+
+async def test_a_guild_does_not_learn_which_other_guilds_stored_an_article(
+    tmp_path: Path,
+) -> None:
+    store = await open_store(tmp_path / "s")
+    a, _ = await store.add(article(1), "mine")
+    await store.add(article(1), "theirs")
+    assert set(store.get(a.id).guilds) == {"mine", "theirs"}  # unscoped: the bot itself
+    assert set(store.get(a.id, "mine").guilds) == {"mine"}
+    assert set(store.recent("mine")[0].guilds) == {"mine"}
+    assert set(store.by_country("theirs", a.countries[0].code)[0].guilds) == {"theirs"}
+    await store.close()

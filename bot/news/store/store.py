@@ -70,10 +70,14 @@ def _entry_of(doc: Doc, week: str) -> Entry:
     )
 
 
-def _article(doc: Doc) -> Article:
-    """A fresh ``Article`` from a stored document (callers may mutate it freely)."""
+def _article(doc: Doc, guild: str | None = None) -> Article:
+    """A fresh ``Article`` from a stored document (callers may mutate it freely).
+
+    Read for one guild, it shows only that guild's link: a server never learns which
+    other servers stored the same article."""
     data = dict(doc)
-    data["guilds"] = dict(data.get("guilds") or {})
+    guilds = data.get("guilds") or {}
+    data["guilds"] = dict(guilds) if guild is None else {guild: guilds[guild]}
     data["notes"] = list(data.get("notes") or ())
     return Article.from_dict(data)
 
@@ -424,12 +428,12 @@ class ArticleStore:
         while self._fds:
             os.close(self._fds.popitem()[1])
 
-    def _articles(self, ids: list[str]) -> list[Article]:
+    def _articles(self, ids: list[str], guild: str) -> list[Article]:
         out = []
         for article_id in ids:
             doc = self._doc(article_id)
-            if doc is not None:
-                out.append(_article(doc))
+            if doc is not None and guild in doc.get("guilds", ()):
+                out.append(_article(doc, guild))
         return out
 
     # ---------------------------------------------------------------- writes
@@ -615,7 +619,9 @@ class ArticleStore:
         if entry is None or (guild_id is not None and str(guild_id) not in entry.guilds):
             return None
         doc = self._doc(article_id)
-        return None if doc is None else _article(doc)
+        if doc is None:
+            return None
+        return _article(doc, None if guild_id is None else str(guild_id))
 
     def find(
         self, *, canonical_url: str | None = None, fingerprint: str | None = None
@@ -634,11 +640,16 @@ class ArticleStore:
         return None
 
     def _newest(
-        self, postings: Postings | None, since: float | None, limit: int, offset: int
+        self,
+        guild: str,
+        postings: Postings | None,
+        since: float | None,
+        limit: int,
+        offset: int,
     ) -> list[Article]:
         if postings is None:
             return []
-        return self._articles(postings.newest(since, None, limit, offset))
+        return self._articles(postings.newest(since, None, limit, offset), guild)
 
     def by_country(
         self,
@@ -651,7 +662,7 @@ class ArticleStore:
     ) -> list[Article]:
         """The guild's articles about a country (ISO code), newest event_time first."""
         postings = self.index.postings(str(guild_id), "country", code.upper())
-        return self._newest(postings, since, limit, offset)
+        return self._newest(str(guild_id), postings, since, limit, offset)
 
     def by_person(
         self,
@@ -664,13 +675,14 @@ class ArticleStore:
     ) -> list[Article]:
         """The guild's articles about a person (by key), newest event_time first."""
         postings = self.index.postings(str(guild_id), "person", person_key(key))
-        return self._newest(postings, since, limit, offset)
+        return self._newest(str(guild_id), postings, since, limit, offset)
 
     def recent(
         self, guild_id: str, *, since: float | None = None, limit: int = 10, offset: int = 0
     ) -> list[Article]:
         """The guild's articles, newest event_time first."""
-        return self._newest(self.index.postings(str(guild_id), "all"), since, limit, offset)
+        postings = self.index.postings(str(guild_id), "all")
+        return self._newest(str(guild_id), postings, since, limit, offset)
 
     def count_country(
         self, guild_id: str, code: str, *, since: float | None = None, until: float | None = None
@@ -751,7 +763,7 @@ class ArticleStore:
             found.extend(article_id for _, article_id in matched)
             if len(found) >= limit:
                 break
-        return self._articles(found[:limit])
+        return self._articles(found[:limit], guild_id)
 
     def stats(self, guild_id: str | None = None) -> dict[str, Any]:
         """Counts for ``newsbot stats`` and the bot's status command."""
