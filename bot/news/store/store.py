@@ -140,6 +140,7 @@ class ArticleStore:
         self.snapshot_behind = 0  # week files written since the snapshot was
         self.read_only = False
         self._lock_fd: int | None = None
+        self._snapshot_retry_at = 0.0
 
     # ---------------------------------------------------------------- life cycle
 
@@ -526,10 +527,18 @@ class ArticleStore:
             try:
                 if self._pending:
                     await self.compact()
-                if self.snapshot_behind >= SNAPSHOT_AFTER_WEEKS:
-                    await self.write_snapshot()
             except Exception:
-                log.exception("article store: compaction failed; it will be retried")
+                log.exception("article store: compaction failed (the journal keeps all); retrying")
+            if (
+                self.snapshot_behind >= SNAPSHOT_AFTER_WEEKS
+                and time.monotonic() >= self._snapshot_retry_at
+            ):
+                try:
+                    await self.write_snapshot()
+                except Exception:
+                    # only start-up speed depends on it: try again later, not every few seconds
+                    log.exception("article store: index snapshot failed; retrying in 10 min")
+                    self._snapshot_retry_at = time.monotonic() + 600
 
     async def write_snapshot(self) -> None:
         """Rewrite the index snapshot from the week files, in a child process: it is a
