@@ -98,7 +98,7 @@ def doc_of(article: Article, rng: random.Random) -> dict[str, Any]:
     return doc
 
 
-def fill(n: int, store_dir: Path, stock_path: Path, seed: int = 1) -> dict[str, Any]:
+def fill(n: int, store_dir: Path, stock_path: Path | None, seed: int = 1) -> dict[str, Any]:
     """Write n articles spread over two years into both layouts; return what was made."""
     rng = random.Random(seed)
     end = time.time() - DAY
@@ -106,7 +106,7 @@ def fill(n: int, store_dir: Path, stock_path: Path, seed: int = 1) -> dict[str, 
     weeks_dir = store_dir / "weeks"
     weeks_dir.mkdir(parents=True, exist_ok=True)
     week, docs, sizes = None, {}, []
-    with open(stock_path, "wb") as stock:
+    with open(stock_path or os.devnull, "wb") as stock:
         stock.write(b'{"_default": {')
         for i in range(n):
             when = start + (i + rng.random()) * (end - start) / n
@@ -345,9 +345,9 @@ def bench_stock(n: int, stock_path: Path, made: dict[str, Any], caching: bool) -
 # ---------------------------------------------------------------- report
 
 
-def run_size(n: int, workdir: Path) -> dict[str, Any]:
+def run_size(n: int, workdir: Path, stock: bool = True) -> dict[str, Any]:
     store_dir = workdir / f"store-{n}"
-    stock_path = workdir / f"stock-{n}.json"
+    stock_path = workdir / f"stock-{n}.json" if stock else None
     print(f"--- {n:,} articles: generating ...", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     made = fill(n, store_dir, stock_path)
@@ -360,6 +360,8 @@ def run_size(n: int, workdir: Path) -> dict[str, Any]:
     result["store_open"] = run_probe("store", store_dir)
     result["store"] = asyncio.run(bench_store(n, store_dir, made))
     result["store_reopen_after_adds"] = run_probe("store", store_dir)
+    if stock_path is None:
+        return result
     print("    store done; stock TinyDB ...", file=sys.stderr, flush=True)
     result["stock_open"] = run_probe("stock", stock_path)
     result["stock_json"] = bench_stock(n, stock_path, made, caching=False)
@@ -368,7 +370,22 @@ def run_size(n: int, workdir: Path) -> dict[str, Any]:
     return result
 
 
+class _Blank(dict):
+    """Stands in for a stock result that was not measured: every field is blank."""
+
+    def __missing__(self, key: str) -> Any:
+        return _Blank()
+
+    def __truediv__(self, other: Any) -> _Blank:
+        return _Blank()
+
+    def __format__(self, spec: str) -> str:
+        return ""
+
+
 def fmt(v: Any) -> str:
+    if isinstance(v, _Blank):
+        return ""
     if isinstance(v, tuple | list):
         return " / ".join(fmt(x) for x in v)
     if isinstance(v, float):
@@ -379,8 +396,11 @@ def fmt(v: Any) -> str:
 def table(results: list[dict[str, Any]]) -> str:
     lines = []
     for r in results:
-        s, j, c = r["store"], r["stock_json"], r["stock_caching"]
-        so, to = r["store_open"], r["stock_open"]
+        s, so = r["store"], r["store_open"]
+        if "stock_json" in r:
+            j, c, to = r["stock_json"], r["stock_caching"], r["stock_open"]
+        else:  # --no-stock: blank columns
+            j = c = to = _Blank()
         reopen = r["store_reopen_after_adds"]
         n10, w24 = "newest10_country_ms", "window24h_ms"
         rows = [
@@ -420,6 +440,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 articles")
     parser.add_argument("--dir", type=Path, help="work directory (default: a temp dir)")
+    parser.add_argument("--no-stock", action="store_true", help="skip stock TinyDB")
     parser.add_argument("--probe", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
@@ -427,7 +448,7 @@ def main() -> None:
         return
     sizes = [*args.sizes, *([1_000_000] if args.million else [])]
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        results = [run_size(n, Path(tmp)) for n in sizes]
+        results = [run_size(n, Path(tmp), not args.no_stock) for n in sizes]
     print(table(results))
     print(json.dumps(results))
 
