@@ -161,17 +161,18 @@ class ArticleStore:
             store._lock_fd = _lock(store.directory)
         try:
             replayed, last = await asyncio.to_thread(store._load_sync)
+            if read_only:
+                store._closed = True  # for writes
+                return store
+            store._journal = await Journal.open(store.directory, last + 1)
         except BaseException:
+            store._close_files()
             store._unlock()
             raise
-        if read_only:
-            store._closed = True  # for writes
-            return store
         # The index is hundreds of thousands of long-lived references: out of the cyclic
         # GC's way, or each full collection walks them all (10-40 ms on the loop).
         # Process-wide: whatever exists now is treated the same (still refcounted).
         gc.freeze()
-        store._journal = await Journal.open(store.directory, last + 1)
         store._task = asyncio.create_task(store._background(), name="article-store-compactor")
         if replayed:
             log.info("article store: replayed %d journal records", replayed)
