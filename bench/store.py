@@ -383,6 +383,13 @@ class _Blank(dict):
         return ""
 
 
+def ratio(stock: Any, ours: float) -> str:
+    if isinstance(stock, _Blank):
+        return ""
+    value = stock / ours
+    return f"{value:,.0f}x" if value >= 10 else f"{value:.1f}x"
+
+
 def fmt(v: Any) -> str:
     if isinstance(v, _Blank):
         return ""
@@ -405,20 +412,20 @@ def table(results: list[dict[str, Any]]) -> str:
         n10, w24 = "newest10_country_ms", "window24h_ms"
         rows = [
             ("durable add p50 / p95 (ms)", s["add_ms"], j["add_ms"], c["add_ms"],
-             f"{j['add_ms'][0] / s['add_ms'][0]:,.0f}x"),
+             ratio(j["add_ms"][0], s["add_ms"][0])),
             ("200 concurrent adds (ms)", s["add200_concurrent_ms"], "", "", ""),
             ("newest-10 country p50 / p95 (ms)", s[n10], j[n10], c[n10],
-             f"{j[n10] / s[n10][0]:,.0f}x"),
+             ratio(j[n10], s[n10][0])),
             ("newest-10 person p50 / p95 (ms)", s["newest10_person_ms"], "", "", ""),
             ("newest-10 cold, first query (ms)", s["newest10_cold_ms"], "", "", ""),
             (f"24 h window, {s['window24h_count']} rows (ms)", s[w24], j[w24], c[w24],
-             f"{j[w24] / s[w24][0]:,.0f}x"),
+             ratio(j[w24], s[w24][0])),
             ("7-day country counts (ms)", s["trending7d_ms"], "", "", ""),
             ("search: hit / miss cold / miss warm (ms)",
              (s["search_common_ms"], s["search_no_match_ms"], s["search_no_match_warm_ms"]),
              "", "", ""),
             ("start-up (s)", so["open_s"], to["open_s"], "",
-             f"{to['open_s'] / so['open_s']:,.1f}x"),
+             ratio(to["open_s"], so["open_s"])),
             ("start-up peak RSS (MB)", so["rss_mb"], to["rss_mb"], "", ""),
             ("start-up without snapshot (s / MB)",
              (r["store_open_no_snapshot"]["open_s"], r["store_open_no_snapshot"]["rss_mb"]),
@@ -430,8 +437,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ]  # fmt: skip
         lines.append(f"\n{r['n']:,} articles (mean document {r['doc_bytes_mean']:.0f} bytes)")
         lines.append(f"{'':42} {'store':>18} {'TinyDB JSON':>14} {'+Caching':>12} {'ratio':>9}")
-        for name, a, b, cc, ratio in rows:
-            lines.append(f"{name:42} {fmt(a):>18} {fmt(b):>14} {fmt(cc):>12} {ratio:>9}")
+        for name, a, b, cc, times in rows:
+            lines.append(f"{name:42} {fmt(a):>18} {fmt(b):>14} {fmt(cc):>12} {times:>9}")
     return "\n".join(lines)
 
 
