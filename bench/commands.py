@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import json
 import logging
 import random
@@ -180,10 +181,38 @@ async def round_trip(emulator: Any, send: Callable[[], Any]) -> float:
     return elapsed
 
 
+class FullCollections:
+    """Full (generation 2) garbage collections while measuring: the usual cause of the
+    rare slow round trip, so the table says how many there were and how long they took."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.times.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
 async def measure(emulator: Any, send: Callable[[], Any], runs: int, warmup: int) -> dict:
     for _ in range(warmup):
         await round_trip(emulator, send)
-    return summary([await round_trip(emulator, send) for _ in range(runs)])
+    with FullCollections() as full:
+        row = summary([await round_trip(emulator, send) for _ in range(runs)])
+    row["full_gc"] = len(full.times)
+    row["full_gc_ms"] = round(sum(full.times) * 1000, 1)
+    return row
 
 
 def cases(world: World, store: Any, guild_id: str) -> list[tuple[str, str, Callable]]:
@@ -194,6 +223,7 @@ def cases(world: World, store: Any, guild_id: str) -> list[tuple[str, str, Calla
     common_p = names[ranked[0]]
     rare_p = names[ranked[-1]]
     surname = common_p.split()[-1]
+    typo = common_p[:3] + common_p[4:]  # a letter left out
     return [
         ("command", f"/country {common_c} (common)", lambda u: u.slash("country", name=common_c)),
         ("command", f"/country {rare_c} (rare)", lambda u: u.slash("country", name=rare_c)),
@@ -215,11 +245,15 @@ def cases(world: World, store: Any, guild_id: str) -> list[tuple[str, str, Calla
          lambda u: u.autocomplete("person", "name", common_p[:8])),
         ("autocomplete", "person name: 'zzqx' (no match, fuzzy)",
          lambda u: u.autocomplete("person", "name", "zzqx")),
+        ("autocomplete", f"person name: '{typo}' (typo, fuzzy)",
+         lambda u: u.autocomplete("person", "name", typo)),
     ]  # fmt: skip
 
 
 def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dict[str, Any]:
     """In-process timings of what the commands call, to find the slow part."""
+    from bot.news.queries import _country_matches
+
     finder, store = bot.finder, bot.store
     common_c, rare_c = world.countries[0], world.countries[-1]
     since = time.time() - 7 * DAY
@@ -228,7 +262,14 @@ def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dict[str,
         out[f"finder.suggest_countries({text!r})"] = time_calls(
             lambda t=text: finder.suggest_countries(guild_id, t), runs
         )
-    for text in ("", "a", "mar", "zzqx"):
+    for text in ("ger", "xqz"):
+        # the first time a text is typed: the gazetteer scan, not the finder's cache
+        out[f"finder.suggest_countries({text!r}) uncached"] = time_calls(
+            lambda t=text: (_country_matches.cache_clear(), finder.suggest_countries(guild_id, t)),
+            runs,
+        )
+    person = world.persons[0]
+    for text in ("", "a", "mar", "zzqx", person[:8], person[:3] + person[4:]):
         out[f"finder.suggest_persons({text!r})"] = time_calls(
             lambda t=text: finder.suggest_persons(guild_id, t), runs
         )
@@ -242,6 +283,9 @@ def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dict[str,
         out[f"store.by_country({label}, 7 days, 5)"] = time_calls(
             lambda c=code: store.by_country(guild_id, c, since=since, limit=5), runs
         )
+    out["finder person index rebuild (names changed)"] = time_calls(
+        lambda: (finder._persons.clear(), finder._person_index(guild_id)), min(runs, 50)
+    )
     out["store.entity_counts(person)"] = time_calls(
         lambda: store.entity_counts(guild_id, "person"), min(runs, 50)
     )
@@ -299,10 +343,14 @@ def table(result: dict[str, Any]) -> str:
         f"bot start to ready {result['start_to_ready_s']} s",
         f"round trip = {result['measured']}",
         "",
-        f"{'round trip':52} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}",
+        f"{'round trip':52} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5} "
+        f"{'full GCs (ms)':>14}",
     ]
     for label, r in result["round_trips"].items():
-        lines.append(f"{label:52} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} {r['n']:>5}")
+        gcs = f"{r['full_gc']} ({r['full_gc_ms']:g})"
+        lines.append(
+            f"{label:52} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} {r['n']:>5} {gcs:>14}"
+        )
     lines.append("")
     lines.append(f"{'in-process query':52} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}")
     for label, r in result["queries"].items():
