@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 from bot.news import queries
-from bot.news.model import EntityKind, fold, person_key
+from bot.news.model import EntityKind, PersonMention, fold, person_key
 from bot.news.queries import EntityFinder, EntityRef, clean_argument
 from bot.news.store import ArticleStore
 from tests.news.store_helpers import make_article
@@ -161,16 +161,30 @@ def test_country_suggestions_cached_and_guild_countries_first() -> None:
     assert ecu[0].key == "EC"  # has stories in the guild
 
 
-async def test_finder_on_a_real_store(tmp_path: Path) -> None:
+async def test_finder_on_a_real_store_follows_its_version(tmp_path: Path) -> None:
     rng = random.Random(1)
+    now = [0.0]
     store = await ArticleStore.open(tmp_path / "articles", compact_every=3600.0)
     try:
         for n in range(40):
             await store.add(make_article(n, rng, start=1.78e9, span=86400.0), "g1")
-        finder = EntityFinder(store)
+        finder = EntityFinder(store, clock=lambda: now[0])
         offered = [r.display for r in finder.suggest_persons("g1", "cas")]
         assert offered[0] == "Andrés Castillo"
         assert finder.resolve_person("g1", "castillo").display == "Andrés Castillo"
         assert finder.suggest_persons("g2", "cas") == []  # another guild's names are not offered
+        built = finder._persons["g1"]
+        now[0] = 60.0
+        finder.suggest_persons("g1", "cas")
+        assert finder._persons["g1"] is built  # nothing written: not even recounted
+        version = store.version
+        newcomer = make_article(99, rng, start=1.78e9, span=86400.0)
+        newcomer.persons = [PersonMention("Zoë Quispe")]
+        await store.add(newcomer, "g1")
+        assert store.version != version
+        # offered at once, without waiting for the name list to expire
+        assert [r.display for r in finder.suggest_persons("g1", "quis")] == ["Zoë Quispe"]
+        await store.forget(newcomer.id, "g1")
+        assert finder.suggest_persons("g1", "quis") == []
     finally:
         await store.close()

@@ -666,6 +666,12 @@ class ArticleStore:
                 counts[key] = n
         return counts
 
+    @property
+    def version(self) -> int:
+        """Changes whenever an article is added, changed or removed (callers cache what
+        they derive from the store, e.g. autocomplete name lists, against it)."""
+        return self.index.version
+
     def person_names(self, guild_id: str) -> dict[str, str]:
         """Person key -> display name, for the persons in the guild's articles."""
         names = self.index.names
