@@ -111,9 +111,8 @@ class Lookup(commands.Cog):
             counter = store.count_country if kind == "country" else store.count_person
             older = counter(guild_id, ref.key)
             if older:
-                empty += (
-                    f" There {'is' if older == 1 else 'are'} {older} older: try a larger days:."
-                )
+                hint = "a larger days:" if days < 365 else "/search"
+                empty += f" {older} older article{'s' * (older != 1)}: try {hint}."
         await self._send_pages(
             interaction,
             f"{label}: developments, last {days} day{'s' * (days != 1)}",
