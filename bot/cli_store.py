@@ -160,7 +160,9 @@ def _entity(store: ArticleStore, args: argparse.Namespace, kind: EntityKind) -> 
     print(f"{label}: {len(rows)} development(s) in the last {days}")
     for row in rows:
         print(
-            f"{row['date']}  {row['title']}  [{row['site']}]  {row['url']}  — {row['development']}"
+            f"{row['date']}  {row['title']}  "
+            + (f"[{row['site']}]  " if row["site"] else "")
+            + f"{row['url']}  — {row['development']}"
         )
     return EXIT_OK
 

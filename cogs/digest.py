@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
+from bot.ui.checks import require_manage_guild
 from bot.ui.render import BRAND_COLOUR, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -26,12 +27,6 @@ CHECK_EVERY = 30.0  # seconds between looks at which servers are due
 
 def _embeds(message: list[dict[str, Any]]) -> list[discord.Embed]:
     return [discord.Embed.from_dict(e) for e in message]
-
-
-def _require_manage_guild(interaction: discord.Interaction) -> None:
-    perms = getattr(interaction.user, "guild_permissions", None)
-    if perms is None or not perms.manage_guild:
-        raise app_commands.MissingPermissions(["manage_guild"])
 
 
 class DigestPoster:
@@ -122,8 +117,7 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
         self.poster = poster
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        # default_permissions is only a hint that admins can override: enforce it
-        _require_manage_guild(interaction)
+        require_manage_guild(interaction)
         return True
 
     @app_commands.command(name="set", description="Where and when to post the daily digest")
@@ -257,7 +251,7 @@ class Digest(commands.Cog):
         country: app_commands.Range[str, 1, 100] | None = None,
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        _require_manage_guild(interaction)
+        require_manage_guild(interaction)
         gid = str(interaction.guild_id)
         ref = self._resolve(gid, country, person)
         added = await self.bot.guild_settings.follow(gid, ref.kind, ref.key, ref.display)
@@ -274,7 +268,7 @@ class Digest(commands.Cog):
         country: app_commands.Range[str, 1, 100] | None = None,
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        _require_manage_guild(interaction)
+        require_manage_guild(interaction)
         gid = str(interaction.guild_id)
         ref = self._resolve(gid, country, person)
         removed = await self.bot.guild_settings.unfollow(gid, ref.kind, ref.key)

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.news.feeds import FeedError, FeedInfo
+from bot.ui.checks import require_manage_guild
 from bot.ui.render import BRAND_COLOUR, FIELDS_MAX, error_embed, safe
 
 if TYPE_CHECKING:
@@ -49,10 +50,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        # default_permissions is only a hint admins can override: enforce it here
-        perms = getattr(interaction.user, "guild_permissions", None)
-        if perms is None or not perms.manage_guild:
-            raise app_commands.MissingPermissions(["manage_guild"])
+        require_manage_guild(interaction)
         return True
 
     @app_commands.command(name="add", description="Follow a feed (or a site's home page)")

@@ -106,13 +106,20 @@ class Lookup(commands.Cog):
                 return store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
         label = entity_label(kind, ref.key, ref.display)
+        empty = f"Nothing about {label} in this server's articles in the last {days} days."
+        if total == 0:
+            counter = store.count_country if kind == "country" else store.count_person
+            older = counter(guild_id, ref.key)
+            if older:
+                hint = "a larger days:" if days < 365 else "/search"
+                empty += f" {older} older article{'s' * (older != 1)}: try {hint}."
         await self._send_pages(
             interaction,
             f"{label}: developments, last {days} day{'s' * (days != 1)}",
             total,
             fetch,
             lambda a: development_line(a, kind, ref.key),
-            f"Nothing about {label} in this server's articles in the last {days} days.",
+            empty,
         )
 
     # -- entity lists --------------------------------------------------------------

@@ -247,6 +247,8 @@ class GuildSettings:
     # passed today starts tomorrow instead of posting at once.
     schedule_since: float = 0.0
     follows: tuple[Follow, ...] = ()
+    # channels whose posted links are ingested by themselves (needs the content intent)
+    autoingest_channels: tuple[int, ...] = ()
     last_digest: DigestRecord | None = None  # the latest day claimed, in any state
     last_posted: DigestRecord | None = None  # the latest digest that was delivered
     updated_at: float = 0.0
@@ -280,6 +282,7 @@ class GuildSettings:
             "paused_at": self.paused_at,
             "schedule_since": self.schedule_since,
             "follows": [f.to_dict() for f in self.follows],
+            "autoingest_channels": list(self.autoingest_channels),
             "last_digest": self.last_digest.to_dict() if self.last_digest else None,
             "last_posted": self.last_posted.to_dict() if self.last_posted else None,
             "updated_at": self.updated_at,
@@ -350,12 +353,22 @@ _STORED_FIELDS: dict[str, Callable[[Any], Any]] = {
     "paused_at": _opt_float,
     "schedule_since": float,
     "follows": _follows,
+    "autoingest_channels": lambda v: tuple(sorted({_opt_int(c) for c in v} - {None}))[:50],
     "last_digest": DigestRecord.from_dict,
     "last_posted": DigestRecord.from_dict,
     "updated_at": float,
 }
 # What ``update`` accepts; follows and digest records change through their own methods.
-UPDATABLE = ("channel_id", "digest_time", "zone", "enabled", "quiet_mode", "paused", "pause_reason")
+UPDATABLE = (
+    "channel_id",
+    "digest_time",
+    "zone",
+    "enabled",
+    "quiet_mode",
+    "paused",
+    "pause_reason",
+    "autoingest_channels",
+)
 # Changing one of these reschedules the digest and lifts a pause (an admin acted).
 _RESCHEDULING = ("channel_id", "digest_time", "zone", "enabled")
 

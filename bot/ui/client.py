@@ -19,7 +19,7 @@ from bot.ui.errors import on_app_command_error
 
 log = logging.getLogger(__name__)
 
-COGS = ("cogs.ingest", "cogs.lookup", "cogs.digest", "cogs.feeds")
+COGS = ("cogs.ingest", "cogs.autoingest", "cogs.lookup", "cogs.digest", "cogs.feeds")
 SYNC_STATE_FILE = "command-sync.json"
 
 

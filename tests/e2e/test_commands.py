@@ -193,3 +193,12 @@ async def test_commands_sync_only_when_changed_and_survive_reconnect(
         assert emulator.syncs == 1
         latest = await alice.slash("latest")
         assert latest.ok and "Rain in Santiago" in latest.embed["description"]
+
+
+async def test_old_article_is_outside_the_window_but_announced(newsbot, user, articles) -> None:
+    card = await user.slash("ingest", url=articles.url("/article.txt"), timeout=30)  # 2025-06-09
+    assert card.ok and card.embed["author"]["name"] == "Added to the briefing"
+    recent = await user.slash("country", name="Ecuador")
+    assert recent.ephemeral and "1 older article: try a larger days:" in recent.embed["description"]
+    everything = await user.slash("search", query="Israel Allies Caucus")
+    assert everything.ok and "Israel Allies Caucus" in everything.embed["description"]

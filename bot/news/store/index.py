@@ -201,6 +201,7 @@ class ArticleIndex:
         # guild -> kind -> key -> postings
         self.post: dict[str, dict[str, dict[str, Postings]]] = {}
         self.week_ids: dict[str, set[str]] = {}
+        self.version = 0  # bumped by every change, for callers' caches of derived data
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -257,6 +258,7 @@ class ArticleIndex:
             yield "person", key
 
     def insert(self, article_id: str, entry: Entry) -> None:
+        self.version += 1
         self.remove(article_id)
         self._register(article_id, entry)
         self._add_postings(article_id, entry)
@@ -279,6 +281,7 @@ class ArticleIndex:
         entry = self.entry(article_id)
         if entry is None:
             return None
+        self.version += 1
         del self.entries[article_id]
         if self.by_url.get(entry.ukey) == article_id:
             del self.by_url[entry.ukey]
@@ -311,6 +314,7 @@ class ArticleIndex:
         Weeks partition time and each file lists its rows by (event_time, id), so every
         postings list is built by concatenation: no sort, no per-article objects.
         """
+        self.version += 1
         entries, post = self.entries, self.post
         doubles: list[tuple[str, Ref]] = []
         for week, data in sorted(weeks, key=lambda item: item[0]):

@@ -1,0 +1,102 @@
+"""Auto-ingest: links posted in chosen channels are added by themselves.
+
+Off unless the operator turns on the Message Content intent
+(``NEWSBOT_MESSAGE_CONTENT_INTENT``): without it Discord sends the bot no message text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui.checks import require_manage_guild
+from bot.ui.errors import user_message
+from cogs.ingest import find_links
+
+if TYPE_CHECKING:
+    from bot.ui.client import NewsBot
+
+log = logging.getLogger(__name__)
+
+INTENT_OFF = (
+    " Note: the bot's operator has not switched on the Message Content intent "
+    "(NEWSBOT_MESSAGE_CONTENT_INTENT), so Discord does not show the bot what is posted: "
+    "nothing will be added until it is on."
+)
+
+
+class AutoIngest(commands.Cog):
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+        # the same budget as /ingest: a member cannot flood the queue by posting links
+        self.cooldown = commands.CooldownMapping.from_cooldown(5, 60.0, commands.BucketType.member)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def cog_unload(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+
+    @app_commands.command(name="autoingest", description="Add links posted in a channel")
+    @app_commands.describe(channel="The channel to watch", enabled="Watch it (true) or stop")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    async def autoingest(
+        self, interaction: discord.Interaction, channel: discord.TextChannel, enabled: bool
+    ) -> None:
+        require_manage_guild(interaction)
+        gid = str(interaction.guild_id)
+        channels = set(self.bot.guild_settings.get(gid).autoingest_channels)
+        channels = channels | {channel.id} if enabled else channels - {channel.id}
+        await self.bot.guild_settings.update(gid, autoingest_channels=sorted(channels))
+        if enabled:
+            text = f"Links posted in {channel.mention} will be added to the briefing."
+            if not self.bot.settings.message_content_intent:
+                text += INTENT_OFF
+        else:
+            text = f"Links posted in {channel.mention} are no longer added."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if (
+            not self.bot.settings.message_content_intent
+            or message.guild is None
+            or message.author.bot
+        ):
+            return
+        settings = self.bot.guild_settings.get(str(message.guild.id))
+        if message.channel.id not in settings.autoingest_channels:
+            return
+        links = find_links(message.content)
+        if not links:
+            return
+        if self.cooldown.update_rate_limit(message):
+            log.info(
+                "auto-ingest: %s posts links too fast; skipped %d", message.author.id, len(links)
+            )
+            return
+        task = asyncio.create_task(self._ingest(str(message.guild.id), links))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ingest(self, guild_id: str, links: list[str]) -> None:
+        for url in links:
+            try:
+                result = await self.bot.pipeline.ingest(url, guild_id)
+            except Exception as exc:
+                reason = user_message(exc)
+                if reason is None:
+                    log.exception("auto-ingest of %s failed", url)
+                else:
+                    log.info("auto-ingest of %s refused: %s", url, reason)
+                continue
+            log.info("auto-ingest of %s: %s", url, "stored" if result.created else "already known")
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(AutoIngest(bot))

@@ -1,0 +1,42 @@
+"""Auto-ingest of links posted in a watched channel (needs the Message Content intent)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.e2e.conftest import story
+
+
+async def wait_for_articles(bot, guild_id: str, count: int) -> list:
+    for _ in range(300):
+        found = bot.store.recent(guild_id, limit=10)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.1)
+    return bot.store.recent(guild_id, limit=10)
+
+
+async def test_links_posted_in_a_watched_channel_are_added(emulator, start_bot, articles) -> None:
+    alice = emulator.user("alice")
+    news = emulator.channel_named("news")
+    articles.pages["w"] = story(
+        "Strike in Santiago", "Chile's port workers in Santiago went on strike."
+    )
+    articles.pages["x"] = story(
+        "Floods in Porto Alegre", "Brazil's south saw floods near Porto Alegre."
+    )
+    async with start_bot(message_content_intent=True) as bot:
+        on = await alice.slash("autoingest", channel=news, enabled=True)
+        assert on.ok and "will be added" in on.content and "Note" not in on.content
+        await alice.say(f"look {articles.url('/page/x')}", in_channel="general")  # not watched
+        await alice.say(f"see {articles.url('/page/w')} !", in_channel=news)
+        found = await wait_for_articles(bot, str(emulator.guild.id), 1)
+        assert [a.title for a in found] == ["Strike in Santiago"]
+
+
+async def test_without_the_intent_the_command_says_so(newsbot, user, emulator) -> None:
+    on = await user.slash("autoingest", channel=emulator.channel, enabled=True)
+    assert on.ok and "Message Content intent" in on.content
+    bob = emulator.user("bob")
+    denied = await bob.slash("autoingest", channel=emulator.channel, enabled=False)
+    assert denied.ephemeral and "Manage Server" in denied.text()
