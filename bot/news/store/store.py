@@ -169,10 +169,6 @@ class ArticleStore:
             store._close_files()
             store._unlock()
             raise
-        # The index is hundreds of thousands of long-lived references: out of the cyclic
-        # GC's way, or each full collection walks them all (10-40 ms on the loop).
-        # Process-wide: whatever exists now is treated the same (still refcounted).
-        gc.freeze()
         store._task = asyncio.create_task(store._background(), name="article-store-compactor")
         if replayed:
             log.info("article store: replayed %d journal records", replayed)
