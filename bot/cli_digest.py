@@ -62,7 +62,8 @@ async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: 
     except GuildSettingsError as exc:
         sys.stderr.write(f"newsbot digest: {exc.message}\n")
         return 1
-    store = await ArticleStore.open(settings.articles_dir)
+    # read-only: the bot may be running and holds the store for writing
+    store = await ArticleStore.open(settings.articles_dir, read_only=True)
     try:
         service = DigestService(settings, store, guilds)
         digest = service.digest_of_date(guild, day) if day else service.preview_digest(guild)

@@ -126,11 +126,18 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _ingest(sources: list[str], settings: Settings, guild: str | None) -> int:
     from bot.news.pipeline import IngestError, Pipeline
-    from bot.news.store import CLI_GUILD, ArticleStore
+    from bot.news.store import CLI_GUILD, ArticleStore, StoreBusy
 
     guild_id = guild or CLI_GUILD
     failed = False
-    store = await ArticleStore.open(settings.articles_dir)
+    try:
+        store = await ArticleStore.open(settings.articles_dir)
+    except StoreBusy:
+        print(
+            f"error: the store in {settings.articles_dir} is in use by a running bot; "
+            "stop it, or add links with /ingest in Discord"
+        )
+        return 1
     try:
         async with Pipeline(settings, store=store, allow_local_files=True) as pipeline:
             for source in sources:

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def run_bot(settings: Settings) -> int:
+    from bot.news.store import StoreBusy
     from bot.ui.client import NewsBot
 
     assert settings.discord_token
@@ -30,6 +31,12 @@ def run_bot(settings: Settings) -> int:
             "newsbot: NEWSBOT_MESSAGE_CONTENT_INTENT is on, but the Message Content intent is "
             "not enabled for this application. Enable it in the Developer Portal (Bot -> "
             "Privileged Gateway Intents) or turn the setting off.\n"
+        )
+        return 1
+    except StoreBusy:
+        sys.stderr.write(
+            f"newsbot: the data in {settings.data_dir} is in use by another running newsbot. "
+            "Stop it first, or give this one its own NEWSBOT_DATA_DIR.\n"
         )
         return 1
     return 0
