@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
-from bot.ui.render import BRAND_COLOUR, entity_label, error_embed, safe
+from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
     from bot.news.digest_service import DuePlan
@@ -242,6 +242,27 @@ class Digest(commands.Cog):
             raise GuildSettingsError(f"No {kind} matches “{safe(text, 100)}”.")
         return ref
 
+    async def _change_follow(
+        self,
+        interaction: discord.Interaction,
+        country: str | None,
+        person: str | None,
+        *,
+        follow: bool,
+    ) -> None:
+        require_manage_guild(interaction)
+        gid = str(interaction.guild_id)
+        ref = self._resolve(gid, country, person)
+        settings = self.bot.guild_settings
+        label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
+        if follow:
+            changed = await settings.follow(gid, ref.kind, ref.key, ref.display)
+            text = f"Following {label}." if changed else f"{label} was already followed."
+        else:
+            changed = await settings.unfollow(gid, ref.kind, ref.key)
+            text = f"No longer following {label}." if changed else f"{label} was not followed."
+        await interaction.response.send_message(text, ephemeral=True)
+
     @app_commands.command(name="follow", description="Put a country or person first in the digest")
     @app_commands.describe(country="A country", person="A person")
     @app_commands.guild_only()
@@ -251,13 +272,7 @@ class Digest(commands.Cog):
         country: app_commands.Range[str, 1, 100] | None = None,
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        require_manage_guild(interaction)
-        gid = str(interaction.guild_id)
-        ref = self._resolve(gid, country, person)
-        added = await self.bot.guild_settings.follow(gid, ref.kind, ref.key, ref.display)
-        label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
-        text = f"Following {label}." if added else f"{label} was already followed."
-        await interaction.response.send_message(text, ephemeral=True)
+        await self._change_follow(interaction, country, person, follow=True)
 
     @app_commands.command(name="unfollow", description="Stop following a country or person")
     @app_commands.describe(country="A country", person="A person")
@@ -268,28 +283,19 @@ class Digest(commands.Cog):
         country: app_commands.Range[str, 1, 100] | None = None,
         person: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        require_manage_guild(interaction)
-        gid = str(interaction.guild_id)
-        ref = self._resolve(gid, country, person)
-        removed = await self.bot.guild_settings.unfollow(gid, ref.kind, ref.key)
-        label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
-        text = f"No longer following {label}." if removed else f"{label} was not followed."
-        await interaction.response.send_message(text, ephemeral=True)
+        await self._change_follow(interaction, country, person, follow=False)
 
     @follow.autocomplete("country")
     @unfollow.autocomplete("country")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
         refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
-        return [
-            app_commands.Choice(name=entity_label("country", r.key)[:100], value=r.key)
-            for r in refs
-        ]
+        return entity_choices(refs, "country")
 
     @follow.autocomplete("person")
     @unfollow.autocomplete("person")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
         refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
-        return [app_commands.Choice(name=r.display[:100], value=r.display[:100]) for r in refs]
+        return entity_choices(refs, "person")
 
     @app_commands.command(name="following", description="What this server follows")
     @app_commands.guild_only()

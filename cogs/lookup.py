@@ -13,11 +13,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.news.model import Article, EntityKind
-from bot.news.queries import EntityRef, clean_argument
+from bot.news.queries import clean_argument
 from bot.ui.paginator import Paginator
 from bot.ui.render import (
     article_embed,
     development_line,
+    entity_choices,
     entity_label,
     error_embed,
     link,
@@ -32,17 +33,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 DAY = 86400.0
-
-
-def _choices(refs: list[EntityRef], kind: EntityKind) -> list[app_commands.Choice[str]]:
-    # the value is what /country or /person gets back: a code or a canonical name
-    return [
-        app_commands.Choice(
-            name=(entity_label(kind, r.key, r.display))[:100],
-            value=(r.key if kind == "country" else r.display)[:100],
-        )
-        for r in refs
-    ]
 
 
 class Lookup(commands.Cog):
@@ -137,7 +127,7 @@ class Lookup(commands.Cog):
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
         refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
-        return _choices(refs, "country")
+        return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
     @app_commands.describe(name="The person's name (a surname is enough)", days="How far back")
@@ -153,7 +143,7 @@ class Lookup(commands.Cog):
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
         refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
-        return _choices(refs, "person")
+        return entity_choices(refs, "person")
 
     # -- search / latest / article -------------------------------------------------
     @app_commands.command(name="search", description="Search this server's articles")

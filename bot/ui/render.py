@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import discord
+from discord import app_commands
 
 from bot.news.countries import country_name, flag
 from bot.news.model import Article, EntityKind
+from bot.news.queries import EntityRef
 from bot.news.text import escape_markdown, one_line, safe_url, shorten
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -71,6 +73,18 @@ def country_label(code: str) -> str:
 
 def entity_label(kind: EntityKind, key: str, display: str | None = None) -> str:
     return country_label(key) if kind == "country" else (display or key)
+
+
+def entity_choices(refs: Sequence[EntityRef], kind: EntityKind) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices; the value is what the command gets back: a country code or a
+    person's canonical name."""
+    return [
+        app_commands.Choice(
+            name=entity_label(kind, r.key, r.display)[:100],
+            value=(r.key if kind == "country" else r.display)[:100],
+        )
+        for r in refs
+    ]
 
 
 def format_date(article: Article) -> str:
