@@ -110,7 +110,9 @@ def resolve_person(name: str, names: dict[str, str]) -> tuple[list[str], str]:
 
 def _line(article: Article, kind: EntityKind, key: str) -> dict[str, str]:
     return {
-        "date": datetime.fromtimestamp(article.event_time, UTC).strftime("%Y-%m-%d"),
+        "date": datetime.fromtimestamp(article.published_time or article.event_time, UTC).strftime(
+            "%Y-%m-%d"
+        ),
         "title": article.title,
         "site": article.site,
         "url": article.url,

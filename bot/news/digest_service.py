@@ -50,9 +50,10 @@ RETRY_DELAY = timedelta(minutes=5)  # between attempts after a failure
 MAX_ATTEMPTS = 3
 DEFAULT_WINDOW = timedelta(hours=24)  # a first digest covers the last day
 MAX_WINDOW = timedelta(days=3)  # and no digest reaches back further than this
-# The store sorts by event time (the published date); an article shared today may have
-# been published earlier, so look this much further back and filter by arrival.
-_PUBLISHED_SLACK = timedelta(days=7)
+# The store sorts by event time, the article's first ingestion by any server; a server
+# that adds an article another server added earlier gets it later, so look this much
+# further back and filter by this server's own arrival time.
+_ARRIVAL_SLACK = timedelta(days=7)
 _PAGE = 500
 MAX_ARTICLES = 5000
 
@@ -399,7 +400,7 @@ class DigestService:
         if self.store is None:
             return []
         gid = guild_key(guild_id)
-        floor = (since - _PUBLISHED_SLACK).timestamp()
+        floor = (since - _ARRIVAL_SLACK).timestamp()
         out: list[Article] = []
         offset = 0
         while len(out) < MAX_ARTICLES:

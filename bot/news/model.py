@@ -83,20 +83,26 @@ class Article:
             self.id = article_id_for(self.canonical_url)
 
     @property
+    def published_time(self) -> float | None:
+        """The published date as epoch seconds, when the page gave a readable one."""
+        if not self.published:
+            return None
+        try:
+            when = datetime.fromisoformat(self.published)
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return when.timestamp()
+
+    @property
     def event_time(self) -> float:
-        """When the story happened, as epoch seconds: the published date if it is known and
-        not in the future of its ingestion, else the ingestion time. Queries sort by this."""
-        if self.published:
-            try:
-                when = datetime.fromisoformat(self.published)
-            except ValueError:
-                return self.ingested_at
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            ts = when.timestamp()
-            if not self.ingested_at or ts <= self.ingested_at:
-                return ts
-        return self.ingested_at
+        """When the story entered the briefing (its first ingestion), as epoch seconds.
+
+        Queries, windows (``days:``), trending and the digest use this: a briefing lists
+        what was added, newest first, even when the page itself is older (its own date is
+        still shown). Before ingestion it falls back to the published date."""
+        return self.ingested_at or self.published_time or 0.0
 
     @property
     def country_codes(self) -> list[str]:

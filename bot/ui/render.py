@@ -88,7 +88,7 @@ def entity_choices(refs: Sequence[EntityRef], kind: EntityKind) -> list[app_comm
 
 
 def format_date(article: Article) -> str:
-    when = article.event_time
+    when = article.published_time or article.event_time
     if not when:
         return "date unknown"
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +47,6 @@ async def newsbot(start_bot) -> AsyncIterator[Any]:
 async def articles(shared_data: Path) -> AsyncIterator[ArticleServer]:
     async with ArticleServer(shared_data) as server:
         yield server
-
-
-def example_article_today(shared_data: Path) -> bytes:
-    """The example article, dated today so that it falls in the default 7-day window."""
-    path = next((shared_data / "articles").glob("*.txt"))
-    text = path.read_text(encoding="utf-8")
-    today = datetime.now(UTC).strftime("%Y-%m-%d")
-    return text.replace("date 2025-06-09", f"date {today}", 1).encode("utf-8")
 
 
 FILLER = (

@@ -55,5 +55,5 @@ def make_article(n: int, rng: random.Random, *, start: float, span: float) -> Ar
         persons=[PersonMention(p, rng.randint(1, 4)) for p in persons],
         developments=[Development("country", c, f"Something happened in {c}.") for c in countries]
         + [Development("person", PersonMention(p).key, f"{p} did something.") for p in persons],
-        ingested_at=start + span + 3600,
+        ingested_at=when,  # arrival time: what the store orders and partitions by
     )

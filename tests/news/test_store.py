@@ -33,6 +33,8 @@ def article(n: int, **changes: object) -> Article:
         a.countries = [CountryMention("EC")]
     for key, value in changes.items():
         setattr(a, key, value)
+    if "published" in changes and "ingested_at" not in changes:
+        a.ingested_at = a.published_time or 0.0  # arrived when published
     return a
 
 

@@ -29,6 +29,7 @@ def _article(n: int, days_ago: float, persons: list[str], countries: list[str]) 
         countries=[CountryMention(c) for c in countries],
         persons=[PersonMention(p) for p in persons],
         developments=[Development("person", "daniel noboa", f"Noboa did thing {n}.")],
+        ingested_at=when.timestamp(),
     )
 
 
