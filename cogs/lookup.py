@@ -36,6 +36,8 @@ DAY = 86400.0
 
 
 class Lookup(commands.Cog):
+    page_timeout = 180.0  # seconds before a list's buttons switch off
+
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
@@ -59,7 +61,7 @@ class Lookup(commands.Cog):
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
             return list_embed(title, [render_line(a) for a in articles], footer=footer)
 
-        view = Paginator(interaction.user.id, pages, source)
+        view = Paginator(interaction.user.id, pages, source, timeout=self.page_timeout)
         embed = await view.first_page()
         if pages == 1:
             await interaction.response.send_message(embed=embed)

@@ -85,7 +85,7 @@ async def test_paging_only_for_the_asker_and_other_server_sees_nothing(
             pad=False,
         )
     alice, bob = emulator.user("alice"), emulator.user("bob")
-    async with start_bot():
+    async with start_bot() as bot:
         for n in range(7):
             who = alice if n % 2 else bob  # the per-user cooldown allows 5 a minute
             reply = await who.slash("ingest", url=articles.url(f"/page/s{n}"), timeout=30)
@@ -100,6 +100,11 @@ async def test_paging_only_for_the_asker_and_other_server_sees_nothing(
         refused = await bob.click(listing, "Previous")
         assert refused.ephemeral and "Only the person who asked" in refused.content
         assert "page 2 of 2" in listing.embed["footer"]["text"]
+
+        bot.get_cog("Lookup").page_timeout = 0.2
+        short = await alice.slash("country", name="Ecuador")
+        await emulator.wait_for(lambda: all(b.get("disabled") for b in short.buttons), 10)
+        assert short.buttons and all(b.get("disabled") for b in short.buttons)
 
         bob_elsewhere = SandboxUser(emulator, emulator.users["bob"])
         nothing = await bob_elsewhere.slash("country", name="Ecuador", in_channel=other_channel)

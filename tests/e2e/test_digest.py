@@ -150,3 +150,26 @@ def json_text(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+async def test_digest_now_posts_once_and_off_stops_it(emulator, newsbot, user) -> None:
+    news = emulator.channel_named("news")
+    unset = await user.slash("digest now", timeout=30)
+    assert unset.ephemeral and "digest channel" in unset.text()
+    ok = await user.slash("digest set", channel=news, time="23:59", timezone="UTC")
+    assert ok.ok
+    await add_articles(newsbot, str(emulator.guild.id), 5)
+    now = await user.slash("digest now", timeout=30)
+    assert now.ok and "Posted" in now.text(), now.text()
+    posted = len(bot_posts(emulator, news))
+    assert posted >= 1
+    again = await user.slash("digest now", timeout=30)
+    assert again.ephemeral and "Not posted" in again.text()
+    assert len(bot_posts(emulator, news)) == posted
+    off = await user.slash("digest off")
+    assert off.ok and "off" in off.content
+    newsbot.digests.clock = lambda: local(1, 23, 59, "UTC")
+    await newsbot.get_cog("Digest").poster.run_due()
+    assert len(bot_posts(emulator, news)) == posted
+    show = await user.slash("digest show")
+    assert "off" in json_text(show.embeds)
