@@ -5,6 +5,7 @@ limits; ``reply.ok`` is False when Discord would have refused it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -209,3 +210,41 @@ async def test_an_old_article_is_listed_as_just_added_with_its_own_date(
     assert "**2025-06-09**" in listing.embed["description"]
     everything = await user.slash("search", query="Israel Allies Caucus")
     assert everything.ok and "Israel Allies Caucus" in everything.embed["description"]
+
+
+async def test_bot_starts_and_serves_with_corrupt_data_files(
+    emulator, start_bot, data_dir, articles, caplog
+) -> None:
+    alice = emulator.user("alice")
+    articles.pages["c"] = story("Vote in Asunción", "Paraguay's congress voted in Asunción.")
+    async with start_bot():
+        card = await alice.slash("ingest", url=articles.url("/page/c"), timeout=30)
+        assert card.embed["author"]["name"] == "Added to the briefing"
+    for name in ("guilds.json", "feeds.json"):
+        (data_dir / name).write_text('{"broken": ')
+    async with start_bot():
+        latest = await alice.slash("latest")
+        assert latest.ok and "Vote in Asunción" in latest.embed["description"]
+        show = await alice.slash("digest show")
+        assert show.ok
+    aside = sorted(p.name for p in data_dir.iterdir() if ".corrupt-" in p.name)
+    assert [n.split(".corrupt-")[0] for n in aside] == ["feeds.json", "guilds.json"]
+    assert any("set aside" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_busy_bot_says_so_instead_of_timing_out(emulator, start_bot, articles) -> None:
+    alice, bob = emulator.user("alice"), emulator.user("bob")
+    articles.pages["b"] = story("Talks in Montevideo", "Uruguay hosted talks in Montevideo.")
+    async with start_bot(max_concurrent_ingests=1, ingest_queue_size=1, fetch_timeout=3.0):
+        first = alice.slash("ingest", url=articles.url("/drip"), timeout=30)
+        slow = [first.result()]
+        # the first ingest holds the only slot once the page server sees its request
+        await emulator.wait_for(lambda: articles.requests.count("/drip") == 1, 10)
+        second = bob.slash("ingest", url=articles.url("/drip"), timeout=30)
+        slow.append(second.result())
+        await emulator.wait_for(lambda: second.interaction.callback_type == 5, 10)
+        await asyncio.sleep(0.2)  # from its deferral to its place in the queue
+        busy = await alice.slash("ingest", url=articles.url("/page/b"), timeout=30)
+        assert busy.ok and "busy" in busy.text().lower(), busy.text()
+        for reply in await asyncio.gather(*slow):
+            assert reply.ok and "Could not add" in reply.text()
