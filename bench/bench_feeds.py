@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.news.feeds import FeedService, parse_feed
-from bot.news.fetch import SafeFetcher
+from bot.news.understanding.fetch import SafeFetcher
 
 
 def rss(n: int, prefix: str = "https://example.org/a/") -> bytes:

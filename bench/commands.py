@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.store import synth  # noqa: E402  (its article generator, entities replaced)
 from bot.config import load_settings, with_overrides  # noqa: E402
-from bot.news.countries import all_codes  # noqa: E402
 from bot.news.model import (  # noqa: E402
     Article,
     CountryMention,
@@ -50,6 +49,7 @@ from bot.news.model import (  # noqa: E402
     person_key,
 )
 from bot.news.store import partitions as parts  # noqa: E402
+from bot.news.understanding.countries import all_codes  # noqa: E402
 
 DAY = 86400.0
 SPAN_DAYS = 365

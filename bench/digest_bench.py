@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.news.digest import build_digest, embed_chars, render_digest
-from bot.news.digest_service import DigestService
+from bot.news.digest.build import build_digest, embed_chars, render_digest
+from bot.news.digest.service import DigestService
 from bot.news.guild_settings import GuildSettings, GuildSettingsStore
 from bot.news.model import Article, CountryMention, Development, PersonMention
 

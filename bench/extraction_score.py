@@ -66,7 +66,7 @@ def load_pages(data: Path) -> list[tuple[str, str, str, bytes]]:
 
 def _method(name: str) -> Callable[[bytes, str], str]:
     if name == "newsbot":
-        from bot.news.extract import NotAnArticle, extract_html
+        from bot.news.understanding.extract import NotAnArticle, extract_html
 
         def run(html: bytes, url: str) -> str:
             try:

@@ -33,7 +33,7 @@ def bare_pass(pages: list[tuple[str, str]]) -> list[float]:
     """In the worker: trafilatura + enrich per page, seconds each (no fetch, IPC, store)."""
     import trafilatura
 
-    from bot.news.enrich import enrich
+    from bot.news.understanding.enrich import enrich
 
     times = []
     for url, html in pages:
@@ -79,9 +79,9 @@ class LoopLag:
 
 async def run(data: Path, limit: int | None) -> dict[str, object]:
     from bot.config import Settings
-    from bot.news import worker
-    from bot.news.pipeline import IngestError, Pipeline
     from bot.news.store import ArticleStore
+    from bot.news.understanding import worker
+    from bot.news.understanding.pipeline import IngestError, Pipeline
     from tests.news.article_server import ArticleServer
 
     folder = data / "extraction" / "dev" / "html"
@@ -187,7 +187,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
 
 
 def _peak_rss() -> int:
-    from bot.news.worker import peak_memory
+    from bot.news.understanding.worker import peak_memory
 
     return peak_memory()
 

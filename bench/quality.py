@@ -33,12 +33,12 @@ for path in (ROOT, ROOT / "bench"):
 from extraction_score import load_pages, shingle_prf  # noqa: E402
 from rouge import rouge  # noqa: E402
 
-from bot.news.enrich import enrich  # noqa: E402
-from bot.news.extract import NotAnArticle, extract_html  # noqa: E402
-from bot.news.language import detect_language  # noqa: E402
 from bot.news.model import person_key  # noqa: E402
-from bot.news.sentences import split_sentences  # noqa: E402
-from bot.news.summary import summarize  # noqa: E402
+from bot.news.understanding.enrich import enrich  # noqa: E402
+from bot.news.understanding.extract import NotAnArticle, extract_html  # noqa: E402
+from bot.news.understanding.language import detect_language  # noqa: E402
+from bot.news.understanding.sentences import split_sentences  # noqa: E402
+from bot.news.understanding.summary import summarize  # noqa: E402
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

@@ -48,8 +48,8 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: bool) -> int:
-    from bot.news.digest import digest_text, render_digest
-    from bot.news.digest_service import DigestService
+    from bot.news.digest.build import digest_text, render_digest
+    from bot.news.digest.service import DigestService
     from bot.news.guild_settings import GuildSettingsError, GuildSettingsStore
 
     try:

@@ -102,7 +102,7 @@ def cmd_analyze(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _analyze(sources: list[str], settings: Settings, *, as_json: bool) -> int:
-    from bot.news.pipeline import IngestError, Pipeline
+    from bot.news.understanding.pipeline import IngestError, Pipeline
 
     failed = False
     async with Pipeline(settings, allow_local_files=True) as pipeline:
@@ -125,8 +125,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ingest(sources: list[str], settings: Settings, guild: str | None) -> int:
-    from bot.news.pipeline import IngestError, Pipeline
     from bot.news.store import CLI_GUILD, ArticleStore, StoreBusy
+    from bot.news.understanding.pipeline import IngestError, Pipeline
 
     guild_id = guild or CLI_GUILD
     failed = False

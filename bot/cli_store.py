@@ -74,7 +74,7 @@ def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def _countries_module() -> Any | None:
     try:  # written on another branch; until it lands, ISO codes only
-        return importlib.import_module("bot.news.countries")
+        return importlib.import_module("bot.news.understanding.countries")
     except ImportError:
         return None
 

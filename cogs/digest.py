@@ -17,7 +17,7 @@ from bot.ui.checks import require_manage_guild
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
-    from bot.news.digest_service import DuePlan
+    from bot.news.digest.service import DuePlan
     from bot.ui.client import NewsBot
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
 
-from bot.news.countries import country_name, resolve_country, suggest_countries
 from bot.news.model import Article, EntityKind, fold
+from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
 _INDEX_TTL = 5.0  # seconds an autocomplete name list is reused before it is rebuilt

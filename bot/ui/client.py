@@ -47,12 +47,12 @@ class NewsBot(commands.AutoShardedBot):
         self._closers: list[Any] = []
 
     async def setup_hook(self) -> None:
-        from bot.news.digest_service import DigestService
+        from bot.news.digest.service import DigestService
         from bot.news.feeds.service import FeedService
-        from bot.news.fetch import SafeFetcher
         from bot.news.guild_settings import GuildSettingsStore
-        from bot.news.pipeline import Pipeline
         from bot.news.store import ArticleStore
+        from bot.news.understanding.fetch import SafeFetcher
+        from bot.news.understanding.pipeline import Pipeline
 
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.news.digest_service import DigestService
+from bot.news.digest.service import DigestService
 from bot.news.guild_settings import GuildSettingsStore
 from bot.news.model import Article, CountryMention, Development, PersonMention
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.news.canonical import canonical_url, fingerprint, near_duplicate, normalize_url
+from bot.news.understanding.canonical import (
+    canonical_url,
+    fingerprint,
+    near_duplicate,
+    normalize_url,
+)
 
 TEXT = (
     "The harbour authority said on Monday that the new container terminal would open in "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.news.countries import (
+from bot.news.understanding.countries import (
     all_codes,
     country_name,
     flag,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.news import digest as dg
-from bot.news.digest import (
+from bot.news.digest import build as dg
+from bot.news.digest.build import (
     EMBED_DESCRIPTION,
     EMBED_FIELDS,
     EMBED_FOOTER,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.news.enrich import enrich
-from bot.news.language import detect_language
+from bot.news.understanding.enrich import enrich
+from bot.news.understanding.language import detect_language
 
 EXAMPLE = "articles/2025-06-09-ecuador-israel-allies-caucus.txt"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.news.entities import find_countries, find_persons
-from bot.news.nlp import analyse
-from bot.news.persons import clean_person, is_credit_context, merge_persons
+from bot.news.understanding.entities import find_countries, find_persons
+from bot.news.understanding.nlp import analyse
+from bot.news.understanding.persons import clean_person, is_credit_context, merge_persons
 
 
 def countries(text: str) -> set[str]:
@@ -150,7 +150,7 @@ def test_single_name_needs_a_title_or_repetition() -> None:
 def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
     import spacy
 
-    from bot.news.entities import _possessed_names
+    from bot.news.understanding.entities import _possessed_names
 
     text = (
         "Serbia’s Novak Djokovic beat Spain's Rafael Nadal. Israel’s West Bank policy changed. "

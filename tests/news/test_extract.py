@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.news.extract import NotAnArticle, clean_title, extract_html, first_sentence
-from bot.news.textfile import LocalFileError, decode_text, parse_text_article, read_local
+from bot.news.understanding.extract import NotAnArticle, clean_title, extract_html, first_sentence
+from bot.news.understanding.textfile import (
+    LocalFileError,
+    decode_text,
+    parse_text_article,
+    read_local,
+)
 from tests.conftest import ROOT
 from tests.news.article_server import html_page
 

@@ -164,7 +164,7 @@ def test_looks_like_html() -> None:
 
 def test_which_failures_are_transient_and_their_http_status() -> None:
     from bot.news.feeds.fetching import http_status, is_transient
-    from bot.news.fetch import FetchError
+    from bot.news.understanding.fetch import FetchError
 
     assert is_transient(FetchError("timeout", "The site took too long."))
     assert is_transient(FetchError("unreachable", "Could not reach x."))

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.news.feeds import FeedService
-from bot.news.fetch import SafeFetcher
+from bot.news.understanding.fetch import SafeFetcher
 
 T0 = 1_800_000_000.0  # 2027-01-15, a fixed "now" for the controlled clock
 

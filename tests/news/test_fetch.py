@@ -10,7 +10,7 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.config import Settings
-from bot.news.fetch import (
+from bot.news.understanding.fetch import (
     FEED_TYPES,
     USER_AGENT,
     FetchError,

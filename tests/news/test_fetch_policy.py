@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.news.fetch import (
+from bot.news.understanding.fetch import (
     BlockedAddressError,
     FetchError,
     SafeResolver,

@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Settings
-from bot.news import worker
-from bot.news.pipeline import IngestError, Pipeline, PipelineBusy, WorkerPool
 from bot.news.store import ArticleStore
+from bot.news.understanding import worker
+from bot.news.understanding.pipeline import IngestError, Pipeline, PipelineBusy, WorkerPool
 from tests.news.article_server import ArticleServer, html_page
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.news.digest_service import CLAIM_STALE, RETRY_DELAY
-from bot.news.schedule import decide, local_wall_exists, run_instant
+from bot.news.digest.schedule import decide, local_wall_exists, run_instant
+from bot.news.digest.service import CLAIM_STALE, RETRY_DELAY
 
 from .digest_support import Clock, ListStore, article, open_service
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from datetime import UTC, datetime
@@ -13,8 +12,6 @@ import pytest
 from bot.cli import main
 from bot.news.model import Article, CountryMention, Development, PersonMention
 from bot.news.store import CLI_GUILD, ArticleStore
-
-HAS_COUNTRIES = importlib.util.find_spec("bot.news.countries") is not None
 
 
 def _article(n: int, days_ago: float, persons: list[str], countries: list[str]) -> Article:
@@ -86,7 +83,6 @@ def test_unknown_names_exit_1_with_a_message(data_dir: Path, capsys) -> None:
     assert code == 1 and "unknown country 'Atlantis'" in err
 
 
-@pytest.mark.skipif(not HAS_COUNTRIES, reason="bot.news.countries is on another branch")
 def test_country_by_name(data_dir: Path, capsys) -> None:
     code, out, _ = run(capsys, "country", "Ecuador", data_dir=data_dir)
     assert code == 0 and "Story 1" in out and "(EC)" in out

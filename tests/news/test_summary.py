@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.news.sentences import split_sentences
-from bot.news.summary import summarize
+from bot.news.understanding.sentences import split_sentences
+from bot.news.understanding.summary import summarize
 
 ARTICLE = (
     "By Jane Doe\n"

@@ -1,7 +1,8 @@
 """What the feed code needs from a fetcher, and how it talks about fetch failures.
 
-The real fetcher is ``bot.news.fetch.SafeFetcher.fetch`` (SSRF-safe, bounded); anything
-with the same call shape works, which keeps this package testable on its own.
+The real fetcher is ``bot.news.understanding.fetch.SafeFetcher.fetch`` (SSRF-safe,
+bounded); anything with the same call shape works, which keeps this package testable on
+its own.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FEED_TYPES: tuple[str, ...] = (
 
 
 class Fetched(Protocol):
-    """The parts of ``bot.news.fetch.FetchResult`` used here."""
+    """The parts of ``bot.news.understanding.fetch.FetchResult`` used here."""
 
     url: str
     final_url: str

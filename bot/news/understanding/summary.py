@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.news.sentences import split_sentences
+from bot.news.understanding.sentences import split_sentences
 
 MAX_SENTENCES = 3
 MIN_FRAGMENT_CHARS = 60  # a shorter cut sentence says nothing

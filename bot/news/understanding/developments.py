@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.news.entities import Found
 from bot.news.model import Development
+from bot.news.understanding.entities import Found
 
 MAX_CHARS = 300
 _QUOTES = '"“”«»'

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.news.extract import Extracted, first_sentence
+from bot.news.understanding.extract import Extracted, first_sentence
 
 # "date 2025-06-09" as the first line, or as a prefix of the first line (the seed
 # article has " date 2025-06-09 The Ecuadorian ...": the text follows on the same line).

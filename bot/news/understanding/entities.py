@@ -15,16 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.news.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.model import EntityKind, fold
-from bot.news.persons import (
+from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
     is_credit_context,
     is_title_word,
     merge_persons,
 )
-from bot.news.sentences import split_words
+from bot.news.understanding.sentences import split_words
 
 if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
     from spacy.tokens import Doc, Span

@@ -31,8 +31,8 @@ from bot.news.model import Article, fold
 from bot.news.text import escape_markdown, markdown_link, one_line, shorten
 
 try:  # the countries module comes with the nlp branch
-    from bot.news.countries import country_name as _country_name
-    from bot.news.countries import flag as _flag
+    from bot.news.understanding.countries import country_name as _country_name
+    from bot.news.understanding.countries import flag as _flag
 except ImportError:  # pragma: no cover - depends on what is merged
     _country_name = None
     _flag = None

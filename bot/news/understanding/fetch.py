@@ -324,7 +324,7 @@ class SafeFetcher:
             resolver = getattr(session.connector, "_resolver", None)
             if not isinstance(resolver, SafeResolver):
                 # A session without the safe resolver would connect anywhere DNS points.
-                raise ValueError("SafeFetcher needs a session from bot.news.fetch.make_session()")
+                raise ValueError("SafeFetcher needs a session from fetch.make_session()")
             self._exempt = resolver.exempt
         self._session = session
         self._own_session = session is None

@@ -15,14 +15,21 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.news.canonical import canonical_url, fingerprint, normalize_url
-from bot.news.extract import MIN_ARTICLE_WORDS, Extracted, NotAnArticle, extract_html, word_count
 from bot.news.model import Article
-from bot.news.textfile import parse_text_article
+from bot.news.understanding.canonical import canonical_url, fingerprint, normalize_url
+from bot.news.understanding.extract import (
+    MIN_ARTICLE_WORDS,
+    Extracted,
+    NotAnArticle,
+    extract_html,
+    word_count,
+)
+from bot.news.understanding.textfile import parse_text_article
 
 log = logging.getLogger(__name__)
 
-_enrich: Any = None  # bot.news.enrich.enrich once loaded; False when it is not available
+# bot.news.understanding.enrich.enrich once loaded; False when it is not available
+_enrich: Any = None
 
 
 @dataclass(slots=True)
@@ -47,9 +54,9 @@ def _load_enrich() -> Any:
     global _enrich
     if _enrich is None:
         try:
-            from bot.news.enrich import enrich
+            from bot.news.understanding.enrich import enrich
         except ImportError:
-            log.warning("worker: bot.news.enrich is not available; articles get no entities")
+            log.warning("worker: the enrich module is not available; articles get no entities")
             _enrich = False
         else:
             _enrich = enrich

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import Settings
-from bot.news import worker
-from bot.news.canonical import normalize_url
-from bot.news.fetch import FetchError, SafeFetcher, decode_body
 from bot.news.model import Article
-from bot.news.textfile import LocalFileError, decode_text, looks_like_path, read_local
+from bot.news.understanding import worker
+from bot.news.understanding.canonical import normalize_url
+from bot.news.understanding.fetch import FetchError, SafeFetcher, decode_body
+from bot.news.understanding.textfile import LocalFileError, decode_text, looks_like_path, read_local
 
 if TYPE_CHECKING:
     from bot.news.store import ArticleStore

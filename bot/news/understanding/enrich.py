@@ -1,20 +1,20 @@
 """Enrichment of one article: language, summary, countries, persons and developments.
 
 Synchronous CPU work: the pipeline runs it in a worker process. The spaCy model is loaded once
-per process (``bot.news.nlp``)."""
+per process (``bot.news.understanding.nlp``)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 
-from bot.news.developments import pick_development
-from bot.news.entities import Found, find_countries, find_persons
-from bot.news.language import detect_language
 from bot.news.model import CountryMention, Development, PersonMention
-from bot.news.nlp import analyse
-from bot.news.sentences import split_spans_on_lines
-from bot.news.summary import summarize
+from bot.news.understanding.developments import pick_development
+from bot.news.understanding.entities import Found, find_countries, find_persons
+from bot.news.understanding.language import detect_language
+from bot.news.understanding.nlp import analyse
+from bot.news.understanding.sentences import split_spans_on_lines
+from bot.news.understanding.summary import summarize
 
 log = logging.getLogger(__name__)
 

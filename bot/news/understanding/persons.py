@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.news.countries import resolve_country, term_kind
 from bot.news.model import fold
-from bot.news.sentences import split_words
+from bot.news.understanding.countries import resolve_country, term_kind
+from bot.news.understanding.sentences import split_words
 
 # Words that precede a name as a title or role; stripped from the left, several may stack
 # ("Former Prime Minister", "U.S. Attorney General"). Compared folded, dots removed.

@@ -31,7 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.news.digest import Digest, build_digest, render_digest
+from bot.news.digest.build import Digest, build_digest, render_digest
+from bot.news.digest.schedule import Decision, decide, run_instant
 from bot.news.guild_settings import (
     DigestRecord,
     GuildId,
@@ -41,7 +42,6 @@ from bot.news.guild_settings import (
     guild_key,
 )
 from bot.news.model import Article
-from bot.news.schedule import Decision, decide, run_instant
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,8 @@ def _add(index: dict[str, tuple[str, ...]], key: str, code: str) -> None:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    raw = resources.files("bot.news").joinpath("data/countries.txt").read_text(encoding="utf-8")
+    data = resources.files("bot.news.understanding").joinpath("data/countries.txt")
+    raw = data.read_text(encoding="utf-8")
     names: dict[str, str] = {}
     exact: dict[str, tuple[str, ...]] = {}
     kinds: dict[str, TermKind] = {}
