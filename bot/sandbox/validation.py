@@ -16,9 +16,9 @@ import copy
 import json
 import logging
 import os
-from importlib import resources
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
