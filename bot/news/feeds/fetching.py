@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import aiohttp
 
-# Feeds are served under many types; HTML is accepted so that a home page can be read
-# for its <link rel="alternate"> feed.
+# Feeds are served under many types (and often a wrong one: the fetcher sniffs those);
+# HTML is accepted so that a home page can be read for its <link rel="alternate"> feed.
 FEED_TYPES: tuple[str, ...] = (
     "application/rss+xml",
     "application/atom+xml",
@@ -23,6 +23,8 @@ FEED_TYPES: tuple[str, ...] = (
     "application/xml",
     "text/xml",
     "application/x-rss+xml",
+    "application/feed+json",
+    "application/json",
     "text/html",
     "application/xhtml+xml",
     "text/plain",
@@ -38,6 +40,8 @@ class Fetched(Protocol):
     content_type: str | None
     headers: Mapping[str, str]
     body: bytes
+    # ``permanent_url`` (optional): the address after permanent redirects only; a feed
+    # moved by a 302 keeps its old address.
 
 
 Fetch = Callable[..., Awaitable[Any]]  # fetch(url, *, accept=..., headers=...) -> Fetched
