@@ -33,17 +33,6 @@ USER_AGENT = "newsbot/0.1 (+https://github.com/newsbot)"
 MAX_REDIRECTS = 5
 
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
-FEED_TYPES: frozenset[str] = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/rdf+xml",
-        "application/xml",
-        "text/xml",
-        "application/feed+json",
-        "application/json",
-    }
-)
 
 ERROR_KINDS = frozenset(
     {"bad_url", "blocked", "unreachable", "timeout", "too_large", "not_html", "http_error", "empty"}
