@@ -19,7 +19,7 @@ from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
     base = load_settings(env={}, config_file=data_dir / "absent.toml")
-    return with_overrides(base, data_dir=data_dir, allow_loopback=True, **changes)
+    return with_overrides(base, **{"data_dir": data_dir, "allow_loopback": True, **changes})
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.config import Settings
-from bot.news.feeds.fetching import FEED_TYPES
 from bot.news.understanding.fetch import (
+    FEED_TYPES,
     USER_AGENT,
     FetchError,
     SafeFetcher,
