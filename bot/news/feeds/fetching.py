@@ -14,9 +14,10 @@ from typing import Any, Protocol
 
 import aiohttp
 
-# Feeds are served under many types (and often a wrong one: the fetcher sniffs those);
-# HTML is accepted so that a home page can be read for its <link rel="alternate"> feed.
-FEED_TYPES: tuple[str, ...] = (
+# What a feed fetch accepts: feeds are served under many types (and often a wrong one:
+# the fetcher sniffs those), and HTML so that a home page can be read for its
+# <link rel="alternate"> feed.
+FEED_ACCEPT: tuple[str, ...] = (
     "application/rss+xml",
     "application/atom+xml",
     "application/rdf+xml",
