@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from bot.news.errors import NewsError
 from bot.news.understanding.fetch import sniff_type
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,10 @@ log = logging.getLogger(__name__)
 MAX_ID_LENGTH = 200
 
 
-class NotAFeed(ValueError):
+class NotAFeed(NewsError, ValueError):
     """The document is not an RSS, Atom or JSON feed; ``message`` says so in one sentence."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "not_a_feed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from bot.news.errors import NewsError
+
 MIN_PRINTABLE = 0.97
 MIN_WORD_SHARE = 0.6
 MAX_LINK_DENSITY = 0.6
@@ -36,12 +38,10 @@ _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}.,;:!?¿¡…–—-*/"
 _PRINTABLE_CATEGORIES = frozenset({"L", "M", "N", "P", "Z"})
 
 
-class NoArticleText(Exception):
+class NoArticleText(NewsError):
     """The extracted text is not an article's; ``message`` says so in one sentence."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "not_article"
 
 
 @dataclass(frozen=True, slots=True)
