@@ -35,6 +35,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
+from bot.news.clock import Clock
 from bot.news.model import person_key
 
 try:
@@ -421,9 +422,9 @@ class SharedFileStorage(AtomicJSONStorage):
 class GuildSettingsStore:
     """Settings of every server, one document each, in ``guilds.json``."""
 
-    def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], float] = _time.time):
+    def __init__(self, path: str | os.PathLike[str], *, clock: Clock | None = None):
         self.path = Path(path)
-        self._clock = clock
+        self._clock = clock or Clock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = asyncio.Lock()
         self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
@@ -482,7 +483,7 @@ class GuildSettingsStore:
 
     async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
         """Validate and save some settings; ``GuildSettingsError`` names a bad value."""
-        return await self.transact(guild_id, update_change(changes, self._clock))
+        return await self.transact(guild_id, update_change(changes, self._clock.time))
 
     async def follow(
         self, guild_id: GuildId, kind: str, key: str, display: str | None = None
@@ -523,7 +524,7 @@ class GuildSettingsStore:
                 if new is None:
                     results[key] = current
                     continue
-                new = replace(new, guild_id=key, updated_at=self._clock())
+                new = replace(new, guild_id=key, updated_at=self._clock.time())
                 changed[key] = results[key] = new
             if changed:
                 self._write(changed)

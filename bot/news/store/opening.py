@@ -22,7 +22,8 @@ async def open_store(
 
     Raises a ``StoreError`` subclass (one sentence in ``message``) when the URL is bad,
     the server unreachable, the data newer than this newsbot, or the store busy.
-    ``options`` go to the backend (tests and benches tune caches and cadences).
+    ``options`` go to the backend: every backend takes ``clock`` (a ``bot.news.clock.Clock``,
+    what "now" is); others tune caches and cadences for tests and benches.
     """
     if isinstance(target, StoreURL):
         url = target

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.news.clock import Clock
 from bot.news.feeds.state import FeedStateError, FeedStore
 from bot.news.guild_settings import GuildSettingsError, GuildSettingsStore
 from bot.news.store.errors import SchemaTooNew
@@ -25,20 +26,26 @@ from bot.news.store.tinydb.guilds import TinyGuilds
 __all__ = ["open_tinydb"]
 
 
-async def open_tinydb(directory: Path, *, read_only: bool = False, **options: Any) -> Store:
+async def open_tinydb(
+    directory: Path, *, read_only: bool = False, clock: Clock | None = None, **options: Any
+) -> Store:
     """Open (creating unless ``read_only``) the TinyDB store in ``directory``.
 
+    ``clock`` is what "now" is for link times and settings changes (tests fix it);
     ``options`` go to the article engine (compaction cadence, caches: tests and benches).
     """
+    clock = clock or Clock()
     directory = Path(directory)
     if not read_only:
         directory.mkdir(parents=True, exist_ok=True)
     closers: list[Any] = []
     try:
-        articles = await TinyArticles.open(directory / "articles", read_only=read_only, **options)
+        articles = await TinyArticles.open(
+            directory / "articles", read_only=read_only, clock=clock, **options
+        )
         closers.append(articles.close)
         try:
-            guilds = TinyGuilds(GuildSettingsStore(directory / "guilds.json"))
+            guilds = TinyGuilds(GuildSettingsStore(directory / "guilds.json", clock=clock))
         except GuildSettingsError as exc:
             raise SchemaTooNew(exc.message) from None
         closers.append(guilds.close)
