@@ -42,6 +42,7 @@ from bot.sandbox.state import (
     Request,
     Snowflakes,
     User,
+    shard_of,
     world_id,
 )
 from bot.sandbox.validation import Rejection, RequestValidator, SpecValidator
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 GUILD_MESSAGES = 1 << 9
 MESSAGE_CONTENT = 1 << 15
 ALL_PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)
+# Discord checks an enforced nonce's uniqueness over "the past few minutes".
+NONCE_WINDOW = 5 * 60.0
 
 
 class Emulator:
@@ -64,6 +67,7 @@ class Emulator:
         settle: float = 0.02,
         reply_timeout: float = 5.0,
         granted_intents: int = ALL_PRIVILEGED,
+        shards: int = 1,
     ) -> None:
         self.token = token
         self.clock = clock or Clock()
@@ -86,7 +90,10 @@ class Emulator:
         self.attachments: dict[str, bytes] = {}
         self.requests: list[Request] = []
         self.syncs = 0
-        self.shards = 1  # what GET /gateway/bot recommends to AutoShardedClient
+        self.shards = shards  # what GET /gateway/bot recommends to AutoShardedClient
+        # (author id, nonce) -> (message, when): Discord returns the earlier message for a
+        # repeated nonce with ``enforce_nonce`` within a few minutes.
+        self._nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.joined_at = self.clock.iso()
         self._throttles: list[tuple[str | None, str | None, int, float]] = []
         self._changed = asyncio.Event()
@@ -119,12 +126,30 @@ class Emulator:
         return user
 
     def add_guild(self, name: str, owner: User) -> Guild:
-        guild = Guild(self._next_world_id(), name, owner.id)
+        """A guild whose id's timestamp is one millisecond after the previous guild's, so
+        consecutive guilds fall on consecutive shards."""
+        self._world_ids += 1
+        guild = Guild(world_id(self._world_ids, ms=len(self.guilds)), name, owner.id)
         guild.members[self.bot_user.id] = self.bot_user
         for user in self.users.values():
             guild.members[user.id] = user
         self.guilds[guild.id] = guild
         return guild
+
+    def add_guilds(self, count: int, *, prefix: str = "Server") -> list[Guild]:
+        """``count`` more guilds ("Server 1", …), each with a ``#general`` channel."""
+        owner = next(iter(self.users.values()))
+        made = []
+        for number in range(len(self.guilds), len(self.guilds) + count):
+            guild = self.add_guild(f"{prefix} {number}", owner=owner)
+            self.add_channel(guild, "general")
+            made.append(guild)
+        return made
+
+    def guilds_of_shard(self, shard_id: int, shard_count: int | None = None) -> list[Guild]:
+        """The guilds whose events go to shard ``shard_id`` (of ``shard_count`` or ``shards``)."""
+        count = shard_count or self.shards
+        return [g for g in self.guilds.values() if shard_of(g.id, count) == shard_id]
 
     def add_channel(self, guild: Guild, name: str) -> Channel:
         channel = Channel(self._next_world_id(), name, guild.id, position=len(guild.channels))
@@ -214,6 +239,8 @@ class Emulator:
             "type": 0,
             "flags": int(body.get("flags") or 0),
         }
+        if body.get("nonce") is not None:
+            message["nonce"] = body["nonce"]
         if body.get("message_reference"):
             message["type"] = 19
             message["message_reference"] = body["message_reference"]
@@ -231,6 +258,28 @@ class Emulator:
         if not message["flags"] & EPHEMERAL:
             self._channel_log[channel_id].append(message)
         return message
+
+    def earlier_message_for_nonce(
+        self, author: User, body: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The message ``author`` already created with this body's nonce, when the body asks
+        for ``enforce_nonce`` and that message is recent and not deleted."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        found = self._nonces.get((str(author.id), str(nonce)))
+        if found is None:
+            return None
+        message, created = found
+        if self.clock.now() - created > NONCE_WINDOW or message.get("_deleted"):
+            return None
+        return message
+
+    def remember_nonce(self, message: dict[str, Any], body: Mapping[str, Any]) -> None:
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            key = (message["author"]["id"], str(nonce))
+            self._nonces[key] = (message, self.clock.now())
 
     def _attachment(self, channel_id: int, file: Mapping[str, Any]) -> dict[str, Any]:
         attachment_id = self.ids.next()
@@ -355,7 +404,10 @@ class Emulator:
         # because it reads state, not events.
         handle.sent = asyncio.ensure_future(
             self.gateway.dispatch(
-                "INTERACTION_CREATE", interaction.payload, guild_id=interaction.guild_id
+                "INTERACTION_CREATE",
+                interaction.payload,
+                guild_id=interaction.guild_id,
+                delivered=interaction.delivered_to,
             )
         )
         return handle
@@ -430,6 +482,13 @@ class Emulator:
         if self._cert is None or not self.port:
             raise RuntimeError("start the emulator before asking for client_kwargs()")
         return transport.client_kwargs(self.port, self._cert)
+
+    def endpoint(self) -> str:
+        """The value of ``$NEWSBOT_SANDBOX_DISCORD`` that lets a bot in another process
+        connect here (see ``transport.client_kwargs_from_env``)."""
+        if self._cert is None or not self.port:
+            raise RuntimeError("start the emulator before asking for its endpoint")
+        return transport.endpoint_value(self.port, self._cert)
 
     async def request_reconnect(self, timeout: float = 5.0) -> None:
         """Send op 7 and wait until every connected session has RESUMED."""

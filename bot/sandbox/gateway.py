@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from bot.sandbox.state import shard_of
+
 if TYPE_CHECKING:
     from bot.sandbox.emulator import Emulator
 
@@ -65,9 +67,9 @@ class Session:
     shard: tuple[int, int] = (0, 1)
 
     def serves(self, guild_id: int | None) -> bool:
-        """Discord's sharding formula: a guild's events go to shard (id >> 22) % count."""
+        """Whether this session's shard receives the guild's events."""
         shard_id, count = self.shard
-        return guild_id is None or (guild_id >> 22) % count == shard_id
+        return guild_id is None or shard_of(guild_id, count) == shard_id
 
     def next_payload(self, event: str, data: Any) -> dict[str, Any]:
         self.seq += 1
@@ -182,7 +184,7 @@ class Gateway:
             "_trace": ["sandbox"],
         }
         await self._send(ws, packer, session.next_payload("READY", ready))
-        for guild in emu.guilds.values():
+        for guild in guilds:
             await self._send(
                 ws, packer, session.next_payload("GUILD_CREATE", emu.guild_json(guild))
             )
@@ -228,10 +230,17 @@ class Gateway:
 
     # --------------------------------------------------------------------- control
     async def dispatch(
-        self, event: str, data: Any, *, intent: int | None = None, guild_id: int | None = None
+        self,
+        event: str,
+        data: Any,
+        *,
+        intent: int | None = None,
+        guild_id: int | None = None,
+        delivered: list[tuple[int, int]] | None = None,
     ) -> int:
         """Send an event to every session (of the guild's shard) that asked for it; kept for
-        RESUME while a socket is down. Returns how many sessions received it."""
+        RESUME while a socket is down. Returns how many sessions received it, and appends
+        each one's shard to ``delivered``."""
         count = 0
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
@@ -245,6 +254,8 @@ class Gateway:
             else:
                 payload = session.next_payload(event, data)
             count += 1
+            if delivered is not None:
+                delivered.append(session.shard)
             if session.ws is not None and session.packer is not None:
                 await self._send(session.ws, session.packer, payload)
         return count

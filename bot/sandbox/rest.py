@@ -460,7 +460,11 @@ class RestApi:
         )
         if rejection:
             raise Refused(rejection)
+        earlier = emu.earlier_message_for_nonce(emu.bot_user, body or {})
+        if earlier is not None:
+            return self._answer(request, earlier)
         message = emu.new_message(channel.id, body or {})
+        emu.remember_nonce(message, body or {})
         await emu.announce(message)
         return self._answer(request, message)
 

@@ -49,10 +49,17 @@ class Snowflakes:
         return self._last
 
 
-def world_id(n: int) -> int:
+def world_id(n: int, ms: int = 0) -> int:
     """Fixed ids for the world (application, users, guilds, channels): the same on every
-    run, so a bot's data folder still matches them the next time the sandbox starts."""
-    return ((_WORLD_MS - _EPOCH_MS) << 22) | n
+    run, so a bot's data folder still matches them the next time the sandbox starts.
+    ``ms`` moves the id's timestamp bits: a guild's shard is ``(id >> 22) % count``, so
+    guilds made with consecutive ``ms`` spread over every shard."""
+    return ((_WORLD_MS + ms - _EPOCH_MS) << 22) | n
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's sharding formula: the shard whose connection receives a guild's events."""
+    return (guild_id >> 22) % shard_count
 
 
 _WORLD_MS = 1_767_225_600_000  # 2026-01-01
@@ -230,6 +237,9 @@ class Interaction:
     rejections: list[Rejection] = field(default_factory=list)
     activity: int = 0
     edited_after_ack: bool = False
+    # (shard id, shard count) of each gateway session INTERACTION_CREATE went to: only those
+    # learnt the token, so only they can have answered.
+    delivered_to: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
