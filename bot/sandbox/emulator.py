@@ -45,6 +45,7 @@ from bot.sandbox.state import (
     shard_of,
     world_id,
 )
+from bot.sandbox.uploads import Upload, content_type_of, free_name, image_size
 from bot.sandbox.validation import Rejection, RequestValidator, SpecValidator
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Emulator:
         reply_timeout: float = 5.0,
         granted_intents: int = ALL_PRIVILEGED,
         shards: int = 1,
+        save_attachments: Path | None = None,
     ) -> None:
         self.token = token
         self.clock = clock or Clock()
@@ -88,6 +90,8 @@ class Emulator:
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.attachments: dict[str, bytes] = {}
+        self.save_attachments = save_attachments  # a folder that receives every upload
+        self.saved_files: dict[str, Path] = {}  # attachment id -> where it was written
         self.requests: list[Request] = []
         self.syncs = 0
         self.shards = shards  # what GET /gateway/bot recommends to AutoShardedClient
@@ -220,6 +224,7 @@ class Emulator:
         channel = self.channels[channel_id]
         message_id = self.ids.next()
         files = body.get("_files") or []
+        described = _attachment_entries(body)
         message: dict[str, Any] = {
             "id": str(message_id),
             "channel_id": str(channel_id),
@@ -232,7 +237,7 @@ class Emulator:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [self._attachment(channel_id, f) for f in files],
+            "attachments": [self._attachment(channel_id, f, described.get(f.index)) for f in files],
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
             "components": copy.deepcopy(body.get("components") or []),
             "pinned": False,
@@ -281,12 +286,31 @@ class Emulator:
             key = (message["author"]["id"], str(nonce))
             self._nonces[key] = (message, self.clock.now())
 
-    def _attachment(self, channel_id: int, file: Mapping[str, Any]) -> dict[str, Any]:
+    def _attachment(
+        self, channel_id: int, upload: Upload, entry: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """An uploaded file as Discord lists it on the message; its bytes are kept (served
+        at its CDN URL) and written to ``save_attachments`` when that is set."""
         attachment_id = self.ids.next()
-        name = file.get("filename") or "file"
+        name = Path(str((entry or {}).get("filename") or upload.filename or "file")).name
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{name}"
-        return {"id": str(attachment_id), "filename": name, "size": file.get("size", 0), "url": url,
-                "proxy_url": url}  # fmt: skip
+        data: dict[str, Any] = {"id": str(attachment_id), "filename": name, "size": upload.size,
+                                "url": url, "proxy_url": url}  # fmt: skip
+        if (entry or {}).get("description"):
+            data["description"] = entry["description"]  # type: ignore[index]
+        content_type = content_type_of(upload)
+        if content_type:
+            data["content_type"] = content_type
+        size = image_size(upload.data)
+        if size is not None:
+            data["width"], data["height"] = size
+        self.attachments[str(attachment_id)] = upload.data
+        if self.save_attachments is not None:
+            self.save_attachments.mkdir(parents=True, exist_ok=True)
+            target = free_name(self.save_attachments, name)
+            target.write_bytes(upload.data)
+            self.saved_files[str(attachment_id)] = target
+        return data
 
     def edit_message(
         self, message: dict[str, Any], body: Mapping[str, Any], *, clear_loading: bool = False
@@ -301,7 +325,10 @@ class Emulator:
             message["attachments"] = [a for a in message["attachments"] if a["id"] in keep]
         if body.get("_files"):
             channel_id = int(message["channel_id"])
-            message["attachments"] += [self._attachment(channel_id, f) for f in body["_files"]]
+            described = _attachment_entries(body)
+            message["attachments"] += [
+                self._attachment(channel_id, f, described.get(f.index)) for f in body["_files"]
+            ]
         if clear_loading:
             message["flags"] &= ~LOADING
         message["edited_timestamp"] = self.clock.iso()
@@ -502,6 +529,16 @@ class Emulator:
         if data is None:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")
+
+
+def _attachment_entries(body: Mapping[str, Any]) -> dict[int | None, Mapping[str, Any]]:
+    """The body's ``attachments`` entries for new uploads, by file index (``id: n``)."""
+    found: dict[int | None, Mapping[str, Any]] = {}
+    for entry in body.get("attachments") or []:
+        raw = entry.get("id") if isinstance(entry, Mapping) else None
+        if raw is not None and str(raw).isdigit():
+            found[int(raw)] = entry
+    return found
 
 
 def _find_component(
