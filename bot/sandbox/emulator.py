@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import copy
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from aiohttp import web
 
 from bot.sandbox import transport
 from bot.sandbox.clock import Clock
+from bot.sandbox.faults import Faults
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.interactions import InteractionFactory
 from bot.sandbox.replies import NoReply, Reply, ReplyHandle
@@ -46,7 +46,7 @@ from bot.sandbox.state import (
     world_id,
 )
 from bot.sandbox.uploads import Upload, content_type_of, free_name, image_size
-from bot.sandbox.validation import Rejection, RequestValidator, SpecValidator
+from bot.sandbox.validation import RequestValidator, SpecValidator
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class Emulator:
         # repeated nonce with ``enforce_nonce`` within a few minutes.
         self._nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.joined_at = self.clock.iso()
-        self._throttles: list[tuple[str | None, str | None, int, float]] = []
+        self.faults = Faults()  # REST failures on command (rate limits, 5xx)
         self._changed = asyncio.Event()
         self._bot_task: asyncio.Task[Any] | None = None
         self.gateway = Gateway(self)
@@ -198,18 +198,9 @@ class Emulator:
         times: int = 1,
         retry_after: float = 0.01,
     ) -> None:
-        """Answer the next ``times`` matching requests with 429 (``path`` is a regex)."""
-        self._throttles.append((method, path, times, retry_after))
-
-    def take_throttle(self, method: str, path: str) -> Rejection | None:
-        for index, (m, p, times, retry) in enumerate(self._throttles):
-            if (m is None or m == method) and (p is None or re.search(p, path)):
-                if times <= 1:
-                    del self._throttles[index]
-                else:
-                    self._throttles[index] = (m, p, times - 1, retry)
-                return Rejection(429, 0, "You are being rate limited.", retry_after=retry)
-        return None
+        """Answer the next ``times`` matching requests with 429 (``path`` is a regex); see
+        ``faults`` for the other failures."""
+        self.faults.rate_limit(method=method, path=path, times=times, retry_after=retry_after)
 
     # ----------------------------------------------------------------- messages
     def new_message(

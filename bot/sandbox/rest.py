@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
 
+from bot.sandbox.faults import RestFault
 from bot.sandbox.state import ATTACHMENT_SIZE_LIMIT, EPHEMERAL, LOADING, Interaction, Request
 from bot.sandbox.uploads import Upload, part_index
 from bot.sandbox.validation import FormErrors, Rejection
@@ -112,6 +113,7 @@ class RestApi:
         async def wrapped(request: web.Request) -> web.Response:
             emu = self.emu
             body: Any = None
+            fault: RestFault | None = None
             record = Request(
                 request.method, request.path_qs, route, None, 0, None, at=emu.clock.now()
             )
@@ -120,16 +122,15 @@ class RestApi:
                     request.headers.get("Authorization", "").removeprefix("Bot ")
                 ):
                     raise Refused(UNAUTHORIZED)
-                limited = emu.take_throttle(request.method, request.path)
-                if limited is not None:
-                    raise Refused(limited)
                 body = await self._read_body(request)
                 record.body = body
                 request[BODY] = body
-                response = await handler(request)
-                record.status = response.status
-                record.response = request.get(RESPONSE)
-                record.interaction_id = request.get(INTERACTION_ID)
+                fault = emu.faults.take(request.method, request.path)
+                if fault is None or fault.after:
+                    response = await handler(request)
+                    record.status = response.status
+                    record.response = request.get(RESPONSE)
+                    record.interaction_id = request.get(INTERACTION_ID)
             except Refused as refused:
                 rejection = refused.rejection
                 record.status, record.rejection = rejection.status, rejection
@@ -140,12 +141,20 @@ class RestApi:
                     emu.touch(refused.interaction)
                 log.info("sandbox refused %s %s: %s", request.method, request.path, rejection)
                 response = json_response(rejection.to_json(), rejection.status)
-                if rejection.status == 429:
-                    response.headers["Retry-After"] = str(rejection.retry_after or 0)
-                    response.headers["X-RateLimit-Scope"] = "user"
-            # Discord's answers come through Google's front end; discord.py reads a 429
-            # without ``Via`` as a Cloudflare ban and does not retry.
-            response.headers["Via"] = "1.1 google"
+            if fault is not None:
+                response = fault.response()
+                record.status, record.fault = fault.status, fault
+                log.info(
+                    "sandbox injected %s on %s %s%s",
+                    fault.status,
+                    request.method,
+                    request.path,
+                    " after carrying it out" if fault.after else "",
+                )
+            else:
+                # Discord's answers come through Google's front end; discord.py reads a 429
+                # without ``Via`` as a Cloudflare ban and does not retry.
+                response.headers["Via"] = "1.1 google"
             emu.requests.append(record)
             emu.notify()
             return response

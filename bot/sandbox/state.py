@@ -10,9 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.validation import Rejection
+
+if TYPE_CHECKING:
+    from bot.sandbox.faults import RestFault
 
 # Permission bits (Discord's documented values).
 VIEW_CHANNEL = 1 << 10
@@ -209,6 +212,7 @@ class Request:
     rejection: Rejection | None = None
     interaction_id: int | None = None
     at: float = 0.0
+    fault: RestFault | None = None  # the failure the emulator injected instead of the answer
 
     @property
     def rejected(self) -> bool:
