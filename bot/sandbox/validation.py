@@ -5,9 +5,13 @@ beside it) ships inside the package and is checked with jsonschema Draft 2020-12
 each operation's schema is combined with the spec's ``components`` so ``$ref``s resolve.
 Its unions are discriminated by ``type``: ``oneOf`` is relaxed to ``anyOf`` (several branches
 may match a value) and, on failure, the branch whose ``type`` matches names the error, as
-Discord's own messages do. The hand-written rules (command names, option order, 6000
-characters across embeds, 2000 characters of content, empty messages, 5 components a row,
-allowed_mentions) come from Discord's documentation and live behaviour.
+Discord's own messages do. Formats are checked too (``uri``, ``date-time`` as ISO 8601), and
+integers stay integers. One error is reported per faulty field.
+
+The hand-written rules (command names, option order and kinds, min/max pairs, 6000 characters
+across embeds, 2000 characters of content, empty messages, URL schemes, buttons and selects,
+5 components a row, allowed_mentions, uploads) come from Discord's documentation and live
+behaviour; the error codes it does not document are named in its style.
 """
 
 from __future__ import annotations

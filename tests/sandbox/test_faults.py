@@ -51,7 +51,9 @@ async def test_a_server_error_before_or_after_the_request_took_effect(
 async def _connect(http, emulator):
     ws = await http.ws_connect(GATEWAY)
     await ws.receive(timeout=2)  # HELLO
-    await ws.send_json({"op": 2, "d": {"token": emulator.token, "intents": 1 | 512, "properties": {}}})
+    await ws.send_json(
+        {"op": 2, "d": {"token": emulator.token, "intents": 1 | 512, "properties": {}}}
+    )
     ready = json.loads((await ws.receive(timeout=2)).data)
     await ws.receive(timeout=2)  # GUILD_CREATE
     return ws, ready
