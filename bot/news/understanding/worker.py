@@ -8,6 +8,7 @@ extraction never stalls the event loop (and the Discord heartbeat with it).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import resource
 import sys
@@ -24,6 +25,7 @@ from bot.news.understanding.extract import (
     extract_html,
     word_count,
 )
+from bot.news.understanding.lifeline import die_with_parent
 from bot.news.understanding.quality import NoArticleText, check_article_text
 from bot.news.understanding.textfile import parse_text_article
 
@@ -42,7 +44,10 @@ class WorkerFailure:
 
 
 def init_worker() -> None:
-    """Process initializer: load the NLP model once, before the first article."""
+    """Process initializer: tie the worker's life to its parent's, then load the NLP model
+    once, before the first article."""
+    parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None else None)
     try:
         _load_enrich()
         if _enrich:
