@@ -1,8 +1,9 @@
 """The PostgreSQL backend on the same synthetic articles and operations as bench/store.py.
 
-    uv run python bench/store_postgres.py                 # 100k
-    uv run python bench/store_postgres.py --sizes 10000
-    uv run python bench/store_postgres.py --million       # adds 1M (tens of minutes, ~5 GB)
+    uv run python -m bench.store_postgres                 # 100k
+    uv run python -m bench.store_postgres --sizes 10000
+    uv run python -m bench.store_postgres --million       # adds 1M (tens of minutes, ~5 GB)
+    uv run python -m bench.store --backend both           # beside the TinyDB store
 
 Needs a PostgreSQL server (``NEWSBOT_BENCH_POSTGRES_URL``, default 127.0.0.1:5432, user
 postgres); each size gets its own database, dropped afterwards. The database is filled
@@ -121,7 +122,8 @@ def writers(url: str, count: int, seconds: float) -> float:
     """Adds per second from ``count`` writer processes started together."""
     procs = [
         subprocess.Popen(
-            [sys.executable, __file__, "--writer", url, str(k), str(seconds)],
+            [sys.executable, "-m", "bench.store_postgres", "--writer", url, str(k), str(seconds)],
+            cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -199,7 +201,7 @@ async def bench(url: str, made: dict[str, Any]) -> dict[str, Any]:
     now = time.time()
     fresh = [synth(10_000_000 + i, rng, now - rng.random() * 3 * DAY) for i in range(600)]
     res["add_ms"] = await timed([partial(arts.add, a, g) for a in fresh])
-    old = await arts.recent(g, since=end - 300 * DAY, limit=100, offset=5000)
+    old = await arts.recent(g, limit=100, offset=min(5000, made["n"] // 4))
     res["link_ms"] = await timed([partial(arts.link, a.id, GUILDS[2]) for a in old])
     batch = [synth(20_000_000 + i, rng, now - rng.random() * DAY) for i in range(200)]
     t0 = time.perf_counter()
@@ -287,6 +289,33 @@ def table(results: list[dict[str, Any]]) -> str:
         )
         for name, key in ROWS:
             lines.append(f"{name:44} {fmt(p[key]):>18}")
+    return "\n".join(lines)
+
+
+SIDE_BY_SIDE = [
+    # (label, TinyDB store key, PostgreSQL key)
+    ("durable add p50 / p95 (ms)", "add_ms", "add_ms"),
+    ("newest-10 country p50 / p95 (ms)", "newest10_country_ms", "newest10_country_ms"),
+    ("newest-10 person p50 / p95 (ms)", "newest10_person_ms", "newest10_person_ms"),
+    ("24 h window p50 / p95 (ms)", "window24h_ms", "window24h_ms"),
+    ("trending 7 d countries (ms)", "trending7d_ms", "trending7d_country_ms"),
+    ("search 'storm election' (ms)", "search_common_ms", "search_two_common_ms"),
+    ("200 concurrent adds (ms)", "add200_concurrent_ms", "add200_concurrent_ms"),
+]
+
+
+def side_by_side(tiny: list[dict[str, Any]], pg: list[dict[str, Any]]) -> str:
+    """The operations both benches time, TinyDB store beside PostgreSQL, per size."""
+    lines = []
+    for t in tiny:
+        p = next((r for r in pg if r["n"] == t["n"]), None)
+        if p is None:
+            continue
+        lines.append(
+            f"\n{t['n']:,} articles, same operations{'':14} {'TinyDB':>16} {'PostgreSQL':>16}"
+        )
+        for label, tkey, pkey in SIDE_BY_SIDE:
+            lines.append(f"{label:50} {fmt(t['store'][tkey]):>16} {fmt(p['postgres'][pkey]):>16}")
     return "\n".join(lines)
 
 

@@ -54,9 +54,12 @@ def _window(since: float | None, until: float | None) -> tuple[float, float]:
 
 _ARTICLE_COLUMNS = "a.id, a.doc"
 
-# The article and its new search words, in one statement. Words are inserted in sorted
-# order: two writers adding the same new words then never wait for each other in a cycle.
-_INSERT_ARTICLE = """
+# A new article with everything derived from it, in one statement (one round trip, one
+# transaction): the article, its new search words, its links, its entity rows and totals,
+# person names, and the change counter. Nothing happens past ``added`` when the article
+# is a duplicate (a unique constraint said so). Rows several writers share (words,
+# totals) are written in key order, so two writers never wait for each other in a cycle.
+_ADD_NEW = """
 WITH added AS (
     INSERT INTO articles (id, canonical_url, fingerprint, ingested_at, event_time, doc,
                           countries, persons, search_text)
@@ -67,8 +70,35 @@ WITH added AS (
     INSERT INTO search_words (word)
     SELECT w.lexeme FROM added, unnest(added.search) AS w ORDER BY 1
     ON CONFLICT DO NOTHING
+), links AS (
+    INSERT INTO article_links (guild_id, article_id, linked_at, event_time)
+    SELECT l.g, added.id, l.t, $5
+    FROM added, unnest($10::text[], $11::float8[]) AS l(g, t) ORDER BY 1
+    ON CONFLICT DO NOTHING
+    RETURNING guild_id
+), named AS (
+    SELECT links.guild_id, e.kind, e.key
+    FROM links, unnest($12::text[], $13::text[]) AS e(kind, key)
+), rows AS (
+    INSERT INTO entity_rows (guild_id, kind, key, event_time, article_id)
+    SELECT guild_id, kind, key, $5, $1 FROM named
+    ON CONFLICT DO NOTHING
+), totals AS (
+    INSERT INTO entity_totals (guild_id, kind, key, articles)
+    SELECT guild_id, kind, key, 1 FROM named ORDER BY 1, 2, 3
+    ON CONFLICT (guild_id, kind, key) DO UPDATE SET articles = entity_totals.articles + 1
+), new_names AS (
+    INSERT INTO person_names (key, name, folded)
+    SELECT n.* FROM added, unnest($14::text[], $15::text[], $16::text[]) AS n ORDER BY 1
+    ON CONFLICT DO NOTHING
+), renamed AS (
+    UPDATE person_names p SET name = n.name, folded = n.folded
+    FROM added, unnest($14::text[], $15::text[], $16::text[]) AS n(key, name, folded)
+    WHERE p.key = n.key AND p.name <> n.name
+), bump AS (
+    SELECT nextval('article_changes') FROM added
 )
-SELECT id FROM added
+SELECT (SELECT id FROM added), (SELECT count(*) FROM bump)
 """
 
 # The stored duplicate: same canonical URL, else same fingerprint, else same id.
@@ -169,9 +199,13 @@ class PgArticles:
         event_time = stored.event_time
         countries, persons = _entities(stored)
         names = [(p.key, p.name) for p in stored.persons]
-        async with self.pool.acquire() as conn, conn.transaction():
-            created = await conn.fetchval(
-                _INSERT_ARTICLE,
+        guilds = sorted(links)
+        kinds = ["country"] * len(countries) + ["person"] * len(persons)
+        latest = dict(names)  # the last spelling in the article wins, as in TinyDB
+        name_keys = sorted(latest)
+        async with self.pool.acquire() as conn:
+            created, _ = await conn.fetchrow(
+                _ADD_NEW,
                 stored.id,
                 stored.canonical_url,
                 stored.fingerprint or None,
@@ -181,20 +215,23 @@ class PgArticles:
                 countries,
                 persons,
                 search_text(stored),
+                guilds,
+                [links[g] for g in guilds],
+                kinds,
+                countries + persons,
+                name_keys,
+                [latest[k] for k in name_keys],
+                [fold(latest[k]) for k in name_keys],
             )
             if created is not None:
-                guilds = sorted(links)
-                await self._link_rows(
-                    conn,
-                    stored.id,
-                    event_time,
-                    guilds,
-                    [links[g] for g in guilds],
-                    countries,
-                    persons,
-                )
-                await self._names(conn, names)
                 return _article(data, {guild: links[guild]}), True
+            return await self._add_existing(conn, stored, guild, now)
+
+    async def _add_existing(
+        self, conn: Any, stored: Article, guild: str, now: float
+    ) -> tuple[Article, bool]:
+        """Link the stored duplicate of ``stored`` to ``guild``."""
+        async with conn.transaction():
             row = await conn.fetchrow(
                 _FIND_EXISTING, stored.canonical_url, stored.fingerprint or None, stored.id
             )
