@@ -49,6 +49,7 @@ class Lookup(commands.Cog):
         fetch_page: Callable[[int, int], list[Article]],
         render_line: Callable[[Article], str],
         empty: str,
+        note: str = "",
     ) -> None:
         if total == 0:
             await interaction.response.send_message(embed=error_embed(empty), ephemeral=True)
@@ -58,6 +59,8 @@ class Lookup(commands.Cog):
         async def source(page: int) -> discord.Embed:
             articles = fetch_page(PAGE_SIZE, page * PAGE_SIZE)
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
+            if note:
+                footer += f"\n{note}"
             return list_embed(title, [render_line(a) for a in articles], footer=footer)
 
         view = Paginator(interaction.user.id, pages, source, timeout=self.page_timeout)
@@ -97,6 +100,15 @@ class Lookup(commands.Cog):
                 return store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
         label = entity_label(kind, ref.key, ref.display)
+        note = ""
+        if kind == "person":
+            # A shared surname picks the most mentioned person: say who else it could be.
+            namesakes = [r.display for r in finder.person_namesakes(guild_id, name) if r != ref]
+            if namesakes:
+                note = (
+                    f"“{clean_argument(name)}” could also be {', '.join(namesakes)}: "
+                    "give the full name to see them."
+                )
         empty = f"Nothing about {label} in this server's articles in the last {days} days."
         if total == 0:
             counter = store.count_country if kind == "country" else store.count_person
@@ -110,7 +122,8 @@ class Lookup(commands.Cog):
             total,
             fetch,
             lambda a: development_line(a, kind, ref.key),
-            empty,
+            f"{empty} {note}".strip(),
+            note,
         )
 
     # -- entity lists --------------------------------------------------------------
