@@ -104,7 +104,10 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
 
     clock = Clock(datetime.fromtimestamp(1_800_000_000.0, UTC))
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), allow_loopback=True)
+        # big enough for a 10,000-item feed (--items 10000)
+        settings = Settings(
+            data_dir=Path(tmp), allow_loopback=True, fetch_max_bytes=64 * 1024 * 1024
+        )
         fetcher = SafeFetcher(settings)
         service = FeedService(
             settings,

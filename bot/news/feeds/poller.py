@@ -39,6 +39,10 @@ DAY = 86400.0
 class PollLimits:
     max_items_per_poll: int = 10
     first_poll_items: int = 5
+    # Only the newest this many items of a document can be new: what a feed lists below
+    # them is its back catalogue. It bounds the seen ids kept per feed (and the work of a
+    # poll) whatever the feed's length.
+    window: int = 200
     poll_timeout: float = 30.0  # fetch + parse of one feed
     ingest_timeout: float = 120.0  # one item through the pipeline
     max_item_attempts: int = 3  # transient ingest failures before an item is given up
@@ -142,15 +146,23 @@ class FeedPoller:
     async def _handle_items(
         self, record: FeedRecord, parsed: ParsedFeed, validators: tuple[str | None, str | None]
     ) -> int:
-        in_feed = {item.id for item in parsed.items}
+        window = parsed.items[: self.limits.window]  # newest first
+        if len(parsed.items) > len(window):
+            log.debug(
+                "feed %s: %d items, the newest %d considered",
+                record.url,
+                len(parsed.items),
+                len(window),
+            )
+        in_feed = {item.id for item in window}
         record.retries = {k: v for k, v in record.retries.items() if k in in_feed}
         if not record.primed:
             # A new subscription: announce only the newest few, the back catalogue is old news.
-            for item in reversed(parsed.items[self.limits.first_poll_items :]):
-                record.mark_seen(item.id, in_feed)
+            old = [item.id for item in reversed(window[self.limits.first_poll_items :])]
+            record.mark_all_seen(old, in_feed)
             record.primed = True
         seen = set(record.seen)
-        unseen = [item for item in reversed(parsed.items) if item.id not in seen]  # oldest first
+        unseen = [item for item in reversed(window) if item.id not in seen]  # oldest first
         batch = unseen[: self.limits.max_items_per_poll]
         if not await self.store.save(record):
             return 0

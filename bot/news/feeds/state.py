@@ -63,14 +63,21 @@ class FeedRecord:
 
     def mark_seen(self, item_id: str, keep: set[str] | None = None) -> None:
         """Remember ``item_id``; forget the oldest ids, never one in ``keep`` (still in feed)."""
-        self.retries.pop(item_id, None)
-        if item_id not in self.seen:
-            self.seen.append(item_id)
+        self.mark_all_seen([item_id], keep)
+
+    def mark_all_seen(self, item_ids: list[str], keep: set[str] | None = None) -> None:
+        """Remember ``item_ids`` (oldest first) in one pass, then forget the oldest ids
+        beyond the limit, never one in ``keep``: linear in the ids, whatever their number."""
+        known = set(self.seen)
+        for item_id in item_ids:
+            self.retries.pop(item_id, None)
+            if item_id not in known:
+                known.add(item_id)
+                self.seen.append(item_id)
         excess = len(self.seen) - max(SEEN_LIMIT, len(keep or ()))
         if excess > 0:
             keep = keep or set()
-            dropped = [i for i in self.seen if i not in keep][:excess]
-            drop = set(dropped)
+            drop = set([i for i in self.seen if i not in keep][:excess])
             self.seen = [i for i in self.seen if i not in drop]
 
     def to_doc(self) -> dict[str, Any]:
