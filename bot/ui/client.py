@@ -7,13 +7,14 @@ import contextlib
 import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.news.atomic import read_json_file, write_atomic
+from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
 from bot.news.queries import EntityFinder
 from bot.ui.errors import on_app_command_error
@@ -22,6 +23,25 @@ log = logging.getLogger(__name__)
 
 COGS = ("cogs.ingest", "cogs.autoingest", "cogs.lookup", "cogs.digest", "cogs.feeds")
 SYNC_STATE_FILE = "command-sync.json"
+
+
+def read_sync_state(path: Path) -> dict[str, Any]:
+    """The digests of the last synced command definitions; {} when there are none.
+
+    A damaged file (zero bytes, half a file, not an object) is set aside and logged: the
+    commands are then synced again, once."""
+    try:
+        empty = path.stat().st_size == 0
+    except FileNotFoundError:
+        return {}
+    if empty:
+        set_aside(path, "zero bytes")
+        return {}
+    state = read_json_file(path)  # sets aside what does not parse
+    if state is not None and not isinstance(state, dict):
+        set_aside(path, "not a JSON object")
+        return {}
+    return state or {}
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -113,7 +133,7 @@ class NewsBot(commands.AutoShardedBot):
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         scope = str(guild.id) if guild else "global"
         state_path = self.settings.data_dir / SYNC_STATE_FILE
-        state = read_json_file(state_path) or {}
+        state = read_sync_state(state_path)
         app_id = str(self.application_id)
         if not self.force_sync and state.get(app_id, {}).get(scope) == digest:
             log.info("application commands unchanged; not syncing")

@@ -94,3 +94,29 @@ async def test_feed_add_in_discord_names_feeds_in_plain_text(emulator, start_bot
             assert f"Following **{docs[name].title}**" in reply.content, reply.content
             assert "&amp;" not in reply.content and "\\<" not in reply.content
     assert not emulator.rejections
+
+
+async def test_sandbox_serve_demos_a_feed(tmp_path) -> None:
+    """``newsbot sandbox --serve``: its file server sends .rss/.atom/.json as whatever the
+    platform guesses (often application/octet-stream); the feed is still followed."""
+    import io
+
+    from bot.sandbox.cli import run_sandbox
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    docs = {d.name: d for d in corpus(ITEM_BASE)}
+    (folder / "daily.rss").write_bytes(docs["rss20"].body)
+    (folder / "daily.atom").write_bytes(docs["atom"].body)
+    (folder / "friends.feed").write_bytes(docs["jsonfeed1.1"].body)
+    out = io.StringIO()
+    code = await run_sandbox(
+        Settings(data_dir=tmp_path / "data"),
+        runs=[f"/feed add url:{{serve}}/{name}" for name in
+              ("daily.rss", "daily.atom", "friends.feed")],
+        serve=folder, out=out, timeout=30, settle=0.05,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert code == 0, text
+    for title in ("Loopback Daily", "Atom Daily", "JSON & Friends"):
+        assert f"Following {title}" in text or f"Following **{title}**" in text, text

@@ -85,3 +85,43 @@ async def test_sigkill_during_ingest_leaves_no_worker_and_keeps_what_was_stored(
         )  # fmt: skip
     article_id = acknowledged.split()[1]
     assert done.stdout.decode().startswith(f"already known {article_id}"), done.stdout
+
+
+async def test_sigkill_during_settings_writes_loses_no_acknowledged_change(tmp_path) -> None:
+    """Server settings rewritten as fast as they go, SIGKILLed at random moments: each
+    server keeps its last acknowledged settings (or the one write after it)."""
+    import random
+
+    from bot.news.guild_settings import GuildSettingsStore
+
+    rng = random.Random(14)
+    path = tmp_path / "guilds.json"
+    for kill in range(8):
+        out = tmp_path / f"settings-{kill}.out"
+        with out.open("wb") as sink:
+            child = subprocess.Popen(
+                [sys.executable, "-m", "tests.hostile.settings_writer_child", str(path)],
+                cwd=ROOT, stdout=sink, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+        for _ in range(600):
+            if out.read_text().count("\n") > 3:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(rng.uniform(0.0, 0.3))
+        os.kill(child.pid, signal.SIGKILL)
+        await asyncio.to_thread(child.wait)
+        acknowledged: dict[str, int] = {}
+        for line in out.read_text().splitlines():
+            if line.startswith("S "):
+                _, guild, _, channel = line.split()
+                acknowledged[guild] = int(channel)
+        assert acknowledged, out.read_text()
+        store = GuildSettingsStore.open(path)
+        try:
+            for guild, channel in acknowledged.items():
+                kept = store.get(guild).channel_id
+                # the write in flight when the kill came may have landed too (7 later)
+                assert kept in (channel, channel + 7), (guild, channel, kept)
+        finally:
+            store.close()
+    assert not list(tmp_path.glob("guilds.json.corrupt-*"))
