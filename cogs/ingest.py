@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.news.text import as_clause
 from bot.ui.errors import UNEXPECTED, user_message
 from bot.ui.render import (
     BRAND_COLOUR,
@@ -95,7 +96,7 @@ class Ingest(commands.Cog):
             else:
                 log.info("ingest of %s refused: %s", url, message)
             await interaction.followup.send(
-                embed=error_embed(f"Could not add that link: {message}")
+                embed=error_embed(f"Could not add that link: {as_clause(message)}")
             )
             return
         heading = "Added to the briefing" if result.created else "Already in the briefing"
@@ -124,7 +125,7 @@ class Ingest(commands.Cog):
                 if reason is None:
                     log.error("ingest of %s failed", url, exc_info=result)
                     reason = UNEXPECTED
-                lines.append(f"✗ {safe(url, 200)}: {safe(reason, 200)}")
+                lines.append(f"✗ {safe(url, 200)}: {safe(as_clause(reason), 200)}")
             else:
                 added += result.created
                 mark = "✓" if result.created else "="

@@ -24,6 +24,15 @@ def one_line(text: str) -> str:
     return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text or "")).strip()
 
 
+def as_clause(sentence: str) -> str:
+    """A sentence to go after a colon: its first word lower-cased when it is an ordinary
+    word ("The page is empty." -> "the page is empty."); names and codes are kept."""
+    first, _, rest = sentence.partition(" ")
+    if first[:1].isupper() and first[1:].islower() and first.isalpha():
+        return f"{first.lower()} {rest}" if rest else first.lower()
+    return sentence
+
+
 def shorten(text: str, limit: int) -> str:
     """At most ``limit`` characters, cut at a word boundary with an ellipsis.
 

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.hostile.conftest import origin
 from tests.hostile.ssrf_forms import HOSTS, forms
 
+# "a unspecified", "Could not reach localhost..", "that link: The page...".
+BAD_GRAMMAR = re.compile(r"\ba (?:[aeio]|un[^i]|IPv)|\.\.(?:\s|$)|: (?:The|This|That|Only|Links) ")
 PER_USER = 3  # under the commands' per-member cooldowns (menu: 3 a minute)
 
 
@@ -34,6 +38,7 @@ async def test_discord_commands_refuse_every_form(
             tried += 1
             assert reply.ok, reply.text()
             assert refused_text(reply.text()), (form, reply.text())
+            assert not BAD_GRAMMAR.search(reply.text()), reply.text()
             refused += 1
 
             message = await member.say(f"look at this {form.url} please")
@@ -42,12 +47,14 @@ async def test_discord_commands_refuse_every_form(
             assert menu.ok, menu.text()
             text = menu.text()
             assert "0 of" in text or "no http(s) links" in text, (form, text)
+            assert not BAD_GRAMMAR.search(text), text
             refused += 1
 
             added = await alice.slash("feed add", url=form.url, timeout=30)
             tried += 1
             assert added.ok and added.ephemeral, added.text()
             assert "Following" not in added.text(), (form, added.text())
+            assert not BAD_GRAMMAR.search(added.text()), added.text()
             refused += 1
         reached = len(listener.connections) + len(outbound)
         print(f"\nSSRF via Discord: {tried} tried, {refused} refused, {reached} reached")

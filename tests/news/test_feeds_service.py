@@ -100,7 +100,7 @@ async def test_a_page_that_is_not_a_feed_is_rejected_clearly(
     )
     with pytest.raises(FeedError, match=r"is not an RSS, Atom or JSON feed \(it is text/plain\)"):
         await service.add(G, text)
-    with pytest.raises(FeedError, match=r"Could not read .*: The site answered 404"):
+    with pytest.raises(FeedError, match=r"Could not read .*: the site answered 404"):
         await service.add(G, missing)
     with pytest.raises(FeedError, match="not an http or https address"):
         await service.add(G, "ftp://example.org/feed")

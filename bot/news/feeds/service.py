@@ -29,6 +29,7 @@ from bot.news.feeds.fetching import (
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
 from bot.news.feeds.state import FeedRecord, FeedStore, GuildFull
+from bot.news.text import as_clause
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +355,7 @@ class FeedService:
                     f"{url} is neither a feed (RSS, Atom or JSON Feed) nor a web page that "
                     "links one."
                 ) from None
-            raise FeedError(f"Could not read {url}: {describe_error(exc)}") from None
+            raise FeedError(f"Could not read {url}: {as_clause(describe_error(exc))}") from None
         if result.status >= 400:
             log.info("feed add: %s answered HTTP %s", url, result.status)
             raise FeedError(f"{url} answered HTTP {result.status}.")
@@ -393,4 +394,4 @@ class FeedService:
             except NotAFeed as exc:
                 problem = exc.message
         log.info("feed add: %s links feeds %s, none readable: %s", url, candidates, problem)
-        raise FeedError(f"{url} links a feed, but it could not be read: {problem}")
+        raise FeedError(f"{url} links a feed, but it could not be read: {as_clause(problem)}")
