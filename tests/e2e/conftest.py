@@ -13,12 +13,13 @@ from bot.config import Settings, load_settings, with_overrides
 from bot.news.clock import Clock
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.harness import connected_bot
-from tests.news.article_server import ArticleServer, html_page
+from bot.sandbox.web import ArticleServer, html_page
+from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
     base = load_settings(env={}, config_file=data_dir / "absent.toml")
-    return with_overrides(base, data_dir=data_dir, allow_loopback=True, **changes)
+    return with_overrides(base, **{"data_dir": data_dir, "allow_loopback": True, **changes})
 
 
 @pytest.fixture
@@ -46,8 +47,8 @@ async def newsbot(start_bot) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def articles(shared_data: Path) -> AsyncIterator[ArticleServer]:
-    async with ArticleServer(shared_data) as server:
+async def articles() -> AsyncIterator[ArticleServer]:
+    async with ArticleServer(PAGES, example=EXAMPLE_ARTICLE) as server:
         yield server
 
 
