@@ -146,3 +146,11 @@ def test_pages_extract_the_article_and_nothing_else(page_id: str) -> None:
     assert got.title == truth["title"]
     assert got.published == truth["published"]
     assert not [noise for noise in NOISE if noise in got.text]
+
+
+def test_byline_names_from_trafilatura_author_field() -> None:
+    from bot.news.understanding.extract import byline_names
+
+    assert byline_names("By Jane Doe and John Roe") == ["Jane Doe", "John Roe"]
+    assert byline_names("Jane Doe; John Roe") == ["Jane Doe", "John Roe"]
+    assert byline_names("") == []

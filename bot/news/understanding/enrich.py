@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.news.model import CountryMention, Development, PersonMention
@@ -38,9 +39,12 @@ class Enrichment:
     notes: list[str] = field(default_factory=list)
 
 
-def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
+def enrich(
+    title: str, text: str, *, language: str | None = None, authors: Sequence[str] = ()
+) -> Enrichment:
     """Analyse an article. Text in a language without an NER model gets its countries from
-    localized names and no persons: the English model would invent them."""
+    localized names and no persons: the English model would invent them. ``language`` is the
+    page's declared one (it decides when the text is unclear); ``authors`` its byline."""
     title = " ".join(title.split())
     lang = choose_language(f"{title}\n{text}", language)
     result = Enrichment(summary=summarize(title, text), language=lang)
@@ -62,7 +66,7 @@ def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
         return any(start < body_offset or start < lead_end for start, _ in found.spans)
 
     countries = find_countries(doc)
-    persons = find_persons(doc)
+    persons = find_persons(doc, authors)
     for found in countries:
         result.countries.append(CountryMention(found.key, found.count, salient(found)))
     for found in persons:

@@ -43,6 +43,7 @@ class Extracted:
     language: str | None = None
     method: str = "trafilatura"
     notes: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # the byline's names, as the page gives
 
 
 def word_count(text: str) -> int:
@@ -91,7 +92,19 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
         canonical_url=(getattr(doc, "url", None) or None),
         language=(getattr(doc, "language", None) or html_language(html)),
         method=method,
+        authors=byline_names(getattr(doc, "author", None) or ""),
     )
+
+
+def byline_names(author: str) -> list[str]:
+    """trafilatura's author field ("Jane Doe; John Roe", "By Jane Doe and John Roe") as
+    names."""
+    names = []
+    for part in re.split(r";|,|\band\b|&|\|", author):
+        part = re.sub(r"(?i)^\s*by\s+", "", part).strip(" .")
+        if part and len(part.split()) <= 4:
+            names.append(part)
+    return names
 
 
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
