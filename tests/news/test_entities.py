@@ -250,3 +250,14 @@ def test_byline_authors_and_clubs_are_not_persons() -> None:
     assert "Jane Roe" not in found
     assert not found & {"Manchester United", "Yeovil Town"}
     assert {"Louis van Gaal", "Ander Herrera"} <= found
+
+
+def test_things_named_with_ordinary_words_are_not_persons() -> None:
+    from bot.news.understanding.entities import _common_word_first
+    from bot.news.understanding.given_names import is_given_name
+
+    assert is_given_name("Mark") and is_given_name("lucyna") and not is_given_name("Skin")
+    text = "Skin Laundry opened a shop. Its skin treatments were new. Mark Ray made his mark."
+    assert _common_word_first("Skin Laundry", text)
+    assert not _common_word_first("Mark Ray", text)  # "mark" is also a first name
+    assert not _common_word_first("Tsarnaev", text)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.understanding.given_names import is_given_name
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
@@ -241,6 +242,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         key = fold(name)
         if other_labels[key] > person_counts[key]:
             continue  # mostly an organisation, product or place in this text ("Steelers")
+        if _common_word_first(name, text):
+            continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
         if len(name.split()) == 1:
             fuller = _fuller_name(name, text)
             if fuller:
@@ -368,7 +371,7 @@ def _trim_glued_words(
         # leading: only when what is left is a person this article names anyway
         while (
             len(words) > 1
-            and not_a_name_word(words[0])
+            and (not_a_name_word(words[0]) or _common_word_first(" ".join(words), text))
             and named_elsewhere(" ".join(words[1:]), name)
             and fold(words[0]) not in given_names - {fold(name.split()[0])}
         ):
@@ -394,3 +397,15 @@ def _trim_glued_words(
         trimmed = " ".join(words)
         out.append((trimmed, start, start + len(trimmed)))
     return out
+
+
+def _common_word_first(name: str, text: str) -> bool:
+    """A name of two or more words whose first word is nobody's first name and is written in
+    lower case elsewhere in the text: a thing named with ordinary words."""
+    words = name.split()
+    if len(words) < 2:
+        return False
+    first = words[0].strip(".,")
+    if len(first) <= 2 or not first.isalpha() or is_given_name(first):
+        return False
+    return bool(re.search(r"(?<![.!?]\s)\b" + re.escape(first.lower()) + r"\b", text))
