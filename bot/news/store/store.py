@@ -488,7 +488,8 @@ class ArticleStore:
         data.pop("text", None)
         if not data["ingested_at"]:
             data["ingested_at"] = now
-        data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
+        # only this guild's link: another guild's entry in the input is never stored
+        data["guilds"] = {guild_id: data["guilds"].get(guild_id, now)}
         stored = _article(data, guild_id)
         data["event_time"] = stored.event_time
         self._put_mem(data)
