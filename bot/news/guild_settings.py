@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.news.errors import NewsError
 from bot.news.model import person_key
 
 log = logging.getLogger(__name__)
@@ -34,12 +35,10 @@ DigestState = Literal["claimed", "posted", "failed", "interrupted", "skipped"]
 GuildId = int | str
 
 
-class GuildSettingsError(ValueError):
+class GuildSettingsError(NewsError, ValueError):
     """A setting or digest request that cannot be honoured; ``message`` is for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "bad_setting"
 
 
 def guild_key(guild_id: GuildId) -> str:
@@ -237,9 +236,6 @@ class GuildSettings:
     def active(self) -> bool:
         """Whether the scheduler should consider this server at all."""
         return self.enabled and self.channel_id is not None and not self.paused
-
-    def follows_of(self, kind: str) -> list[Follow]:
-        return [f for f in self.follows if f.kind == kind]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,6 +16,11 @@ from typing import Any
 import pytest
 
 from bot.news.store import Store, open_store
+from tests.store.postgres_support import (  # noqa: F401  (fixtures)
+    postgres_server,
+    postgres_session_db,
+    postgres_url,
+)
 
 Factory = Callable[[Path], contextlib.AbstractAsyncContextManager[tuple[str, dict[str, Any]]]]
 

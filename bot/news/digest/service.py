@@ -411,14 +411,10 @@ class DigestService:
         gid, since, until, day = await self._claim_window(guild_id)
         return await self.build(gid, since=since, until=until, local_date=day)
 
-    async def render_claim(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """Messages (lists of embed dicts) for the claimed digest; ``[]`` means nothing
-        to send (a quiet day in silent mode): still call ``mark_posted``."""
-        return render_digest(await self.digest_for_claim(guild_id))
-
     async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """``render_claim`` with the CPU work in a worker thread (0.1-0.3 s for thousands
-        of articles): what the Discord loop should call."""
+        """Messages (lists of embed dicts) for the claimed digest, built in a worker thread
+        (0.1-0.3 s for thousands of articles): what the Discord loop should call. ``[]``
+        means nothing to send (a quiet day in silent mode): still call ``mark_posted``."""
         gid, since, until, day = await self._claim_window(guild_id)
         job = await self._job(gid, since, until, day)
         return await asyncio.to_thread(lambda: render_digest(job()))
@@ -433,15 +429,10 @@ class DigestService:
         since, until = self.window((await self.claims.get(gs.guild_id)).last_posted, now)
         return await self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
 
-    async def preview(
-        self, guild_id: GuildId, now: datetime | None = None
-    ) -> list[list[dict[str, Any]]]:
-        return render_digest(await self.preview_digest(guild_id, now))
-
     async def preview_messages(
         self, guild_id: GuildId, now: datetime | None = None
     ) -> list[list[dict[str, Any]]]:
-        """``preview`` with the CPU work in a worker thread (for ``/digest preview``)."""
+        """What a digest would say now, rendered in a worker thread (``/digest preview``)."""
         job = await self._preview_job(guild_id, now)
         return await asyncio.to_thread(lambda: render_digest(job()))
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.feeds.fetching import (
-    FEED_TYPES,
+    FEED_ACCEPT,
     Fetch,
     Fetched,
     Ingest,
@@ -51,10 +52,11 @@ class PollLimits:
     jitter: float = 0.1  # +/- fraction of the delay, so feeds added together spread out
 
 
-class PollFailed(Exception):
+class PollFailed(NewsError):
+    """One poll of a feed failed; ``status`` is the HTTP status when the site answered one."""
+
     def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, kind="poll_failed")
         self.status = status
 
 
@@ -105,7 +107,7 @@ class FeedPoller:
         try:
             async with asyncio.timeout(self.limits.poll_timeout):
                 async with self.semaphore:
-                    result = await self.fetch(record.url, accept=FEED_TYPES, headers=headers)
+                    result = await self.fetch(record.url, accept=FEED_ACCEPT, headers=headers)
                 if result.status == 304:
                     return None, (record.etag, record.last_modified)
                 if result.status >= 400:

@@ -17,8 +17,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.feeds.discover import discover_feeds, looks_like_html
-from bot.news.feeds.fetching import FEED_TYPES, Fetch, Fetched, Ingest, describe_error, is_transient
+from bot.news.feeds.fetching import (
+    FEED_ACCEPT,
+    Fetch,
+    Fetched,
+    Ingest,
+    describe_error,
+    is_transient,
+)
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
 from bot.news.feeds.state import FeedRecord, GuildFull
@@ -33,12 +41,10 @@ MAX_DISCOVERED_TRIED = 3
 IDLE_SLEEP_SECONDS = 60.0  # the loop looks again at least this often
 
 
-class FeedError(Exception):
+class FeedError(NewsError):
     """A feed request that cannot be done; ``message`` is one sentence for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "feed_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +342,7 @@ class FeedService:
     async def _get(self, url: str) -> Fetched:
         try:
             async with asyncio.timeout(self._poll_timeout):
-                result = await self._fetch(url, accept=FEED_TYPES, headers=None)
+                result = await self._fetch(url, accept=FEED_ACCEPT, headers=None)
         except TimeoutError:
             log.info("feed add: %s timed out", url)
             raise FeedError(f"{url} did not answer in time.") from None
