@@ -12,10 +12,11 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
-from bot.news.atomic import TEMP_SUFFIX, AtomicJSONStorage
+from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
 from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy
 from bot.news.store.journal import segments
+from bot.news.store.tinydb.storage import AtomicJSONStorage
 from tests.news.store_helpers import COUNTRIES, make_article
 
 DAY = 86400.0
@@ -329,7 +330,7 @@ async def test_corrupt_partition_is_set_aside_and_the_rest_served(
     assert store.get(new.id, "g") == new
     assert [a.id for a in store.recent("g", limit=10)] == [new.id]  # lazy load finds it
     assert store.get(old.id) is None
-    aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.corrupt-")]
+    aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.damaged-")]
     assert len(aside) == 1 and aside[0].read_bytes() == b'{"articles": {"1": {"id": '
     assert "2026-W02.json" in caplog.text
     again, created = await store.add(article(3), "g")  # still writable
@@ -352,7 +353,7 @@ async def test_corrupt_index_file_is_set_aside_and_rebuilt(
     assert [a.id for a in store.recent("g")] == [new.id, old.id]
     assert [a.id for a in store.by_country("g", old.countries[0].code)][-1:] == [old.id]
     assert [a.id for a in store.search("g", new.title)] == [new.id]
-    assert any(p.name.startswith("2026-W02.idx.json.corrupt-") for p in weeks.iterdir())
+    assert any(p.name.startswith("2026-W02.idx.json.damaged-") for p in weeks.iterdir())
     assert "2026-W02.idx.json" in caplog.text
     await store.close()
 
@@ -462,7 +463,7 @@ async def test_corrupt_snapshot_is_set_aside_and_the_week_files_used(
     store = await open_store(tmp_path / "s")
     assert [a.id for a in store.recent("g")] == [new.id, old.id]
     assert "index.snapshot" in caplog.text and "checksum" in caplog.text
-    assert any(".corrupt-" in p.name for p in (tmp_path / "s").iterdir())
+    assert any(".damaged-" in p.name for p in (tmp_path / "s").iterdir())
     await store.close()
     assert path.exists()  # written again at close
     again = await open_store(tmp_path / "s")
