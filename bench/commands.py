@@ -321,7 +321,7 @@ async def run(n: int, runs: int, warmup: int) -> dict[str, Any]:
             bot = NewsBot(settings, **emulator.client_kwargs())
             async with connected_bot(emulator, bot, timeout=120) as bot:
                 result["start_to_ready_s"] = round(time.perf_counter() - t0, 2)
-                stats = bot.store.stats(guild_id)
+                stats = (await bot.store.articles.stats(guild_id)).to_dict()
                 result["store"] = {k: stats[k] for k in ("articles", "countries", "persons")}
                 user = emulator.user("alice")
                 # the first person autocomplete builds the guild's name list
