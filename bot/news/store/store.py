@@ -243,7 +243,7 @@ class ArticleStore:
                 return None
             log.info("article store: rebuilding the index file of %s", week)
             if self.read_only:
-                _, locs, ordered = parts.encode_week(week, docs)
+                locs, ordered = parts.week_locations(week, docs)
                 self._loaded[week] = docs  # the offsets are of the rebuilt file, not this one
                 return parts.index_of(week, ordered, locs)
             parts.write_week(self.weeks_dir, week, docs)

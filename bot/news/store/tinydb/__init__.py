@@ -16,10 +16,6 @@ from typing import Any
 
 from bot.news.clock import Clock
 from bot.news.store.interface import Store
-from bot.news.store.tinydb.articles import TinyArticles
-from bot.news.store.tinydb.claims import TinyDigestClaims
-from bot.news.store.tinydb.feeds import TinyFeeds
-from bot.news.store.tinydb.guilds import TinyGuilds
 
 __all__ = ["open_tinydb"]
 
@@ -34,6 +30,12 @@ async def open_tinydb(
     ``clock`` is what "now" is for link times and settings changes (tests fix it);
     ``options`` go to the article engine (compaction cadence, caches: tests and benches).
     """
+    # imported here: the article engine imports this package's storage module
+    from bot.news.store.tinydb.articles import TinyArticles
+    from bot.news.store.tinydb.claims import TinyDigestClaims
+    from bot.news.store.tinydb.feeds import TinyFeeds
+    from bot.news.store.tinydb.guilds import TinyGuilds
+
     clock = clock or Clock()
     directory = Path(directory)
     if not read_only:

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from bot.news.atomic import clean_temp_files, fsync_dir, set_aside
+from bot.news.atomic import clean_temp_files, fsync_dir, set_aside, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -160,3 +160,86 @@ class SharedFileStorage(AtomicJSONStorage):
         super().write(data)
         self._signature = self._stat()
         self.generation += 1
+
+
+class LineStorage(Storage):
+    """TinyDB storage for the article store's week files: written whole (atomic, durable),
+    one document per line, each document's byte range recorded.
+
+    ``locations[table][doc_id] = (offset, length)`` after a write lets the store read one
+    document with a ``pread`` instead of parsing its week (``read_document``). With
+    ``fresh=True`` the file is being replaced whole: ``read`` does not parse the old one.
+    Reads parse the whole file; a damaged file raises ``Damaged`` (the caller sets it aside
+    and salvages what it can with ``salvage``).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, fresh: bool = False) -> None:
+        self.path = Path(path)
+        self.fresh = fresh
+        self.locations: dict[str, dict[str, tuple[int, int]]] = {}
+
+    def read(self) -> dict[str, Any] | None:
+        if self.fresh:
+            return None
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return parse_database(raw)
+
+    def write(self, data: dict[str, Any]) -> None:
+        payload, self.locations = encode_lines(data)
+        write_atomic(self.path, payload)
+
+    def close(self) -> None:
+        pass
+
+
+def encode_lines(data: dict[str, Any]) -> tuple[bytes, dict[str, dict[str, tuple[int, int]]]]:
+    """TinyDB's tables as JSON with one document per line, and where each document is."""
+    chunks = [b"{"]
+    pos = 1
+    locations: dict[str, dict[str, tuple[int, int]]] = {}
+    for t, (table, docs) in enumerate(data.items()):
+        head = b"%s\n%s: {" % (b"," if t else b"", orjson.dumps(table))
+        chunks.append(head)
+        pos += len(head)
+        where = locations[table] = {}
+        for d, (doc_id, doc) in enumerate(docs.items()):
+            key = b"%s\n%s: " % (b"," if d else b"", orjson.dumps(str(doc_id)))
+            raw = orjson.dumps(doc)
+            where[str(doc_id)] = (pos + len(key), len(raw))
+            chunks += (key, raw)
+            pos += len(key) + len(raw)
+        chunks.append(b"\n}")
+        pos += 2
+    chunks.append(b"}\n")
+    return b"".join(chunks), locations
+
+
+def read_document(fd: int, offset: int, length: int) -> dict[str, Any] | None:
+    """One document of a ``LineStorage`` file at its recorded place; None when the file
+    no longer holds a document there."""
+    try:
+        doc = orjson.loads(os.pread(fd, length, offset))
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def salvage(raw: bytes) -> list[dict[str, Any]]:
+    """The documents still readable in a damaged ``LineStorage`` file (truncated, or with
+    damaged lines): each line holds one whole document, so the others are kept."""
+    found = []
+    for line in raw.split(b"\n"):
+        start = line.find(b'": {')
+        if not line.startswith(b'"') or start == -1:
+            continue
+        body = line[start + 3 :].rstrip(b",")
+        try:
+            doc = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(doc, dict):
+            found.append(doc)
+    return found
