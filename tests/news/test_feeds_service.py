@@ -96,8 +96,7 @@ async def test_a_page_that_is_not_a_feed_is_rejected_clearly(
     with pytest.raises(FeedError) as caught:
         await service.add(G, page)
     assert caught.value.message == (
-        f"{page} is a web page, not a feed, and it links no feed; "
-        "give the feed's own address."
+        f"{page} is a web page, not a feed, and it links no feed; give the feed's own address."
     )
     with pytest.raises(FeedError, match=r"is not an RSS, Atom or JSON feed \(it is text/plain\)"):
         await service.add(G, text)

@@ -496,6 +496,32 @@ class ArticleStore:
         await self._write({"op": "put", "a": data})
         return stored, True
 
+    async def import_article(self, article: Article) -> bool:
+        """Store an article copied from another store with every link in its ``guilds``
+        at its own time (links already stored keep theirs); True when it was new."""
+        self._journal_or_fail()
+        links = {str(g): float(t) for g, t in article.guilds.items()}
+        if not links or not article.canonical_url:
+            return False
+        existing = self._existing_id(article)
+        doc = self._doc(existing) if existing else None
+        if doc is not None:
+            missing = {g: t for g, t in links.items() if g not in doc.get("guilds", {})}
+            if missing:
+                doc = {**doc, "guilds": {**doc.get("guilds", {}), **missing}}
+                self._put_mem(doc)
+                await self._write({"op": "put", "a": doc})
+            return False
+        data = orjson.loads(orjson.dumps(article))
+        data.pop("text", None)
+        if not data["ingested_at"]:
+            data["ingested_at"] = min(links.values())
+        data["guilds"] = links
+        data["event_time"] = _article(data).event_time
+        self._put_mem(data)
+        await self._write({"op": "put", "a": data})
+        return True
+
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""
         entry = self.index.entry(article_id)
