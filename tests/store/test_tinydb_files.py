@@ -3,6 +3,7 @@ logged, and what can be recovered is."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -128,3 +129,20 @@ def _record(day: str):
     from bot.news.guild_settings import DigestRecord
 
     return DigestRecord(local_date=day, state="skipped", token="t", claimed_at=T0)
+
+
+async def test_digest_records_kept_in_old_settings_files_move_to_claims(tmp_path: Path) -> None:
+    folder = tmp_path / "d"
+    folder.mkdir()
+    posted = {"local_date": "2026-06-01", "state": "posted", "token": "t", "until": T0}
+    old = {"guild_id": "7", "channel_id": 5, "last_digest": posted, "last_posted": posted}
+    tables = {"guilds": {"1": old}, "meta": {"1": {"schema_version": 1}}}
+    (folder / "guilds.json").write_text(json.dumps(tables))
+    store = await open_store(f"tinydb://{folder}", **OPTIONS)
+    try:
+        digests = await store.claims.get("7")
+        assert digests.latest is not None and digests.latest.local_date == "2026-06-01"
+        assert digests.last_posted == digests.latest
+        assert (await store.guilds.get("7")).channel_id == 5
+    finally:
+        await store.close()
