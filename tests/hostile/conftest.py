@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -73,3 +74,21 @@ async def articles_plain() -> AsyncIterator[ArticleServer]:
     """A loopback page server without the shared data (pages written by the test)."""
     async with ArticleServer() as server:
         yield server
+
+
+@contextlib.asynccontextmanager
+async def feed_service(settings: Any, ingest: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    """A FeedService on the real fetcher and a TinyDB feed file in ``settings.data_dir``."""
+    from bot.news.feeds import FeedService
+    from bot.news.store.tinydb.feeds import TinyFeeds
+    from bot.news.understanding.fetch import SafeFetcher
+
+    fetcher = SafeFetcher(settings)
+    feeds = TinyFeeds(settings.data_dir / "feeds.json")
+    service = FeedService(settings, feeds, fetch=fetcher.fetch, ingest=ingest, **kwargs)
+    try:
+        yield service
+    finally:
+        await service.close()
+        feeds.close()
+        await fetcher.close()

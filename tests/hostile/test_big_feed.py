@@ -4,12 +4,9 @@ and the next poll takes exactly the new items. (Its loop stall is measured by
 
 from __future__ import annotations
 
-import json
-
 from bot.config import Settings
-from bot.news.feeds import FeedService
 from bot.news.feeds.state import SEEN_LIMIT
-from bot.news.understanding.fetch import SafeFetcher
+from tests.hostile.conftest import feed_service
 from tests.hostile.support import RawServer
 
 
@@ -31,24 +28,18 @@ async def test_long_feed_keeps_a_bounded_state_and_takes_only_new_items(tmp_path
     async with RawServer() as server:
         server.pages["/feed"] = ({"Content-Type": "application/rss+xml"}, rss(links))
         settings = Settings(data_dir=tmp_path, fetch_allow=frozenset({f"127.0.0.1:{server.port}"}))
-        fetcher = SafeFetcher(settings)
-        service = FeedService(settings, fetch=fetcher.fetch, ingest=ingest, first_poll_items=5)
-        try:
+        async with feed_service(settings, ingest, first_poll_items=5) as service:
             await service.add("g", server.url("/feed"))
             await service.poll_due()
             assert taken == list(reversed(links[:5]))
-            state = json.loads((tmp_path / "feeds.json").read_text())
-            (record,) = state["feeds"].values()
-            assert len(record["seen"]) <= SEEN_LIMIT
+            (record,) = await service._store.for_guild("g")
+            assert len(record.seen) <= SEEN_LIMIT
             assert (tmp_path / "feeds.json").stat().st_size < 64 * 1024
 
             fresh = [f"https://news.example/new{n}" for n in range(3, 0, -1)]
             server.pages["/feed"] = ({"Content-Type": "application/rss+xml"}, rss(fresh + links))
             taken.clear()
-            for info in service.list("g"):
+            for info in await service.list("g"):
                 await service.resume("g", info.url)  # due now
             await service.poll_due()
             assert taken == list(reversed(fresh))
-        finally:
-            await service.close()
-            await fetcher.close()

@@ -4,9 +4,8 @@ does not; an entry without a link is skipped, never given a made-up one."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.news.feeds import FeedService
 from bot.news.feeds.parse import parse_feed
-from bot.news.understanding.fetch import SafeFetcher
+from tests.hostile.conftest import feed_service
 from tests.hostile.feed_corpus import corpus
 from tests.hostile.support import RawServer
 
@@ -24,9 +23,7 @@ async def test_only_permanent_redirects_move_a_feed(tmp_path) -> None:
         server.redirects["/moved-then-temporary"] = (308, "/temporary")
         server.redirects["/temporary-then-moved"] = (307, "/moved")
         settings = Settings(data_dir=tmp_path, fetch_allow=frozenset({f"127.0.0.1:{server.port}"}))
-        fetcher = SafeFetcher(settings)
-        service = FeedService(settings, fetch=fetcher.fetch, ingest=_noop)
-        try:
+        async with feed_service(settings, _noop) as service:
             expected = {
                 "/temporary": "/temporary",
                 "/moved": "/feed.xml",
@@ -36,9 +33,6 @@ async def test_only_permanent_redirects_move_a_feed(tmp_path) -> None:
             for n, (asked, kept) in enumerate(expected.items()):
                 info = await service.add(str(n), server.url(asked))
                 assert info.url == server.url(kept), (asked, info.url)
-        finally:
-            await service.close()
-            await fetcher.close()
 
 
 def test_entry_with_an_id_but_no_link_is_skipped() -> None:

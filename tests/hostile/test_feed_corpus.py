@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.news.feeds import FeedService
 from bot.news.feeds.parse import parse_feed
-from bot.news.understanding.fetch import SafeFetcher
+from tests.hostile.conftest import feed_service
 from tests.hostile.feed_corpus import SERVED_AS, corpus, headers_for
 from tests.hostile.support import RawServer
 
@@ -34,15 +33,12 @@ async def served():
 
 async def test_every_feed_followed_whatever_its_content_type(tmp_path, served) -> None:
     settings = Settings(data_dir=tmp_path, fetch_allow=frozenset({f"127.0.0.1:{served.port}"}))
-    fetcher = SafeFetcher(settings)
     recorder = Recorder()
-    service = FeedService(
-        settings, fetch=fetcher.fetch, ingest=recorder, max_feeds_per_guild=100,
-        first_poll_items=5,
-    )  # fmt: skip
     tried = followed = 0
     wrong: list[str] = []
-    try:
+    async with feed_service(
+        settings, recorder, max_feeds_per_guild=100, first_poll_items=5
+    ) as service:
         for doc in corpus(ITEM_BASE):
             for n, served_as in enumerate(SERVED_AS):
                 tried += 1
@@ -55,9 +51,6 @@ async def test_every_feed_followed_whatever_its_content_type(tmp_path, served) -
             # Its first poll is measured by bench/, not timed here.
             await service.remove(f"huge|{served_as}", served.url(f"/huge/{n}"))
         await service.poll_due()
-    finally:
-        await service.close()
-        await fetcher.close()
     print(f"\nfeed corpus: {tried} served, {followed} followed, {len(wrong)} wrong titles")
     assert wrong == []
     for doc in corpus(ITEM_BASE):
