@@ -105,7 +105,8 @@ class Lookup(commands.Cog):
         note = ""
         if kind == "person":
             # A shared surname picks the most mentioned person: say who else it could be.
-            namesakes = [r.display for r in finder.person_namesakes(guild_id, name) if r != ref]
+            found = await finder.person_namesakes(guild_id, name)
+            namesakes = [r.display for r in found if r != ref]
             if namesakes:
                 note = (
                     f"“{clean_argument(name)}” could also be {', '.join(namesakes)}: "

@@ -204,13 +204,15 @@ class EntityFinder:
             partial += index.hits(" " + query + " ", 1) + index.hits(" " + query + "\n", 1)
         return index.ref(min(partial)) if partial else None
 
-    def person_namesakes(self, guild_id: str, text: str, limit: int = 10) -> list[EntityRef]:
+    async def person_namesakes(
+        self, guild_id: str, text: str, limit: int = 10
+    ) -> list[EntityRef]:
         """Every person a partial name (a shared surname, a first name) could mean, most
         mentioned first; empty when ``text`` is a full name."""
         query = fold(clean_argument(text))
         if not query:
             return []
-        index = self._person_index(guild_id)
+        index = await self._person_index(guild_id)
         if query in index.by_key or index.hits("\n" + query + "\n", 1):
             return []
         found = index.hits("\n" + query, limit)

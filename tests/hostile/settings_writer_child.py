@@ -8,11 +8,11 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.news.guild_settings import GuildSettingsStore
+from bot.news.store.tinydb.guilds import TinyGuilds
 
 
 async def main(path: Path) -> None:
-    store = GuildSettingsStore.open(path)
+    store = TinyGuilds(path)
     print("ready", flush=True)
     n = 0
     while True:

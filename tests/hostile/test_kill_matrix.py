@@ -92,7 +92,7 @@ async def test_sigkill_during_settings_writes_loses_no_acknowledged_change(tmp_p
     server keeps its last acknowledged settings (or the one write after it)."""
     import random
 
-    from bot.news.guild_settings import GuildSettingsStore
+    from bot.news.store.tinydb.guilds import TinyGuilds
 
     rng = random.Random(14)
     path = tmp_path / "guilds.json"
@@ -116,10 +116,10 @@ async def test_sigkill_during_settings_writes_loses_no_acknowledged_change(tmp_p
                 _, guild, _, channel = line.split()
                 acknowledged[guild] = int(channel)
         assert acknowledged, out.read_text()
-        store = GuildSettingsStore.open(path)
+        store = TinyGuilds(path)
         try:
             for guild, channel in acknowledged.items():
-                kept = store.get(guild).channel_id
+                kept = (await store.get(guild)).channel_id
                 # the write in flight when the kill came may have landed too (7 later)
                 assert kept in (channel, channel + 7), (guild, channel, kept)
         finally:
