@@ -81,7 +81,7 @@ class Ingest(commands.Cog):
             return
         await interaction.response.defer(thinking=True)
         try:
-            result = await self.bot.pipeline.ingest(url, str(interaction.guild_id))
+            result = await self.bot.jobs.ingest(url, str(interaction.guild_id))
         except Exception as exc:
             message = user_message(exc)
             if message is None:
@@ -109,7 +109,7 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         guild_id = str(interaction.guild_id)
         results = await asyncio.gather(
-            *(self.bot.pipeline.ingest(url, guild_id) for url in links), return_exceptions=True
+            *(self.bot.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
         )
         lines = []
         added = 0

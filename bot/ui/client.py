@@ -13,6 +13,7 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, write_atomic
 from bot.news.queries import EntityFinder
 from bot.ui.errors import on_app_command_error
@@ -36,6 +37,10 @@ def build_intents(settings: Settings) -> discord.Intents:
 class NewsBot(commands.AutoShardedBot):
     def __init__(self, settings: Settings, *, force_sync: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("intents", build_intents(settings))
+        if settings.shards is not None:
+            # a gateway of the fleet: only these shards connect (and only their servers)
+            kwargs.setdefault("shard_ids", list(settings.shards))
+            kwargs.setdefault("shard_count", settings.shard_count)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -43,6 +48,7 @@ class NewsBot(commands.AutoShardedBot):
             **kwargs,
         )
         self.settings = settings
+        self.shardset = ShardSet(settings.shards, settings.shard_count)
         self.force_sync = force_sync
         self._closers: list[Any] = []
 
@@ -50,6 +56,9 @@ class NewsBot(commands.AutoShardedBot):
         from bot.news.digest.service import DigestService
         from bot.news.feeds.service import FeedService
         from bot.news.guild_settings import GuildSettingsStore
+        from bot.news.jobs import IngestJobs
+        from bot.news.jobs.broker import open_broker_jobs
+        from bot.news.jobs.local import LocalJobs, local_worker_count
         from bot.news.store import ArticleStore
         from bot.news.understanding.fetch import SafeFetcher
         from bot.news.understanding.pipeline import Pipeline
@@ -60,11 +69,20 @@ class NewsBot(commands.AutoShardedBot):
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
-        self.pipeline = Pipeline(settings, store=self.store, fetcher=self.fetcher)
-        # The worker loads spaCy (seconds): warm it up beside the gateway connection
-        # instead of before it; an early /ingest simply waits for the same start.
-        self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
-        self._closers.append(self.pipeline.close)
+        self.pipeline = Pipeline(
+            settings, store=self.store, fetcher=self.fetcher, workers=local_worker_count(settings)
+        )
+        self.jobs: IngestJobs
+        if settings.broker_url:
+            # workers do the CPU work; this process only hands jobs over and answers
+            self.jobs = await open_broker_jobs(settings)
+            self._closers.append(self.jobs.close)
+        else:
+            self.jobs = LocalJobs(self.pipeline)
+            # The worker loads spaCy (seconds): warm it up beside the gateway connection
+            # instead of before it; an early /ingest simply waits for the same start.
+            self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
+            self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store)
         self.guild_settings = GuildSettingsStore.open(settings.settings_path)
         self.digests = DigestService(settings, self.store, self.guild_settings)
@@ -85,7 +103,11 @@ class NewsBot(commands.AutoShardedBot):
             log.exception("the article worker could not start; will retry on first use")
 
     async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
-        return await self.pipeline.ingest(url, guild_id)
+        return await self.jobs.ingest(url, guild_id)
+
+    def owns_guild(self, guild_id: int | str) -> bool:
+        """This process answers (and posts the digest of) ``guild_id``'s server."""
+        return self.shardset.owns(guild_id)
 
     def _command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         commands_ = self.tree.get_commands(guild=guild)
