@@ -6,7 +6,6 @@ Where a service is absent the test skips with the reason, unless NEWSBOT_REQUIRE
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import socket
@@ -32,7 +31,9 @@ def _required(*variables: str) -> bool:
 def unavailable(reason: str, *variables: str) -> None:
     """Skip, or fail when the environment says the service must be there."""
     if _required("NEWSBOT_REQUIRE_SERVICES", *variables):
-        pytest.fail(f"{reason} (required by {' or '.join(('NEWSBOT_REQUIRE_SERVICES', *variables))})")
+        pytest.fail(
+            f"{reason} (required by {' or '.join(('NEWSBOT_REQUIRE_SERVICES', *variables))})"
+        )
     pytest.skip(reason)
 
 
@@ -95,7 +96,7 @@ async def fresh_queue() -> AsyncIterator[Rabbit]:
     finally:
         try:
             connection = await aio_pika.connect(AMQP_URL, timeout=5)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             return
         async with connection:
             for queue in (f"{rabbit.queue}.jobs", f"{rabbit.queue}.dead"):

@@ -6,12 +6,11 @@ import asyncio
 import time
 from pathlib import Path
 
-import pytest
-
 from bot.config import Settings
 from tests.fleet.pages import NewsSite
 from tests.fleet.processes import Role, newsbot_env
 from tests.fleet.services import fresh_database, fresh_queue
+
 
 async def _count_outcomes(url: str) -> int:
     import asyncpg

@@ -60,9 +60,7 @@ class JobOutcome:
 
     @classmethod
     def failure(cls, job_id: str, error: IngestError, worker: str) -> JobOutcome:
-        return cls(
-            job_id, False, error_kind=error.kind, error_message=error.message, worker=worker
-        )
+        return cls(job_id, False, error_kind=error.kind, error_message=error.message, worker=worker)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -157,9 +157,7 @@ class FeedLeases:
 class HostBudget:
     """At most ``per_minute`` requests to one host in one clock minute, fleet-wide."""
 
-    def __init__(
-        self, pool: Any, per_minute: int, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, pool: Any, per_minute: int, clock: Callable[[], float] = time.time) -> None:
         self.pool = pool
         self.per_minute = per_minute
         self.clock = clock
