@@ -50,7 +50,8 @@ class Settings:
     broker_url: str | None = None
     broker_queue: str = "newsbot"
     job_answer_seconds: float = 14 * 60.0  # under Discord's 15 minutes for follow-ups
-    feed_host_per_minute: int = 30  # requests per host per minute across the fleet
+    fetches_per_host_per_minute: int = 60  # by the fleet's workers, all together
+    heartbeat_file: Path | None = None  # touched while healthy (container health checks)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -159,7 +160,11 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "broker_url": ("NEWSBOT_BROKER_URL", _parse_broker_url),
     "broker_queue": ("NEWSBOT_BROKER_QUEUE", _parse_queue_name),
     "job_answer_seconds": ("NEWSBOT_JOB_ANSWER_SECONDS", _parse_positive_float),
-    "feed_host_per_minute": ("NEWSBOT_FEED_HOST_PER_MINUTE", _parse_positive_int),
+    "fetches_per_host_per_minute": ("NEWSBOT_FETCHES_PER_HOST_PER_MINUTE", _parse_positive_int),
+    "heartbeat_file": (
+        "NEWSBOT_HEARTBEAT_FILE",
+        lambda v: Path(str(v)).expanduser() if str(v).strip() else None,
+    ),
 }
 
 

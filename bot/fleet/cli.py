@@ -67,7 +67,58 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings, concurrency)
 
 
+def _cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    from pathlib import Path
+
+    from bot.fleet.launcher import Supervisor, plan_roles, split_shards
+    from bot.fleet.worker import WorkerSetupError, check_worker_settings
+
+    try:
+        check_worker_settings(settings)
+        if args.gateway:
+            gateways = [parse_shards(text) or () for text in args.gateway]
+        else:
+            gateways = split_shards(args.shard_count, args.gateways)
+        for ids in gateways:
+            check_shards(ids, args.shard_count)
+    except WorkerSetupError as exc:
+        sys.stderr.write(f"newsbot: {exc.message}\n")
+        return EXIT_USAGE
+    except (ValueError, ConfigError) as exc:
+        sys.stderr.write(f"newsbot: --gateway/--shard-count: {exc}\n")
+        return EXIT_USAGE
+    if not settings.discord_token and gateways:
+        sys.stderr.write("newsbot: the gateways need a Discord token: set DISCORD_TOKEN.\n")
+        return EXIT_USAGE
+    roles = plan_roles(gateways, args.shard_count, args.workers, args.concurrency)
+    log_dir = Path(args.log_dir or settings.data_dir / "fleet-logs")
+    supervisor = Supervisor(
+        roles, log_dir=log_dir, state_file=Path(args.state) if args.state else None
+    )
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, supervisor.request_stop)
+    return supervisor.run()
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    fleet = sub.add_parser(
+        "fleet",
+        help="start gateways and workers as processes on this machine, restarted if they die",
+    )
+    fleet.add_argument("--shard-count", type=int, default=2, help="the fleet's total shards")
+    fleet.add_argument("--gateways", type=int, default=2, help="gateway processes (shards split)")
+    fleet.add_argument(
+        "--gateway",
+        action="append",
+        help="one gateway's shards, e.g. 0-1 (repeat; overrides --gateways)",
+    )
+    fleet.add_argument("--workers", type=int, default=2, help="worker processes")
+    fleet.add_argument("--concurrency", type=int, help="CPU processes per worker")
+    fleet.add_argument("--log-dir", help="one log file per role (default: DATA_DIR/fleet-logs)")
+    fleet.add_argument("--state", help="a JSON file listing each role's pid")
+    fleet.set_defaults(handler=_cmd_fleet)
+
     worker = sub.add_parser(
         "worker", help="take ingestion and feed jobs from RabbitMQ (NEWSBOT_BROKER_URL)"
     )

@@ -13,6 +13,7 @@ import signal
 from typing import Any
 
 from bot.config import Settings
+from bot.fleet import heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +83,11 @@ async def serve(settings: Settings, concurrency: int, stop: asyncio.Event) -> No
             concurrency,
             settings.broker_queue,
         )
+        beating = heartbeat.start(settings.heartbeat_file, lambda: not receiver.done())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({receiver, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
+        await heartbeat.stop(beating)
         if receiver.done():
             receiver.result()
     finally:

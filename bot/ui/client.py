@@ -13,6 +13,7 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.fleet import heartbeat
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, write_atomic
 from bot.news.queries import EntityFinder
@@ -89,6 +90,9 @@ class NewsBot(commands.AutoShardedBot):
         self.feeds = FeedService(settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed)
         await self.feeds.start()
         self._closers.append(self.feeds.close)
+
+        self._heartbeat = heartbeat.start(settings.heartbeat_file, self.is_ready)
+        self._closers.append(lambda: heartbeat.stop(self._heartbeat))
 
         self.tree.on_error = on_app_command_error
         for extension in COGS:
