@@ -99,7 +99,9 @@ class NewsBot(commands.AutoShardedBot):
         self.feeds = FeedService(
             settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed, clock=self.clock
         )
-        await self.feeds.start()
+        if not settings.broker_url:
+            # in a fleet the workers poll feeds (each URL once for every gateway)
+            await self.feeds.start()
         self._closers.append(self.feeds.close)
 
         self._heartbeat = heartbeat.start(settings.heartbeat_file, self.is_ready)
