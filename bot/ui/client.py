@@ -17,8 +17,11 @@ from bot.fleet import heartbeat
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, write_atomic
 from bot.news.clock import Clock
+from bot.news.jobs import JobOutcome, ReplyTo
 from bot.news.queries import EntityFinder
+from bot.news.understanding.pipeline import IngestError
 from bot.ui.errors import on_app_command_error
+from bot.ui.render import ingest_failure_embed, ingest_result_embed
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +88,9 @@ class NewsBot(commands.AutoShardedBot):
         self.jobs: IngestJobs
         if settings.broker_url:
             # workers do the CPU work; this process only hands jobs over and answers
-            self.jobs = await open_broker_jobs(settings)
+            broker_jobs = await open_broker_jobs(settings, owns=self.owns_guild)
+            broker_jobs.on_orphan = self._answer_orphan
+            self.jobs = broker_jobs
             self._closers.append(self.jobs.close)
         else:
             self.jobs = LocalJobs(self.pipeline)
@@ -121,6 +126,15 @@ class NewsBot(commands.AutoShardedBot):
 
     async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
         return await self.jobs.ingest(url, guild_id)
+
+    async def _answer_orphan(self, reply: ReplyTo, outcome: JobOutcome) -> None:
+        """Answer an /ingest that a gateway now gone deferred (its job finished since)."""
+        try:
+            embed = ingest_result_embed(outcome.result(""))
+        except IngestError as exc:
+            embed = ingest_failure_embed(exc.message)
+        webhook = discord.Webhook.partial(int(reply.application_id), reply.token, client=self)
+        await webhook.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
 
     def owns_guild(self, guild_id: int | str) -> bool:
         """This process answers (and posts the digest of) ``guild_id``'s server."""

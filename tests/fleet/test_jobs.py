@@ -82,3 +82,68 @@ async def test_every_job_is_answered_once_when_its_worker_is_killed(tmp_path: Pa
 
 async def _count_done(db: str, at_least: int) -> bool:
     return await _count_outcomes(db) >= at_least
+
+
+async def test_a_job_whose_gateway_died_is_answered_once_by_the_owner(tmp_path: Path) -> None:
+    from bot.news.jobs import JobOutcome, ReplyTo
+    from bot.news.jobs.broker import open_broker_jobs
+
+    async with fresh_database() as db, fresh_queue() as rabbit, NewsSite() as site:
+        env = newsbot_env(
+            NEWSBOT_DATABASE_URL=db,
+            NEWSBOT_BROKER_URL=rabbit.url,
+            NEWSBOT_BROKER_QUEUE=rabbit.queue,
+            NEWSBOT_DATA_DIR=str(tmp_path / "worker"),
+            NEWSBOT_ALLOW_LOOPBACK="1",
+        )
+        settings = Settings(
+            data_dir=tmp_path / "gateway",
+            database_url=db,
+            broker_url=rabbit.url,
+            broker_queue=rabbit.queue,
+        )
+        # the first gateway sends the job and dies before any worker runs
+        first = await open_broker_jobs(settings)
+        asking = asyncio.create_task(
+            first.ingest(site.article_url(7), "42", reply=ReplyTo("900", "token-7"))
+        )
+        await _wait_for(lambda: _has_reply_row(db), 30, "the reply row")
+        asking.cancel()
+        await first.close()
+
+        answered: list[tuple[str, ReplyTo, JobOutcome]] = []
+        gateways = []
+        for name, owned in (("owner", "42"), ("other", "43")):
+            jobs = await open_broker_jobs(settings, owns=lambda g, owned=owned: g == owned)
+
+            async def record(reply: ReplyTo, outcome: JobOutcome, name: str = name) -> None:
+                answered.append((name, reply, outcome))
+
+            jobs.on_orphan = record
+            gateways.append(jobs)
+        worker = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker.log").start()
+        try:
+            await _wait_for(lambda: _true(bool(answered)), 120, f"an answer\n{worker.output()}")
+            await asyncio.sleep(3 * 2.0)  # more sweeps: nobody answers it again
+        finally:
+            for jobs in gateways:
+                await jobs.close()
+            worker.stop()
+        assert len(answered) == 1
+        name, reply, outcome = answered[0]
+        assert (name, reply.token) == ("owner", "token-7")
+        assert outcome.result("").article.title == "Talks on river 7"
+
+
+async def _has_reply_row(db: str) -> bool:
+    import asyncpg
+
+    conn = await asyncpg.connect(db)
+    try:
+        return bool(await conn.fetchval("SELECT count(*) FROM fleet_replies"))
+    finally:
+        await conn.close()
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -4,6 +4,6 @@ Cogs, auto-ingest and the feed poller call ``IngestJobs.ingest`` and get the sam
 ``IngestResult`` (or ``IngestError``) whichever runs it; see ``local`` and ``broker``.
 """
 
-from bot.news.jobs.interface import IngestJobs, JobOutcome, StillWorking
+from bot.news.jobs.interface import IngestJobs, JobOutcome, ReplyTo, StillWorking
 
-__all__ = ["IngestJobs", "JobOutcome", "StillWorking"]
+__all__ = ["IngestJobs", "JobOutcome", "ReplyTo", "StillWorking"]

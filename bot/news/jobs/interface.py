@@ -21,12 +21,24 @@ class StillWorking(IngestError):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyTo:
+    """Where a job's answer goes (a Discord interaction's follow-up webhook), so that the
+    process owning the server can answer it even when the one that asked is gone."""
+
+    application_id: str
+    token: str
+
+
 class IngestJobs(Protocol):
-    """Ingest ``source`` for ``guild_id``; raises ``IngestError`` with a sentence for users."""
+    """Ingest ``source`` for ``guild_id``; raises ``IngestError`` with a sentence for users.
+    ``reply``: where the caller will answer, for a fleet to answer if the caller dies."""
 
     async def start(self) -> None: ...
 
-    async def ingest(self, source: str, guild_id: str) -> IngestResult: ...
+    async def ingest(
+        self, source: str, guild_id: str, *, reply: ReplyTo | None = None
+    ) -> IngestResult: ...
 
     async def close(self) -> None: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from bot.config import Settings
+from bot.news.jobs.interface import ReplyTo
 from bot.news.understanding.pipeline import IngestResult, Pipeline
 
 
@@ -17,7 +18,10 @@ class LocalJobs:
     async def start(self) -> None:
         await self.pipeline.start()
 
-    async def ingest(self, source: str, guild_id: str) -> IngestResult:
+    async def ingest(
+        self, source: str, guild_id: str, *, reply: ReplyTo | None = None
+    ) -> IngestResult:
+        # one process: if it dies, its interactions die with it; nothing to hand over
         return await self.pipeline.ingest(source, guild_id)
 
     async def close(self) -> None:

@@ -97,6 +97,50 @@ class JobLedger:
     def listening(self) -> bool:
         return self._listener is not None and not self._listener.is_closed()
 
+    async def expect_reply(
+        self, job_id: str, *, guild_id: str, gateway: str, application_id: str, token: str
+    ) -> None:
+        """Remember where to answer ``job_id`` (before the job is sent)."""
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO fleet_replies (job_id, guild_id, gateway, application_id, token)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id) DO NOTHING",
+                job_id,
+                guild_id,
+                gateway,
+                application_id,
+                token,
+            )
+
+    async def claim_reply(self, job_id: str, gateway: str) -> bool:
+        """Take the answering of ``job_id``: True for exactly one caller."""
+        async with self.pool.acquire() as conn:
+            won = await conn.fetchval(
+                "UPDATE fleet_replies SET answered_by = $2, answered_at = now()"
+                " WHERE job_id = $1 AND answered_by IS NULL RETURNING true",
+                job_id,
+                gateway,
+            )
+        return bool(won)
+
+    async def orphans(self, gateway: str, max_age_seconds: float) -> list[dict[str, Any]]:
+        """Finished jobs sent by another (earlier) gateway and not answered, younger than
+        ``max_age_seconds``: ``job_id, guild_id, application_id, token, outcome``."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT r.job_id, r.guild_id, r.application_id, r.token, j.outcome"
+                " FROM fleet_replies r JOIN fleet_jobs j USING (job_id)"
+                " WHERE r.answered_by IS NULL AND r.gateway <> $1"
+                " AND r.created_at > now() - make_interval(secs => $2)",
+                gateway,
+                max_age_seconds,
+            )
+            # tokens past Discord's 15 minutes are worthless: drop them
+            await conn.execute(
+                "DELETE FROM fleet_replies WHERE created_at < now() - interval '1 hour'"
+            )
+        return [{**dict(r), "outcome": json.loads(r["outcome"])} for r in rows]
+
     async def notify(self, job_id: str) -> None:
         """Announce an outcome recorded earlier again (its first notice may be lost)."""
         async with self.pool.acquire() as conn:

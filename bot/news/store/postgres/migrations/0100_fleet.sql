@@ -32,3 +32,18 @@ CREATE TABLE IF NOT EXISTS fleet_host_budget (
     requests integer NOT NULL,
     PRIMARY KEY (host, minute)
 );
+
+-- Where to answer a job's interaction (its follow-up webhook, valid 15 minutes) and who
+-- answered it: a gateway restarted after a crash answers the jobs its predecessor sent.
+CREATE TABLE IF NOT EXISTS fleet_replies (
+    job_id         text PRIMARY KEY,
+    guild_id       text NOT NULL,
+    gateway        text NOT NULL,
+    application_id text NOT NULL,
+    token          text NOT NULL,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    answered_by    text,
+    answered_at    timestamptz
+);
+CREATE INDEX IF NOT EXISTS fleet_replies_open ON fleet_replies (created_at)
+    WHERE answered_by IS NULL;
