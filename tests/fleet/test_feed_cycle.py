@@ -4,9 +4,11 @@ to every subscribed server; the fleet-wide per-host budget."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.feeds.poller import FeedPoller, PollLimits
 from bot.news.feeds.state import FeedRecord, FeedStore
 from bot.news.jobs.feed_cycle import FeedCycle
@@ -20,18 +22,10 @@ GUILDS_PER_FEED = 4
 T0 = 1_800_000_000.0
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Path) -> None:
     from bot.news.store.postgres.fleet import FeedLeases, connect_pool
 
-    clock = Clock()
+    clock = Clock(datetime.fromtimestamp(T0, UTC))
     ingested: list[tuple[str, str]] = []
 
     async def ingest(link: str, guild_id: str) -> None:
@@ -78,7 +72,7 @@ async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Pa
             for _ in range(2):  # two cycles, both workers racing in each
                 fetched = await asyncio.gather(*(w.run_once() for w in workers))
                 assert sum(fetched) == FEEDS
-                clock.now += 3600.0
+                clock.advance(hours=1)
             leases = await FeedLeases(pools[0]).fetches()
         finally:
             for pool in pools:
@@ -120,7 +114,7 @@ async def test_a_lease_expired_unfinished_is_taken_over_within_the_cycle() -> No
 async def test_the_host_budget_is_shared_by_every_worker(tmp_path: Path) -> None:
     from bot.news.store.postgres.fleet import HostBudget, connect_pool
 
-    clock = Clock()
+    clock = Clock(datetime.fromtimestamp(T0, UTC))
     async with fresh_database() as db, NewsSite() as site:
         pools = [await connect_pool(db) for _ in range(3)]
         try:
@@ -129,7 +123,7 @@ async def test_the_host_budget_is_shared_by_every_worker(tmp_path: Path) -> None
             granted = await asyncio.gather(*(b.try_take(host) for b in budgets for _ in range(4)))
             assert sum(granted) == 5  # 12 asked from 3 workers, 5 allowed this minute
             assert await budgets[0].try_take("127.0.0.2:80")  # another host has its own
-            clock.now += 60.0
+            clock.advance(minutes=1)
             assert await budgets[1].try_take(host)  # a new minute, a new budget
 
             fetcher = SafeFetcher(Settings(data_dir=tmp_path, allow_loopback=True))

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot.news.clock import Clock
 from bot.news.feeds.fetching import Fetch
 from bot.news.feeds.state import FeedRecord
 
@@ -81,7 +81,7 @@ class FeedCycle:
         cycle_seconds: float,
         lease_seconds: float = 300.0,
         max_concurrent: int = 4,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
         self.records = records
         self.poller_for = poller_for
@@ -90,17 +90,17 @@ class FeedCycle:
         self.holder = holder
         self.cycle_seconds = cycle_seconds
         self.lease_seconds = lease_seconds
-        self.clock = clock
+        self.clock = clock or Clock()
         self._slots = asyncio.Semaphore(max_concurrent)
         self.fetched: list[tuple[int, str]] = []  # (cycle, url) this worker fetched
 
     def cycle(self, now: float | None = None) -> int:
-        return int((self.clock() if now is None else now) // self.cycle_seconds)
+        return int((self.clock.time() if now is None else now) // self.cycle_seconds)
 
     async def run_once(self) -> int:
         """Poll this cycle's due feed URLs that no other worker has taken; returns how many
         URLs this worker fetched."""
-        now = self.clock()
+        now = self.clock.time()
         cycle = self.cycle(now)
         by_url: dict[str, list[FeedRecord]] = defaultdict(list)
         for record in await self.records():

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable, Collection
 from typing import Any
 
 import asyncpg
+
+from bot.news.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -201,14 +202,14 @@ class FeedLeases:
 class HostBudget:
     """At most ``per_minute`` requests to one host in one clock minute, fleet-wide."""
 
-    def __init__(self, pool: Any, per_minute: int, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, pool: Any, per_minute: int, clock: Clock | None = None) -> None:
         self.pool = pool
         self.per_minute = per_minute
-        self.clock = clock
+        self.clock = clock or Clock()
 
     async def try_take(self, host: str) -> bool:
         """Count one request to ``host`` in this minute; False when its budget is spent."""
-        minute = int(self.clock() // 60)
+        minute = int(self.clock.time() // 60)
         async with self.pool.acquire() as conn:
             granted = await conn.fetchval(
                 "INSERT INTO fleet_host_budget AS b (host, minute, requests) VALUES ($1, $2, 1)"
@@ -229,5 +230,5 @@ class HostBudget:
     async def take(self, host: str, *, poll: float = 1.0) -> None:
         """Wait until a request to ``host`` fits in its budget."""
         while not await self.try_take(host):
-            wait = 60.0 - self.clock() % 60.0
+            wait = 60.0 - self.clock.time() % 60.0
             await asyncio.sleep(min(poll, wait) + 0.01)
