@@ -7,12 +7,14 @@ line naming the setting, which the CLI prints instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import ipaddress
 import logging
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,12 @@ class Settings:
     log_level: str = "INFO"
     # Fetching: tests and the sandbox allow loopback explicitly; production never does.
     allow_loopback: bool = False
+    # Exact "host:port" origins fetched despite the address policy (the sandbox's served
+    # folder): one listener on loopback, never loopback as a whole.
+    fetch_allow: frozenset[str] = frozenset()
+    # When set, host names resolve only through this table (name -> addresses), never
+    # through the system's DNS: tests give names to loopback listeners this way.
+    fetch_hosts: Mapping[str, tuple[str, ...]] | None = None
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     # Work limits
@@ -52,7 +60,6 @@ class Settings:
     job_answer_seconds: float = 14 * 60.0  # under Discord's 15 minutes for follow-ups
     fetches_per_host_per_minute: int = 60  # by the fleet's workers, all together
     heartbeat_file: Path | None = None  # touched while healthy (container health checks)
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def articles_dir(self) -> Path:
@@ -94,6 +101,39 @@ def _parse_log_level(value: Any) -> str:
     if level not in logging.getLevelNamesMapping():
         raise ValueError(f"unknown log level {value!r} (use DEBUG, INFO, WARNING or ERROR)")
     return level
+
+
+def _parse_origins(value: Any) -> frozenset[str]:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    origins = frozenset(str(item).strip().lower() for item in items if str(item).strip())
+    for origin in origins:
+        host, _, port = origin.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"expected host:port, got {origin!r}")
+    return origins
+
+
+def _parse_host_table(value: Any) -> dict[str, tuple[str, ...]] | None:
+    """``name=ip,ip;name=ip`` (or a TOML table of lists) -> {name: (ip, ...)}."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v if isinstance(v, list | tuple) else [v]) for k, v in value.items()]
+    else:
+        pairs = []
+        for entry in str(value).split(";"):
+            if entry.strip():
+                name, sep, ips = entry.partition("=")
+                if not sep:
+                    raise ValueError(f"expected name=address, got {entry.strip()!r}")
+                pairs.append((name, ips.split(",")))
+    table: dict[str, tuple[str, ...]] = {}
+    for name, ips in pairs:
+        addresses = tuple(str(ip).strip() for ip in ips if str(ip).strip())
+        for ip in addresses:
+            ipaddress.ip_address(ip)  # ValueError names the bad one
+        table[name.strip().lower().rstrip(".")] = addresses
+    return table
 
 
 def _parse_optional_id(value: Any) -> int | None:
@@ -144,6 +184,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
     "log_level": ("NEWSBOT_LOG_LEVEL", _parse_log_level),
     "allow_loopback": ("NEWSBOT_ALLOW_LOOPBACK", _parse_bool),
+    "fetch_allow": ("NEWSBOT_FETCH_ALLOW", _parse_origins),
+    "fetch_hosts": ("NEWSBOT_FETCH_HOSTS", _parse_host_table),
     "fetch_timeout": ("NEWSBOT_FETCH_TIMEOUT", _parse_positive_float),
     "fetch_max_bytes": ("NEWSBOT_FETCH_MAX_BYTES", _parse_positive_int),
     "max_concurrent_ingests": ("NEWSBOT_MAX_CONCURRENT_INGESTS", _parse_positive_int),
@@ -181,6 +223,8 @@ def load_settings(
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from exc
     unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(_unknown_keys(path, unknown))
     sources: dict[str, tuple[str, Any]] = {}
     for name in _FIELDS:
         if name in raw:
@@ -194,7 +238,6 @@ def load_settings(
             values[name] = _FIELDS[name][1](value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: {exc}") from None
-    values["extra"] = {k: raw[k] for k in unknown}
     check_shards(values.get("shards"), values.get("shard_count"))
     return Settings(**values)
 
@@ -210,6 +253,17 @@ def check_shards(shards: tuple[int, ...] | None, count: int | None) -> None:
             f"--shards (NEWSBOT_SHARDS): shard {shards[-1]} does not exist with {count} shards "
             f"(they are numbered 0 to {count - 1})."
         )
+
+
+def _unknown_keys(path: Path, unknown: list[str]) -> str:
+    """One sentence naming the keys ``newsbot.toml`` does not know, with the likely meant
+    one (a typo would otherwise be silently ignored)."""
+    named = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, _FIELDS, n=1)
+        named.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    noun = "setting" if len(unknown) == 1 else "settings"
+    return f"{path}: unknown {noun}: {', '.join(named)}."
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:

@@ -13,7 +13,8 @@ from bot.config import Settings, load_settings, with_overrides
 from bot.news.clock import Clock
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.harness import connected_bot
-from tests.news.article_server import ArticleServer, html_page
+from bot.sandbox.web import ArticleServer, html_page
+from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
@@ -21,7 +22,7 @@ def bot_settings(data_dir: Path, **changes: Any) -> Settings:
     # one CPU worker process: these tests check behaviour, not throughput, and each
     # worker loads its own spaCy model
     changes.setdefault("ingest_workers", 1)
-    return with_overrides(base, data_dir=data_dir, allow_loopback=True, **changes)
+    return with_overrides(base, **{"data_dir": data_dir, "allow_loopback": True, **changes})
 
 
 @pytest.fixture
@@ -49,8 +50,8 @@ async def newsbot(start_bot) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def articles(shared_data: Path) -> AsyncIterator[ArticleServer]:
-    async with ArticleServer(shared_data) as server:
+async def articles() -> AsyncIterator[ArticleServer]:
+    async with ArticleServer(PAGES, example=EXAMPLE_ARTICLE) as server:
         yield server
 
 

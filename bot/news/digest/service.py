@@ -457,14 +457,10 @@ class DigestService:
         gid, since, until, day = self._claim_window(guild_id)
         return self.build(gid, since=since, until=until, local_date=day)
 
-    def render_claim(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """Messages (lists of embed dicts) for the claimed digest; ``[]`` means nothing
-        to send (a quiet day in silent mode): still call ``mark_posted``."""
-        return render_digest(self.digest_for_claim(guild_id))
-
     async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """``render_claim`` with the CPU work in a worker thread (0.1-0.3 s for thousands
-        of articles): what the Discord loop should call."""
+        """Messages (lists of embed dicts) for the claimed digest, built in a worker thread
+        (0.1-0.3 s for thousands of articles): what the Discord loop should call. ``[]``
+        means nothing to send (a quiet day in silent mode): still call ``mark_posted``."""
         gid, since, until, day = self._claim_window(guild_id)
         job = self._job(gid, since, until, day)
         return await asyncio.to_thread(lambda: render_digest(job()))
@@ -479,13 +475,10 @@ class DigestService:
         since, until = self.window(gs, now)
         return self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
 
-    def preview(self, guild_id: GuildId, now: datetime | None = None) -> list[list[dict[str, Any]]]:
-        return render_digest(self.preview_digest(guild_id, now))
-
     async def preview_messages(
         self, guild_id: GuildId, now: datetime | None = None
     ) -> list[list[dict[str, Any]]]:
-        """``preview`` with the CPU work in a worker thread (for ``/digest preview``)."""
+        """What a digest would say now, rendered in a worker thread (``/digest preview``)."""
         job = self._preview_job(guild_id, now)
         return await asyncio.to_thread(lambda: render_digest(job()))
 
