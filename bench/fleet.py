@@ -141,20 +141,20 @@ async def fleet(urls: list[str], workers: int, tmp: Path) -> dict[str, float]:
 
 
 async def run(data: Path, limit: int | None, counts: list[int]) -> dict[str, object]:
-    from tests.news.article_server import ArticleServer
+    from bot.sandbox.web import ArticleServer
 
     results: dict[str, object] = {"cores": os.cpu_count()}
-    async with ArticleServer(data) as server:
-        ids = server.dev_ids()[:limit]
+    async with ArticleServer(data / "extraction" / "dev" / "html") as server:
+        ids = server.saved_ids()[:limit]
         results["pages"] = len(ids)
         # a fresh address per run: a page known by URL is answered without being fetched
         with tempfile.TemporaryDirectory() as tmp_name:
             tmp = Path(tmp_name)
             for workers in sorted({1, os.cpu_count() or 1}):
-                urls = [server.url(f"/dev/{i}?single={workers}") for i in ids]
+                urls = [server.url(f"/saved/{i}?single={workers}") for i in ids]
                 results[f"single_{workers}"] = await single_process(urls, workers, tmp)
             for workers in counts:
-                urls = [server.url(f"/dev/{i}?fleet={workers}") for i in ids]
+                urls = [server.url(f"/saved/{i}?fleet={workers}") for i in ids]
                 results[f"fleet_{workers}"] = await fleet(urls, workers, tmp)
     base = results.get(f"fleet_{counts[0]}")
     for workers in counts:

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 from aiohttp import web
 
-from tests.news.article_server import html_page
+from bot.sandbox.web import html_page
 
 COUNTRIES = ["France", "Germany", "Kenya", "Brazil", "Japan", "Canada", "Chile", "Egypt"]
 PEOPLE = ["Maria Lopez", "John Carter", "Amina Yusuf", "Kenji Sato", "Olga Petrova"]
