@@ -72,7 +72,8 @@ _COMMAND_MODULES = (
     "bot.cli_pipeline",  # analyze, ingest
     "bot.cli_digest",  # digest
     "bot.sandbox.cli",  # sandbox
-    "bot.fleet.cli",  # worker
+    "bot.fleet.cli",  # worker, fleet
+    "bot.cli_db",  # db upgrade, db status
 )
 
 

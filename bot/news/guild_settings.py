@@ -36,6 +36,7 @@ from tinydb.table import Table
 
 from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.model import person_key
 
 try:
@@ -61,12 +62,10 @@ DigestState = Literal["claimed", "posted", "failed", "interrupted", "skipped"]
 GuildId = int | str
 
 
-class GuildSettingsError(ValueError):
+class GuildSettingsError(NewsError, ValueError):
     """A setting or digest request that cannot be honoured; ``message`` is for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "bad_setting"
 
 
 def guild_key(guild_id: GuildId) -> str:

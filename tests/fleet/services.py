@@ -13,15 +13,13 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from bot.news.store.postgres import migrate
+
 PG_ADMIN_URL = os.environ.get("NEWSBOT_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 AMQP_URL = os.environ.get("NEWSBOT_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
-MIGRATIONS = (
-    Path(__file__).resolve().parents[2] / "bot" / "news" / "store" / "postgres" / "migrations"
-)
 
 
 def _required(*variables: str) -> bool:
@@ -64,8 +62,7 @@ async def fresh_database() -> AsyncIterator[str]:
     try:
         conn = await asyncpg.connect(url)
         try:
-            for path in sorted(MIGRATIONS.glob("[0-9][0-9][0-9][0-9]_*.sql")):
-                await conn.execute(path.read_text(encoding="utf-8"))
+            await migrate.upgrade(conn)  # every migration, the fleet's included
         finally:
             await conn.close()
         yield url
