@@ -27,6 +27,8 @@ class ConfigError(ValueError):
 class Settings:
     discord_token: str | None = None
     data_dir: Path = Path("data")
+    # Where the store lives: None -> TinyDB in data_dir; tinydb:///dir; postgresql://...
+    database_url: str | None = None
     log_level: str = "INFO"
     # Fetching: tests and the sandbox allow loopback explicitly; production never does.
     allow_loopback: bool = False
@@ -48,8 +50,6 @@ class Settings:
     # Digest and feeds
     digest_grace_hours: float = 6.0
     feed_interval_minutes: float = 15.0
-    # Storage: absent means TinyDB in data_dir (one process); postgresql://... for a fleet
-    database_url: str | None = None
     # Scaling out: CPU worker processes of the single-process default (at most one per core),
     # the shards this gateway process owns, and the broker that carries jobs to workers
     ingest_workers: int = 4
@@ -182,6 +182,7 @@ def _parse_queue_name(value: Any) -> str:
 _FIELDS: dict[str, tuple[str, Any]] = {
     "discord_token": ("DISCORD_TOKEN", lambda v: str(v).strip() or None),
     "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
+    "database_url": ("NEWSBOT_DATABASE_URL", lambda v: str(v).strip() or None),
     "log_level": ("NEWSBOT_LOG_LEVEL", _parse_log_level),
     "allow_loopback": ("NEWSBOT_ALLOW_LOOPBACK", _parse_bool),
     "fetch_allow": ("NEWSBOT_FETCH_ALLOW", _parse_origins),
@@ -195,7 +196,6 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "message_content_intent": ("NEWSBOT_MESSAGE_CONTENT_INTENT", _parse_bool),
     "digest_grace_hours": ("NEWSBOT_DIGEST_GRACE_HOURS", _parse_positive_float),
     "feed_interval_minutes": ("NEWSBOT_FEED_INTERVAL_MINUTES", _parse_positive_float),
-    "database_url": ("NEWSBOT_DATABASE_URL", lambda v: str(v).strip() or None),
     "ingest_workers": ("NEWSBOT_INGEST_WORKERS", _parse_positive_int),
     "shards": ("NEWSBOT_SHARDS", parse_shards),
     "shard_count": ("NEWSBOT_SHARD_COUNT", _parse_positive_int),
