@@ -74,6 +74,9 @@ async def single_process(urls: list[str], workers: int, tmp: Path) -> dict[str, 
                 errors += 1
             latencies.append(time.perf_counter() - t0)
 
+        # the same warm-up as the fleet's workers get: one page per CPU process first
+        warm = [f"{u}&warm={i}" for i, u in enumerate(urls[:workers])]
+        await asyncio.gather(*(pipeline.ingest(u, "warm") for u in warm), return_exceptions=True)
         t0 = time.perf_counter()
         await asyncio.gather(*(one(u) for u in urls))
         wall = time.perf_counter() - t0
@@ -113,7 +116,7 @@ async def fleet(urls: list[str], workers: int, tmp: Path) -> dict[str, float]:
         jobs = await open_broker_jobs(settings)
         try:
             # wait until every worker has its model loaded: one warm-up job each
-            warm = [f"{u}?warm={i}" for i, u in enumerate(urls[:workers])]
+            warm = [f"{u}&warm={i}" for i, u in enumerate(urls[:workers])]
             await asyncio.wait_for(
                 asyncio.gather(*(jobs.ingest(u, "warm") for u in warm), return_exceptions=True),
                 READY_TIMEOUT,
