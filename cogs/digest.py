@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
-from bot.ui.nonces import digest_nonce
+from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -78,10 +78,11 @@ class DigestPoster:
                 plan.channel_id
             )
             for part, message in enumerate(messages):
-                msg = await channel.send(
+                msg = await send_once(
+                    channel,
+                    digest_nonce(plan.guild_id, plan.local_date, part),
                     embeds=_embeds(message),
                     allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=digest_nonce(plan.guild_id, plan.local_date, part),
                 )
                 sent.append(msg.id)
         except discord.Forbidden:

@@ -16,8 +16,9 @@ from discord import app_commands
 
 from bot.news.model import Article, EntityKind
 from bot.news.queries import EntityRef
-from bot.news.text import escape_markdown, one_line, safe_url, shorten
+from bot.news.text import one_line, safe_url, shorten
 from bot.news.understanding.countries import country_name, flag
+from bot.ui.text import escape_markdown
 
 if TYPE_CHECKING:
     from bot.news.understanding.pipeline import IngestResult
