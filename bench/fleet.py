@@ -50,7 +50,7 @@ def summary(latencies: list[float], wall: float, errors: int) -> dict[str, float
 async def single_process(urls: list[str], workers: int, tmp: Path) -> dict[str, float]:
     """The default: one process, its own pipeline and ``workers`` CPU processes."""
     from bot.config import Settings
-    from bot.news.store import ArticleStore
+    from bot.news.store.tinydb.articles import TinyArticles
     from bot.news.understanding.pipeline import IngestError, Pipeline
 
     settings = Settings(
@@ -60,7 +60,7 @@ async def single_process(urls: list[str], workers: int, tmp: Path) -> dict[str, 
         max_concurrent_ingests=max(4, 2 * workers),
     )
     settings.data_dir.mkdir(parents=True)
-    store = await ArticleStore.open(settings.articles_dir)
+    store = await TinyArticles.open(settings.articles_dir)
     latencies: list[float] = []
     errors = 0
     async with Pipeline(settings, store=store, workers=workers) as pipeline:

@@ -40,30 +40,54 @@ def check_worker_settings(settings: Settings) -> None:
 
 
 async def serve(settings: Settings, concurrency: int, stop: asyncio.Event) -> None:
-    """Consume jobs until ``stop`` is set."""
+    """Consume jobs and poll feeds until ``stop`` is set."""
     from taskiq.acks import AcknowledgeType
     from taskiq.api.receiver import run_receiver_task
 
-    from bot.news.jobs.handler import IngestJobHandler
+    from bot.news.feeds.poller import FeedPoller, PollLimits
+    from bot.news.jobs.feed_cycle import FeedCycle
+    from bot.news.jobs.handler import IngestJobHandler, worker_name
+    from bot.news.jobs.polite import PoliteFetcher
     from bot.news.jobs.taskiq_app import INGEST_TASK, make_broker
-    from bot.news.store.postgres.fleet import JobLedger, connect_pool
+    from bot.news.store import open_store
+    from bot.news.store.postgres.fleet import FeedLeases, HostBudget, JobLedger, connect_pool
+    from bot.news.understanding.fetch import SafeFetcher
     from bot.news.understanding.pipeline import Pipeline
 
     assert settings.database_url
-    store = await open_article_store(settings)
-    pipeline = Pipeline(settings, store=store, workers=concurrency)
+    name = worker_name()
+    store = await open_store(settings)
     pool = await connect_pool(settings.database_url)
     ledger = JobLedger(pool, settings.database_url)
+    fetcher = PoliteFetcher(
+        SafeFetcher(settings), HostBudget(pool, settings.fetches_per_host_per_minute)
+    )
+    pipeline = Pipeline(settings, store=store.articles, fetcher=fetcher, workers=concurrency)
     # more jobs in hand than CPU processes, so fetching the next overlaps the CPU step
     in_hand = concurrency * 2
     broker = make_broker(settings, prefetch=in_hand)
-    handler = IngestJobHandler(pipeline, ledger)
+    handler = IngestJobHandler(pipeline, ledger, name)
 
     async def ingest(job_id: str, source: str, guild_id: str) -> None:
         await handler(job_id, source, guild_id)
 
     broker.register_task(ingest, task_name=INGEST_TASK)
-    receiver: asyncio.Task[Any] | None = None
+    fetch_slots = asyncio.Semaphore(4)
+    feeds = FeedCycle(
+        records=store.feeds.all,
+        poller_for=lambda fetch: FeedPoller(
+            store.feeds,
+            fetch=fetch,
+            ingest=pipeline.ingest,
+            semaphore=fetch_slots,
+            limits=PollLimits(),
+        ),
+        fetch=fetcher.fetch,
+        leases=FeedLeases(pool),
+        holder=name,
+        cycle_seconds=settings.feed_interval_minutes * 60.0,
+    )
+    tasks: list[asyncio.Task[Any]] = []
     try:
         await pipeline.start()
         broker.is_worker_process = True
@@ -77,38 +101,31 @@ async def serve(settings: Settings, concurrency: int, stop: asyncio.Event) -> No
             ),
             name="job-receiver",
         )
+        tasks = [receiver, asyncio.create_task(feeds.run_forever(stop), name="feed-cycle")]
         log.info(
-            "worker %s ready: %d CPU processes, queue %s",
-            handler.name,
-            concurrency,
-            settings.broker_queue,
+            "worker %s ready: %d CPU processes, queue %s", name, concurrency, settings.broker_queue
         )
         beating = heartbeat.start(settings.heartbeat_file, lambda: not receiver.done())
         stopping = asyncio.create_task(stop.wait())
-        await asyncio.wait({receiver, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         await heartbeat.stop(beating)
-        if receiver.done():
-            receiver.result()
+        for task in tasks:
+            if task.done():
+                task.result()
     finally:
-        if receiver is not None:
-            receiver.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await receiver
+                await task
         # jobs still unacknowledged here go back to the queue for another worker
         with contextlib.suppress(Exception):
             await broker.shutdown()
         await pipeline.close()
+        await fetcher.close()
         await ledger.close()
         await store.close()
-        log.info("worker %s stopped after %d jobs", handler.name, handler.handled)
-
-
-async def open_article_store(settings: Settings) -> Any:
-    from bot.news.store import ArticleStore
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return await ArticleStore.open(settings.articles_dir)
+        log.info("worker %s stopped after %d jobs", name, handler.handled)
 
 
 def run_worker(settings: Settings, concurrency: int) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.feeds.poller import FeedPoller, PollLimits
-from bot.news.feeds.state import FeedRecord, FeedStore
+from bot.news.feeds.state import FeedRecord
 from bot.news.jobs.feed_cycle import FeedCycle
 from bot.news.jobs.polite import PoliteFetcher
 from bot.news.understanding.fetch import SafeFetcher
@@ -33,7 +33,10 @@ async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Pa
         ingested.append((link, guild_id))
 
     async with fresh_database() as db, NewsSite(items_per_feed=3) as site:
-        store = FeedStore(tmp_path / "feeds.json")
+        from bot.news.store import open_store
+
+        facade = await open_store(db)
+        store = facade.feeds
         for k in range(FEEDS):
             for g in range(GUILDS_PER_FEED):
                 guild = str(100 + (k * GUILDS_PER_FEED + g) % 60)
@@ -41,9 +44,7 @@ async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Pa
                     FeedRecord(guild, site.feed_url(k), f"Feed {k}", 5.0, added_at=T0)
                 )
         fetcher = SafeFetcher(Settings(data_dir=tmp_path, allow_loopback=True))
-
-        async def records() -> list[FeedRecord]:
-            return store.records()
+        records = store.all
 
         def worker(name: str, pool: object) -> FeedCycle:
             def poller_for(fetch: object) -> FeedPoller:
@@ -78,7 +79,7 @@ async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Pa
             for pool in pools:
                 await pool.close()
             await fetcher.close()
-            store.close()
+            await facade.close()
         for k in range(FEEDS):
             assert site.hits[f"/feed/{k}.xml"] == 2  # once per cycle, not once per server
             assert leases[site.feed_url(k)] == 2
