@@ -14,13 +14,9 @@ import discord
 from discord.ext import commands
 
 from bot.config import Settings
-<<<<<<< HEAD
-from bot.news.atomic import read_json_file, set_aside, write_atomic
-=======
 from bot.fleet import heartbeat
 from bot.fleet.shards import ShardSet
-from bot.news.atomic import read_json_file, write_atomic
->>>>>>> main
+from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
 from bot.news.jobs import JobOutcome, ReplyTo
 from bot.news.queries import EntityFinder
