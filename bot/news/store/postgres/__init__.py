@@ -30,11 +30,11 @@ async def open_postgres(target: str | Any, *, read_only: bool = False, **options
     try:
         pool = await create_pool(dsn, upgrade=not read_only, read_only=read_only, **options)
     except DatabaseUnavailable as exc:
-        raise StoreUnreachable(f"{exc}.") from exc
+        raise StoreUnreachable(str(exc)) from exc
     except migrate.SchemaTooNew as exc:
-        raise SchemaTooNew(f"{exc}.") from exc
+        raise SchemaTooNew(str(exc)) from exc
     except migrate.SchemaError as exc:
-        raise StoreError(f"{exc}.") from exc
+        raise StoreError(str(exc)) from exc
     location = redact(dsn)
     return Store(
         backend="postgres",
