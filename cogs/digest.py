@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
+from bot.ui.nonces import digest_nonce
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -74,9 +75,11 @@ class DigestPoster:
             channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
                 plan.channel_id
             )
-            for message in messages:
+            for part, message in enumerate(messages):
                 msg = await channel.send(
-                    embeds=_embeds(message), allowed_mentions=discord.AllowedMentions.none()
+                    embeds=_embeds(message),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    nonce=digest_nonce(plan.guild_id, plan.local_date, part),
                 )
                 sent.append(msg.id)
         except discord.Forbidden:
