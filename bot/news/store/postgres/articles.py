@@ -23,7 +23,7 @@ from bot.news.store.postgres import article_sql as sql
 from bot.news.store.postgres import bulk
 from bot.news.store.postgres.bulk import search_text
 from bot.news.store.postgres.errors import guard_methods
-from bot.news.store.postgres.search import widened_query
+from bot.news.store.postgres.search import search_rows, widened_query
 
 # ``entity_card``'s companions are counted over at most this many of the entity's newest
 # articles in the window: bounded work whatever the store's size.
@@ -515,18 +515,7 @@ class PgArticles:
             tsquery = await widened_query(conn, words)
             if tsquery is None:
                 return []
-            rows = await conn.fetch(
-                "SELECT a.id, a.doc, l.linked_at FROM article_links l "
-                "JOIN articles a ON a.id = l.article_id "
-                "WHERE l.guild_id = $1 AND ($2 = '' OR a.search @@ $2::tsquery) "
-                "  AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) w "
-                "                  WHERE strpos(a.search_text, w) = 0) "
-                "ORDER BY l.event_time DESC, l.article_id DESC LIMIT $4",
-                guild,
-                tsquery,
-                words,
-                limit,
-            )
+            rows = await search_rows(conn, guild, tsquery, words, limit)
             return await self._with_links(conn, rows, guild)
 
     async def entity_card(
