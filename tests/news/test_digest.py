@@ -26,7 +26,8 @@ from bot.news.digest.build import (
     render_digest,
 )
 from bot.news.guild_settings import Follow, GuildSettings
-from bot.news.text import ZWSP, escape_markdown, markdown_link, safe_url, shorten
+from bot.news.text import safe_url, shorten
+from bot.ui.text import ZWSP, escape_markdown, markdown_link
 
 from .digest_support import article
 

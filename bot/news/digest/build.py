@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 
 from bot.news.guild_settings import QUIET_SILENT, Follow, GuildSettings
 from bot.news.model import Article, fold
-from bot.news.text import escape_markdown, markdown_link, one_line, shorten
+from bot.news.text import one_line, shorten
+from bot.ui.text import escape_markdown, markdown_link
 
 try:  # the countries module comes with the nlp branch
     from bot.news.understanding.countries import country_name as _country_name
