@@ -80,7 +80,7 @@ async def fill(url: str, n: int, seed: int = 1) -> dict[str, Any]:
             when = start + (i + rng.random()) * (end - start) / n
             batch.append(linked(synth(i, rng, when), rng))
             if len(batch) == FILL_BATCH or i == n - 1:
-                await bulk.load(conn, batch)
+                await bulk.load(conn, batch, now=time.time())
                 batch = []
                 if i % 100_000 < FILL_BATCH:
                     print(f"  filled {i + 1:,} of {n:,}", file=sys.stderr, flush=True)

@@ -10,13 +10,13 @@ totals) are always changed in (guild, kind, key) order.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import asyncpg
 import orjson
 
+from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store.interface import Companion, EntityCard, StoreStats
 from bot.news.store.postgres import article_sql as sql
@@ -57,9 +57,10 @@ def _window(since: float | None, until: float | None) -> tuple[float, float]:
 class PgArticles:
     """The ``Articles`` concern of the PostgreSQL backend."""
 
-    def __init__(self, pool: Any, location: str) -> None:
+    def __init__(self, pool: Any, location: str, clock: Clock | None = None) -> None:
         self.pool = pool
         self.location = location
+        self.clock = clock or Clock()
 
     # ------------------------------------------------------------------ writes
 
@@ -77,7 +78,7 @@ class PgArticles:
         raise AssertionError("unreachable")
 
     async def _add(self, article: Article, guild: str) -> tuple[Article, bool]:
-        now = time.time()
+        now = self.clock.time()
         # orjson walks the dataclasses like to_dict(), much faster than dataclasses.asdict
         data = orjson.loads(orjson.dumps(article))
         data.pop("text", None)
@@ -196,7 +197,7 @@ class PgArticles:
             )
             if row is None:
                 return None
-            linked = await self._link_one(conn, row, guild, time.time())
+            linked = await self._link_one(conn, row, guild, self.clock.time())
             return _article(row["doc"], {guild: linked})
 
     async def _unlink(self, conn: Any, article_id: str, guilds: list[str] | None) -> list[str]:
@@ -256,7 +257,7 @@ class PgArticles:
         if not articles:
             return 0
         async with self.pool.acquire() as conn:
-            inserted, _ = await bulk.load(conn, articles)
+            inserted, _ = await bulk.load(conn, articles, now=self.clock.time())
         return inserted
 
     # ------------------------------------------------------------------ reads
