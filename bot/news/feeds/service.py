@@ -370,9 +370,7 @@ class FeedService:
             except NotAFeed:
                 kind = (result.content_type or "").split(";")[0].strip() or "of no stated type"
                 log.info("feed add: %s is not a feed (%s)", url, kind)
-                raise FeedError(
-                    f"{url} is not an RSS, Atom or JSON feed (it is {kind})."
-                ) from None
+                raise FeedError(f"{url} is not an RSS, Atom or JSON feed (it is {kind}).") from None
         text = getattr(result, "text", None) or result.body.decode("utf-8", "replace")
         candidates = discover_feeds(text, page_url)
         if not candidates:
