@@ -1,7 +1,7 @@
 """Benchmark the whole ingest pipeline on the dev pages, against bare trafilatura + spaCy.
 
 The dev pages are served by a loopback aiohttp server and ingested into a temporary
-``ArticleStore``: fetch, extraction and NLP in the worker process, dedupe, durable store.
+the article store: fetch, extraction and NLP in the worker process, dedupe, durable store.
 Beside it, in the same worker and the same run, the bare work on the same pages:
 ``trafilatura.bare_extraction`` + ``enrich`` (spaCy). Measured:
 
@@ -75,9 +75,10 @@ class LoopLag:
             self._task.cancel()
 
 
-async def run(data: Path, limit: int | None) -> dict[str, object]:
+async def run(data: Path, limit: int | None, workers: int | None = None) -> dict[str, object]:
     from bot.config import Settings
-    from bot.news.store import ArticleStore
+    from bot.news.jobs.local import local_worker_count
+    from bot.news.store.tinydb.articles import TinyArticles
     from bot.news.understanding import worker
     from bot.news.understanding.pipeline import IngestError, Pipeline
     from bot.sandbox.web import ArticleServer
@@ -91,9 +92,11 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
         settings = Settings(
             data_dir=Path(tmp), allow_loopback=True, ingest_queue_size=max(50, len(ids))
         )
+        # the bot's default: one CPU worker process per core, up to NEWSBOT_INGEST_WORKERS
+        results["workers"] = workers = workers or local_worker_count(settings)
         async with ArticleServer(folder) as server:
             started = time.perf_counter()
-            pipeline = Pipeline(settings)
+            pipeline = Pipeline(settings, workers=workers)
             await pipeline.start()
             results["worker_start_s"] = time.perf_counter() - started
             try:
@@ -126,7 +129,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 # One at a time, each page's bare work and its pipeline run back to back
                 # (in alternating order), so that the load of a shared machine drifting
                 # over the run does not land on one side only.
-                pipeline.store = store = await ArticleStore.open(Path(tmp) / "seq")
+                pipeline.store = store = await TinyArticles.open(Path(tmp) / "seq")
                 bare: list[float] = []
                 seq: list[float] = []
                 with LoopLag() as lag_seq:
@@ -140,12 +143,12 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 seq_steps = list(steps)
 
                 # All at once: the bounded queue, fetches overlapping the worker.
-                pipeline.store = store = await ArticleStore.open(Path(tmp) / "conc")
+                pipeline.store = store = await TinyArticles.open(Path(tmp) / "conc")
                 with LoopLag() as lag_conc:
                     t0 = time.perf_counter()
                     conc = await asyncio.gather(*(one(i) for i in ids))
                     conc_wall = time.perf_counter() - t0
-                stored = store.stats()["articles"]
+                stored = (await store.stats()).articles
                 await store.close()
 
                 worker_peak = await pipeline.run_in_worker(worker.peak_memory)
@@ -194,13 +197,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="only the first N dev pages")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="CPU worker processes (default: the bot's)"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "extraction" / "dev").is_dir():
         print(f"no dev pages under {args.data}", file=sys.stderr)
         return 1
-    r = asyncio.run(run(args.data, args.limit))
+    r = asyncio.run(run(args.data, args.limit, args.workers))
     rows = [
         ("pages / stored", f"{r['pages']} / {r['stored']}"),
+        ("CPU worker processes", f"{r['workers']}"),
         ("worker start (model load)", f"{r['worker_start_s']:.2f} s"),
         ("bare trafilatura+spaCy p50 / p90", f"{r['bare_p50_ms']:.0f} / {r['bare_p90_ms']:.0f} ms"),
         ("bare articles/s", f"{r['bare_articles_per_s']:.1f}"),
