@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from bot.config import Settings
+from bot.news.understanding.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def article_json(article: Any | None, source: str, error: str | None = None) -> 
             "language": None,
             "text": None,
             "summary": None,
+            "summary_sentences": [],
             "countries": [],
             "persons": [],
             "developments": [],
@@ -66,6 +68,8 @@ def article_json(article: Any | None, source: str, error: str | None = None) -> 
         "language": article.language,
         "text": article.text,
         "summary": article.summary,
+        # the summary is whole sentences joined by spaces: the splitter gives them back
+        "summary_sentences": split_sentences(article.summary),
         "countries": [asdict(c) for c in article.countries],
         "persons": [asdict(p) for p in article.persons],
         "developments": [asdict(d) for d in article.developments],
