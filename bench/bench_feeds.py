@@ -15,12 +15,14 @@ import json
 import statistics
 import tempfile
 import time
+from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.feeds import FeedService, parse_feed
 from bot.news.understanding.fetch import SafeFetcher
 
@@ -100,7 +102,7 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
         nonlocal ingested
         ingested += 1
 
-    clock_now = [1_800_000_000.0]
+    clock = Clock(datetime.fromtimestamp(1_800_000_000.0, UTC))
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), allow_loopback=True)
         fetcher = SafeFetcher(settings)
@@ -108,7 +110,7 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
             settings,
             fetch=fetcher.fetch,
             ingest=ingest,
-            clock=lambda: clock_now[0],
+            clock=clock,
             max_feeds_per_guild=n_feeds,
         )
         start = time.perf_counter()
@@ -119,7 +121,7 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
             start = time.perf_counter()
             await service.poll_due()
             first_s = time.perf_counter() - start
-        clock_now[0] += 3600
+        clock.advance(hours=1)
         with StallMeter() as second_stall:
             start = time.perf_counter()
             polled = await service.poll_due()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.digest.build import build_digest, embed_chars, render_digest
 from bot.news.digest.service import DigestService
 from bot.news.guild_settings import GuildSettings, GuildSettingsStore
@@ -91,15 +92,15 @@ def bench_build(sizes: list[int]) -> list[dict]:
 
 async def bench_schedule(guilds: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        clock_now = [NOW - timedelta(days=2)]
+        clock = Clock(NOW - timedelta(days=2))
         settings = Settings(data_dir=Path(tmp))
-        store = GuildSettingsStore.from_settings(settings, clock=lambda: clock_now[0].timestamp())
+        store = GuildSettingsStore.from_settings(settings, clock=clock)
         t0 = time.perf_counter()
         for g in range(guilds):
             await store.update(g, channel_id=100 + g, enabled=True, digest_time="09:00")
         t_setup = time.perf_counter() - t0
-        clock_now[0] = NOW + timedelta(hours=1)  # 09:00: every server is due
-        service = DigestService(settings, None, store, clock=lambda: clock_now[0])
+        clock.set(NOW + timedelta(hours=1))  # 09:00: every server is due
+        service = DigestService(settings, None, store, clock=clock)
         t0 = time.perf_counter()
         plans = await service.due_guilds()
         t_due = time.perf_counter() - t0

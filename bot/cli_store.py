@@ -11,12 +11,12 @@ import importlib
 import json
 import logging
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, person_key
 from bot.news.store import CLI_GUILD, ArticleStore
 
@@ -149,7 +149,7 @@ def _entity(store: ArticleStore, args: argparse.Namespace, kind: EntityKind) -> 
             return _not_found(f"{args.name!r} could be {choices}: give the full name")
         key, label = keys[0], names[keys[0]]
         query = store.by_person
-    since = time.time() - args.days * 86400
+    since = Clock().time() - args.days * 86400
     articles = query(guild, key, since=since, limit=max(args.limit, 1))
     rows = [_line(a, kind, key) for a in articles]
     if args.json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
@@ -84,7 +83,7 @@ class Lookup(commands.Cog):
                 ephemeral=True,
             )
             return
-        since = time.time() - days * DAY
+        since = self.bot.clock.time() - days * DAY
         store = self.bot.store
         if kind == "country":
             total = store.count_country(guild_id, ref.key, since=since)
@@ -188,7 +187,7 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         seconds = DAY if period == "day" else 7 * DAY
-        now = time.time()
+        now = self.bot.clock.time()
         embed = discord.Embed(title=f"Trending this {period}", colour=discord.Colour.blurple())
         empty = True
         for kind, heading in (("country", "Countries"), ("person", "Persons")):

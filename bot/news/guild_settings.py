@@ -35,6 +35,7 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
+from bot.news.clock import Clock
 from bot.news.model import person_key
 
 try:
@@ -421,9 +422,9 @@ class SharedFileStorage(AtomicJSONStorage):
 class GuildSettingsStore:
     """Settings of every server, one document each, in ``guilds.json``."""
 
-    def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], float] = _time.time):
+    def __init__(self, path: str | os.PathLike[str], *, clock: Clock | None = None):
         self.path = Path(path)
-        self._clock = clock
+        self._clock = clock or Clock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = asyncio.Lock()
         self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
@@ -492,11 +493,11 @@ class GuildSettingsStore:
             if new == current:
                 return None
             if any(getattr(new, n) != getattr(current, n) for n in _RESCHEDULING):
-                new = replace(new, schedule_since=self._clock())
+                new = replace(new, schedule_since=self._clock.time())
                 if "paused" not in clean:
                     new = replace(new, paused=False, pause_reason="", paused_at=None)
             if new.paused and not current.paused:
-                new = replace(new, paused_at=self._clock())
+                new = replace(new, paused_at=self._clock.time())
             if not new.paused:
                 new = replace(new, pause_reason="", paused_at=None)
             return new
@@ -568,7 +569,7 @@ class GuildSettingsStore:
                 if new is None:
                     results[key] = current
                     continue
-                new = replace(new, guild_id=key, updated_at=self._clock())
+                new = replace(new, guild_id=key, updated_at=self._clock.time())
                 changed[key] = results[key] = new
             if changed:
                 self._write(changed)

@@ -1,6 +1,7 @@
 """Request validation as Discord does it: the OpenAPI spec plus the rules it lacks.
 
-The spec (``shared/data/discord/openapi.json``, MIT) is checked with jsonschema Draft 2020-12;
+The spec (``bot/sandbox/spec/openapi.json``, Discord's own, MIT; its licence and source sit
+beside it) ships inside the package and is checked with jsonschema Draft 2020-12;
 each operation's schema is combined with the spec's ``components`` so ``$ref``s resolve.
 Its unions are discriminated by ``type``: ``oneOf`` is relaxed to ``anyOf`` (several branches
 may match a value) and, on failure, the branch whose ``type`` matches names the error, as
@@ -17,6 +18,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,7 @@ from jsonschema.exceptions import ValidationError
 log = logging.getLogger(__name__)
 
 SPEC_ENV = "NEWSBOT_DISCORD_OPENAPI"
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "discord" / "openapi.json"
-)
+SPEC_RESOURCE = "openapi.json"
 
 MAX_CONTENT = 2000  # the spec says 4000; bots get 2000
 MAX_EMBED_TOTAL = 6000
@@ -154,7 +154,21 @@ def _relax(node: Any) -> Any:
     return out
 
 
-_SHARED: dict[Path, SpecValidator | None] = {}
+_SHARED: dict[Path | None, SpecValidator | None] = {}
+
+
+def read_bundled_spec() -> dict[str, Any]:
+    """Discord's OpenAPI document as shipped inside the package."""
+    text = resources.files("bot.sandbox.spec").joinpath(SPEC_RESOURCE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def _chosen_path(path: Path | None) -> Path | None:
+    """An explicit path, else ``$NEWSBOT_DISCORD_OPENAPI``, else None (the bundled spec)."""
+    if path is not None:
+        return path
+    env = os.environ.get(SPEC_ENV)
+    return Path(env) if env else None
 
 
 class SpecValidator:
@@ -177,17 +191,20 @@ class SpecValidator:
 
     @classmethod
     def load(cls, path: Path | None = None) -> SpecValidator | None:
-        """Load the spec from ``path``, ``$NEWSBOT_DISCORD_OPENAPI`` or the shared data folder.
+        """Load the spec from ``path``, ``$NEWSBOT_DISCORD_OPENAPI`` or the package's copy.
 
         Returns None (and logs a warning) when it cannot be read: only the hand-written
         rules then apply."""
-        chosen = path or Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC_PATH)
+        chosen = _chosen_path(path)
         try:
-            spec = json.loads(chosen.read_text(encoding="utf-8"))
+            if chosen is None:
+                spec = read_bundled_spec()
+            else:
+                spec = json.loads(chosen.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             log.warning(
                 "Discord OpenAPI spec not usable at %s (%s): only hand-written rules apply",
-                chosen,
+                chosen or f"bot.sandbox.spec/{SPEC_RESOURCE}",
                 exc,
             )
             return None
@@ -196,7 +213,7 @@ class SpecValidator:
     @classmethod
     def shared(cls, path: Path | None = None) -> SpecValidator | None:
         """One loaded spec per process and path (its compiled validators are reused)."""
-        chosen = path or Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC_PATH)
+        chosen = _chosen_path(path)
         if chosen not in _SHARED:
             _SHARED[chosen] = cls.load(chosen)
         return _SHARED[chosen]

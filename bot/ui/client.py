@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.news.atomic import read_json_file, write_atomic
+from bot.news.clock import Clock
 from bot.news.queries import EntityFinder
 from bot.ui.errors import on_app_command_error
 
@@ -34,7 +35,14 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.AutoShardedBot):
-    def __init__(self, settings: Settings, *, force_sync: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        force_sync: bool = False,
+        clock: Clock | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("intents", build_intents(settings))
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -43,6 +51,7 @@ class NewsBot(commands.AutoShardedBot):
             **kwargs,
         )
         self.settings = settings
+        self.clock = clock or Clock()
         self.force_sync = force_sync
         self._closers: list[Any] = []
 
@@ -56,7 +65,7 @@ class NewsBot(commands.AutoShardedBot):
 
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = await ArticleStore.open(settings.articles_dir)
+        self.store = await ArticleStore.open(settings.articles_dir, clock=self.clock)
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
@@ -66,9 +75,11 @@ class NewsBot(commands.AutoShardedBot):
         self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
         self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store)
-        self.guild_settings = GuildSettingsStore.open(settings.settings_path)
-        self.digests = DigestService(settings, self.store, self.guild_settings)
-        self.feeds = FeedService(settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed)
+        self.guild_settings = GuildSettingsStore.open(settings.settings_path, clock=self.clock)
+        self.digests = DigestService(settings, self.store, self.guild_settings, clock=self.clock)
+        self.feeds = FeedService(
+            settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed, clock=self.clock
+        )
         await self.feeds.start()
         self._closers.append(self.feeds.close)
 

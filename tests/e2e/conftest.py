@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings, load_settings, with_overrides
+from bot.news.clock import Clock
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.harness import connected_bot
 from tests.news.article_server import ArticleServer, html_page
@@ -25,12 +26,13 @@ def start_bot(
     emulator: Emulator, data_dir: Path
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[Any]]:
     """``async with start_bot() as bot:`` runs a NewsBot on ``data_dir`` until the block ends;
-    call it again (after the block) to restart on the same files."""
+    call it again (after the block) to restart on the same files. ``clock=`` gives it a
+    clock the test sets; other keywords change its settings."""
     from bot.ui.client import NewsBot
 
     @contextlib.asynccontextmanager
-    async def run(**changes: Any) -> AsyncIterator[NewsBot]:
-        bot = NewsBot(bot_settings(data_dir, **changes), **emulator.client_kwargs())
+    async def run(clock: Clock | None = None, **changes: Any) -> AsyncIterator[NewsBot]:
+        bot = NewsBot(bot_settings(data_dir, **changes), clock=clock, **emulator.client_kwargs())
         async with connected_bot(emulator, bot) as connected:
             yield connected
 

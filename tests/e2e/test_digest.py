@@ -1,20 +1,22 @@
-"""The daily digest through the emulator, with the digest service's clock under control."""
+"""The daily digest through the emulator, on a bot whose clock the test sets: nothing here
+depends on the time of day the suite runs at."""
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.news.clock import Clock
 from bot.news.model import Article, CountryMention, Development, PersonMention
 from bot.sandbox.emulator import SandboxUser
 
+DAY_ZERO = date(2026, 11, 26)
+
 
 def local(day_offset: int, hh: int, mm: int, zone: str) -> datetime:
-    """A UTC instant: ``day_offset`` days from today at hh:mm in ``zone``."""
-    tz = ZoneInfo(zone)
-    today = datetime.now(tz).date() + timedelta(days=day_offset)
-    return datetime(today.year, today.month, today.day, hh, mm, tzinfo=tz).astimezone(UTC)
+    """A UTC instant: ``day_offset`` days after ``DAY_ZERO`` at hh:mm in ``zone``."""
+    day = DAY_ZERO + timedelta(days=day_offset)
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def bot_posts(emulator, channel) -> list[dict]:
@@ -22,7 +24,7 @@ def bot_posts(emulator, channel) -> list[dict]:
 
 
 async def add_articles(bot, guild_id: str, count: int, *, when: float | None = None) -> None:
-    when = when or time.time()
+    when = when or bot.clock.time()
     codes = ["EC", "IL", "US", "FR", "BR", "IN", "NG", "JP"]
     for n in range(count):
         code = codes[n % len(codes)]
@@ -50,18 +52,19 @@ async def test_posts_at_local_time_once_and_not_again_after_restart(
 ) -> None:
     news = emulator.channel_named("news")
     zone = "America/Guayaquil"
-    async with start_bot() as bot:
+    clock = Clock(local(0, 9, 0, zone))
+    async with start_bot(clock=clock) as bot:
         reply = await user.slash("digest set", channel=news, time="07:30", timezone=zone)
         assert reply.ok and reply.ephemeral, reply.text()
         assert "07:30" in reply.content
         await add_articles(bot, str(emulator.guild.id), 12)
         poster = bot.get_cog("Digest").poster
 
-        bot.digests.clock = lambda: local(1, 7, 29, zone)
+        clock.set(local(1, 7, 29, zone))
         await poster.run_due()
         assert bot_posts(emulator, news) == []
 
-        bot.digests.clock = lambda: local(1, 7, 31, zone)
+        clock.set(local(1, 7, 31, zone))
         await poster.run_due()
         await poster.run_due()
         posted = bot_posts(emulator, news)
@@ -74,11 +77,11 @@ async def test_posts_at_local_time_once_and_not_again_after_restart(
         assert show.ok and "07:30" in json_text(show.embeds)
 
     count = len(bot_posts(emulator, news))
-    async with start_bot() as bot:  # a restart in the same minute
-        bot.digests.clock = lambda: local(1, 7, 32, zone)
+    clock.set(local(1, 7, 32, zone))
+    async with start_bot(clock=clock) as bot:  # a restart in the same minute
         await bot.get_cog("Digest").poster.run_due()
         assert len(bot_posts(emulator, news)) == count
-        bot.digests.clock = lambda: local(2, 7, 31, zone)  # the next day posts again
+        clock.set(local(2, 7, 31, zone))  # the next day posts again
         await bot.get_cog("Digest").poster.run_due()
         assert len(bot_posts(emulator, news)) > count
     assert not emulator.rejections
@@ -89,7 +92,8 @@ async def test_forbidden_channel_pauses_only_that_server(emulator, start_bot, us
     other_channel = emulator.add_channel(other, "briefing")
     bob = SandboxUser(emulator, emulator.users["bob"])
     news = emulator.channel_named("news")
-    async with start_bot() as bot:
+    clock = Clock(local(0, 9, 0, "Asia/Kolkata"))
+    async with start_bot(clock=clock) as bot:
         ok = await user.slash("digest set", channel=news, time="08:00", timezone="Asia/Kolkata")
         assert ok.ok, ok.text()
         ok = await bob.slash(
@@ -103,7 +107,7 @@ async def test_forbidden_channel_pauses_only_that_server(emulator, start_bot, us
         await add_articles(bot, str(emulator.guild.id), 3)
         await add_articles(bot, str(other.id), 3)
         emulator.deny(news)
-        bot.digests.clock = lambda: local(1, 8, 5, "Asia/Kolkata")
+        clock.set(local(1, 8, 5, "Asia/Kolkata"))
         await bot.get_cog("Digest").poster.run_due()
         assert bot_posts(emulator, news) == []
         assert len(bot_posts(emulator, other_channel)) >= 1
@@ -113,11 +117,12 @@ async def test_forbidden_channel_pauses_only_that_server(emulator, start_bot, us
 
 async def test_two_thousand_developments_fit_discord(emulator, start_bot, user) -> None:
     news = emulator.channel_named("news")
-    async with start_bot() as bot:
+    clock = Clock(local(0, 7, 0, "UTC"))
+    async with start_bot(clock=clock) as bot:
         ok = await user.slash("digest set", channel=news, time="06:00", timezone="UTC")
         assert ok.ok
         await add_articles(bot, str(emulator.guild.id), 2000)
-        bot.digests.clock = lambda: local(1, 6, 1, "UTC")
+        clock.set(local(1, 6, 1, "UTC"))
         await bot.get_cog("Digest").poster.run_due()
         posted = bot_posts(emulator, news)
         assert 1 <= len(posted) <= 10
@@ -152,8 +157,14 @@ def json_text(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-async def test_digest_now_posts_once_and_off_stops_it(emulator, newsbot, user) -> None:
+async def test_digest_now_posts_once_and_off_stops_it(emulator, start_bot, user) -> None:
     news = emulator.channel_named("news")
+    clock = Clock(local(0, 12, 0, "UTC"))
+    async with start_bot(clock=clock) as newsbot:
+        await digest_now_then_off(emulator, newsbot, user, clock, news)
+
+
+async def digest_now_then_off(emulator, newsbot, user, clock: Clock, news) -> None:
     unset = await user.slash("digest now", timeout=30)
     assert unset.ephemeral and "digest channel" in unset.text()
     ok = await user.slash("digest set", channel=news, time="23:59", timezone="UTC")
@@ -168,7 +179,7 @@ async def test_digest_now_posts_once_and_off_stops_it(emulator, newsbot, user) -
     assert len(bot_posts(emulator, news)) == posted
     off = await user.slash("digest off")
     assert off.ok and "off" in off.content
-    newsbot.digests.clock = lambda: local(1, 23, 59, "UTC")
+    clock.set(local(1, 23, 59, "UTC"))
     await newsbot.get_cog("Digest").poster.run_due()
     assert len(bot_posts(emulator, news)) == posted
     show = await user.slash("digest show")

@@ -1,34 +1,14 @@
-"""Helpers shared by the digest tests: a clock the test moves, and article factories."""
+"""Helpers shared by the digest tests: a digest service on real files, and article factories."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.digest.service import DigestService
 from bot.news.guild_settings import GuildSettingsStore
 from bot.news.model import Article, CountryMention, Development, PersonMention
-
-
-class Clock:
-    """A controllable clock: ``clock()`` is an aware UTC datetime; ``epoch()`` the same."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start.astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def epoch(self) -> float:
-        return self.now.timestamp()
-
-    def set(self, when: datetime) -> None:
-        self.now = when.astimezone(UTC)
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class ListStore:
@@ -49,7 +29,7 @@ def open_service(
     data_dir: Path, clock: Clock, store=None, *, grace_hours: float = 6.0
 ) -> DigestService:
     settings = Settings(data_dir=data_dir, digest_grace_hours=grace_hours)
-    guilds = GuildSettingsStore.from_settings(settings, clock=clock.epoch)
+    guilds = GuildSettingsStore.from_settings(settings, clock=clock)
     return DigestService(settings, store, guilds, clock=clock)
 
 

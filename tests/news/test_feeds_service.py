@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 
+from bot.news.clock import Clock
 from bot.news.feeds import FeedError
 from bot.news.feeds.state import SCHEMA_VERSION, FeedStateError
 from tests.news.test_feeds_support import (  # noqa: F401 - fixtures used by name
-    Clock,
     FeedServer,
     Ingest,
     Item,
@@ -136,14 +136,14 @@ async def test_second_poll_is_conditional_and_a_304_does_no_work(
     await service.poll_due()
     assert len(ingest.calls) == 3
     assert await service.poll_due() == 0  # not due yet
-    clock.advance(20)
+    clock.advance(minutes=20)
     assert await service.poll_due() == 1
     last = feed_server.hits("/rss.xml")[-1]
     assert last.get("If-None-Match", "").startswith('"')
     assert last.get("If-Modified-Since") == "Fri, 15 Jan 2027 08:00:00 GMT"
     assert len(ingest.calls) == 3
     [info] = service.list(G)
-    assert info.last_success == clock.now and info.last_error is None
+    assert info.last_success == clock.time() and info.last_error is None
 
 
 async def test_rewritten_dates_do_not_duplicate_items(
@@ -155,9 +155,9 @@ async def test_rewritten_dates_do_not_duplicate_items(
     await service.poll_due()
     assert len(ingest.calls) == 4
     # every pubDate rewritten to "now", one genuinely new item on top
-    rewritten = items(5, when=clock.now + 86400)
+    rewritten = items(5, when=clock.time() + 86400)
     feed_server.set("/rss.xml", rss(rewritten), validators=False)
-    clock.advance(20)
+    clock.advance(minutes=20)
     await service.poll_due()
     assert ingest.links()[4:] == [feed_server.url("/news/5")]
 
@@ -176,7 +176,7 @@ async def test_a_timing_out_server_backs_off_and_others_are_polled(
     infos = {i.url: i for i in service.list(G)}
     assert infos[slow].consecutive_failures == 1
     assert "no answer within 0.3 s" in (infos[slow].last_error or "")
-    assert infos[slow].next_poll_at > clock.now + 15 * 60 * 1.5  # backed off past the interval
+    assert infos[slow].next_poll_at > clock.time() + 15 * 60 * 1.5  # backed off past the interval
     assert infos[good].consecutive_failures == 0
 
 
@@ -190,7 +190,7 @@ async def test_restart_in_the_middle_of_a_poll_neither_duplicates_nor_misses(
     assert len(ingest.calls) == 3
     # six new items; the process "dies" while ingesting the third of them
     feed_server.set("/rss.xml", rss(items(9)))
-    clock.advance(20)
+    clock.advance(minutes=20)
     ingest.block_at = len(ingest.attempts) + 3
     poll = asyncio.create_task(first.poll_due())
     await asyncio.wait_for(ingest.blocked.wait(), 5)
@@ -200,14 +200,14 @@ async def test_restart_in_the_middle_of_a_poll_neither_duplicates_nor_misses(
 
     after = Ingest()
     second = make_service(ingest=after)  # same data dir, new process
-    clock.advance(20)
+    clock.advance(minutes=20)
     await second.poll_due()
     assert set(before).isdisjoint(after.links())
     assert sorted(before + after.links()) == sorted(
         feed_server.url(f"/news/{i}") for i in range(1, 10)
     )
     # and once more: nothing old comes back after the restart
-    clock.advance(20)
+    clock.advance(minutes=20)
     await second.poll_due()
     assert len(after.calls) == 4
 
@@ -219,8 +219,8 @@ async def test_a_restart_never_reingests_old_items(
     await make_service().add(G, url)
     await make_service().poll_due()  # a fresh service each time: state is only on disk
     assert len(ingest.calls) == 3
-    clock.advance(20)
-    feed_server.set("/rss.xml", rss(items(3, when=clock.now)), validators=False)
+    clock.advance(minutes=20)
+    feed_server.set("/rss.xml", rss(items(3, when=clock.time())), validators=False)
     restarted = make_service()
     assert await restarted.poll_due() == 1
     assert len(ingest.calls) == 3
@@ -235,12 +235,13 @@ async def test_pause_after_failing_for_days_then_resume(
     service = make_service()
     await service.add(G, url)
     feed_server.routes["/rss.xml"].status = 503
-    started = clock.now
+    started = clock.time()
     polls = 0
     gaps = []
     while not service.list(G)[0].paused and polls < 60:
-        gaps.append(service.list(G)[0].next_poll_at - clock.now)
-        clock.now = service.list(G)[0].next_poll_at
+        gaps.append(service.list(G)[0].next_poll_at - clock.time())
+        due = datetime.fromtimestamp(service.list(G)[0].next_poll_at, UTC)
+        clock.set(due + timedelta(seconds=1))  # the poll loop wakes up just after
         assert await service.poll_due() == 1
         polls += 1
     # exponential backoff, capped at 6 h (+10 % jitter)
@@ -248,11 +249,11 @@ async def test_pause_after_failing_for_days_then_resume(
     assert max(gaps) <= 6 * 3600 * 1.1 and max(gaps) >= 6 * 3600 * 0.9
     [info] = service.list(G)
     assert info.paused
-    assert clock.now - started >= 3 * 86400  # not before three days of failure
+    assert clock.time() - started >= 3 * 86400  # not before three days of failure
     assert polls > 5
     assert info.paused_reason is not None
     assert "failing since" in info.paused_reason and "503" in info.paused_reason
-    clock.advance(24 * 60)
+    clock.advance(minutes=24 * 60)
     assert await service.poll_due() == 0  # paused feeds are not polled
 
     feed_server.routes["/rss.xml"].status = 200
@@ -303,7 +304,7 @@ async def test_transient_ingest_failures_retry_bounded_permanent_ones_do_not(
     await service.add(G, url)
     for _ in range(5):
         await service.poll_due()
-        clock.advance(20)
+        clock.advance(minutes=20)
     tries = {link: ingest.attempts.count(link) for link in set(ingest.attempts)}
     assert tries[feed_server.url("/news/1")] == 3  # retried, then given up
     assert tries[feed_server.url("/news/2")] == 1
@@ -323,10 +324,10 @@ async def test_items_beyond_the_per_poll_limit_come_next_poll(
     await service.add(G, url)
     await service.poll_due()
     feed_server.set("/rss.xml", rss(items(6)))
-    clock.advance(20)
+    clock.advance(minutes=20)
     await service.poll_due()
     assert ingest.links()[1:] == [feed_server.url(f"/news/{i}") for i in (2, 3, 4)]
-    clock.advance(20)
+    clock.advance(minutes=20)
     await service.poll_due()  # not a 304: the validators were held back
     assert ingest.links()[4:] == [feed_server.url(f"/news/{i}") for i in (5, 6)]
 
@@ -358,7 +359,7 @@ async def test_start_runs_the_poller_by_itself(
         if len(links) == 2:
             got.set()
 
-    service = make_service(ingest=record, clock=time.time)
+    service = make_service(ingest=record, clock=Clock())
     await service.start()
     await service.add(G, url)
     await asyncio.wait_for(got.wait(), 5)

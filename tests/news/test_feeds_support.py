@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.feeds import FeedService
 from bot.news.understanding.fetch import SafeFetcher
 
@@ -210,17 +212,6 @@ class Ingest:
         return [link for link, _ in self.calls]
 
 
-class Clock:
-    def __init__(self, now: float = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
-
-
 @pytest.fixture(name="settings")
 def settings_fixture(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, allow_loopback=True, feed_interval_minutes=15.0)
@@ -228,7 +219,7 @@ def settings_fixture(data_dir: Path) -> Settings:
 
 @pytest.fixture(name="clock")
 def clock_fixture() -> Clock:
-    return Clock()
+    return Clock(datetime.fromtimestamp(T0, UTC))
 
 
 @pytest.fixture(name="ingest")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
 
+from bot.news.clock import Clock
 from bot.news.guild_settings import (
     MAX_FOLLOWS,
     SCHEMA_VERSION,
@@ -64,7 +65,7 @@ def test_parse_zone_and_suggestions() -> None:
 
 async def test_update_is_durable_and_validated(data_dir: Path) -> None:
     path = data_dir / "guilds.json"
-    store = GuildSettingsStore(path, clock=lambda: 1000.0)
+    store = GuildSettingsStore(path, clock=Clock(datetime.fromtimestamp(1000.0, UTC)))
     assert store.get(42).digest_time == "08:00" and not store.get(42).active
     new = await store.update(42, channel_id="1234", digest_time="7:30", zone="asia/kathmandu")
     assert (new.channel_id, new.digest_time, new.zone) == (1234, "07:30", "Asia/Kathmandu")

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.news.clock import Clock
 from bot.news.digest.schedule import decide, local_wall_exists, run_instant
 from bot.news.digest.service import CLAIM_STALE, RETRY_DELAY
 
-from .digest_support import Clock, ListStore, article, open_service
+from .digest_support import ListStore, article, open_service
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -174,8 +175,8 @@ def test_a_time_set_after_it_passed_starts_tomorrow():
 
 
 async def configure(service, clock: Clock, guild="1", at="08:00", zone="Europe/Berlin"):
-    clock_before = clock.now
-    clock.set(clock.now - timedelta(days=2))  # configured long before the test's days
+    clock_before = clock.now()
+    clock.set(clock.now() - timedelta(days=2))  # configured long before the test's days
     await service.guild_settings.update(
         guild, channel_id=555, digest_time=at, zone=zone, enabled=True
     )
@@ -229,7 +230,7 @@ async def test_crash_mid_post_is_not_reposted_and_news_is_not_lost(data_dir: Pat
     await configure(first, clock)
     assert await post_if_due(first) == ["1"]  # the 27th, delivered
     clock.set(local(BERLIN, 2026, 11, 28, 7, 0))
-    articles.articles.append(article(1, "Story of the 28th", when=clock.epoch(), countries=("EC",)))
+    articles.articles.append(article(1, "Story of the 28th", when=clock.time(), countries=("EC",)))
     clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
     [plan] = await first.due_guilds()
     assert await first.claim("1", plan.local_date)
@@ -379,7 +380,8 @@ import asyncio, sys, time
 from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from tests.news.digest_support import Clock, open_service
+from bot.news.clock import Clock
+from tests.news.digest_support import open_service
 
 async def main():
     data_dir, go = Path(sys.argv[1]), Path(sys.argv[2])
@@ -390,8 +392,9 @@ async def main():
         time.sleep(0.002)
     start = float(go.read_text())
     won, tried = [], set()
-    # All processes take day i during the same 20 ms slice of wall time: a real race.
-    while (i := int((time.time() - start) / 0.02)) < 40:
+    # All processes take day i during the same 20 ms slice: a real race. (The monotonic
+    # clock is the machine's, the same in every process, and no test fakes it.)
+    while (i := int((time.monotonic() - start) / 0.02)) < 40:
         if i >= 0:
             day = date(2026, 11, 28) + timedelta(days=i)
             clock.set(datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC))
@@ -433,7 +436,7 @@ async def test_two_processes_on_the_same_file_never_claim_the_same_day(data_dir:
         if len(list(data_dir.glob("ready-*"))) == 3 or any(p.poll() is not None for p in procs):
             break
         await asyncio.sleep(0.01)
-    (data_dir / "go.tmp").write_text(str(time_module.time() + 0.05))
+    (data_dir / "go.tmp").write_text(str(time_module.monotonic() + 0.05))
     (data_dir / "go.tmp").rename(go)
     outputs = [p.communicate(timeout=60)[0].split() for p in procs]
     assert all(p.returncode == 0 for p in procs)

@@ -174,3 +174,13 @@ def test_content_limit_message_is_discords_for_bots(discord_spec) -> None:
     rejection = validator.message("POST", MESSAGES, {"content": "x" * 4001}, creating=True)
     (error,) = rejection.errors["content"]["_errors"]
     assert error["message"] == "Must be 2000 or fewer in length."
+
+
+def test_the_spec_ships_inside_the_package(monkeypatch, caplog) -> None:
+    from bot.sandbox.validation import SPEC_ENV, read_bundled_spec
+
+    monkeypatch.delenv(SPEC_ENV, raising=False)
+    spec = read_bundled_spec()
+    assert "/channels/{channel_id}/messages" in spec["paths"]
+    assert SpecValidator.load() is not None
+    assert "not usable" not in caplog.text

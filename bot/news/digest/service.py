@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.news.clock import Clock
 from bot.news.digest.build import Digest, build_digest, render_digest
 from bot.news.digest.schedule import Decision, decide, run_instant
 from bot.news.guild_settings import (
@@ -88,10 +89,6 @@ class DigestStatus:
     problem: str  # why it is not posting, in one sentence, or ""
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class DigestService:
     def __init__(
         self,
@@ -99,12 +96,12 @@ class DigestService:
         store: ArticleSource | None,
         guild_settings: GuildSettingsStore,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.guild_settings = guild_settings
-        self.clock = clock
+        self.clock = clock or Clock()
         self.grace = timedelta(hours=float(getattr(settings, "digest_grace_hours", 6.0)))
         # Identifies this running instance in its claims (debugging and mark_* checks).
         self.token = uuid.uuid4().hex[:12]
@@ -512,7 +509,7 @@ class DigestService:
         return DuePlan(gs.guild_id, gs.channel_id, today, now, timedelta(0), since, until)
 
     def _now(self, now: datetime | None) -> datetime:
-        value = self.clock() if now is None else now
+        value = self.clock.now() if now is None else now
         if value.tzinfo is None:
             raise ValueError("DigestService needs aware datetimes (UTC)")
         return value.astimezone(UTC)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.news.clock import Clock
 from bot.news.feeds.fetching import (
     FEED_TYPES,
     Fetch,
@@ -62,7 +63,7 @@ class FeedPoller:
         ingest: Ingest,
         semaphore: asyncio.Semaphore,
         limits: PollLimits,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         rng: random.Random | None = None,
         transient: Callable[[BaseException], bool] = is_transient,
     ) -> None:
@@ -71,7 +72,7 @@ class FeedPoller:
         self.ingest = ingest
         self.semaphore = semaphore
         self.limits = limits
-        self.clock = clock
+        self.clock = clock or Clock()
         self.rng = rng or random.Random()
         self.transient = transient
         # One parse at a time: parsing threads hold the GIL; several at once starved the
@@ -116,7 +117,7 @@ class FeedPoller:
 
     async def poll(self, record: FeedRecord) -> int:
         """Poll ``record`` once; returns the number of items ingested."""
-        now = self.clock()
+        now = self.clock.time()
         record.last_poll_at = now
         try:
             parsed, validators = await self._fetch_and_parse(record)

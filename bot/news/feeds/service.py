@@ -10,12 +10,12 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.feeds.discover import discover_feeds, looks_like_html
 from bot.news.feeds.fetching import FEED_TYPES, Fetch, Fetched, Ingest, describe_error, is_transient
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
@@ -99,7 +99,7 @@ class FeedService:
         *,
         fetch: Fetch,
         ingest: Ingest,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         max_feeds_per_guild: int = 20,
         max_items_per_poll: int = 10,
         first_poll_items: int = 5,
@@ -112,7 +112,7 @@ class FeedService:
         transient: Callable[[BaseException], bool] = is_transient,
     ) -> None:
         self.settings = settings
-        self.clock = clock
+        self.clock = clock or Clock()
         self.max_feeds_per_guild = max_feeds_per_guild
         self.default_interval = max(MIN_INTERVAL_MINUTES, settings.feed_interval_minutes)
         self._fetch = fetch
@@ -132,7 +132,7 @@ class FeedService:
                 pause_after_days=pause_after_days,
                 max_backoff_minutes=max_backoff_minutes,
             ),
-            clock=clock,
+            clock=self.clock,
             rng=rng,
             transient=transient,
         )
@@ -181,7 +181,7 @@ class FeedService:
                 return await self.resume(guild_id, existing.url)
             raise FeedError(f"This server already follows {existing.url}.")
         interval = max(MIN_INTERVAL_MINUTES, interval_minutes or self.default_interval)
-        now = self.clock()
+        now = self.clock.time()
         record = FeedRecord(
             guild_id=guild_id,
             url=feed_url,
@@ -240,7 +240,7 @@ class FeedService:
         record.paused_reason = None
         record.failures = 0
         record.failing_since = None
-        record.next_poll_at = self.clock()
+        record.next_poll_at = self.clock.time()
         await self._store.save(record)
         log.info("guild %s resumed feed %s", guild_id, record.url)
         self._wake.set()
@@ -270,7 +270,7 @@ class FeedService:
         self._store.close()
 
     def _launch_due(self) -> list[asyncio.Task[int]]:
-        now = self.clock()
+        now = self.clock.time()
         launched = []
         for record in self._store.records():
             if record.paused or record.next_poll_at > now or record.key in self._polls:
@@ -300,7 +300,7 @@ class FeedService:
             await self._sleep_until_due()
 
     async def _sleep_until_due(self) -> None:
-        now = self.clock()
+        now = self.clock.time()
         upcoming = [
             r.next_poll_at
             for r in self._store.records()

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from bot.news.atomic import clean_temp_files
+from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
@@ -114,8 +115,10 @@ class ArticleStore:
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
         doc_cache_size: int = 4096,
+        clock: Clock | None = None,
     ) -> None:
         self.directory = Path(directory)
+        self.clock = clock or Clock()
         self.weeks_dir = self.directory / "weeks"
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
@@ -472,7 +475,7 @@ class ArticleStore:
         if not article.canonical_url:
             raise ValueError("an article needs a canonical_url to be stored")
         guild_id = str(guild_id)
-        now = time.time()
+        now = self.clock.time()
         existing = self._existing_id(article)
         doc = self._doc(existing) if existing else None
         if doc is not None:
