@@ -5,8 +5,9 @@ The Discord loop (on main, in ``cogs/``) drives it every ~30 seconds::
     for plan in await service.due_guilds():
         if not await service.claim(plan.guild_id, plan.local_date):
             continue                      # another run has it, or it is done
-        messages = await service.claimed_messages(plan.guild_id)
-        ...send each message (allowed mentions: none), collecting the message ids...
+        digest = await service.claimed_digest(plan.guild_id)
+        ...render it (bot.ui.digest), send each message (allowed mentions: none),
+        ...collecting the message ids...
         await service.mark_posted(plan.guild_id, plan.local_date, ids)
         # on 403/404: await service.mark_failed(gid, "reason", pause=True, message_ids=ids)
 
@@ -32,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.news.clock import Clock
-from bot.news.digest.build import Digest, build_digest, render_digest
+from bot.news.digest.build import Digest, build_digest
 from bot.news.digest.schedule import Decision, decide, run_instant
 from bot.news.guild_settings import (
     DigestRecord,
@@ -457,17 +458,11 @@ class DigestService:
         gid, since, until, day = self._claim_window(guild_id)
         return self.build(gid, since=since, until=until, local_date=day)
 
-    def render_claim(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """Messages (lists of embed dicts) for the claimed digest; ``[]`` means nothing
-        to send (a quiet day in silent mode): still call ``mark_posted``."""
-        return render_digest(self.digest_for_claim(guild_id))
-
-    async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """``render_claim`` with the CPU work in a worker thread (0.1-0.3 s for thousands
-        of articles): what the Discord loop should call."""
+    async def claimed_digest(self, guild_id: GuildId) -> Digest:
+        """``digest_for_claim`` with the CPU work in a worker thread (0.1-0.3 s for
+        thousands of articles): what the Discord loop should call."""
         gid, since, until, day = self._claim_window(guild_id)
-        job = self._job(gid, since, until, day)
-        return await asyncio.to_thread(lambda: render_digest(job()))
+        return await asyncio.to_thread(self._job(gid, since, until, day))
 
     def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
         """What a digest would say now (nothing is recorded)."""
@@ -479,15 +474,9 @@ class DigestService:
         since, until = self.window(gs, now)
         return self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
 
-    def preview(self, guild_id: GuildId, now: datetime | None = None) -> list[list[dict[str, Any]]]:
-        return render_digest(self.preview_digest(guild_id, now))
-
-    async def preview_messages(
-        self, guild_id: GuildId, now: datetime | None = None
-    ) -> list[list[dict[str, Any]]]:
-        """``preview`` with the CPU work in a worker thread (for ``/digest preview``)."""
-        job = self._preview_job(guild_id, now)
-        return await asyncio.to_thread(lambda: render_digest(job()))
+    async def preview_async(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
+        """``preview_digest`` with the CPU work in a worker thread (for ``/digest preview``)."""
+        return await asyncio.to_thread(self._preview_job(guild_id, now))
 
     def digest_of_date(self, guild_id: GuildId, local_date: date) -> Digest:
         """The digest for a past (or today's) local date: the news that arrived between

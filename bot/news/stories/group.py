@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from datasketch import MinHashLSH
-
 from bot.news.model import Article
 from bot.news.stories.similarity import (
     MIN_ENTITY_WORDS,
@@ -144,6 +142,8 @@ def _candidates(feats: Sequence[Features]) -> set[tuple[int, int]]:
     """Pairs worth comparing: near-duplicate texts (MinHash LSH), and articles sharing a
     headline word and at least ``MIN_ENTITY_WORDS`` content words (every other rule needs
     both). Keeps 2,000 articles far from 2,000² comparisons."""
+    from datasketch import MinHashLSH
+
     pairs: set[tuple[int, int]] = set()
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM)
     for i, f in enumerate(feats):

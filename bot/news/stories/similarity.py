@@ -1,15 +1,15 @@
 """Whether two articles report the same event, from the fields the store keeps.
 
-Either of two signals is enough:
+Articles dated more than a day and a half apart are different events (a weekly report
+repeats last week's words). Otherwise either of two signals is enough:
 
 - near-duplicate text: a MinHash estimate of the Jaccard similarity of word 3-shingles of
   the title, summary and development sentences (a wire story republished with a new
   headline or a trimmed lead shares most of them);
-- the same event told in other words, by articles dated within a day and a half of each
-  other: near-identical headlines; or most of the shorter one's content words (headline and
-  summary); or most of its named entities together with a fifth of its words, one of them
-  in the headline (two different events about the same people share the entities, rarely
-  the words).
+- the same event told in other words: near-identical headlines; or most of the shorter
+  one's content words (headline and summary); or most of its named entities together with
+  a fifth of its words, one of them in the headline (two different events about the same
+  people share the entities, rarely the words).
 
 The thresholds were chosen on the development half of ``bench/stories_pairs.json`` and
 are scored on the other half by ``bench/stories.py``.
@@ -22,10 +22,12 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-
-from datasketch import MinHash
+from typing import TYPE_CHECKING
 
 from bot.news.model import Article
+
+if TYPE_CHECKING:  # datasketch loads scipy (~1.5 s of CPU): only when stories are grouped
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SHINGLE = 3
@@ -109,6 +111,8 @@ class Features:
 @lru_cache(maxsize=1)
 def _permutations() -> object:
     """Drawing the permutations is most of a new MinHash's cost: draw them once."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, scheme="affine32").permutations
 
 
@@ -118,6 +122,8 @@ def article_text(article: Article) -> str:
 
 
 def features(article: Article) -> Features:
+    from datasketch import MinHash
+
     grams = shingles(article_text(article))
     signature = None
     if grams:
@@ -148,10 +154,10 @@ def _share(a: frozenset[str], b: frozenset[str]) -> tuple[int, float]:
 
 def same_event(a: Features, b: Features) -> bool:
     """True when the two articles report one event."""
-    if text_similarity(a, b) >= NEAR_DUPLICATE:
-        return True
     if a.when and b.when and abs(a.when - b.when) > SAME_DAY:
         return False
+    if text_similarity(a, b) >= NEAR_DUPLICATE:
+        return True
     union = len(a.title | b.title)
     if (
         union
