@@ -1,18 +1,22 @@
-"""Quality of extraction, entities and summaries on the shared dev sets.
+"""Quality of extraction, entities and summaries, on the tune and held halves side by side.
 
     uv run python bench/quality.py [--data ../shared/data] [--json out.json] [--only PART]
         [--show-errors]
 
-1. extraction: word-4-gram shingle precision/recall/F1 of ``extract_html`` against the
-   hand-made ``articleBody`` (averaged over pages).
-2. entities: countries and persons from ``enrich`` on the extracted text against
-   ``entities/dev.json``, micro-averaged over (page, entity) pairs; English pages (language of
-   the gold body, by ``detect_language``) and all pages separately. Also on the gold body text,
-   to separate extraction errors from NLP errors.
-3. summaries: ROUGE-1/2/L F1 (``bench/rouge.py``: lower-cased alphanumeric tokens, no stemming)
-   of ``summarize`` and of Lead-3 (the first three sentences of the same splitter), same run.
+Every labelled item is in one fixed half (``bench/split.py``): "tune" is what rules were
+written against, "held" is never read while writing them. Both are printed.
 
-These are dev sets; the same measures are taken on held-out data.
+1. extraction: word-4-gram shingle precision/recall/F1 of ``extract_html`` against the
+   hand-made ``articleBody`` (averaged over pages), and the pages scoring below 0.5.
+2. entities: countries and persons from ``enrich`` against ``entities/dev.json`` (on the
+   extracted text, and on the gold body to separate extraction errors from NLP errors) and
+   against ``bench/labels/cnndm-entities.json`` (CNN/DailyMail article text), micro-averaged
+   over (item, entity) pairs; English items and non-English pages (``labels/languages.json``)
+   separately.
+3. summaries: ROUGE-1/2/L F1 (``bench/rouge.py``: lower-cased alphanumeric tokens, no
+   stemming) of ``summarize`` and of Lead-3 (the first three sentences of the same splitter).
+
+``--show-errors`` lists entity errors of the tune half only.
 """
 
 from __future__ import annotations
@@ -32,31 +36,27 @@ for path in (ROOT, ROOT / "bench"):
 
 from extraction_score import load_pages, shingle_prf  # noqa: E402
 from rouge import rouge  # noqa: E402
+from split import PARTS, part_of  # noqa: E402
 
 from bot.news.model import person_key  # noqa: E402
 from bot.news.understanding.enrich import enrich  # noqa: E402
 from bot.news.understanding.extract import NotAnArticle, extract_html  # noqa: E402
-from bot.news.understanding.language import detect_language  # noqa: E402
 from bot.news.understanding.sentences import split_sentences  # noqa: E402
 from bot.news.understanding.summary import summarize  # noqa: E402
+
+LABELS = ROOT / "bench" / "labels"
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {
-        "precision": round(p, 4),
-        "recall": round(r, 4),
-        "f1": round(f, 4),
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+            "tp": tp, "fp": fp, "fn": fn}  # fmt: skip
 
 
 def extraction_part(data: Path) -> tuple[dict, dict[str, tuple[str, str, str | None]]]:
-    scores = []
+    scores: dict[str, list[tuple[float, float, float]]] = {p: [] for p in PARTS}
     extracted: dict[str, tuple[str, str, str | None]] = {}
     started = time.perf_counter()
     for page_id, url, gold, html in load_pages(data):
@@ -66,21 +66,50 @@ def extraction_part(data: Path) -> tuple[dict, dict[str, tuple[str, str, str | N
         except NotAnArticle:
             title, text, lang = "", "", None
         extracted[page_id] = (title, text, lang)
-        scores.append(shingle_prf(text, gold))
+        scores[part_of(page_id)].append(shingle_prf(text, gold))
     elapsed = time.perf_counter() - started
-    summary = {
-        "pages": len(scores),
-        "precision": round(statistics.mean(s[0] for s in scores), 4),
-        "recall": round(statistics.mean(s[1] for s in scores), 4),
-        "f1": round(statistics.mean(s[2] for s in scores), 4),
-        "pages_per_s": round(len(scores) / elapsed, 1),
-    }
-    return summary, extracted
+    out: dict[str, dict] = {}
+    for part, rows in scores.items():
+        out[part] = {
+            "pages": len(rows),
+            "precision": round(statistics.mean(s[0] for s in rows), 4),
+            "recall": round(statistics.mean(s[1] for s in rows), 4),
+            "f1": round(statistics.mean(s[2] for s in rows), 4),
+            "below_0_5": sum(1 for s in rows if s[2] < 0.5),
+        }
+    out["pages_per_s"] = round(len(extracted) / elapsed, 1)
+    return out, extracted
 
 
 def _count(gold: Iterable[str], pred: Iterable[str]) -> tuple[int, int, int, set, set]:
     g, p = set(gold), set(pred)
     return len(g & p), len(p - g), len(g - p), p - g, g - p
+
+
+def _entity_items(
+    data: Path,
+    texts: dict[str, tuple[str, str, str | None]],
+    gold_bodies: dict[str, str],
+) -> list[tuple[str, str, dict, dict[str, tuple[str, str, str | None]]]]:
+    """(id, language, labels, {source: (title, text, declared language)}) per labelled item."""
+    languages = json.loads((LABELS / "languages.json").read_text(encoding="utf-8"))
+    items = []
+    dev = json.loads((data / "entities" / "dev.json").read_text(encoding="utf-8"))
+    for page_id, label in sorted(dev.items()):
+        sources = {
+            "extracted": texts.get(page_id, ("", "", None)),
+            "gold_text": ("", gold_bodies.get(page_id, ""), None),
+        }
+        items.append((page_id, languages.get(page_id, "en"), label, sources))
+    articles = {
+        row["id"]: row["article"]
+        for row in map(json.loads, (data / "summaries" / "cnndm-dev.jsonl").open(encoding="utf-8"))
+    }
+    cnndm = json.loads((LABELS / "cnndm-entities.json").read_text(encoding="utf-8"))
+    for article_id, label in sorted(cnndm.items()):
+        body = ("", articles[article_id], None)
+        items.append((article_id, "en", label, {"extracted": body, "gold_text": body}))
+    return items
 
 
 def entities_part(
@@ -89,42 +118,38 @@ def entities_part(
     gold_bodies: dict[str, str],
     show_errors: bool,
 ) -> dict:
-    labels = json.loads((data / "entities" / "dev.json").read_text(encoding="utf-8"))
     totals: dict[str, list[int]] = {}
     errors: list[str] = []
     started = time.perf_counter()
     calls = 0
-    for page_id, label in sorted(labels.items()):
-        english = detect_language(gold_bodies.get(page_id, "")) == "en"
+    items = _entity_items(data, texts, gold_bodies)
+    for item_id, language, label, sources in items:
+        part = part_of(item_id)
+        scope = "english" if language == "en" else "other"
         gold_c = {c.upper() for c in label["countries"]}
         gold_p = {person_key(p) for p in label["persons"]}
-        for source in ("extracted", "gold_text"):
-            if source == "extracted":
-                title, text, lang = texts.get(page_id, ("", "", None))
-            else:
-                title, text, lang = "", gold_bodies.get(page_id, ""), None
+        for source, (title, text, lang) in sources.items():
             result = enrich(title, text, language=lang) if text.strip() else None
             calls += 1
             pred_c = {c.code for c in result.countries} if result else set()
             pred_p = {p.key for p in result.persons} if result else set()
             for kind, gold, pred in (("countries", gold_c, pred_c), ("persons", gold_p, pred_p)):
                 tp, fp, fn, extra, missed = _count(gold, pred)
-                for scope in ("all", "english") if english else ("all",):
-                    row = totals.setdefault(f"{source}/{scope}/{kind}", [0, 0, 0])
-                    row[0] += tp
-                    row[1] += fp
-                    row[2] += fn
-                if show_errors and source == "extracted" and (extra or missed):
+                row = totals.setdefault(f"{part}/{source}/{scope}/{kind}", [0, 0, 0])
+                row[0] += tp
+                row[1] += fp
+                row[2] += fn
+                if show_errors and part == "tune" and source == "extracted" and (extra or missed):
                     errors.append(
-                        f"{page_id[:8]} {kind:9} +{sorted(extra)} -{sorted(missed)}"
-                        f"{'' if english else ' (non-English)'}"
+                        f"{item_id[:12]} {kind:9} +{sorted(extra)} -{sorted(missed)}"
+                        f"{'' if language == 'en' else f' ({language})'}"
                     )
     elapsed = time.perf_counter() - started
-    out = {key: prf(*row) for key, row in sorted(totals.items())}
-    out["pages"] = len(labels)
-    out["english_pages"] = sum(
-        1 for page_id in labels if detect_language(gold_bodies.get(page_id, "")) == "en"
-    )
+    out: dict = {key: prf(*row) for key, row in sorted(totals.items())}
+    for part in PARTS:
+        in_part = [i for i in items if part_of(i[0]) == part]
+        out[f"{part}/items"] = len(in_part)
+        out[f"{part}/english_items"] = sum(1 for i in in_part if i[1] == "en")
     out["ms_per_enrich"] = round(1000 * elapsed / max(1, calls), 1)
     if show_errors:
         print("\n".join(errors))
@@ -143,17 +168,19 @@ def summaries_part(data: Path) -> dict:
     ]
     systems = {"newsbot": lambda a: summarize("", a), "lead3": lead3}
     out: dict[str, dict] = {}
-    for name, system in systems.items():
-        scores = {"rouge1": [], "rouge2": [], "rougeL": []}
-        lengths = []
-        for row in rows:
-            candidate = system(row["article"])
-            lengths.append(len(candidate))
-            for metric, value in rouge(candidate, row["reference"]).items():
-                scores[metric].append(value)
-        out[name] = {m: round(100 * statistics.mean(v), 2) for m, v in scores.items()}
-        out[name]["mean_chars"] = round(statistics.mean(lengths))
-    out["articles"] = len(rows)
+    for part in PARTS:
+        chosen = [row for row in rows if part_of(row["id"]) == part]
+        out[part] = {"articles": len(chosen)}
+        for name, system in systems.items():
+            scores: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeL": []}
+            lengths = []
+            for row in chosen:
+                candidate = system(row["article"])
+                lengths.append(len(candidate))
+                for metric, value in rouge(candidate, row["reference"]).items():
+                    scores[metric].append(value)
+            out[part][name] = {m: round(100 * statistics.mean(v), 2) for m, v in scores.items()}
+            out[part][name]["mean_chars"] = round(statistics.mean(lengths))
     return out
 
 
@@ -162,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--only", choices=["extraction", "entities", "summaries"])
-    parser.add_argument("--show-errors", action="store_true", help="list entity errors per page")
+    parser.add_argument(
+        "--show-errors", action="store_true", help="list entity errors of the tune half"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no shared data at {args.data}", file=sys.stderr)
@@ -185,38 +214,54 @@ def main(argv: list[str] | None = None) -> int:
 def _print_table(results: dict[str, dict]) -> None:
     if "extraction" in results:
         e = results["extraction"]
-        print(f"extraction ({e['pages']} pages, shingle P/R/F1 averaged over pages)")
-        print(
-            f"  P {e['precision']:.3f}  R {e['recall']:.3f}  F1 {e['f1']:.3f}"
-            f"  {e['pages_per_s']} pages/s"
-        )
+        print(f"extraction (shingle P/R/F1 averaged over pages; {e['pages_per_s']} pages/s)")
+        for part in PARTS:
+            row = e[part]
+            print(
+                f"  {part:5} {row['pages']:3} pages  P {row['precision']:.3f}  "
+                f"R {row['recall']:.3f}  F1 {row['f1']:.3f}  pages < .5: {row['below_0_5']}"
+            )
     if "entities" in results:
         e = results["entities"]
         print(
-            f"\nentities ({e['pages']} pages, {e['english_pages']} English; micro-averaged "
-            f"over (page, entity) pairs; {e['ms_per_enrich']} ms per enrich)"
+            f"\nentities (dev pages + labelled CNN/DailyMail; micro-averaged over (item, entity)"
+            f" pairs; {e['ms_per_enrich']} ms per enrich)"
         )
-        print(f"  {'text':10} {'pages':8} {'kind':10} {'P':>6} {'R':>6} {'F1':>6}  tp/fp/fn")
-        for key, row in e.items():
-            if not isinstance(row, dict):
+        print(
+            "  items: "
+            + ", ".join(
+                f"{part} {e[f'{part}/items']} ({e[f'{part}/english_items']} English)"
+                for part in PARTS
+            )
+        )
+        print(
+            f"  {'text':10} {'pages':8} {'kind':10} {'tune P':>7} {'R':>6}  {'held P':>7} "
+            f"{'R':>6}  tp/fp/fn tune | held"
+        )
+        keys = sorted({k.split("/", 1)[1] for k in e if k.startswith("tune/") and "/" in k[5:]})
+        for key in keys:
+            tune, held = e.get(f"tune/{key}"), e.get(f"held/{key}")
+            if not isinstance(tune, dict) or not isinstance(held, dict):
                 continue
             source, scope, kind = key.split("/")
             print(
-                f"  {source:10} {scope:8} {kind:10} {row['precision']:6.3f} "
-                f"{row['recall']:6.3f} {row['f1']:6.3f}  {row['tp']}/{row['fp']}/{row['fn']}"
+                f"  {source:10} {scope:8} {kind:10} {tune['precision']:7.3f} {tune['recall']:6.3f}"
+                f"  {held['precision']:7.3f} {held['recall']:6.3f}"
+                f"  {tune['tp']}/{tune['fp']}/{tune['fn']} | {held['tp']}/{held['fp']}/{held['fn']}"
             )
     if "summaries" in results:
         s = results["summaries"]
         print(
-            f"\nsummaries ({s['articles']} CNN/DailyMail articles; ROUGE F1 x100, lower-case "
-            "alphanumeric tokens, no stemming)"
+            "\nsummaries (CNN/DailyMail; ROUGE F1 x100, lower-case alphanumeric tokens, "
+            "no stemming)"
         )
-        for name in ("newsbot", "lead3"):
-            row = s[name]
-            print(
-                f"  {name:8} R1 {row['rouge1']:5.2f}  R2 {row['rouge2']:5.2f}  "
-                f"RL {row['rougeL']:5.2f}  {row['mean_chars']} chars"
-            )
+        for part in PARTS:
+            for name in ("newsbot", "lead3"):
+                row = s[part][name]
+                print(
+                    f"  {part:5} ({s[part]['articles']:3}) {name:8} R1 {row['rouge1']:5.2f}  "
+                    f"R2 {row['rouge2']:5.2f}  RL {row['rougeL']:5.2f}  {row['mean_chars']} chars"
+                )
 
 
 if __name__ == "__main__":

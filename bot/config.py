@@ -7,6 +7,7 @@ line naming the setting, which the CLI prints instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 import os
 import tomllib
@@ -27,6 +28,12 @@ class Settings:
     log_level: str = "INFO"
     # Fetching: tests and the sandbox allow loopback explicitly; production never does.
     allow_loopback: bool = False
+    # Exact "host:port" origins fetched despite the address policy (the sandbox's served
+    # folder): one listener on loopback, never loopback as a whole.
+    fetch_allow: frozenset[str] = frozenset()
+    # When set, host names resolve only through this table (name -> addresses), never
+    # through the system's DNS: tests give names to loopback listeners this way.
+    fetch_hosts: Mapping[str, tuple[str, ...]] | None = None
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 5 * 1024 * 1024
     # Work limits
@@ -83,6 +90,39 @@ def _parse_log_level(value: Any) -> str:
     return level
 
 
+def _parse_origins(value: Any) -> frozenset[str]:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    origins = frozenset(str(item).strip().lower() for item in items if str(item).strip())
+    for origin in origins:
+        host, _, port = origin.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"expected host:port, got {origin!r}")
+    return origins
+
+
+def _parse_host_table(value: Any) -> dict[str, tuple[str, ...]] | None:
+    """``name=ip,ip;name=ip`` (or a TOML table of lists) -> {name: (ip, ...)}."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v if isinstance(v, list | tuple) else [v]) for k, v in value.items()]
+    else:
+        pairs = []
+        for entry in str(value).split(";"):
+            if entry.strip():
+                name, sep, ips = entry.partition("=")
+                if not sep:
+                    raise ValueError(f"expected name=address, got {entry.strip()!r}")
+                pairs.append((name, ips.split(",")))
+    table: dict[str, tuple[str, ...]] = {}
+    for name, ips in pairs:
+        addresses = tuple(str(ip).strip() for ip in ips if str(ip).strip())
+        for ip in addresses:
+            ipaddress.ip_address(ip)  # ValueError names the bad one
+        table[name.strip().lower().rstrip(".")] = addresses
+    return table
+
+
 def _parse_optional_id(value: Any) -> int | None:
     if value in (None, ""):
         return None
@@ -97,6 +137,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
     "log_level": ("NEWSBOT_LOG_LEVEL", _parse_log_level),
     "allow_loopback": ("NEWSBOT_ALLOW_LOOPBACK", _parse_bool),
+    "fetch_allow": ("NEWSBOT_FETCH_ALLOW", _parse_origins),
+    "fetch_hosts": ("NEWSBOT_FETCH_HOSTS", _parse_host_table),
     "fetch_timeout": ("NEWSBOT_FETCH_TIMEOUT", _parse_positive_float),
     "fetch_max_bytes": ("NEWSBOT_FETCH_MAX_BYTES", _parse_positive_int),
     "max_concurrent_ingests": ("NEWSBOT_MAX_CONCURRENT_INGESTS", _parse_positive_int),

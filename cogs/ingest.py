@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LINKS_PER_MESSAGE = 5
+MAX_LINK_LENGTH = 2000
 _URL = re.compile(r"https?://[^\s<>\"'`|]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>*_~"
 
@@ -72,12 +73,16 @@ class Ingest(commands.Cog):
     @app_commands.guild_only()
     @app_commands.checks.cooldown(5, 60.0, key=_cooldown_key)
     async def ingest(self, interaction: discord.Interaction, url: str) -> None:
-        url = url.strip()
-        if not is_web_link(url) or len(url) > 2000:
-            await interaction.response.send_message(
-                embed=error_embed("That is not a web link: give one starting with https://."),
-                ephemeral=True,
-            )
+        # <https://...> is how Discord users paste a link without its preview.
+        url = url.strip().removeprefix("<").removesuffix(">").strip()
+        problem = None
+        if len(url) > MAX_LINK_LENGTH:
+            problem = f"That link is too long: links of up to {MAX_LINK_LENGTH} characters work."
+        elif not is_web_link(url):
+            problem = "That is not a web link: give one starting with https://."
+        if problem is not None:
+            log.info("ingest refused a link of %d characters: %s", len(url), problem)
+            await interaction.response.send_message(embed=error_embed(problem), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
         try:

@@ -6,7 +6,8 @@
 
 The emulator and the bot share one process and one event loop; no Discord account or
 network is needed. ``--serve DIR`` serves DIR on loopback, and the settings handed to the bot
-allow loopback fetches so that the bot can read those pages.
+allow fetches from exactly that address (host and port): the rest of loopback stays
+closed to it, as it is in production.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from bot.config import Settings, with_overrides
 
@@ -108,6 +110,12 @@ async def serve_folder(folder: Path) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+def served_origins(serve_url: str) -> frozenset[str]:
+    """The one origin ("127.0.0.1:PORT") the bot may fetch from besides the public web."""
+    url = URL(serve_url)
+    return frozenset({f"{url.host}:{url.port}"})
+
+
 async def run_sandbox(
     settings: Settings,
     *,
@@ -140,7 +148,7 @@ async def run_sandbox(
         stack.push_async_callback(emulator.stop)
         overrides: dict[str, Any] = {"discord_token": emulator.token, "dev_guild_id": None}
         if serve_url:
-            overrides["allow_loopback"] = True
+            overrides["fetch_allow"] = served_origins(serve_url)
         bot_settings = with_overrides(settings, **overrides)
         try:
             bot = bot_factory(bot_settings, **emulator.client_kwargs())

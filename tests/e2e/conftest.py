@@ -18,7 +18,7 @@ from tests.news.article_server import ArticleServer, html_page
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
     base = load_settings(env={}, config_file=data_dir / "absent.toml")
-    return with_overrides(base, data_dir=data_dir, allow_loopback=True, **changes)
+    return with_overrides(base, **{"data_dir": data_dir, "allow_loopback": True, **changes})
 
 
 @pytest.fixture

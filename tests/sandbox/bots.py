@@ -118,7 +118,10 @@ class SampleCommands:
 
         @tree.command(name="fetch", description="Fetches a page (loopback only if allowed)")
         async def fetch(interaction: discord.Interaction, url: str) -> None:
-            allowed = self.settings is not None and self.settings.allow_loopback
+            allowed = self.settings is not None and (
+                self.settings.allow_loopback
+                or any(f"//{origin}/" in url for origin in self.settings.fetch_allow)
+            )
             if "127.0.0.1" in url and not allowed:
                 await interaction.response.send_message("loopback is not allowed", ephemeral=True)
                 return

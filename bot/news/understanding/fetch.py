@@ -33,6 +33,18 @@ USER_AGENT = "newsbot/0.1 (+https://github.com/newsbot)"
 MAX_REDIRECTS = 5
 
 HTML_TYPES: frozenset[str] = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+# Types that say nothing about the content: the body's first bytes decide instead.
+GENERIC_TYPES: frozenset[str] = frozenset(
+    {
+        "",
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/unknown",
+        "application/x-unknown",
+        "application/download",
+        "application/force-download",
+    }
+)
 FEED_TYPES: frozenset[str] = frozenset(
     {
         "application/rss+xml",
@@ -44,6 +56,8 @@ FEED_TYPES: frozenset[str] = frozenset(
         "application/json",
     }
 )
+# Declared types a feed is often wrongly served as; the bytes say whether it is one.
+_MISLABELLED_FEED_TYPES = frozenset({"text/html", "text/plain", "application/xhtml+xml"})
 
 ERROR_KINDS = frozenset(
     {"bad_url", "blocked", "unreachable", "timeout", "too_large", "not_html", "http_error", "empty"}
@@ -68,7 +82,7 @@ class BlockedAddressError(OSError):
     """A host resolved to an address the policy refuses (raised by ``SafeResolver``)."""
 
     def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"{host} resolves to a {reason} address")
+        super().__init__(f"{host} resolves to {address_phrase(reason)}")
         self.host = host
         self.reason = reason
 
@@ -82,6 +96,9 @@ class FetchResult:
     headers: Mapping[str, str] = field(repr=False)  # case-insensitive
     body: bytes = field(repr=False)
     text: str = field(repr=False)  # body decoded (header charset, then <meta>, then UTF-8)
+    # Where the link lives for good: the URL after the permanent redirects (301, 308) that
+    # came before any temporary one; a 302 moves nothing.
+    permanent_url: str = ""
 
 
 # --- the address policy -------------------------------------------------------------
@@ -91,6 +108,38 @@ _IPV4_COMPAT = ipaddress.ip_network("::/96")
 _SHARED_V4 = ipaddress.ip_network("100.64.0.0/10")
 _THIS_NET_V4 = ipaddress.ip_network("0.0.0.0/8")
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+
+
+def address_phrase(reason: str) -> str:
+    """``reason`` from ``check_address`` as a noun phrase: "an unspecified address"."""
+    # By sound: "an IPv4-mapped", "a NAT64" (read "nat").
+    article = "an" if reason[:1].lower() in "aeiou" or reason.startswith("IPv") else "a"
+    return f"{article} {reason} address"
+
+
+def allowed_origin(host: str, port: int | None, allow: Collection[str]) -> bool:
+    """Whether ``host:port`` is one of the exact origins in ``allow`` ("127.0.0.1:8080",
+    "[::1]:8080")."""
+    if not allow or port is None:
+        return False
+    bare = host.strip("[]")
+    label = f"[{bare}]" if ":" in bare else bare
+    return f"{label}:{port}" in allow
+
+
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.I)
+
+
+def numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address a numeric host such as ``127.1``, ``2130706433``, ``0x7f.1`` or
+    ``0177.0.0.1`` means: the C library connects there although it is no dotted quad, so
+    the policy must judge it as that address."""
+    if not _NUMERIC_HOST.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+    except OSError:
+        return None
 
 
 def check_address(
@@ -138,7 +187,7 @@ def check_address(
     if addr.is_multicast:
         return "multicast"
     if addr.version == 4 and addr in _THIS_NET_V4:
-        return "'this network'"
+        return "this-network (0.0.0.0/8)"
     if addr.version == 4 and addr in _SHARED_V4:
         return "shared (carrier NAT)"
     if addr.is_private:
@@ -160,21 +209,38 @@ class SafeResolver(AbstractResolver):
         allow_loopback: bool = False,
         inner: AbstractResolver | None = None,
         exempt: Collection[str] = (),
+        allow: Collection[str] = (),
     ):
         self.allow_loopback = allow_loopback
         self.exempt = frozenset(exempt)
+        self.allow = frozenset(allow)
         self._inner = inner
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        if self._inner is None:
-            # Created here, not in __init__: ThreadedResolver wants a running loop.
-            self._inner = aiohttp.ThreadedResolver()
-        results = await self._inner.resolve(host, port, family)
+        numeric = numeric_ipv4(host)
+        if numeric is not None:
+            results = [
+                ResolveResult(
+                    hostname=host,
+                    host=str(numeric),
+                    port=port,
+                    family=socket.AF_INET,
+                    proto=0,
+                    flags=socket.AI_NUMERICHOST,
+                )
+            ]
+        else:
+            if self._inner is None:
+                # Created here, not in __init__: ThreadedResolver wants a running loop.
+                self._inner = aiohttp.ThreadedResolver()
+            results = await self._inner.resolve(host, port, family)
         if not results:
             raise OSError(f"{host} has no address")
         for result in results:
+            if allowed_origin(result["host"], port, self.allow):
+                continue
             reason = check_address(
                 result["host"], allow_loopback=self.allow_loopback, exempt=self.exempt
             )
@@ -188,6 +254,35 @@ class SafeResolver(AbstractResolver):
             await self._inner.close()
 
 
+class HostTableResolver(AbstractResolver):
+    """Names from a fixed table (name -> addresses), nothing from the system's DNS: an
+    unknown name does not exist. Tests use it to name loopback listeners."""
+
+    def __init__(self, table: Mapping[str, Collection[str]]) -> None:
+        self.table = {name.lower().rstrip("."): tuple(ips) for name, ips in table.items()}
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = self.table.get(host.lower().rstrip("."), ())
+        if not addresses:
+            raise OSError(f"{host} is not in the host table")
+        return [
+            ResolveResult(
+                hostname=host,
+                host=ip,
+                port=port,
+                family=socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for ip in addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
 def safe_connector(
     settings: Settings,
     *,
@@ -195,7 +290,14 @@ def safe_connector(
     exempt: Collection[str] = (),
 ) -> aiohttp.TCPConnector:
     """A TCP connector whose every connection goes through ``SafeResolver``."""
-    safe = SafeResolver(allow_loopback=settings.allow_loopback, inner=resolver, exempt=exempt)
+    if resolver is None and settings.fetch_hosts is not None:
+        resolver = HostTableResolver(settings.fetch_hosts)
+    safe = SafeResolver(
+        allow_loopback=settings.allow_loopback,
+        inner=resolver,
+        exempt=exempt,
+        allow=settings.fetch_allow,
+    )
     return aiohttp.TCPConnector(resolver=safe, limit=20, limit_per_host=4, ttl_dns_cache=60)
 
 
@@ -221,12 +323,19 @@ def make_session(
 
 
 def _host_label(url: URL) -> str:
-    return url.host or str(url)
+    # "localhost." names the same host; its dot would end the sentence twice.
+    return (url.host or str(url)).rstrip(".")
 
 
-def validate_url(raw: str, *, allow_loopback: bool = False, exempt: Collection[str] = ()) -> URL:
+def validate_url(
+    raw: str,
+    *,
+    allow_loopback: bool = False,
+    exempt: Collection[str] = (),
+    allow: Collection[str] = (),
+) -> URL:
     """Parse and check a URL before any request: http(s), a host, no credentials, and an
-    IP-literal host must pass the address policy."""
+    IP-literal host must pass the address policy (or be one of the origins in ``allow``)."""
     text = (raw or "").strip()
     if not text:
         raise FetchError("bad_url", "The link is empty.")
@@ -251,12 +360,14 @@ def validate_url(raw: str, *, allow_loopback: bool = False, exempt: Collection[s
         ipaddress.ip_address(host.strip("[]"))
         is_ip = True
     except ValueError:
-        is_ip = False
-    if is_ip:
+        numeric = numeric_ipv4(host)
+        is_ip = numeric is not None
+        host = str(numeric) if numeric is not None else host
+    if is_ip and not allowed_origin(host, url.port, allow):
         reason = check_address(host, allow_loopback=allow_loopback, exempt=exempt)
         if reason:
             raise FetchError(
-                "blocked", f"The link points to a {reason} address, which is not allowed."
+                "blocked", f"The link points to {address_phrase(reason)}, which is not allowed."
             )
     return url
 
@@ -299,9 +410,49 @@ def decode_body(body: bytes, header_charset: str | None) -> str:
         return body.decode("cp1252", errors="replace")
 
 
-def _looks_like_html(body: bytes) -> bool:
-    head = body[:1024].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_SKIPPED_PROLOGUE = re.compile(
+    r"^(?:\s+|<!--.*?-->|<\?xml[^>]*\?>|<!doctype\s+(?!html)[^>]*>)+",
+    re.S,
+)
+_HTML_STARTS = ("<!doctype html", "<html", "<head", "<body", "<meta", "<title", "<p>", "<div")
+
+
+def sniff_type(body: bytes) -> str | None:
+    """The media type the first bytes of ``body`` show, or None when they show none:
+    an RSS, Atom or RDF root (after any XML declaration and comments), HTML, or a JSON Feed."""
+    head = body[:4096]
+    text = None
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            text = head[len(bom) :].decode(codec, errors="ignore")
+            break
+    if text is None:
+        text = head.decode("latin-1")
+    start = text.lstrip()
+    if start.startswith("{"):
+        if re.search(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', text):
+            return "application/feed+json"
+        return None
+    lowered = start.lower()
+    root = _SKIPPED_PROLOGUE.sub("", lowered, count=1).lstrip()
+    if root.startswith("<rss"):
+        return "application/rss+xml"
+    if root.startswith("<feed"):
+        return "application/atom+xml"
+    if root.startswith("<rdf:rdf") or root.startswith("<rdf "):
+        return "application/rdf+xml"
+    if root.startswith(_HTML_STARTS):
+        return "text/html"
+    if lowered.startswith("<?xml"):
+        return "application/xml"
+    return None
 
 
 _STATUS_WORDS = {
@@ -336,7 +487,12 @@ class SafeFetcher:
         return self._session
 
     def _validate(self, url: str) -> URL:
-        return validate_url(url, allow_loopback=self.settings.allow_loopback, exempt=self._exempt)
+        return validate_url(
+            url,
+            allow_loopback=self.settings.allow_loopback,
+            exempt=self._exempt,
+            allow=self.settings.fetch_allow,
+        )
 
     async def close(self) -> None:
         if self._own_session and self._session is not None and not self._session.closed:
@@ -376,6 +532,7 @@ class SafeFetcher:
             connect=min(10.0, self.settings.fetch_timeout),
             sock_read=self.settings.fetch_timeout,
         )
+        permanent: URL | None = url  # None once a temporary redirect was followed
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 async with session.get(
@@ -393,8 +550,12 @@ class SafeFetcher:
                             ) from None
                         log.debug("redirect %s -> %s", url, target)
                         url = self._validate(str(target))
+                        if permanent is not None:
+                            permanent = url if resp.status in (301, 308) else None
                         continue
-                    return await self._read(raw_url, url, resp, accept)
+                    result = await self._read(raw_url, url, resp, accept)
+                    result.permanent_url = str(permanent) if permanent is not None else raw_url
+                    return result
             except FetchError:
                 raise
             except aiohttp.InvalidURL:
@@ -406,7 +567,8 @@ class SafeFetcher:
                 if blocked:
                     raise FetchError(
                         "blocked",
-                        f"{blocked.host} points to a {blocked.reason} address: not allowed.",
+                        f"{blocked.host.rstrip('.')} points to {address_phrase(blocked.reason)},"
+                        " which is not allowed.",
                     ) from None
                 log.info("fetch %s failed: %r", url, exc)
                 if isinstance(exc, aiohttp.ClientConnectorError):
@@ -429,10 +591,8 @@ class SafeFetcher:
             raise FetchError("http_error", f"The site answered with status {resp.status}.")
         has_type = "Content-Type" in resp.headers
         content_type = resp.content_type.lower() if has_type else ""
-        if has_type and content_type not in accept:
-            raise FetchError(
-                "not_html", f"The link is not a web page (it is {content_type or 'unknown'})."
-            )
+        if content_type not in accept and content_type not in GENERIC_TYPES:
+            raise FetchError("not_html", f"The link is not a web page (it is {content_type}).")
         limit = self.settings.fetch_max_bytes
         if resp.content_length is not None and resp.content_length > limit:
             raise FetchError("too_large", f"The page is larger than {limit // 1024} KB.")
@@ -446,16 +606,37 @@ class SafeFetcher:
         body = b"".join(chunks)
         if not body.strip():
             raise FetchError("empty", "The page is empty.")
-        if not has_type:
-            if not _looks_like_html(body):
-                raise FetchError("not_html", "The link does not say what it is and is not HTML.")
-            content_type = "text/html"
+        content_type = _decide_type(content_type, body, accept)
         try:
             charset = resp.charset
         except (LookupError, ValueError):
             charset = None
         text = decode_body(body, charset)
         return FetchResult(raw_url, str(url), resp.status, content_type, headers, body, text)
+
+
+def _decide_type(declared: str, body: bytes, accept: Collection[str]) -> str:
+    """The type to treat ``body`` as: what its bytes show when the header says nothing
+    (or calls a feed a page), else what the header says. FetchError when neither is
+    acceptable."""
+    generic = declared in GENERIC_TYPES
+    if not generic and not (declared in _MISLABELLED_FEED_TYPES and accept_feeds(accept)):
+        return declared
+    sniffed = sniff_type(body)
+    if sniffed is not None and sniffed not in accept and sniffed.endswith("+xml"):
+        sniffed = "application/xml" if "application/xml" in accept else sniffed
+    if sniffed is not None and sniffed in accept:
+        return sniffed
+    if not generic:
+        return declared
+    if declared:
+        raise FetchError("not_html", f"The link is not a web page (it is {declared}).")
+    raise FetchError("not_html", "The link does not say what it is, and it is not a web page.")
+
+
+def accept_feeds(accept: Collection[str]) -> bool:
+    """Whether a fetch asking for ``accept`` takes feeds."""
+    return any(kind in FEED_TYPES for kind in accept)
 
 
 def _find_blocked(exc: BaseException) -> BlockedAddressError | None:

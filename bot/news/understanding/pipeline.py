@@ -122,7 +122,11 @@ class WorkerPool:
                 try:
                     # Start every worker now so no article pays for a model load.
                     pings = [loop.run_in_executor(pool, worker.ping) for _ in range(self.workers)]
-                    await asyncio.wait_for(asyncio.gather(*pings), self.start_timeout)
+                    started = asyncio.gather(*pings)
+                    # Cancelled while starting, the pool is killed below and the pings end
+                    # cancelled: their gathered result is expected and must not be reported.
+                    started.add_done_callback(_retrieve)
+                    await asyncio.wait_for(started, self.start_timeout)
                 except (BrokenProcessPool, TimeoutError, OSError) as exc:
                     self._reap(_kill(pool))
                     log.error("worker: could not start: %r", exc)
