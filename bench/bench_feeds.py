@@ -1,6 +1,6 @@
 """Feed benchmark: parse cost by feed size, and poll passes over many loopback feeds.
 
-    uv run python bench/bench_feeds.py [--feeds 50] [--items 20]
+    uv run python -m bench.bench_feeds [--feeds 50] [--items 20]
 
 Prints a table and one JSON line. Measures: feedparser time per feed size; a first pass
 (full fetch + parse + ingest of the newest items), a second pass (all 304 Not Modified),

@@ -1,9 +1,9 @@
 """Round trips of /country, /person and their autocompletes: the real NewsBot, the Discord
 emulator, a store of synthetic articles (prints a table, then JSON).
 
-    uv run python bench/commands.py                   # 100k articles, 200 runs each
-    uv run python bench/commands.py --quick           # 10k articles
-    uv run python bench/commands.py --articles 50000 --runs 100 --json out.json
+    uv run python -m bench.commands                   # 100k articles, 200 runs each
+    uv run python -m bench.commands --quick           # 10k articles
+    uv run python -m bench.commands --articles 50000 --runs 100 --json out.json
 
 How it is measured: an interaction is sent through the emulator's gateway and the clock
 stops when the emulator has received the bot's answer to it (``Interaction.answered``: the
@@ -36,20 +36,17 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.store import synth  # noqa: E402  (its article generator, entities replaced)
-from bot.config import load_settings, with_overrides  # noqa: E402
-from bot.news.model import (  # noqa: E402
+from bench.store import synth  # its article generator, entities replaced
+from bot.config import load_settings, with_overrides
+from bot.news.model import (
     Article,
     CountryMention,
     Development,
     PersonMention,
     person_key,
 )
-from bot.news.store import partitions as parts  # noqa: E402
-from bot.news.understanding.countries import all_codes  # noqa: E402
+from bot.news.store import partitions as parts
+from bot.news.understanding.countries import all_codes
 
 DAY = 86400.0
 SPAN_DAYS = 365

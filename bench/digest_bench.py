@@ -1,6 +1,6 @@
 """Digest timings: build + render at several sizes, and the scheduler over many servers.
 
-    uv run python bench/digest_bench.py [--articles 200,2000,5000] [--guilds 1000]
+    uv run python -m bench.digest_bench [--articles 200,2000,5000] [--guilds 1000]
 
 Prints a table and a JSON line. Synthetic articles (random titles, 0-3 countries,
 0-2 persons, long URLs); the settings file is real, in a temp folder.

@@ -2,9 +2,9 @@
 
 Word 4-gram (shingle) overlap between the extracted text and the hand-made ``articleBody``:
 precision, recall and F1 per page, averaged over pages (the scrapinghub benchmark's
-measure). ``shingle_prf`` is imported by other benchmarks (``bench/quality.py``).
+measure, ``bot.news.understanding.scoring``).
 
-    uv run python bench/extraction_score.py [--data ../shared/data] [--method NAME] [--worst 10]
+    uv run python -m bench.extraction_score [--data ../shared/data] [--method NAME] [--worst 10]
 """
 
 from __future__ import annotations
@@ -12,45 +12,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.news.understanding.scoring import shingle_prf
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
-
-_WORD = re.compile(r"\w+")
-
-
-def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    """The multiset of word n-grams of ``text`` (case-folded; a short text is one shingle)."""
-    words = _WORD.findall((text or "").casefold())
-    if not words:
-        return Counter()
-    if len(words) < n:
-        return Counter([tuple(words)])
-    return Counter(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
-
-
-def shingle_prf(pred: str, gold: str, n: int = 4) -> tuple[float, float, float]:
-    """Precision, recall and F1 of ``pred``'s word n-grams against ``gold``'s.
-
-    Both empty counts as a perfect match; one empty as zero."""
-    p_sh, g_sh = shingles(pred, n), shingles(gold, n)
-    if not p_sh and not g_sh:
-        return 1.0, 1.0, 1.0
-    if not p_sh or not g_sh:
-        return 0.0, 0.0, 0.0
-    tp = sum((p_sh & g_sh).values())
-    precision = tp / sum(p_sh.values())
-    recall = tp / sum(g_sh.values())
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return precision, recall, f1
 
 
 def load_pages(data: Path) -> list[tuple[str, str, str, bytes]]:

@@ -10,7 +10,7 @@ Beside it, in the same worker and the same run, the bare work on the same pages:
 - event-loop lag while ingesting (p99, max): what the Discord heartbeat would feel;
 - peak memory (RSS) of the main process and of the worker.
 
-    uv run python bench/ingest.py [--limit N] [--data ../shared/data]
+    uv run python -m bench.ingest [--limit N] [--data ../shared/data]
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 def bare_pass(pages: list[tuple[str, str]]) -> list[float]:
@@ -82,7 +80,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
     from bot.news.store import ArticleStore
     from bot.news.understanding import worker
     from bot.news.understanding.pipeline import IngestError, Pipeline
-    from tests.news.article_server import ArticleServer
+    from bot.sandbox.web import ArticleServer
 
     folder = data / "extraction" / "dev" / "html"
     ids = sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))[:limit]
@@ -93,7 +91,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
         settings = Settings(
             data_dir=Path(tmp), allow_loopback=True, ingest_queue_size=max(50, len(ids))
         )
-        async with ArticleServer(data) as server:
+        async with ArticleServer(folder) as server:
             started = time.perf_counter()
             pipeline = Pipeline(settings)
             await pipeline.start()
@@ -103,7 +101,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 # (htmldate reads dates from URLs: the same input for both sides).
                 pages = [
                     (
-                        server.url(f"/dev/{i}"),
+                        server.url(f"/saved/{i}"),
                         gzip.decompress((folder / f"{i}.html.gz").read_bytes()).decode(
                             "utf-8", "replace"
                         ),
@@ -119,7 +117,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 async def one(page_id: str) -> float:
                     t0 = time.perf_counter()
                     try:
-                        done = await pipeline.ingest(server.url(f"/dev/{page_id}"), "bench")
+                        done = await pipeline.ingest(server.url(f"/saved/{page_id}"), "bench")
                         steps.append(done.timings)
                     except IngestError as exc:
                         errors.append(f"{page_id[:12]}: {exc.message}")

@@ -1,6 +1,6 @@
 """Quality of extraction, entities and summaries, on the tune and held halves side by side.
 
-    uv run python bench/quality.py [--data ../shared/data] [--json out.json] [--only PART]
+    uv run python -m bench.quality [--data ../shared/data] [--json out.json] [--only PART]
         [--show-errors]
 
 Every labelled item is in one fixed half (``bench/split.py``): "tune" is what rules were
@@ -29,20 +29,17 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from bench.extraction_score import load_pages
+from bench.rouge import rouge
+from bench.split import PARTS, part_of
+from bot.news.model import person_key
+from bot.news.understanding.enrich import enrich
+from bot.news.understanding.extract import NotAnArticle, extract_html
+from bot.news.understanding.scoring import shingle_prf
+from bot.news.understanding.sentences import split_sentences
+from bot.news.understanding.summary import summarize
+
 ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT, ROOT / "bench"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
-
-from extraction_score import load_pages, shingle_prf  # noqa: E402
-from rouge import rouge  # noqa: E402
-from split import PARTS, part_of  # noqa: E402
-
-from bot.news.model import person_key  # noqa: E402
-from bot.news.understanding.enrich import enrich  # noqa: E402
-from bot.news.understanding.extract import NotAnArticle, extract_html  # noqa: E402
-from bot.news.understanding.sentences import split_sentences  # noqa: E402
-from bot.news.understanding.summary import summarize  # noqa: E402
 
 LABELS = ROOT / "bench" / "labels"
 

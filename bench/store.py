@@ -1,8 +1,8 @@
 """Benchmark the article store against stock TinyDB on the same synthetic articles.
 
-    uv run python bench/store.py              # 10k and 100k
-    uv run python bench/store.py --sizes 10000
-    uv run python bench/store.py --million    # adds 1M (several minutes, ~2 GB of disk)
+    uv run python -m bench.store              # 10k and 100k
+    uv run python -m bench.store --sizes 10000
+    uv run python -m bench.store --million    # adds 1M (several minutes, ~2 GB of disk)
 
 Prints a table and a JSON line. The store is filled by writing its week files directly
 (as its compactor would), stock TinyDB by writing its JSON file directly: filling either
@@ -31,18 +31,15 @@ from typing import Any
 
 import orjson
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bot.news.model import (  # noqa: E402
+from bot.news.model import (
     Article,
     CountryMention,
     Development,
     PersonMention,
     person_key,
 )
-from bot.news.store import ArticleStore  # noqa: E402
-from bot.news.store import partitions as parts  # noqa: E402
+from bot.news.store import ArticleStore
+from bot.news.store import partitions as parts
 
 DAY = 86400.0
 CODES = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "AEIOU"][:120]

@@ -7,12 +7,13 @@ line naming the setting, which the CLI prints instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import ipaddress
 import logging
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,6 @@ class Settings:
     # Digest and feeds
     digest_grace_hours: float = 6.0
     feed_interval_minutes: float = 15.0
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def articles_dir(self) -> Path:
@@ -164,6 +164,8 @@ def load_settings(
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: cannot read the configuration file: {exc}") from exc
     unknown = sorted(set(raw) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(_unknown_keys(path, unknown))
     sources: dict[str, tuple[str, Any]] = {}
     for name in _FIELDS:
         if name in raw:
@@ -177,8 +179,18 @@ def load_settings(
             values[name] = _FIELDS[name][1](value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: {exc}") from None
-    values["extra"] = {k: raw[k] for k in unknown}
     return Settings(**values)
+
+
+def _unknown_keys(path: Path, unknown: list[str]) -> str:
+    """One sentence naming the keys ``newsbot.toml`` does not know, with the likely meant
+    one (a typo would otherwise be silently ignored)."""
+    named = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, _FIELDS, n=1)
+        named.append(f"{key} (did you mean {close[0]}?)" if close else key)
+    noun = "setting" if len(unknown) == 1 else "settings"
+    return f"{path}: unknown {noun}: {', '.join(named)}."
 
 
 def with_overrides(settings: Settings, **changes: Any) -> Settings:

@@ -1,4 +1,4 @@
-"""Shared fixtures: temp data dirs, the shared data folder, and a faked time of day."""
+"""Shared fixtures: temp data dirs, the project's own test data, and a faked time of day."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ import time_machine
 pytest_plugins = ["bot.sandbox.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """``../shared/data``; tests that need it skip when it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    return SHARED_DATA
+TEST_DATA = ROOT / "tests" / "data"  # what is there: tests/data/README.md
+PAGES = TEST_DATA / "pages"
+EXAMPLE_ARTICLE = TEST_DATA / "articles" / "2025-06-09-ecuador-israel-allies-caucus.txt"
 
 
 @pytest.fixture

@@ -43,6 +43,16 @@ def test_broken_toml_is_a_config_error(tmp_path: Path) -> None:
         load_settings(env={}, config_file=cfg)
 
 
+def test_unknown_key_in_the_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    cfg = tmp_path / "newsbot.toml"
+    cfg.write_text('data_dir = "here"\nfetch_timout = 5\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(env={}, config_file=cfg)
+    assert str(info.value) == (
+        f"{cfg}: unknown setting: fetch_timout (did you mean fetch_timeout?)."
+    )
+
+
 def test_run_without_token_explains_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

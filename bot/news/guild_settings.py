@@ -267,9 +267,6 @@ class GuildSettings:
         """Whether the scheduler should consider this server at all."""
         return self.enabled and self.channel_id is not None and not self.paused
 
-    def follows_of(self, kind: str) -> list[Follow]:
-        return [f for f in self.follows if f.kind == kind]
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "guild_id": self.guild_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
 
-from bot.news.model import Article, EntityKind, fold
+from bot.news.model import EntityKind, fold
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
@@ -260,7 +260,3 @@ class EntityFinder:
             )
             for key, count in top
         ]
-
-
-def development_of(article: Article, ref: EntityRef) -> str:
-    return article.development_for(ref.kind, ref.key)

@@ -13,7 +13,8 @@ from bot.config import Settings, load_settings, with_overrides
 from bot.news.clock import Clock
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.harness import connected_bot
-from tests.news.article_server import ArticleServer, html_page
+from bot.sandbox.web import ArticleServer, html_page
+from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
@@ -46,8 +47,8 @@ async def newsbot(start_bot) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-async def articles(shared_data: Path) -> AsyncIterator[ArticleServer]:
-    async with ArticleServer(shared_data) as server:
+async def articles() -> AsyncIterator[ArticleServer]:
+    async with ArticleServer(PAGES, example=EXAMPLE_ARTICLE) as server:
         yield server
 
 

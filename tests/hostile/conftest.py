@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.sandbox.web import ArticleServer
 from tests.hostile.support import Listener, tripwire
-from tests.news.article_server import ArticleServer
 
 
 @pytest.fixture

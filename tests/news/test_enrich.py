@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.news.understanding.enrich import enrich
 from bot.news.understanding.language import detect_language
+from tests.conftest import EXAMPLE_ARTICLE
 
-EXAMPLE = "articles/2025-06-09-ecuador-israel-allies-caucus.txt"
 
-
-def _example_text(shared_data: Path) -> str:
-    raw = (shared_data / EXAMPLE).read_text(encoding="utf-8")
+def _example_text() -> str:
+    raw = EXAMPLE_ARTICLE.read_text(encoding="utf-8")
     # the seed file opens with " date YYYY-MM-DD " on the same line as the text
     head = raw.lstrip()
     assert head.startswith("date ")
@@ -21,8 +18,8 @@ def _example_text(shared_data: Path) -> str:
 
 
 @pytest.fixture
-def example(shared_data: Path):
-    return enrich("Ecuador forms a caucus to back Israel", _example_text(shared_data))
+def example():
+    return enrich("Ecuador forms a caucus to back Israel", _example_text())
 
 
 def test_example_article_exact_entities(example) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -18,7 +17,8 @@ from bot.news.understanding.fetch import (
     decode_body,
     make_session,
 )
-from tests.news.article_server import ArticleServer, html_page
+from bot.sandbox.web import ArticleServer, html_page
+from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 
 class TableResolver(AbstractResolver):
@@ -57,8 +57,8 @@ def loopback_settings(**changes: object) -> Settings:
 
 
 @pytest.fixture
-async def server(shared_data: Path):
-    async with ArticleServer(shared_data) as srv:
+async def server():
+    async with ArticleServer(PAGES, example=EXAMPLE_ARTICLE) as srv:
         yield srv
 
 
@@ -77,9 +77,9 @@ async def expect_error(fetcher: SafeFetcher, url: str, kind: str, **kw: object) 
     return info.value
 
 
-async def test_fetches_a_dev_page(server: ArticleServer, fetcher: SafeFetcher) -> None:
-    page_id = server.dev_ids()[0]
-    result = await fetcher.fetch(server.url(f"/dev/{page_id}"))
+async def test_fetches_a_saved_page(server: ArticleServer, fetcher: SafeFetcher) -> None:
+    page_id = server.saved_ids()[0]
+    result = await fetcher.fetch(server.url(f"/saved/{page_id}"))
     assert result.status == 200
     assert result.content_type == "text/html"
     assert len(result.body) > 1000
@@ -216,12 +216,12 @@ async def test_loopback_blocked_unless_allowed(server: ArticleServer) -> None:
     assert server.requests == []
 
 
-async def test_redirect_back_to_loopback_is_blocked(shared_data: Path) -> None:
+async def test_redirect_back_to_loopback_is_blocked() -> None:
     """A "public" site (127.0.0.2 standing in for the internet) redirects to 127.0.0.1
     while loopback is not allowed: the redirect is refused and 127.0.0.1 never asked."""
     async with (
-        ArticleServer(shared_data, host="127.0.0.2") as public,
-        ArticleServer(shared_data, host="127.0.0.1") as internal,
+        ArticleServer(host="127.0.0.2") as public,
+        ArticleServer(host="127.0.0.1") as internal,
     ):
         settings = loopback_settings(allow_loopback=False)
         resolver = TableResolver(
@@ -247,7 +247,7 @@ async def test_redirect_back_to_loopback_is_blocked(shared_data: Path) -> None:
         assert len(public.requests) == 4
 
 
-async def test_connects_only_to_vetted_addresses(shared_data: Path) -> None:
+async def test_connects_only_to_vetted_addresses() -> None:
     """The address the resolver vetted is the address used: a name that resolves to a
     private address is refused at resolution, and one that resolves to a public address
     plus a private one is refused as a whole."""
@@ -261,7 +261,7 @@ async def test_connects_only_to_vetted_addresses(shared_data: Path) -> None:
             "v6.test": ["fd00::1"],
         }
     )
-    async with ArticleServer(shared_data) as srv:
+    async with ArticleServer() as srv:
         session = make_session(settings, resolver=resolver)
         f = SafeFetcher(settings, session)
         try:

@@ -15,11 +15,11 @@ from bot.config import Settings
 from bot.news.store import ArticleStore
 from bot.news.understanding import worker
 from bot.news.understanding.pipeline import IngestError, Pipeline, PipelineBusy, WorkerPool
-from tests.news.article_server import ArticleServer, html_page
+from bot.sandbox.web import ArticleServer, html_page
+from tests.conftest import EXAMPLE_ARTICLE, PAGES, TEST_DATA
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-EXAMPLE = "articles/2025-06-09-ecuador-israel-allies-caucus.txt"
 LONG_TEXT = [
     "The harbour authority of Valparaíso said on Monday that the new container terminal "
     "would open in March, two years later than planned, after a dispute over dredging.",
@@ -59,11 +59,7 @@ async def pool() -> AsyncIterator[WorkerPool]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ArticleServer]:
-    from tests.conftest import SHARED_DATA
-
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data not found at {SHARED_DATA}")
-    async with ArticleServer(SHARED_DATA) as srv:
+    async with ArticleServer(PAGES, example=EXAMPLE_ARTICLE) as srv:
         srv.pages["short"] = ("text/html", html_page("Menu", ["Home", "About us", "Contact"]))
         srv.pages["valparaiso"] = (
             "text/html",
@@ -89,16 +85,27 @@ async def pipeline(
     await p.close()
 
 
-async def test_analyze_a_dev_page(pipeline: Pipeline, server: ArticleServer) -> None:
-    page_id = server.dev_ids()[0]
-    article = await pipeline.analyze(server.url(f"/dev/{page_id}"))
-    assert article.title.startswith("Google Stadia")
-    assert "Gaming used to be so simple." in article.text
-    assert article.published == "2019-11-19"
+async def test_analyze_a_news_page(pipeline: Pipeline, server: ArticleServer) -> None:
+    article = await pipeline.analyze(server.url("/saved/ferry-resumes"))
+    assert article.title == "Lake Tana ferry returns after two years"
+    assert "sailed again on Friday" in article.text
+    assert article.published == "2026-03-14"
     assert article.fingerprint and len(article.fingerprint) == 16
-    # The page declares www.wsj.com as its canonical: another site than the one it came
-    # from, so it cannot claim it; the canonical URL is where it was fetched.
-    assert article.canonical_url == server.url(f"/dev/{page_id}")
+    # The page declares gazette.example as its canonical: another site than the one it
+    # came from, so it cannot claim it; the canonical URL is where it was fetched.
+    assert article.canonical_url == server.url("/saved/ferry-resumes")
+    assert "ET" in [c.code for c in article.countries]
+    persons = [p.name for p in article.persons]
+    assert "Selam Bekele" in persons
+    assert "Amara Tesfaye" not in persons  # a byline is not news about a person
+
+
+async def test_analyze_a_page_in_german(pipeline: Pipeline, server: ArticleServer) -> None:
+    article = await pipeline.analyze(server.url("/saved/hochwasser-oder"))
+    assert article.language == "de"
+    assert article.title == "Hochwasser an der Oder: Die Pegel sinken langsam"
+    assert article.published == "2026-09-21"
+    assert "Krisenstab" in article.text
 
 
 async def test_analyze_the_example_over_http(pipeline: Pipeline, server: ArticleServer) -> None:
@@ -112,28 +119,28 @@ async def test_analyze_the_example_over_http(pipeline: Pipeline, server: Article
     assert article.summary
 
 
-async def test_analyze_local_files(pipeline: Pipeline, shared_data: Path) -> None:
-    text = await pipeline.analyze(str(shared_data / EXAMPLE))
+async def test_analyze_local_files(pipeline: Pipeline) -> None:
+    text = await pipeline.analyze(str(EXAMPLE_ARTICLE))
     assert text.published == "2025-06-09"
     assert text.canonical_url.startswith("file://")
-    page = next((shared_data / "extraction" / "dev" / "html").glob("*.html.gz"))
+    page = PAGES / "ferry-resumes.html"
     html = await pipeline.analyze(str(page))
     assert html.canonical_url.startswith("https://")  # a saved page's own canonical
     with pytest.raises(IngestError) as info:
-        await pipeline.analyze(str(shared_data / "no-such-file.txt"))
+        await pipeline.analyze(str(TEST_DATA / "no-such-file.txt"))
     assert info.value.kind == "not_found"
     with pytest.raises(IngestError) as info:
-        await pipeline.analyze(str(shared_data / "README.md"))
+        await pipeline.analyze(str(TEST_DATA / "README.md"))
     assert info.value.kind == "bad_file"
 
 
 async def test_local_files_only_when_allowed(
-    tmp_path: Path, pool: WorkerPool, store: ArticleStore, shared_data: Path
+    tmp_path: Path, pool: WorkerPool, store: ArticleStore
 ) -> None:
     p = Pipeline(settings_for(tmp_path), store=store, pool=pool)  # as the Discord side has it
     await p.start()
     try:
-        for source in (str(shared_data / EXAMPLE), "example.com/news", "file:///etc/passwd"):
+        for source in (str(EXAMPLE_ARTICLE), "example.com/news", "file:///etc/passwd"):
             with pytest.raises(IngestError) as info:
                 await p.ingest(source, "g1")
             assert info.value.kind == "bad_url"
@@ -199,18 +206,18 @@ async def test_slow_drip_and_blocked_redirect(
 async def test_same_article_at_two_urls_is_stored_once(
     pipeline: Pipeline, server: ArticleServer, store: ArticleStore
 ) -> None:
-    page_id = server.dev_ids()[1]
-    first = await pipeline.ingest(server.url(f"/dev/{page_id}"), "g1")
+    page_id = "cycle-lanes-with-comments"
+    first = await pipeline.ingest(server.url(f"/saved/{page_id}"), "g1")
     assert first.created
-    copy = await pipeline.ingest(server.url(f"/dev-copy/{page_id}"), "g1")
+    copy = await pipeline.ingest(server.url(f"/saved-copy/{page_id}"), "g1")
     assert not copy.created
     assert copy.duplicate_by == "fingerprint"
     assert copy.article.id == first.article.id
     # Known by its URL (tracking parameters and all): not fetched again, linked to g2.
-    fetched = server.requests.count(f"/dev/{page_id}")
-    again = await pipeline.ingest(f"<{server.url(f'/dev/{page_id}?utm_source=x#top')}>", "g2")
+    fetched = server.requests.count(f"/saved/{page_id}")
+    again = await pipeline.ingest(f"<{server.url(f'/saved/{page_id}?utm_source=x#top')}>", "g2")
     assert again.duplicate_of_url and not again.created
-    assert server.requests.count(f"/dev/{page_id}") == fetched
+    assert server.requests.count(f"/saved/{page_id}") == fetched
     assert store.stats()["articles"] == 1
     assert set(store.get(first.article.id).guilds) == {"g1", "g2"}  # type: ignore[union-attr]
 

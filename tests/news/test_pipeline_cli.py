@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from tests.conftest import EXAMPLE_ARTICLE
 
 
-def test_analyze_and_ingest(
-    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    example = str(next((shared_data / "articles").glob("*.txt")))
+def test_analyze_and_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(EXAMPLE_ARTICLE)
     missing = str(tmp_path / "missing.txt")
     data_dir = str(tmp_path / "data")
 

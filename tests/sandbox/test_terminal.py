@@ -107,16 +107,15 @@ def test_cli_entry_runs_a_script(tmp_path, capsys, monkeypatch) -> None:
     assert "done after thinking" in capsys.readouterr().out
 
 
-def test_missing_bot_says_so(tmp_path, capsys, monkeypatch) -> None:
-    try:
-        import bot.ui.client  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("bot.ui.client loads here: the real bot would be used")
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path))
-    code = main(["sandbox", "--run", "/country Ecuador"])
-    assert code == 1 and "could not be loaded" in capsys.readouterr().out
+async def test_a_bot_whose_parts_are_missing_says_so(tmp_path) -> None:
+    def factory(settings, **kw):
+        import newsbot_part_that_does_not_exist  # noqa: F401
+
+    out = io.StringIO()
+    code = await run_sandbox(
+        Settings(data_dir=tmp_path), runs=["/country Ecuador"], out=out, bot_factory=factory
+    )
+    assert code == 1 and "could not be loaded" in out.getvalue()
 
 
 async def test_commands_lists_sub_commands(synced) -> None:

@@ -459,8 +459,9 @@ class DigestService:
         return self.build(gid, since=since, until=until, local_date=day)
 
     async def claimed_digest(self, guild_id: GuildId) -> Digest:
-        """``digest_for_claim`` with the CPU work in a worker thread (0.1-0.3 s for
-        thousands of articles): what the Discord loop should call."""
+        """``digest_for_claim`` built in a worker thread (0.1-0.3 s for thousands of
+        articles): what the Discord loop should call. A quiet day in silent mode renders
+        to no message: still call ``mark_posted``."""
         gid, since, until, day = self._claim_window(guild_id)
         return await asyncio.to_thread(self._job(gid, since, until, day))
 

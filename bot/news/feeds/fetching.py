@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import aiohttp
 
-# Feeds are served under many types; HTML is accepted so that a home page can be read
-# for its <link rel="alternate"> feed.
-FEED_TYPES: tuple[str, ...] = (
+# What a feed fetch accepts: feeds are served under many types, and HTML so that a home
+# page can be read for its <link rel="alternate"> feed.
+FEED_ACCEPT: tuple[str, ...] = (
     "application/rss+xml",
     "application/atom+xml",
     "application/rdf+xml",

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.news.clock import Clock
 from bot.news.feeds.fetching import (
-    FEED_TYPES,
+    FEED_ACCEPT,
     Fetch,
     Fetched,
     Ingest,
@@ -101,7 +101,7 @@ class FeedPoller:
         try:
             async with asyncio.timeout(self.limits.poll_timeout):
                 async with self.semaphore:
-                    result = await self.fetch(record.url, accept=FEED_TYPES, headers=headers)
+                    result = await self.fetch(record.url, accept=FEED_ACCEPT, headers=headers)
                 if result.status == 304:
                     return None, (record.etag, record.last_modified)
                 if result.status >= 400:

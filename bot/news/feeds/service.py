@@ -17,7 +17,14 @@ from urllib.parse import urlsplit, urlunsplit
 from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.feeds.discover import discover_feeds, looks_like_html
-from bot.news.feeds.fetching import FEED_TYPES, Fetch, Fetched, Ingest, describe_error, is_transient
+from bot.news.feeds.fetching import (
+    FEED_ACCEPT,
+    Fetch,
+    Fetched,
+    Ingest,
+    describe_error,
+    is_transient,
+)
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
 from bot.news.feeds.state import FeedRecord, FeedStore, GuildFull
@@ -331,7 +338,7 @@ class FeedService:
     async def _get(self, url: str) -> Fetched:
         try:
             async with asyncio.timeout(self._poll_timeout):
-                result = await self._fetch(url, accept=FEED_TYPES, headers=None)
+                result = await self._fetch(url, accept=FEED_ACCEPT, headers=None)
         except TimeoutError:
             log.info("feed add: %s timed out", url)
             raise FeedError(f"{url} did not answer in time.") from None

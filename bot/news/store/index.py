@@ -47,11 +47,6 @@ class Postings:
         self.times.insert(at, t)
         self.ids.insert(at, article_id)
 
-    def append_sorted(self, t: float, article_id: str) -> None:
-        """Bulk load, in ascending order."""
-        self.times.append(t)
-        self.ids.append(article_id)
-
     def remove(self, t: float, article_id: str) -> bool:
         at = self._span(t, article_id)
         if at < len(self.ids) and self.ids[at] == article_id:

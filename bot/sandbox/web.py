@@ -1,16 +1,15 @@
-"""A real aiohttp server on a loopback address serving article pages and hostile ones.
+"""A real aiohttp server on a loopback address serving article pages and hostile ones,
+for the tests and the benchmarks::
 
-Other test modules may use it::
+    from bot.sandbox.web import ArticleServer
 
-    from tests.news.article_server import ArticleServer
-
-    async with ArticleServer(shared_data) as server:
-        url = server.url("/dev/<page id>")
+    async with ArticleServer(pages_folder, example=text_file) as server:
+        url = server.url("/saved/<page id>")
 
 Routes:
-    /dev/{id}          a dev page from ``extraction/dev/html`` (text/html)
-    /dev-copy/{id}     the same page at another address (dedupe)
-    /article.txt       the example article (text/plain)
+    /saved/{id}        ``{id}.html`` or ``{id}.html.gz`` from the pages folder (text/html)
+    /saved-copy/{id}   the same page at another address (dedupe)
+    /article.txt       the ``example`` text file (text/plain)
     /page/{name}       a page registered with ``server.pages[name] = (content_type, body)``
     /gated/{name}      like /page/{name}, once ``server.gate`` is set
     /redirect/{n}      redirects n times, then lands on /page/landing
@@ -49,8 +48,15 @@ def html_page(title: str, paragraphs: list[str], headline: str | None = None) ->
 class ArticleServer:
     """Start with ``async with``; ``url(path)`` gives an absolute URL on the server."""
 
-    def __init__(self, shared_data: Path | None = None, host: str = "127.0.0.1") -> None:
-        self.shared_data = shared_data
+    def __init__(
+        self,
+        pages: Path | None = None,
+        *,
+        example: Path | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.pages_folder = pages
+        self.example = example
         self.host = host
         self.port = 0
         self.requests: list[str] = []  # paths asked, in order
@@ -63,18 +69,24 @@ class ArticleServer:
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
 
-    def dev_ids(self) -> list[str]:
-        if self.shared_data is None:
+    def saved_ids(self) -> list[str]:
+        """The ids of the pages in the pages folder, sorted."""
+        if self.pages_folder is None:
             return []
-        folder = self.shared_data / "extraction" / "dev" / "html"
-        return sorted(p.name.removesuffix(".html.gz") for p in folder.glob("*.html.gz"))
+        return sorted(
+            {p.name.removesuffix(".gz").removesuffix(".html") for p in self._saved_files()}
+        )
+
+    def _saved_files(self) -> list[Path]:
+        assert self.pages_folder is not None
+        return [*self.pages_folder.glob("*.html"), *self.pages_folder.glob("*.html.gz")]
 
     async def __aenter__(self) -> ArticleServer:
         app = web.Application(middlewares=[self._record])
         app.add_routes(
             [
-                web.get("/dev/{id}", self._dev),
-                web.get("/dev-copy/{id}", self._dev),
+                web.get("/saved/{id}", self._saved),
+                web.get("/saved-copy/{id}", self._saved),
                 web.get("/article.txt", self._article),
                 web.get("/page/{name}", self._page),
                 web.get("/gated/{name}", self._gated),
@@ -107,20 +119,25 @@ class ArticleServer:
         self.requests.append(request.path_qs)
         return await handler(request)
 
-    async def _dev(self, request: web.Request) -> web.Response:
-        if self.shared_data is None:
-            raise web.HTTPNotFound()
+    async def _saved(self, request: web.Request) -> web.Response:
         page_id = request.match_info["id"]
-        path = self.shared_data / "extraction" / "dev" / "html" / f"{page_id}.html.gz"
-        if not path.is_file():
+        if self.pages_folder is None or "/" in page_id or page_id.startswith("."):
             raise web.HTTPNotFound()
-        return web.Response(body=gzip.decompress(path.read_bytes()), content_type="text/html")
+        plain = self.pages_folder / f"{page_id}.html"
+        zipped = self.pages_folder / f"{page_id}.html.gz"
+        if plain.is_file():
+            body = plain.read_bytes()
+        elif zipped.is_file():
+            body = gzip.decompress(zipped.read_bytes())
+        else:
+            raise web.HTTPNotFound()
+        return web.Response(body=body, content_type="text/html")
 
     async def _article(self, request: web.Request) -> web.Response:
-        if self.shared_data is None:
+        if self.example is None:
             raise web.HTTPNotFound()
-        path = next((self.shared_data / "articles").glob("*.txt"))
-        return web.Response(body=path.read_bytes(), content_type="text/plain", charset="utf-8")
+        body = self.example.read_bytes()
+        return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
     async def _page(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
