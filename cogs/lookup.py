@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.news.charts import timeline_chart, trend_chart
 from bot.news.model import Article, EntityKind
 from bot.news.queries import clean_argument
 from bot.ui.paginator import Paginator
@@ -69,7 +70,12 @@ class Lookup(commands.Cog):
         view.message = await interaction.original_response()
 
     async def _entity_command(
-        self, interaction: discord.Interaction, kind: EntityKind, name: str, days: int
+        self,
+        interaction: discord.Interaction,
+        kind: EntityKind,
+        name: str,
+        days: int,
+        chart: bool = False,
     ) -> None:
         guild_id = str(interaction.guild_id)
         finder = self.bot.finder
@@ -112,18 +118,30 @@ class Lookup(commands.Cog):
             lambda a: development_line(a, kind, ref.key),
             empty,
         )
+        if chart and total:
+            timeline = timeline_chart(
+                store, guild_id, kind, ref.key, ref.display, now=self.bot.clock.time(), days=days
+            )
+            picture = await self.bot.charts.attachment(timeline, "timeline.png")
+            if picture is not None:
+                await interaction.followup.send(file=picture)
 
     # -- entity lists --------------------------------------------------------------
     @app_commands.command(name="country", description="Recent developments about a country")
-    @app_commands.describe(name="Country name, code, demonym or city", days="How far back (1-365)")
+    @app_commands.describe(
+        name="Country name, code, demonym or city",
+        days="How far back (1-365)",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def country(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "country", name, days)
+        await self._entity_command(interaction, "country", name, days, chart)
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -131,15 +149,20 @@ class Lookup(commands.Cog):
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
-    @app_commands.describe(name="The person's name (a surname is enough)", days="How far back")
+    @app_commands.describe(
+        name="The person's name (a surname is enough)",
+        days="How far back",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def person(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "person", name, days)
+        await self._entity_command(interaction, "person", name, days, chart)
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -208,7 +231,16 @@ class Lookup(commands.Cog):
             )
             return
         embed.set_footer(text=f"developments in the last {period}, change vs the {period} before")
-        await interaction.response.send_message(embed=embed)
+        await interaction.response.defer(thinking=True)
+        days = 7 if period == "day" else 14
+        picture = await self.bot.charts.attachment(
+            trend_chart(self.bot.store, guild_id, now=now, days=days), "trend.png"
+        )
+        if picture is None:
+            await interaction.followup.send(embed=embed)
+            return
+        embed.set_image(url=f"attachment://{picture.filename}")
+        await interaction.followup.send(embed=embed, file=picture)
 
     @app_commands.command(name="article", description="Details of one stored article")
     @app_commands.describe(id="The article id shown under its card")

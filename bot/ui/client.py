@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.news.atomic import read_json_file, write_atomic
 from bot.news.clock import Clock
 from bot.news.queries import EntityFinder
+from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class NewsBot(commands.AutoShardedBot):
         self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
         self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store)
+        self.charts = ChartRenderer()
+        self._closers.append(self.charts.close)
         self.guild_settings = GuildSettingsStore.open(settings.settings_path, clock=self.clock)
         self.digests = DigestService(settings, self.store, self.guild_settings, clock=self.clock)
         self.feeds = FeedService(
