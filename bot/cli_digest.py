@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.news.guild_settings import QUIET_SILENT
 from bot.news.store import CLI_GUILD
 from bot.news.text import one_line, shorten
-from bot.news.understanding.countries import country_name
+from bot.news.understanding.countries import country_name, flag
 
 if TYPE_CHECKING:  # the digest's modules load numpy and scipy: only when a digest is made
     from bot.news.digest.build import Digest, DigestSection
@@ -110,7 +110,11 @@ def digest_text(digest: Digest) -> str:
     if digest.people:
         out += ["", "== PEOPLE IN THE NEWS =="]
         for person in digest.people:
-            refs = " → " + ", ".join(f"#{n}" for n in person.refs) if person.refs else ""
+            refs = (
+                " → " + ", ".join(f"#{n}" for n in person.refs)
+                if person.refs
+                else f" → /person {one_line(person.name)}"
+            )
             sentence = f" — {shorten(person.sentence, 160)}" if person.sentence else ""
             out.append(f"  {one_line(person.name)} ({person.count}){sentence}{refs}")
     for section in digest.other_sections:
@@ -124,7 +128,8 @@ _GROUP_NAMES = {"followed": "FOLLOWING", "countries": "BY COUNTRY", "other": "OT
 def _section_text(out: list[str], section: DigestSection, group: str) -> str:
     if section.group != group:
         out += ["", f"== {_GROUP_NAMES[section.group]} =="]
-    out.append(f"{one_line(section.heading)} ({section.total})")
+    mark = f"{flag(section.key)} " if section.kind == "country" and flag(section.key) else ""
+    out.append(f"{mark}{one_line(section.heading)} ({section.total})")
     for item in section.items:
         line = f"  {item.number}. {one_line(item.title)}"
         if item.published:

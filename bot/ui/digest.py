@@ -17,7 +17,7 @@ import discord
 from bot.news.digest.build import Digest, DigestItem, DigestSection, PersonLine
 from bot.news.guild_settings import QUIET_SILENT
 from bot.news.stories import Source
-from bot.news.text import safe_url
+from bot.news.text import one_line, safe_url
 from bot.news.understanding.countries import flag
 from bot.ui.render import (
     DESCRIPTION_MAX,
@@ -201,7 +201,10 @@ def item_line(item: DigestItem) -> str:
 def person_line(person: PersonLine) -> str:
     """A person in the news: name, count, what happened, and where to read it (#n)."""
     head = f"• **{safe(person.name, 60)}** ({person.count})"
-    refs = " → " + ", ".join(f"#{n}" for n in person.refs) if person.refs else ""
+    if person.refs:
+        refs = " → " + ", ".join(f"#{n}" for n in person.refs)
+    else:  # none of their stories made it into the digest: say where they are
+        refs = f" → `/person {_code(one_line(person.name))[:60]}`"
     sentence = safe(person.sentence, 160)
     line = f"{head} — {sentence}{refs}" if sentence else f"{head}{refs}"
     return clip(line, FIELD_VALUE_MAX)

@@ -9,7 +9,7 @@ countries and people come first with their stories (a story already listed under
 earlier follow is referred to by its number); then every other story under its main
 country; then "People in the news": names with how many stories mention them, what
 happened to them, and the numbers of the stories to read — not the stories again; then
-stories with no country or person. Long sections list the top stories and say how many
+the stories with no country. Long sections list the top stories and say how many
 more there are and which command shows them.
 """
 
@@ -194,7 +194,7 @@ def build_digest(
         )
     more_countries = tuple((c, len(by_country[c])) for c in ordered[COUNTRY_SECTIONS:])
 
-    loose = [s for s in stories if not s.countries and not s.persons and not numbering.listed(s)]
+    loose = [s for s in stories if not s.countries and not numbering.listed(s)]
     if loose:
         sections.append(
             DigestSection(

@@ -139,9 +139,9 @@ def group_stories(articles: Sequence[Article], guild_id: str = "") -> list[Story
 
 
 def _candidates(feats: Sequence[Features]) -> set[tuple[int, int]]:
-    """Pairs worth comparing: near-duplicate texts (MinHash LSH), and articles sharing a
-    headline word and at least ``MIN_ENTITY_WORDS`` content words (every other rule needs
-    both). Keeps 2,000 articles far from 2,000² comparisons."""
+    """Pairs worth comparing: near-duplicate texts (MinHash LSH), the same headline, and
+    articles sharing a headline word and at least ``MIN_ENTITY_WORDS`` content words (every
+    other rule needs both). Keeps 2,000 articles far from 2,000² comparisons."""
     from datasketch import MinHashLSH
 
     pairs: set[tuple[int, int]] = set()
@@ -168,6 +168,12 @@ def _candidates(feats: Sequence[Features]) -> set[tuple[int, int]]:
         if 2 <= len(members) <= _BUCKET_MAX:
             shared.update(p for p in itertools.combinations(members, 2) if p in titled)
     pairs.update(p for p, n in shared.items() if n >= MIN_ENTITY_WORDS)
+    same_headline: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        if len(f.title) >= 2:
+            same_headline[f.title].append(i)
+    for members in same_headline.values():
+        pairs.update(itertools.combinations(members[:_BUCKET_MAX], 2))
     return pairs
 
 

@@ -158,6 +158,8 @@ def same_event(a: Features, b: Features) -> bool:
         return False
     if text_similarity(a, b) >= NEAR_DUPLICATE:
         return True
+    if a.title == b.title and len(a.title) >= 2:  # the same headline, however short
+        return True
     union = len(a.title | b.title)
     if (
         union
