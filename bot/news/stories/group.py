@@ -47,7 +47,7 @@ class Story:
     countries: list[str] = field(default_factory=list)  # most important first
     persons: dict[str, str] = field(default_factory=dict)  # key -> display, by importance
     seen_at: float = 0.0  # when the server got its latest article
-    sources: tuple[Source, ...] = ()  # one per site, the first report's first
+    sources: tuple[Source, ...] = ()  # one per site: the title's source, then by time
 
     @property
     def primary(self) -> Article:
@@ -187,14 +187,14 @@ def _story(group: list[Article], guild_id: str) -> Story:
         for p in art.persons:
             person_score[p.key] += p.count + (5 if p.salient else 0)
             display.setdefault(p.key, p.name)
+    lead = _best_article(group)
     sources: list[Source] = []
     sites: set[str] = set()
-    for art in group:
+    for art in [lead, *(a for a in group if a is not lead)]:
         site = site_name(art)
         if _fold(site) not in sites:
             sites.add(_fold(site))
             sources.append(Source(site, art.canonical_url or art.url))
-    lead = _best_article(group)
     return Story(
         articles=group,
         title=display_title(lead) or site_name(lead),
