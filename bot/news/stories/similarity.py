@@ -153,24 +153,20 @@ def _share(a: frozenset[str], b: frozenset[str]) -> tuple[int, float]:
 
 
 def same_event(a: Features, b: Features) -> bool:
-    """True when the two articles report one event."""
+    """True when the two articles report one event (cheap tests first)."""
     if a.when and b.when and abs(a.when - b.when) > SAME_DAY:
         return False
-    if text_similarity(a, b) >= NEAR_DUPLICATE:
-        return True
     if a.title == b.title and len(a.title) >= 2:  # the same headline, however short
         return True
     union = len(a.title | b.title)
-    if (
-        union
-        and min(len(a.title), len(b.title)) >= 3
-        and (len(a.title & b.title) / union >= SAME_TITLE)
-    ):
+    common_title = len(a.title & b.title)
+    if min(len(a.title), len(b.title)) >= 3 and common_title / union >= SAME_TITLE:
         return True
     words, word_share = _share(a.words, b.words)
     if words >= MIN_SHARED_WORDS and word_share >= WORD_SHARE:
         return True
-    if words < MIN_ENTITY_WORDS or word_share < ENTITY_WORD_SHARE or not a.title & b.title:
-        return False
-    shared, entity_share = _share(a.entities, b.entities)
-    return shared >= 1 and entity_share >= ENTITY_SHARE
+    if words >= MIN_ENTITY_WORDS and word_share >= ENTITY_WORD_SHARE and common_title:
+        shared, entity_share = _share(a.entities, b.entities)
+        if shared >= 1 and entity_share >= ENTITY_SHARE:
+            return True
+    return text_similarity(a, b) >= NEAR_DUPLICATE
