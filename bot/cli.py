@@ -61,6 +61,7 @@ _COMMAND_MODULES = (
     "bot.cli_pipeline",  # analyze, ingest
     "bot.cli_digest",  # digest
     "bot.sandbox.cli",  # sandbox
+    "bot.cli_db",  # db upgrade, db status
 )
 
 

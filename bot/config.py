@@ -26,6 +26,8 @@ class ConfigError(ValueError):
 class Settings:
     discord_token: str | None = None
     data_dir: Path = Path("data")
+    # Where the store lives: None -> TinyDB in data_dir; tinydb:///dir; postgresql://...
+    database_url: str | None = None
     log_level: str = "INFO"
     # Fetching: tests and the sandbox allow loopback explicitly; production never does.
     allow_loopback: bool = False
@@ -135,6 +137,7 @@ def _parse_optional_id(value: Any) -> int | None:
 _FIELDS: dict[str, tuple[str, Any]] = {
     "discord_token": ("DISCORD_TOKEN", lambda v: str(v).strip() or None),
     "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
+    "database_url": ("NEWSBOT_DATABASE_URL", lambda v: str(v).strip() or None),
     "log_level": ("NEWSBOT_LOG_LEVEL", _parse_log_level),
     "allow_loopback": ("NEWSBOT_ALLOW_LOOPBACK", _parse_bool),
     "fetch_allow": ("NEWSBOT_FETCH_ALLOW", _parse_origins),

@@ -36,6 +36,7 @@ from tinydb.table import Table
 
 from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.model import person_key
 
 try:
@@ -61,12 +62,10 @@ DigestState = Literal["claimed", "posted", "failed", "interrupted", "skipped"]
 GuildId = int | str
 
 
-class GuildSettingsError(ValueError):
+class GuildSettingsError(NewsError, ValueError):
     """A setting or digest request that cannot be honoured; ``message`` is for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "bad_setting"
 
 
 def guild_key(guild_id: GuildId) -> str:
@@ -480,66 +479,21 @@ class GuildSettingsStore:
 
     async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
         """Validate and save some settings; ``GuildSettingsError`` names a bad value."""
-        unknown = sorted(set(changes) - set(UPDATABLE))
-        if unknown:
-            raise TypeError(f"not an updatable guild setting: {', '.join(unknown)}")
-        clean = {name: _STORED_FIELDS[name](value) for name, value in changes.items()}
-
-        def apply(current: GuildSettings) -> GuildSettings | None:
-            new = replace(current, **clean)
-            if new == current:
-                return None
-            if any(getattr(new, n) != getattr(current, n) for n in _RESCHEDULING):
-                new = replace(new, schedule_since=self._clock.time())
-                if "paused" not in clean:
-                    new = replace(new, paused=False, pause_reason="", paused_at=None)
-            if new.paused and not current.paused:
-                new = replace(new, paused_at=self._clock.time())
-            if not new.paused:
-                new = replace(new, pause_reason="", paused_at=None)
-            return new
-
-        return await self.transact(guild_id, apply)
+        return await self.transact(guild_id, update_change(changes, self._clock.time))
 
     async def follow(
         self, guild_id: GuildId, kind: str, key: str, display: str | None = None
     ) -> bool:
         """Follow a country (ISO code) or a person; ``False`` if it was followed already."""
-        follow = make_follow(kind, key, display)
-        added = False
-
-        def apply(current: GuildSettings) -> GuildSettings | None:
-            nonlocal added
-            if any(f.kind == follow.kind and f.key == follow.key for f in current.follows):
-                return None
-            if len(current.follows) >= MAX_FOLLOWS:
-                raise GuildSettingsError(
-                    f"This server already follows {MAX_FOLLOWS} countries and people; "
-                    "unfollow one first."
-                )
-            added = True
-            return replace(current, follows=(*current.follows, follow))
-
-        await self.transact(guild_id, apply)
-        return added
+        change, added = follow_change(kind, key, display)
+        await self.transact(guild_id, change)
+        return added()
 
     async def unfollow(self, guild_id: GuildId, kind: str, key: str) -> bool:
         """Stop following; ``False`` if it was not followed."""
-        target = make_follow(kind, key, key)
-        removed = False
-
-        def apply(current: GuildSettings) -> GuildSettings | None:
-            nonlocal removed
-            kept = tuple(
-                f for f in current.follows if not (f.kind == target.kind and f.key == target.key)
-            )
-            if len(kept) == len(current.follows):
-                return None
-            removed = True
-            return replace(current, follows=kept)
-
-        await self.transact(guild_id, apply)
-        return removed
+        change, removed = unfollow_change(kind, key)
+        await self.transact(guild_id, change)
+        return removed()
 
     async def transact(
         self, guild_id: GuildId, change: Callable[[GuildSettings], GuildSettings | None]
@@ -674,6 +628,77 @@ def make_follow(kind: str, key: str, display: str | None = None) -> Follow:
     raise GuildSettingsError(f"You can follow a country or a person, not “{kind[:20]}”.")
 
 
+# ---------------------------------------------------------------- changes
+# Each builds a change for ``transact`` (every backend runs it on the latest settings).
+
+
+def update_change(
+    changes: Mapping[str, Any], clock: Callable[[], float]
+) -> Callable[[GuildSettings], GuildSettings | None]:
+    """The change ``update(**changes)`` makes; validates at once (``GuildSettingsError``)."""
+    unknown = sorted(set(changes) - set(UPDATABLE))
+    if unknown:
+        raise TypeError(f"not an updatable guild setting: {', '.join(unknown)}")
+    clean = {name: _STORED_FIELDS[name](value) for name, value in changes.items()}
+
+    def apply(current: GuildSettings) -> GuildSettings | None:
+        new = replace(current, **clean)
+        if new == current:
+            return None
+        if any(getattr(new, n) != getattr(current, n) for n in _RESCHEDULING):
+            new = replace(new, schedule_since=clock())
+            if "paused" not in clean:
+                new = replace(new, paused=False, pause_reason="", paused_at=None)
+        if new.paused and not current.paused:
+            new = replace(new, paused_at=clock())
+        if not new.paused:
+            new = replace(new, pause_reason="", paused_at=None)
+        return new
+
+    return apply
+
+
+def follow_change(
+    kind: str, key: str, display: str | None = None
+) -> tuple[Callable[[GuildSettings], GuildSettings | None], Callable[[], bool]]:
+    """The change that follows an entity, and a callable telling whether it added it."""
+    follow = make_follow(kind, key, display)
+    added = False
+
+    def apply(current: GuildSettings) -> GuildSettings | None:
+        nonlocal added
+        added = False
+        if any(f.kind == follow.kind and f.key == follow.key for f in current.follows):
+            return None
+        if len(current.follows) >= MAX_FOLLOWS:
+            raise GuildSettingsError(
+                f"This server already follows {MAX_FOLLOWS} countries and people; "
+                "unfollow one first."
+            )
+        added = True
+        return replace(current, follows=(*current.follows, follow))
+
+    return apply, lambda: added
+
+
+def unfollow_change(
+    kind: str, key: str
+) -> tuple[Callable[[GuildSettings], GuildSettings | None], Callable[[], bool]]:
+    """The change that unfollows an entity, and a callable telling whether it removed it."""
+    target = make_follow(kind, key, key)
+    removed = False
+
+    def apply(current: GuildSettings) -> GuildSettings | None:
+        nonlocal removed
+        kept = tuple(
+            f for f in current.follows if not (f.kind == target.kind and f.key == target.key)
+        )
+        removed = len(kept) != len(current.follows)
+        return replace(current, follows=kept) if removed else None
+
+    return apply, lambda: removed
+
+
 __all__ = [
     "DEFAULT_TIME",
     "DEFAULT_ZONE",
@@ -687,9 +712,12 @@ __all__ = [
     "GuildSettingsError",
     "GuildSettingsStore",
     "QuietMode",
+    "follow_change",
     "format_time",
     "make_follow",
     "parse_time",
     "parse_zone",
     "suggest_zones",
+    "unfollow_change",
+    "update_change",
 ]

@@ -7,30 +7,21 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.news.errors import NewsError
+
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on our side. It has been logged; please try again later."
 
 
-class UserFacingError(Exception):
-    """An error whose message is meant for the person who ran the command."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def user_message(error: BaseException) -> str | None:
     """The sentence to show for ``error``, or None when it is a bug to hide and log.
 
-    Domain errors (``bot.news.*``) carry a plain ``message`` written for users: a bad
-    URL, a blocked address, a busy queue. Anything else is unexpected.
+    A ``NewsError`` (a bad link, a blocked address, a busy queue, a refused setting) says
+    what went wrong in a sentence written for users; anything else is unexpected.
     """
-    if isinstance(error, UserFacingError):
+    if isinstance(error, NewsError):
         return error.message
-    message = getattr(error, "message", None)
-    if isinstance(message, str) and type(error).__module__.startswith("bot.news"):
-        return message
     return None
 
 

@@ -173,5 +173,8 @@ def test_which_failures_are_transient_and_their_http_status() -> None:
     assert is_transient(TimeoutError())
     assert is_transient(ConnectionResetError())
     assert not is_transient(ValueError("not an article"))
-    assert http_status(FetchError("http_error", "The site answered 410 (gone).")) == 410
+    gone = FetchError("http_error", "The site answered 410 (the page is gone).", status=410)
+    assert http_status(gone) == 410
+    # the status is a field: a message that mentions a number decides nothing
+    assert http_status(FetchError("http_error", "The site answered 410 (gone).")) is None
     assert http_status(FetchError("timeout", "The site took 20 s to answer.")) is None

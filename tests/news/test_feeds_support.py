@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.feeds import FeedService
 from bot.news.understanding.fetch import SafeFetcher
 
@@ -180,12 +181,12 @@ async def fetch_fixture(settings: Settings) -> AsyncIterator[Callable[..., Any]]
     await fetcher.close()
 
 
-class TransientError(Exception):
-    transient = True
+class TransientError(NewsError):
+    default_kind = "busy"  # worth another try later
 
 
-class PermanentError(Exception):
-    transient = False
+class PermanentError(NewsError):
+    default_kind = "not_article"  # fails the same way every time
 
 
 class Ingest:

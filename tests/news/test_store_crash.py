@@ -1,6 +1,7 @@
 """SIGKILL a process that is adding articles; every acknowledged one must survive.
 
-Bounded: about 20 kills, at most ~20 s (NEWSBOT_CRASH_ROUNDS changes the count).
+A fixed number of kills, not a time budget, so a busy machine changes only how long it
+takes: 10 by default, NEWSBOT_CRASH_ROUNDS=30 (or more) for the full check.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import random
 import shutil
 import signal
 import sys
-import time
 from pathlib import Path
 
 import orjson
@@ -20,8 +20,7 @@ from bot.news.atomic import CORRUPT_MARK
 from bot.news.store import ArticleStore
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUNDS = int(os.environ.get("NEWSBOT_CRASH_ROUNDS", "20"))
-BUDGET_S = 18.0
+ROUNDS = int(os.environ.get("NEWSBOT_CRASH_ROUNDS", "10"))
 
 
 async def _run_child(directory: Path, seed: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -60,9 +59,8 @@ async def test_sigkill_never_loses_an_acknowledged_article(tmp_path: Path) -> No
     rng = random.Random(1234)
     directory = tmp_path / "store"
     must_have: dict[str, set[str]] = {}
-    started = time.monotonic()
     rounds = 0
-    while rounds < ROUNDS and time.monotonic() - started < BUDGET_S:
+    while rounds < ROUNDS:
         rounds += 1
         acked = await _run_child(directory, rounds, rng)
         for article_id, guild in acked:
@@ -78,5 +76,5 @@ async def test_sigkill_never_loses_an_acknowledged_article(tmp_path: Path) -> No
         await store.close(compact=False)
         shutil.rmtree(check)
     print(f"{rounds} kills, {len(must_have)} acknowledged articles")
-    assert rounds >= min(ROUNDS, 5)
+    assert rounds == ROUNDS
     assert len(must_have) > 50, "too few acknowledged adds to mean anything"

@@ -8,11 +8,12 @@ its own.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import aiohttp
+
+from bot.news.errors import NewsError
 
 # What a feed fetch accepts: feeds are served under many types, and HTML so that a home
 # page can be read for its <link rel="alternate"> feed.
@@ -61,9 +62,8 @@ def header(headers: Mapping[str, str] | None, name: str) -> str | None:
 
 def describe_error(exc: BaseException) -> str:
     """One short sentence for the user and the state file (the log gets the traceback)."""
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and message:
-        return message
+    if isinstance(exc, NewsError):
+        return exc.message
     if isinstance(exc, TimeoutError):
         return "timed out"
     text = str(exc).strip()
@@ -72,22 +72,12 @@ def describe_error(exc: BaseException) -> str:
 
 def is_transient(exc: BaseException) -> bool:
     """Whether an ingest failure may succeed on a later try (network, time, load)."""
-    flag = getattr(exc, "transient", None)
-    if isinstance(flag, bool):
-        return flag
-    kind = getattr(exc, "kind", None)
-    if isinstance(kind, str):
-        return kind.lower() in TRANSIENT_KINDS
+    if isinstance(exc, NewsError):
+        return exc.kind in TRANSIENT_KINDS
     return isinstance(exc, TimeoutError | ConnectionError | asyncio.QueueFull | aiohttp.ClientError)
 
 
-_ANSWERED = re.compile(r"\banswered (?:HTTP |with status )?(\d{3})\b")
-
-
 def http_status(exc: BaseException) -> int | None:
-    """The HTTP status behind a fetch failure, if any (``FetchError`` says it in words)."""
+    """The HTTP status behind a fetch failure (``FetchError.status``), if the site answered."""
     status = getattr(exc, "status", None)
-    if isinstance(status, int):
-        return status
-    found = _ANSWERED.search(str(getattr(exc, "message", None) or exc))
-    return int(found.group(1)) if found else None
+    return status if isinstance(status, int) else None

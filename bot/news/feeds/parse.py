@@ -16,18 +16,18 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from bot.news.errors import NewsError
+
 log = logging.getLogger(__name__)
 
 # Ids longer than this are hashed so that a hostile feed cannot bloat the state file.
 MAX_ID_LENGTH = 200
 
 
-class NotAFeed(ValueError):
+class NotAFeed(NewsError, ValueError):
     """The document is not an RSS or Atom feed; ``message`` says so in one sentence."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "not_a_feed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.feeds.fetching import (
     FEED_ACCEPT,
     Fetch,
@@ -47,10 +48,11 @@ class PollLimits:
     jitter: float = 0.1  # +/- fraction of the delay, so feeds added together spread out
 
 
-class PollFailed(Exception):
+class PollFailed(NewsError):
+    """One poll of a feed failed; ``status`` is the HTTP status when the site answered one."""
+
     def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, kind="poll_failed")
         self.status = status
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
 from bot.news.clock import Clock
+from bot.news.errors import NewsError
 from bot.news.feeds.discover import discover_feeds, looks_like_html
 from bot.news.feeds.fetching import (
     FEED_ACCEPT,
@@ -36,12 +37,10 @@ MAX_DISCOVERED_TRIED = 3
 IDLE_SLEEP_SECONDS = 60.0  # the loop looks again at least this often
 
 
-class FeedError(Exception):
+class FeedError(NewsError):
     """A feed request that cannot be done; ``message`` is one sentence for the user."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    default_kind = "feed_refused"
 
 
 @dataclass(frozen=True, slots=True)

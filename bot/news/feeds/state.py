@@ -156,6 +156,18 @@ class FeedStore:
             await asyncio.to_thread(self._table.update, doc, doc_ids=[doc_id])
             return True
 
+    async def replace(self, record: FeedRecord) -> bool:
+        """Write ``record`` over the stored one with its key; False (nothing written) when
+        no record has that key any more."""
+        async with self._lock:
+            if record.key not in self._records:
+                return False
+            doc = record.to_doc()
+            doc_id = self._doc_ids[record.key]
+            await asyncio.to_thread(self._table.update, doc, doc_ids=[doc_id])
+            self._records[record.key] = record
+            return True
+
     async def remove(self, guild_id: str, url: str) -> bool:
         async with self._lock:
             key = (guild_id, url)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.news.store.errors import SchemaTooNew
+
 SCHEMA_VERSION = 1
 
 Doc = dict[str, Any]
@@ -19,14 +21,17 @@ Doc = dict[str, Any]
 MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {}
 
 
-class SchemaTooNew(ValueError):
-    """A file written by a newer newsbot: reading it could lose fields, so it is not read."""
+def _too_new(version: int) -> SchemaTooNew:
+    return SchemaTooNew(
+        f"The data was written by a newer newsbot (schema version {version}; this one reads "
+        f"up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+    )
 
 
 def migrate(doc: Doc, version: int) -> Doc:
     """Bring one article document from ``version`` to ``SCHEMA_VERSION``."""
     if version > SCHEMA_VERSION:
-        raise SchemaTooNew(f"schema_version {version} is newer than {SCHEMA_VERSION}")
+        raise _too_new(version)
     while version < SCHEMA_VERSION:
         doc = MIGRATIONS[version](doc)
         version += 1
@@ -40,5 +45,5 @@ def check_version(version: Any) -> int:
     if not isinstance(version, int) or version < 1:
         raise ValueError(f"bad schema_version {version!r}")
     if version > SCHEMA_VERSION:
-        raise SchemaTooNew(f"schema_version {version} is newer than {SCHEMA_VERSION}")
+        raise _too_new(version)
     return version

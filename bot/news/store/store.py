@@ -30,6 +30,7 @@ from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
+from bot.news.store.errors import StoreBusy
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
 from bot.news.store.partitions import Doc, week_of
@@ -42,10 +43,6 @@ LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
 
 
-class StoreBusy(RuntimeError):
-    """Another process has the store open for writing."""
-
-
 def _lock(directory: Path) -> int:
     fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -53,8 +50,8 @@ def _lock(directory: Path) -> int:
     except BlockingIOError:
         os.close(fd)
         raise StoreBusy(
-            f"the article store in {directory} is open in another process "
-            "(stop the bot, or use a read-only command)"
+            f"The article store in {directory} is open in another process: "
+            "stop the bot, or use a read-only command."
         ) from None
     return fd
 
@@ -481,18 +478,18 @@ class ArticleStore:
         if doc is not None:
             if guild_id in doc.get("guilds", {}):
                 await journal.sync()  # it may still be on its way to disk
-                return _article(doc), False
+                return _article(doc, guild_id), False
             doc = {**doc, "guilds": {**doc.get("guilds", {}), guild_id: now}}
             self._put_mem(doc)
             await self._write({"op": "put", "a": doc})
-            return _article(doc), False
+            return _article(doc, guild_id), False
         # orjson walks the dataclasses like to_dict(), ~15x faster than dataclasses.asdict
         data = orjson.loads(orjson.dumps(article))
         data.pop("text", None)
         if not data["ingested_at"]:
             data["ingested_at"] = now
         data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
-        stored = _article(data)
+        stored = _article(data, guild_id)
         data["event_time"] = stored.event_time
         self._put_mem(data)
         await self._write({"op": "put", "a": data})

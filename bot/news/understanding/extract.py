@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from bot.news.errors import NewsError
+
 log = logging.getLogger(__name__)
 
 # Below this many words a page is a landing page, a paywall stub or an error page.
@@ -25,12 +27,11 @@ _WORD = re.compile(r"\w+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-class NotAnArticle(Exception):
+class NotAnArticle(NewsError):
     """The page holds no article text worth keeping."""
 
     def __init__(self, message: str = "The page does not look like an article.") -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, kind="not_article")
 
 
 @dataclass(slots=True)

@@ -26,6 +26,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from bot.config import Settings
+from bot.news.errors import NewsError
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +65,14 @@ ERROR_KINDS = frozenset(
 )
 
 
-class FetchError(Exception):
-    """A page that could not be fetched. ``kind`` is one of ``ERROR_KINDS``; ``message`` is
-    one plain sentence fit to show a user."""
+class FetchError(NewsError):
+    """A page that could not be fetched. ``kind`` is one of ``ERROR_KINDS``; ``status`` the
+    HTTP status the site answered, when it answered an error."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, *, status: int | None = None) -> None:
         assert kind in ERROR_KINDS, kind
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-    def __repr__(self) -> str:
-        return f"FetchError({self.kind!r}, {self.message!r})"
+        super().__init__(message, kind=kind)
+        self.status = status
 
 
 class BlockedAddressError(OSError):
@@ -586,9 +583,15 @@ class SafeFetcher:
             return FetchResult(raw_url, str(url), 304, "", headers, b"", "")
         if resp.status >= 400:
             words = _STATUS_WORDS.get(resp.status) or resp.reason or "error"
-            raise FetchError("http_error", f"The site answered {resp.status} ({words.lower()}).")
+            raise FetchError(
+                "http_error",
+                f"The site answered {resp.status} ({words.lower()}).",
+                status=resp.status,
+            )
         if not 200 <= resp.status < 300:
-            raise FetchError("http_error", f"The site answered with status {resp.status}.")
+            raise FetchError(
+                "http_error", f"The site answered with status {resp.status}.", status=resp.status
+            )
         has_type = "Content-Type" in resp.headers
         content_type = resp.content_type.lower() if has_type else ""
         if content_type not in accept and content_type not in GENERIC_TYPES:

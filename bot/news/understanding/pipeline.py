@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import Settings
+from bot.news.errors import NewsError
 from bot.news.model import Article
 from bot.news.understanding import worker
 from bot.news.understanding.canonical import normalize_url
@@ -39,20 +40,15 @@ T = TypeVar("T")
 WORKER_START_TIMEOUT = 180.0
 
 
-class IngestError(Exception):
+class IngestError(NewsError):
     """One article could not be analysed; ``message`` says why in plain words.
 
     ``kind``: the fetch kinds (bad_url, blocked, unreachable, timeout, too_large, not_html,
     http_error, empty) and not_article, not_found, bad_file, crashed, busy."""
 
     def __init__(self, kind: str, message: str, source: str = "") -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+        super().__init__(message, kind=kind)
         self.source = source
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.kind!r}, {self.message!r})"
 
 
 class PipelineBusy(IngestError):

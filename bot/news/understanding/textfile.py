@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bot.news.errors import NewsError
 from bot.news.understanding.extract import Extracted, first_sentence
 
 # "date 2025-06-09" as the first line, or as a prefix of the first line (the seed
@@ -22,13 +23,11 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
-class LocalFileError(Exception):
+class LocalFileError(NewsError):
     """A local file that cannot be used; ``kind`` is "not_found", "too_large" or "bad_file"."""
 
     def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
+        super().__init__(message, kind=kind)
 
 
 @dataclass(slots=True)

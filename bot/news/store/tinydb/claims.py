@@ -1,0 +1,188 @@
+"""``DigestClaims`` on TinyDB: ``claims.json``, one document per server.
+
+A document holds the server's latest digest record and its last posted one. Every
+decision is a read-modify-write under an ``asyncio.Lock`` (this process) and an
+exclusive ``flock`` on ``claims.json.lock`` (another process on the same folder, e.g.
+``newsbot digest`` beside the bot); the file is re-read when someone else replaced it,
+and each write is atomic and durable before the claim is reported taken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import time
+from collections.abc import AsyncIterator, Callable, Collection
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from bot.news.guild_settings import DigestRecord, SharedFileStorage
+from bot.news.store.errors import SchemaTooNew, StoreBusy, StoreReadOnly
+from bot.news.store.interface import GuildDigests
+
+SCHEMA_VERSION = 1
+TABLE = "claims"
+META_TABLE = "meta"
+LOCK_TIMEOUT = 10.0
+
+Doc = dict[str, Any]
+
+
+def _retryable(rec: DigestRecord, max_attempts: int) -> bool:
+    return rec.state == "failed" and not rec.message_ids and rec.attempts < max_attempts
+
+
+def decide_claim(
+    latest: DigestRecord | None, record: DigestRecord, max_attempts: int
+) -> DigestRecord | None:
+    """The record to store for a claim of ``record.local_date``, or None when refused
+    (the rule of ``DigestClaims.claim``, shared by the backends)."""
+    if latest is None or latest.local_date < record.local_date:
+        return replace(record, attempts=1)
+    if latest.local_date > record.local_date or not _retryable(latest, max_attempts):
+        return None
+    return replace(record, attempts=latest.attempts + 1)
+
+
+def may_finish(
+    latest: DigestRecord | None, record: DigestRecord, token: str | None, states: Collection[str]
+) -> bool:
+    """Whether ``DigestClaims.finish`` may replace ``latest`` with ``record``."""
+    return (
+        latest is not None
+        and latest.local_date == record.local_date
+        and latest.state in states
+        and (token is None or latest.token == token)
+    )
+
+
+class TinyDigestClaims:
+    """The ``DigestClaims`` concern of the TinyDB backend."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = asyncio.Lock()
+        self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
+        self._db = TinyDB(self.path, storage=SharedFileStorage)
+        self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
+        meta = self._table(META_TABLE).all()
+        version = meta[0].get("schema_version") if meta else None
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} was written by a newer newsbot (schema version {version}; this "
+                f"one reads up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+            )
+        if version is None and not read_only:
+            self._table(META_TABLE).insert({"schema_version": SCHEMA_VERSION})
+
+    def close(self) -> None:
+        self._db.close()
+        self._lock_file.close()
+
+    def _table(self, name: str) -> Table:
+        # A fresh Table per use: TinyDB caches the next id per Table object, which goes
+        # stale when another process inserted into the same file.
+        return Table(self._storage, name, cache_size=0)
+
+    def _docs(self) -> dict[str, tuple[int, Doc]]:
+        self._storage.refresh()
+        return {str(d.get("guild_id")): (d.doc_id, dict(d)) for d in self._table(TABLE).all()}
+
+    @staticmethod
+    def _digests(doc: Doc | None) -> GuildDigests:
+        if doc is None:
+            return GuildDigests()
+        return GuildDigests(
+            DigestRecord.from_dict(doc.get("latest")),
+            DigestRecord.from_dict(doc.get("last_posted")),
+        )
+
+    async def get(self, guild_id: str) -> GuildDigests:
+        found = self._docs().get(str(guild_id))
+        return self._digests(found[1] if found else None)
+
+    async def get_many(self, guild_ids: Collection[str]) -> dict[str, GuildDigests]:
+        docs = self._docs()
+        out = {}
+        for gid in guild_ids:
+            found = docs.get(str(gid))
+            out[str(gid)] = self._digests(found[1] if found else None)
+        return out
+
+    async def _change(
+        self, guild_id: str, change: Callable[[GuildDigests], GuildDigests | None]
+    ) -> GuildDigests | None:
+        if self.read_only:
+            raise StoreReadOnly("The digest records were opened read-only.")
+        gid = str(guild_id)
+        async with self._locked():
+            found = self._docs().get(gid)
+            new = change(self._digests(found[1] if found else None))
+            if new is None:
+                return None
+            doc = {
+                "guild_id": gid,
+                "latest": new.latest.to_dict() if new.latest else None,
+                "last_posted": new.last_posted.to_dict() if new.last_posted else None,
+            }
+            table = self._table(TABLE)
+            if found is None:
+                await asyncio.to_thread(table.insert, doc)
+            else:
+                await asyncio.to_thread(table.update, doc, doc_ids=[found[0]])
+            return new
+
+    async def claim(
+        self, guild_id: str, record: DigestRecord, *, max_attempts: int
+    ) -> DigestRecord | None:
+        stored: DigestRecord | None = None
+
+        def change(cur: GuildDigests) -> GuildDigests | None:
+            nonlocal stored
+            stored = decide_claim(cur.latest, record, max_attempts)
+            return None if stored is None else replace(cur, latest=stored)
+
+        await self._change(guild_id, change)
+        return stored
+
+    async def finish(
+        self,
+        guild_id: str,
+        record: DigestRecord,
+        *,
+        token: str | None,
+        states: Collection[str],
+    ) -> bool:
+        def change(cur: GuildDigests) -> GuildDigests | None:
+            if not may_finish(cur.latest, record, token, states):
+                return None
+            posted = record if record.state == "posted" else cur.last_posted
+            return GuildDigests(record, posted)
+
+        return await self._change(guild_id, change) is not None
+
+    @contextlib.asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        async with self._lock:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreBusy(
+                            f"The digest records in {self.path.parent} stayed locked by another "
+                            "process; try again in a moment."
+                        ) from None
+                    await asyncio.sleep(0.005)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
