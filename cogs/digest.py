@@ -15,6 +15,7 @@ from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, 
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
 from bot.ui.digest import digest_messages
+from bot.ui.nonces import digest_nonce
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -71,9 +72,11 @@ class DigestPoster:
             channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
                 plan.channel_id
             )
-            for message in messages:
+            for part, message in enumerate(messages):
                 msg = await channel.send(
-                    embeds=message, allowed_mentions=discord.AllowedMentions.none()
+                    embeds=message,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    nonce=digest_nonce(plan.guild_id, plan.local_date, part),
                 )
                 sent.append(msg.id)
         except discord.Forbidden:

@@ -57,6 +57,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--timeout", type=float, default=60.0, help="seconds to wait for each reply (default 60)"
     )
+    parser.add_argument(
+        "--save-attachments",
+        metavar="DIR",
+        type=Path,
+        help="write every file the bot sends (charts, exports) into DIR",
+    )
     parser.add_argument("--bot", metavar="MODULE:FACTORY", help=argparse.SUPPRESS)
     parser.set_defaults(handler=_cmd_sandbox)
 
@@ -89,7 +95,12 @@ def _cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     return asyncio.run(
         run_sandbox(
-            settings, runs=args.run, serve=args.serve, timeout=args.timeout, bot_factory=factory
+            settings,
+            runs=args.run,
+            serve=args.serve,
+            timeout=args.timeout,
+            bot_factory=factory,
+            save_attachments=args.save_attachments,
         )
     )
 
@@ -126,6 +137,7 @@ async def run_sandbox(
     out=None,
     read_line=None,
     settle: float = 0.3,
+    save_attachments: Path | None = None,
 ) -> int:
     """Start the emulator and the bot; run ``runs`` (exit code 1 if any failed) or a prompt.
 
@@ -139,7 +151,7 @@ async def run_sandbox(
     out = out or sys.stdout
     async with contextlib.AsyncExitStack() as stack:
         serve_url = await stack.enter_async_context(serve_folder(serve)) if serve else None
-        emulator = Emulator(settle=settle, reply_timeout=timeout)
+        emulator = Emulator(settle=settle, reply_timeout=timeout, save_attachments=save_attachments)
         try:
             await emulator.start()
         except SandboxError as exc:
@@ -165,6 +177,8 @@ async def run_sandbox(
         terminal = Terminal(emulator, out=out, serve_url=serve_url, timeout=timeout)
         if serve_url:
             terminal.print(f"serving {serve} at {serve_url} (use {{serve}} in commands)")
+        if save_attachments is not None:
+            terminal.print(f"files the bot sends are written to {save_attachments}")
         if runs:
             failures = await terminal.run_script(runs)
             if failures:

@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import copy
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from aiohttp import web
 
 from bot.sandbox import transport
 from bot.sandbox.clock import Clock
+from bot.sandbox.faults import Faults
 from bot.sandbox.gateway import Gateway
 from bot.sandbox.interactions import InteractionFactory
 from bot.sandbox.replies import NoReply, Reply, ReplyHandle
@@ -42,15 +42,19 @@ from bot.sandbox.state import (
     Request,
     Snowflakes,
     User,
+    shard_of,
     world_id,
 )
-from bot.sandbox.validation import Rejection, RequestValidator, SpecValidator
+from bot.sandbox.uploads import Upload, content_type_of, free_name, image_size
+from bot.sandbox.validation import RequestValidator, SpecValidator
 
 log = logging.getLogger(__name__)
 
 GUILD_MESSAGES = 1 << 9
 MESSAGE_CONTENT = 1 << 15
 ALL_PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)
+# Discord checks an enforced nonce's uniqueness over "the past few minutes".
+NONCE_WINDOW = 5 * 60.0
 
 
 class Emulator:
@@ -64,6 +68,8 @@ class Emulator:
         settle: float = 0.02,
         reply_timeout: float = 5.0,
         granted_intents: int = ALL_PRIVILEGED,
+        shards: int = 1,
+        save_attachments: Path | None = None,
     ) -> None:
         self.token = token
         self.clock = clock or Clock()
@@ -84,11 +90,16 @@ class Emulator:
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.attachments: dict[str, bytes] = {}
+        self.save_attachments = save_attachments  # a folder that receives every upload
+        self.saved_files: dict[str, Path] = {}  # attachment id -> where it was written
         self.requests: list[Request] = []
         self.syncs = 0
-        self.shards = 1  # what GET /gateway/bot recommends to AutoShardedClient
+        self.shards = shards  # what GET /gateway/bot recommends to AutoShardedClient
+        # (author id, nonce) -> (message, when): Discord returns the earlier message for a
+        # repeated nonce with ``enforce_nonce`` within a few minutes.
+        self._nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.joined_at = self.clock.iso()
-        self._throttles: list[tuple[str | None, str | None, int, float]] = []
+        self.faults = Faults()  # REST failures on command (rate limits, 5xx)
         self._changed = asyncio.Event()
         self._bot_task: asyncio.Task[Any] | None = None
         self.gateway = Gateway(self)
@@ -119,12 +130,30 @@ class Emulator:
         return user
 
     def add_guild(self, name: str, owner: User) -> Guild:
-        guild = Guild(self._next_world_id(), name, owner.id)
+        """A guild whose id's timestamp is one millisecond after the previous guild's, so
+        consecutive guilds fall on consecutive shards."""
+        self._world_ids += 1
+        guild = Guild(world_id(self._world_ids, ms=len(self.guilds)), name, owner.id)
         guild.members[self.bot_user.id] = self.bot_user
         for user in self.users.values():
             guild.members[user.id] = user
         self.guilds[guild.id] = guild
         return guild
+
+    def add_guilds(self, count: int, *, prefix: str = "Server") -> list[Guild]:
+        """``count`` more guilds ("Server 1", …), each with a ``#general`` channel."""
+        owner = next(iter(self.users.values()))
+        made = []
+        for number in range(len(self.guilds), len(self.guilds) + count):
+            guild = self.add_guild(f"{prefix} {number}", owner=owner)
+            self.add_channel(guild, "general")
+            made.append(guild)
+        return made
+
+    def guilds_of_shard(self, shard_id: int, shard_count: int | None = None) -> list[Guild]:
+        """The guilds whose events go to shard ``shard_id`` (of ``shard_count`` or ``shards``)."""
+        count = shard_count or self.shards
+        return [g for g in self.guilds.values() if shard_of(g.id, count) == shard_id]
 
     def add_channel(self, guild: Guild, name: str) -> Channel:
         channel = Channel(self._next_world_id(), name, guild.id, position=len(guild.channels))
@@ -169,18 +198,9 @@ class Emulator:
         times: int = 1,
         retry_after: float = 0.01,
     ) -> None:
-        """Answer the next ``times`` matching requests with 429 (``path`` is a regex)."""
-        self._throttles.append((method, path, times, retry_after))
-
-    def take_throttle(self, method: str, path: str) -> Rejection | None:
-        for index, (m, p, times, retry) in enumerate(self._throttles):
-            if (m is None or m == method) and (p is None or re.search(p, path)):
-                if times <= 1:
-                    del self._throttles[index]
-                else:
-                    self._throttles[index] = (m, p, times - 1, retry)
-                return Rejection(429, 0, "You are being rate limited.", retry_after=retry)
-        return None
+        """Answer the next ``times`` matching requests with 429 (``path`` is a regex); see
+        ``faults`` for the other failures."""
+        self.faults.rate_limit(method=method, path=path, times=times, retry_after=retry_after)
 
     # ----------------------------------------------------------------- messages
     def new_message(
@@ -195,6 +215,7 @@ class Emulator:
         channel = self.channels[channel_id]
         message_id = self.ids.next()
         files = body.get("_files") or []
+        described = _attachment_entries(body)
         message: dict[str, Any] = {
             "id": str(message_id),
             "channel_id": str(channel_id),
@@ -207,13 +228,15 @@ class Emulator:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [self._attachment(channel_id, f) for f in files],
+            "attachments": [self._attachment(channel_id, f, described.get(f.index)) for f in files],
             "embeds": [{"type": "rich", **e} for e in body.get("embeds") or []],
             "components": copy.deepcopy(body.get("components") or []),
             "pinned": False,
             "type": 0,
             "flags": int(body.get("flags") or 0),
         }
+        if body.get("nonce") is not None:
+            message["nonce"] = body["nonce"]
         if body.get("message_reference"):
             message["type"] = 19
             message["message_reference"] = body["message_reference"]
@@ -232,12 +255,53 @@ class Emulator:
             self._channel_log[channel_id].append(message)
         return message
 
-    def _attachment(self, channel_id: int, file: Mapping[str, Any]) -> dict[str, Any]:
+    def earlier_message_for_nonce(
+        self, author: User, body: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """The message ``author`` already created with this body's nonce, when the body asks
+        for ``enforce_nonce`` and that message is recent and not deleted."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        found = self._nonces.get((str(author.id), str(nonce)))
+        if found is None:
+            return None
+        message, created = found
+        if self.clock.now() - created > NONCE_WINDOW or message.get("_deleted"):
+            return None
+        return message
+
+    def remember_nonce(self, message: dict[str, Any], body: Mapping[str, Any]) -> None:
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            key = (message["author"]["id"], str(nonce))
+            self._nonces[key] = (message, self.clock.now())
+
+    def _attachment(
+        self, channel_id: int, upload: Upload, entry: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """An uploaded file as Discord lists it on the message; its bytes are kept (served
+        at its CDN URL) and written to ``save_attachments`` when that is set."""
         attachment_id = self.ids.next()
-        name = file.get("filename") or "file"
+        name = Path(str((entry or {}).get("filename") or upload.filename or "file")).name
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{attachment_id}/{name}"
-        return {"id": str(attachment_id), "filename": name, "size": file.get("size", 0), "url": url,
-                "proxy_url": url}  # fmt: skip
+        data: dict[str, Any] = {"id": str(attachment_id), "filename": name, "size": upload.size,
+                                "url": url, "proxy_url": url}  # fmt: skip
+        if (entry or {}).get("description"):
+            data["description"] = entry["description"]  # type: ignore[index]
+        content_type = content_type_of(upload)
+        if content_type:
+            data["content_type"] = content_type
+        size = image_size(upload.data)
+        if size is not None:
+            data["width"], data["height"] = size
+        self.attachments[str(attachment_id)] = upload.data
+        if self.save_attachments is not None:
+            self.save_attachments.mkdir(parents=True, exist_ok=True)
+            target = free_name(self.save_attachments, name)
+            target.write_bytes(upload.data)
+            self.saved_files[str(attachment_id)] = target
+        return data
 
     def edit_message(
         self, message: dict[str, Any], body: Mapping[str, Any], *, clear_loading: bool = False
@@ -252,7 +316,10 @@ class Emulator:
             message["attachments"] = [a for a in message["attachments"] if a["id"] in keep]
         if body.get("_files"):
             channel_id = int(message["channel_id"])
-            message["attachments"] += [self._attachment(channel_id, f) for f in body["_files"]]
+            described = _attachment_entries(body)
+            message["attachments"] += [
+                self._attachment(channel_id, f, described.get(f.index)) for f in body["_files"]
+            ]
         if clear_loading:
             message["flags"] &= ~LOADING
         message["edited_timestamp"] = self.clock.iso()
@@ -355,7 +422,10 @@ class Emulator:
         # because it reads state, not events.
         handle.sent = asyncio.ensure_future(
             self.gateway.dispatch(
-                "INTERACTION_CREATE", interaction.payload, guild_id=interaction.guild_id
+                "INTERACTION_CREATE",
+                interaction.payload,
+                guild_id=interaction.guild_id,
+                delivered=interaction.delivered_to,
             )
         )
         return handle
@@ -431,6 +501,13 @@ class Emulator:
             raise RuntimeError("start the emulator before asking for client_kwargs()")
         return transport.client_kwargs(self.port, self._cert)
 
+    def endpoint(self) -> str:
+        """The value of ``$NEWSBOT_SANDBOX_DISCORD`` that lets a bot in another process
+        connect here (see ``transport.client_kwargs_from_env``)."""
+        if self._cert is None or not self.port:
+            raise RuntimeError("start the emulator before asking for its endpoint")
+        return transport.endpoint_value(self.port, self._cert)
+
     async def request_reconnect(self, timeout: float = 5.0) -> None:
         """Send op 7 and wait until every connected session has RESUMED."""
         gateway = self.gateway
@@ -443,6 +520,16 @@ class Emulator:
         if data is None:
             return web.Response(status=404)
         return web.Response(body=data, content_type="application/octet-stream")
+
+
+def _attachment_entries(body: Mapping[str, Any]) -> dict[int | None, Mapping[str, Any]]:
+    """The body's ``attachments`` entries for new uploads, by file index (``id: n``)."""
+    found: dict[int | None, Mapping[str, Any]] = {}
+    for entry in body.get("attachments") or []:
+        raw = entry.get("id") if isinstance(entry, Mapping) else None
+        if raw is not None and str(raw).isdigit():
+            found[int(raw)] = entry
+    return found
 
 
 def _find_component(

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from bot.sandbox.state import shard_of
+
 if TYPE_CHECKING:
     from bot.sandbox.emulator import Emulator
 
@@ -27,6 +29,13 @@ PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, mess
 
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, REQUEST_MEMBERS = 0, 1, 2, 6, 7, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
+
+CLOSE_REASONS = {
+    4000: b"Unknown error.",
+    4007: b"Invalid seq.",
+    4009: b"Session timed out.",
+    4014: b"Disallowed intent(s).",
+}
 
 
 class _Packer:
@@ -63,11 +72,12 @@ class Session:
     ws: web.WebSocketResponse | None = None
     packer: _Packer | None = None
     shard: tuple[int, int] = (0, 1)
+    transport: asyncio.BaseTransport | None = None  # of the socket now attached
 
     def serves(self, guild_id: int | None) -> bool:
-        """Discord's sharding formula: a guild's events go to shard (id >> 22) % count."""
+        """Whether this session's shard receives the guild's events."""
         shard_id, count = self.shard
-        return guild_id is None or (guild_id >> 22) % count == shard_id
+        return guild_id is None or shard_of(guild_id, count) == shard_id
 
     def next_payload(self, event: str, data: Any) -> dict[str, Any]:
         self.seq += 1
@@ -86,11 +96,16 @@ class Gateway:
         self.identifies = 0
         self.resumes = 0
         self.compressions: list[str | None] = []
+        self.replayed = 0  # events sent again on RESUME
+        self.closes: list[int] = []  # close codes the emulator sent, in order
+        self._transports: dict[int, asyncio.BaseTransport] = {}  # id(ws) -> its connection
 
     # ------------------------------------------------------------------ connection
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
+        if request.transport is not None:
+            self._transports[id(ws)] = request.transport
         compress = request.query.get("compress")
         self.compressions.append(compress)
         packer = _Packer(compress)
@@ -111,8 +126,9 @@ class Gateway:
                     break
                 session = await self._on_frame(ws, packer, session, frame) or session
         finally:
+            self._transports.pop(id(ws), None)
             if session is not None and session.ws is ws:
-                session.ws = None
+                session.ws = session.transport = None
         return ws
 
     async def _send(self, ws: web.WebSocketResponse, packer: _Packer, payload: dict) -> None:
@@ -164,6 +180,7 @@ class Gateway:
             return None
         self.identifies += 1
         session = Session(id=secrets.token_hex(16), intents=intents, ws=ws, packer=packer)
+        session.transport = self._transports.get(id(ws))
         session.shard = (int(shard[0]), int(shard[1]))
         self.sessions[session.id] = session
         guilds = [g for g in emu.guilds.values() if session.serves(g.id)]
@@ -182,7 +199,7 @@ class Gateway:
             "_trace": ["sandbox"],
         }
         await self._send(ws, packer, session.next_payload("READY", ready))
-        for guild in emu.guilds.values():
+        for guild in guilds:
             await self._send(
                 ws, packer, session.next_payload("GUILD_CREATE", emu.guild_json(guild))
             )
@@ -199,9 +216,12 @@ class Gateway:
         if session.ws is not None and session.ws is not ws and not session.ws.closed:
             await session.ws.close(code=4000)
         session.ws, session.packer = ws, packer
+        session.transport = self._transports.get(id(ws))
         last = int(data.get("seq") or 0)
-        for payload in [p for p in session.sent if p["s"] > last]:
+        missed = [p for p in session.sent if p["s"] > last]
+        for payload in missed:
             await self._send(ws, packer, payload)
+        self.replayed += len(missed)
         await self._send(ws, packer, session.next_payload("RESUMED", {"_trace": ["sandbox"]}))
         self.resumes += 1
         self.resumed.set()
@@ -228,10 +248,17 @@ class Gateway:
 
     # --------------------------------------------------------------------- control
     async def dispatch(
-        self, event: str, data: Any, *, intent: int | None = None, guild_id: int | None = None
+        self,
+        event: str,
+        data: Any,
+        *,
+        intent: int | None = None,
+        guild_id: int | None = None,
+        delivered: list[tuple[int, int]] | None = None,
     ) -> int:
         """Send an event to every session (of the guild's shard) that asked for it; kept for
-        RESUME while a socket is down. Returns how many sessions received it."""
+        RESUME while a socket is down. Returns how many sessions received it, and appends
+        each one's shard to ``delivered``."""
         count = 0
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
@@ -245,6 +272,8 @@ class Gateway:
             else:
                 payload = session.next_payload(event, data)
             count += 1
+            if delivered is not None:
+                delivered.append(session.shard)
             if session.ws is not None and session.packer is not None:
                 await self._send(session.ws, session.packer, payload)
         return count
@@ -255,6 +284,47 @@ class Gateway:
         for session in self.sessions.values():
             if session.ws is not None and session.packer is not None:
                 await self._send(session.ws, session.packer, {"op": RECONNECT, "d": None})
+
+    # ------------------------------------------------------------------------ faults
+    def _targets(self, shard: int | None) -> list[Session]:
+        return [
+            s
+            for s in self.sessions.values()
+            if s.ws is not None and (shard is None or s.shard[0] == shard)
+        ]
+
+    async def close(self, code: int, *, shard: int | None = None) -> int:
+        """Close the connected sessions (of shard ``shard``) with ``code``, as Discord does:
+        1006 drops the connection with no close frame; after 4007 (invalid seq) and 4009
+        (session timed out) the session cannot be resumed. Returns how many were closed."""
+        closed = 0
+        for session in self._targets(shard):
+            ws = session.ws
+            assert ws is not None
+            self.closes.append(code)
+            if code in (4007, 4009):
+                self.sessions.pop(session.id, None)
+            # From now on events wait in the session for a RESUME to replay them.
+            session.ws = None
+            if code == 1006:
+                if session.transport is not None:
+                    session.transport.abort()  # type: ignore[attr-defined]
+            else:
+                await ws.close(code=code, message=CLOSE_REASONS.get(code, b""))
+            session.transport = None
+            closed += 1
+        return closed
+
+    async def invalidate_session(self, *, resumable: bool, shard: int | None = None) -> int:
+        """Op 9 INVALID_SESSION: with ``resumable`` the client may RESUME; without, the
+        session is gone and the client must IDENTIFY again."""
+        sessions = self._targets(shard)
+        for session in sessions:
+            assert session.ws is not None and session.packer is not None
+            if not resumable:
+                self.sessions.pop(session.id, None)
+            await self._send(session.ws, session.packer, {"op": INVALID_SESSION, "d": resumable})
+        return len(sessions)
 
     async def close_all(self) -> None:
         for session in self.sessions.values():

@@ -71,6 +71,15 @@ def render_components(rows: list[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
+def render_attachment(attachment: Mapping[str, Any]) -> str:
+    """``[image: trend.png 800×400]`` for a picture, ``📎 name (n bytes)`` for other files."""
+    name = attachment.get("filename")
+    width, height = attachment.get("width"), attachment.get("height")
+    if width and height:
+        return f"[image: {name} {width}×{height}]"
+    return f"📎 {name} ({attachment.get('size', 0)} bytes)"
+
+
 def render_message(message: Mapping[str, Any]) -> str:
     flags = message.get("flags", 0) or 0
     author = (message.get("author") or {}).get("username", "?")
@@ -86,8 +95,7 @@ def render_message(message: Mapping[str, Any]) -> str:
         if number:
             lines.append("  " + "┄" * 40)  # where one embed ends and the next begins
         lines += ["  " + line for line in render_embed(embed)]
-    for attachment in message.get("attachments") or []:
-        lines.append(f"  📎 {attachment.get('filename')} ({attachment.get('size', 0)} bytes)")
+    lines += ["  " + render_attachment(a) for a in message.get("attachments") or []]
     lines += ["  " + line for line in render_components(message.get("components") or [])]
     return "\n".join(lines)
 

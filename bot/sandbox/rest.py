@@ -12,9 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
-from bot.sandbox.state import EPHEMERAL, LOADING, Interaction, Request
+from bot.sandbox.faults import RestFault
+from bot.sandbox.state import ATTACHMENT_SIZE_LIMIT, EPHEMERAL, LOADING, Interaction, Request
+from bot.sandbox.uploads import Upload, part_index
 from bot.sandbox.validation import FormErrors, Rejection
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ UNAUTHORIZED = Rejection(401, 0, "401: Unauthorized")
 NOT_FOUND = Rejection(404, 0, "404: Not Found")
 NOT_AUTHOR = Rejection(403, 50005, "Cannot edit a message authored by another user")
 INVALID_BODY = Rejection(400, 50109, "The request body contains invalid JSON.")
+TOO_LARGE = Rejection(413, 40005, "Request entity too large")
 
 BODY = web.RequestKey("sandbox_body", object)
 RESPONSE = web.RequestKey("sandbox_response", object)
@@ -110,6 +113,7 @@ class RestApi:
         async def wrapped(request: web.Request) -> web.Response:
             emu = self.emu
             body: Any = None
+            fault: RestFault | None = None
             record = Request(
                 request.method, request.path_qs, route, None, 0, None, at=emu.clock.now()
             )
@@ -118,16 +122,15 @@ class RestApi:
                     request.headers.get("Authorization", "").removeprefix("Bot ")
                 ):
                     raise Refused(UNAUTHORIZED)
-                limited = emu.take_throttle(request.method, request.path)
-                if limited is not None:
-                    raise Refused(limited)
                 body = await self._read_body(request)
                 record.body = body
                 request[BODY] = body
-                response = await handler(request)
-                record.status = response.status
-                record.response = request.get(RESPONSE)
-                record.interaction_id = request.get(INTERACTION_ID)
+                fault = emu.faults.take(request.method, request.path)
+                if fault is None or fault.after:
+                    response = await handler(request)
+                    record.status = response.status
+                    record.response = request.get(RESPONSE)
+                    record.interaction_id = request.get(INTERACTION_ID)
             except Refused as refused:
                 rejection = refused.rejection
                 record.status, record.rejection = rejection.status, rejection
@@ -138,12 +141,20 @@ class RestApi:
                     emu.touch(refused.interaction)
                 log.info("sandbox refused %s %s: %s", request.method, request.path, rejection)
                 response = json_response(rejection.to_json(), rejection.status)
-                if rejection.status == 429:
-                    response.headers["Retry-After"] = str(rejection.retry_after or 0)
-                    response.headers["X-RateLimit-Scope"] = "user"
-            # Discord's answers come through Google's front end; discord.py reads a 429
-            # without ``Via`` as a Cloudflare ban and does not retry.
-            response.headers["Via"] = "1.1 google"
+            if fault is not None:
+                response = fault.response()
+                record.status, record.fault = fault.status, fault
+                log.info(
+                    "sandbox injected %s on %s %s%s",
+                    fault.status,
+                    request.method,
+                    request.path,
+                    " after carrying it out" if fault.after else "",
+                )
+            else:
+                # Discord's answers come through Google's front end; discord.py reads a 429
+                # without ``Via`` as a Cloudflare ban and does not retry.
+                response.headers["Via"] = "1.1 google"
             emu.requests.append(record)
             emu.notify()
             return response
@@ -154,21 +165,7 @@ class RestApi:
         if request.method in ("GET", "DELETE") or not request.can_read_body:
             return None
         if request.content_type.startswith("multipart/"):
-            body: dict[str, Any] = {}
-            files = []
-            reader = await request.multipart()
-            async for part in reader:
-                data = await part.read()  # type: ignore[union-attr]
-                if part.name == "payload_json":
-                    try:
-                        body = json.loads(data)
-                    except ValueError:
-                        raise Refused(INVALID_BODY) from None
-                else:
-                    files.append({"name": part.name, "filename": part.filename, "size": len(data)})  # type: ignore[union-attr]
-            if files:
-                body["_files"] = files
-            return body
+            return await self._read_multipart(request)
         raw = await request.read()
         if not raw:
             return None
@@ -176,6 +173,36 @@ class RestApi:
             return json.loads(raw)
         except ValueError:
             raise Refused(INVALID_BODY) from None
+
+    async def _read_multipart(self, request: web.Request) -> Any:
+        """``payload_json`` is the body; each ``files[n]`` part becomes an ``Upload`` in the
+        body's ``_files`` (what the validator and the message builder read)."""
+        body: Any = {}
+        files: list[Upload] = []
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            data = await part.read()
+            if part.name == "payload_json":
+                try:
+                    body = json.loads(data)
+                except ValueError:
+                    raise Refused(INVALID_BODY) from None
+            elif part.filename is not None:
+                if len(data) > ATTACHMENT_SIZE_LIMIT:
+                    raise Refused(TOO_LARGE)
+                upload = Upload(
+                    part.name or "",
+                    part_index(part.name),
+                    part.filename,
+                    bytes(data),
+                    part.headers.get("Content-Type"),
+                )
+                files.append(upload)
+        if files and isinstance(body, dict):
+            body["_files"] = files
+        return body
 
     def _answer(self, request: web.Request, data: Any, status: int = 200) -> web.Response:
         request[RESPONSE] = data
@@ -460,9 +487,35 @@ class RestApi:
         )
         if rejection:
             raise Refused(rejection)
-        message = emu.new_message(channel.id, body or {})
+        earlier = emu.earlier_message_for_nonce(emu.bot_user, body or {})
+        if earlier is not None:
+            return self._answer(request, earlier)
+        body = self._resolve_reference(channel.id, body or {})
+        message = emu.new_message(channel.id, body)
+        emu.remember_nonce(message, body or {})
         await emu.announce(message)
         return self._answer(request, message)
+
+    def _resolve_reference(self, channel_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        """A reply to a message that does not exist is refused, unless the body says
+        ``fail_if_not_exists: false``: then it is sent as a plain message."""
+        reference = body.get("message_reference")
+        if not isinstance(reference, dict):
+            return body
+        raw = str(reference.get("message_id", ""))
+        target = self.emu.messages_by_id.get(int(raw)) if raw.isdigit() else None
+        wanted_channel = str(reference.get("channel_id") or channel_id)
+        if (
+            target is not None
+            and not target.get("_deleted")
+            and target["channel_id"] == wanted_channel
+        ):
+            return body
+        if reference.get("fail_if_not_exists") is False:
+            return {key: value for key, value in body.items() if key != "message_reference"}
+        errors = FormErrors()
+        errors.add(["message_reference"], "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
+        raise Refused(errors.rejection())
 
     async def get_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)

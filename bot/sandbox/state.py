@@ -10,9 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.validation import Rejection
+
+if TYPE_CHECKING:
+    from bot.sandbox.faults import RestFault
 
 # Permission bits (Discord's documented values).
 ADD_REACTIONS = 1 << 6
@@ -57,10 +60,17 @@ class Snowflakes:
         return self._last
 
 
-def world_id(n: int) -> int:
+def world_id(n: int, ms: int = 0) -> int:
     """Fixed ids for the world (application, users, guilds, channels): the same on every
-    run, so a bot's data folder still matches them the next time the sandbox starts."""
-    return ((_WORLD_MS - _EPOCH_MS) << 22) | n
+    run, so a bot's data folder still matches them the next time the sandbox starts.
+    ``ms`` moves the id's timestamp bits: a guild's shard is ``(id >> 22) % count``, so
+    guilds made with consecutive ``ms`` spread over every shard."""
+    return ((_WORLD_MS + ms - _EPOCH_MS) << 22) | n
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's sharding formula: the shard whose connection receives a guild's events."""
+    return (guild_id >> 22) % shard_count
 
 
 _WORLD_MS = 1_767_225_600_000  # 2026-01-01
@@ -210,6 +220,7 @@ class Request:
     rejection: Rejection | None = None
     interaction_id: int | None = None
     at: float = 0.0
+    fault: RestFault | None = None  # the failure the emulator injected instead of the answer
 
     @property
     def rejected(self) -> bool:
@@ -238,6 +249,9 @@ class Interaction:
     rejections: list[Rejection] = field(default_factory=list)
     activity: int = 0
     edited_after_ack: bool = False
+    # (shard id, shard count) of each gateway session INTERACTION_CREATE went to: only those
+    # learnt the token, so only they can have answered.
+    delivered_to: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:

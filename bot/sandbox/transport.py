@@ -12,6 +12,7 @@ URLs (``https://discord.com/api/v10``, ``wss://gateway.discord.gg``), so nothing
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import socket
 import ssl
@@ -118,3 +119,24 @@ def connector_for(port: int, cert: Certificate) -> aiohttp.TCPConnector:
 def client_kwargs(port: int, cert: Certificate) -> dict[str, Any]:
     # A short guild_ready_timeout: READY otherwise waits 2 s after the last GUILD_CREATE.
     return {"connector": connector_for(port, cert), "guild_ready_timeout": 0.05}
+
+
+ENDPOINT_ENV = "NEWSBOT_SANDBOX_DISCORD"
+
+
+def endpoint_value(port: int, cert: Certificate) -> str:
+    """What a bot process in another process needs to reach this emulator: ``port:cert``."""
+    return f"{port}:{cert.cert}"
+
+
+def client_kwargs_from_env(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Client keyword arguments for a bot started in its own process beside an emulator,
+    from ``$NEWSBOT_SANDBOX_DISCORD`` (``port:certificate path``); empty when unset, so the
+    bot then reaches the real Discord. Call it inside a running event loop."""
+    value = (environ if environ is not None else os.environ).get(ENDPOINT_ENV)
+    if not value:
+        return {}
+    port, _, cert = value.partition(":")
+    if not port.isdigit() or not cert:
+        raise SandboxError(f"{ENDPOINT_ENV} must be 'port:certificate path', not {value!r}")
+    return client_kwargs(int(port), Certificate(Path(cert), Path(cert)))

@@ -5,9 +5,13 @@ beside it) ships inside the package and is checked with jsonschema Draft 2020-12
 each operation's schema is combined with the spec's ``components`` so ``$ref``s resolve.
 Its unions are discriminated by ``type``: ``oneOf`` is relaxed to ``anyOf`` (several branches
 may match a value) and, on failure, the branch whose ``type`` matches names the error, as
-Discord's own messages do. The hand-written rules (command names, option order, 6000
-characters across embeds, 2000 characters of content, empty messages, 5 components a row,
-allowed_mentions) come from Discord's documentation and live behaviour.
+Discord's own messages do. Formats are checked too (``uri``, ``date-time`` as ISO 8601), and
+integers stay integers. One error is reported per faulty field.
+
+The hand-written rules (command names, option order and kinds, min/max pairs, 6000 characters
+across embeds, 2000 characters of content, empty messages, URL schemes, buttons and selects,
+5 components a row, allowed_mentions, uploads) come from Discord's documentation and live
+behaviour; the error codes it does not document are named in its style.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import regex
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 log = logging.getLogger(__name__)
@@ -108,8 +114,12 @@ class FormErrors:
         node.setdefault("_errors", []).append({"code": code, "message": message})
 
     def merge(self, other: FormErrors) -> None:
+        """Add ``other``'s errors on paths that have none yet: one error per fault, the
+        first reported (the hand-written rule, more precise than the spec) wins."""
+        known = {tuple(path) for path, _, _ in self.items()}
         for path, code, message in other.items():
-            self.add(path, code, message)
+            if tuple(path) not in known:
+                self.add(path, code, message)
 
     def items(self) -> Iterable[tuple[list[str], str, str]]:
         def walk(node: Mapping[str, Any], prefix: list[str]):
@@ -133,8 +143,9 @@ class FormErrors:
 
 
 def _relax(node: Any) -> Any:
-    """Make the spec accept what Discord accepts: snowflakes and int64s as numbers or strings,
-    and unions where several branches may match."""
+    """Make the spec accept what Discord accepts: snowflakes as numbers or strings, and
+    unions where several branches may match. Integers stay integers (an integer option
+    choice sent as a string is refused, as Discord does)."""
     if isinstance(node, list):
         return [_relax(item) for item in node]
     if not isinstance(node, dict):
@@ -142,19 +153,52 @@ def _relax(node: Any) -> Any:
     out = {key: _relax(value) for key, value in node.items()}
     if "oneOf" in out:
         out["anyOf"] = out.pop("oneOf")
-    fmt = out.get("format")
-    kind = out.get("type")
-    if fmt == "snowflake" and kind == "string":
+    if out.get("format") == "snowflake" and out.get("type") == "string":
         out["type"] = ["string", "integer"]
-    elif fmt == "int64" and kind == "integer":
-        # Permission bit sets are sent as strings by discord.py (Discord coerces them).
-        out["type"] = ["integer", "string"]
-    elif fmt == "int64" and isinstance(kind, list) and "integer" in kind and "string" not in kind:
-        out["type"] = [*kind, "string"]
     return out
 
 
 _SHARED: dict[Path | None, SpecValidator | None] = {}
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("uri")
+def _is_uri(value: object) -> bool:
+    return not isinstance(value, str) or url_fault(value, schemes=None) is None
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    """ISO 8601, as Discord asks of embed timestamps."""
+    if isinstance(value, str):
+        datetime.fromisoformat(value)
+    return True
+
+
+URL_SCHEMES = ("http", "https")
+MEDIA_URL_SCHEMES = ("http", "https", "attachment")
+
+
+def url_fault(value: str, schemes: Sequence[str] | None = URL_SCHEMES) -> tuple[str, str] | None:
+    """(code, message) when ``value`` is not a URL Discord takes, else None; ``schemes=None``
+    checks only that it is well formed."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    malformed = "URL_TYPE_INVALID_URL", "Not a well formed URL."
+    if parts is None or not parts.scheme:
+        return malformed
+    if schemes is not None and parts.scheme.lower() not in schemes:
+        allowed = ", ".join(f"'{s}'" for s in schemes)
+        return (
+            "URL_TYPE_INVALID_SCHEME",
+            f'Scheme "{parts.scheme}" is not supported. Scheme must be one of ({allowed}).',
+        )
+    if not (parts.netloc or parts.scheme == "attachment") or any(c.isspace() for c in value):
+        return malformed
+    return None
 
 
 def read_bundled_spec() -> dict[str, Any]:
@@ -228,7 +272,7 @@ class SpecValidator:
                 self._cache[key] = None
             else:
                 root = {"components": self._components, **_relax(copy.deepcopy(schema))}
-                self._cache[key] = Draft202012Validator(root)
+                self._cache[key] = Draft202012Validator(root, format_checker=FORMATS)
         return self._cache[key]
 
     def knows(self, method: str, template: str) -> bool:
@@ -307,6 +351,12 @@ def _add_schema_error(errors: FormErrors, error: ValidationError) -> None:
         errors.add(path, "NUMBER_TYPE_MAX", f"Value should be less than or equal to {value}.")
     elif kind in ("minimum", "exclusiveMinimum"):
         errors.add(path, "NUMBER_TYPE_MIN", f"Value should be greater than or equal to {value}.")
+    elif kind == "format" and value == "uri":
+        errors.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+    elif kind == "format" and value == "date-time":
+        errors.add(
+            path, "DATE_TIME_TYPE_PARSE", f"Could not parse {error.instance}. Should be ISO8601."
+        )
     else:
         errors.add(path, "BASE_TYPE_INVALID", error.message[:200])
 
@@ -357,6 +407,9 @@ def check_commands(commands: Any) -> FormErrors:
     return errors
 
 
+SUB_COMMAND_TYPES = {1, 2}
+
+
 def _check_chat_input_name(errors: FormErrors, path: Path_, name: str, code: str) -> None:
     if not COMMAND_NAME.match(name) or name != name.lower():
         errors.add(path, f"{code}_NAME", "Command name is invalid")
@@ -367,6 +420,14 @@ def _check_options(errors: FormErrors, path: list[str | int], options: Any) -> N
         return
     if len(options) > 25:
         errors.add(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    kinds = {o.get("type") for o in options if isinstance(o, Mapping)}
+    if kinds & SUB_COMMAND_TYPES and kinds - SUB_COMMAND_TYPES:
+        errors.add(
+            path,
+            "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+            "Sub-command and sub-command group option types are mutually exclusive to all "
+            "other types",
+        )
     seen_optional = False
     names: set[str] = set()
     for index, option in enumerate(options):
@@ -392,9 +453,18 @@ def _check_options(errors: FormErrors, path: list[str | int], options: Any) -> N
                 "BASE_TYPE_BAD_LENGTH",
                 "Must be between 1 and 100 in length.",
             )
-        if option.get("type") in (1, 2):  # sub-command (group): its own options
+        if option.get("type") in SUB_COMMAND_TYPES:  # its own options
             _check_options(errors, [*here, "options"], option.get("options"))
             continue
+        for low_key, high_key in (("min_value", "max_value"), ("min_length", "max_length")):
+            low, high = option.get(low_key), option.get(high_key)
+            numbers = (int, float)
+            if isinstance(low, numbers) and isinstance(high, numbers) and low > high:
+                errors.add(
+                    [*here, low_key],
+                    "APPLICATION_COMMAND_OPTION_MIN_GREATER_THAN_MAX",
+                    f"The {low_key} cannot be greater than the {high_key}.",
+                )
         if option.get("required"):
             if seen_optional:
                 errors.add(
@@ -511,9 +581,41 @@ def _check_embeds(errors: FormErrors, path: list[str | int], embeds: list[Any]) 
                     f"Must be {MAX_FIELDS} or fewer in length.",
                 )
             for number, item in enumerate(fields):
-                if isinstance(item, Mapping):
-                    _too_long(errors, [*here, "fields", number, "name"], item.get("name"), 256)
-                    _too_long(errors, [*here, "fields", number, "value"], item.get("value"), 1024)
+                if not isinstance(item, Mapping):
+                    continue
+                for key, limit in (("name", 256), ("value", 1024)):
+                    text = item.get(key)
+                    if isinstance(text, str) and not text.strip():
+                        errors.add(
+                            [*here, "fields", number, key],
+                            "BASE_TYPE_REQUIRED",
+                            "This field is required",
+                        )
+                    _too_long(errors, [*here, "fields", number, key], text, limit)
+        for part, key, schemes in EMBED_URLS:
+            holder = embed.get(part) if part else embed
+            where = [*here, part, key] if part else [*here, key]
+            if isinstance(holder, Mapping):
+                _check_url(errors, where, holder.get(key), schemes)
+
+
+# (part of the embed or None for the embed itself, key, schemes Discord accepts there)
+EMBED_URLS = (
+    (None, "url", URL_SCHEMES),
+    ("image", "url", MEDIA_URL_SCHEMES),
+    ("thumbnail", "url", MEDIA_URL_SCHEMES),
+    ("author", "url", URL_SCHEMES),
+    ("author", "icon_url", MEDIA_URL_SCHEMES),
+    ("footer", "icon_url", MEDIA_URL_SCHEMES),
+)
+BUTTON_URL_SCHEMES = ("http", "https", "discord")
+
+
+def _check_url(errors: FormErrors, path: Path_, value: Any, schemes: Sequence[str]) -> None:
+    if isinstance(value, str):
+        fault = url_fault(value, schemes)
+        if fault is not None:
+            errors.add(path, *fault)
 
 
 def _check_components(errors: FormErrors, path: list[str | int], rows: Any, flags: Any) -> None:
@@ -543,15 +645,13 @@ def _check_components(errors: FormErrors, path: list[str | int], rows: Any, flag
             if not isinstance(child, Mapping):
                 continue
             custom_id = child.get("custom_id")
-            if child.get("type") == 2 and child.get("style") == 5:
-                if not child.get("url"):
-                    errors.add(
-                        [*here, position, "url"], "BASE_TYPE_REQUIRED", "This field is required"
-                    )
+            at = [*here, position]
+            if child.get("type") == 2:
+                _check_button(errors, at, child)
             elif not custom_id:
-                errors.add(
-                    [*here, position, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required"
-                )
+                errors.add([*at, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required")
+            if child.get("type") in SELECT_TYPES:
+                _check_select(errors, at, child)
             if isinstance(custom_id, str):
                 if custom_id in custom_ids:
                     errors.add(
@@ -560,6 +660,75 @@ def _check_components(errors: FormErrors, path: list[str | int], rows: Any, flag
                         "Component custom id cannot be duplicated",
                     )
                 custom_ids.add(custom_id)
+
+
+LINK_STYLE, PREMIUM_STYLE = 5, 6
+SELECT_TYPES = (3, 5, 6, 7, 8)
+
+
+def _check_button(errors: FormErrors, at: list[str | int], button: Mapping[str, Any]) -> None:
+    """A link button has a URL and no custom id; any other button the reverse; every button
+    but a premium one shows a label or an emoji."""
+    style = button.get("style")
+    if style == LINK_STYLE:
+        if not button.get("url"):
+            errors.add([*at, "url"], "BASE_TYPE_REQUIRED", "This field is required")
+        else:
+            _check_url(errors, [*at, "url"], button["url"], BUTTON_URL_SCHEMES)
+        if button.get("custom_id") is not None:
+            errors.add(
+                [*at, "custom_id"],
+                "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED",
+                "A link button cannot have a custom id.",
+            )
+    elif style != PREMIUM_STYLE:
+        if not button.get("custom_id"):
+            errors.add([*at, "custom_id"], "BASE_TYPE_REQUIRED", "This field is required")
+        if button.get("url") is not None:
+            errors.add(
+                [*at, "url"],
+                "BUTTON_COMPONENT_URL_NOT_ALLOWED",
+                "Only a link button can have a URL.",
+            )
+    if style != PREMIUM_STYLE and not button.get("label") and not button.get("emoji"):
+        errors.add(
+            [*at, "label"],
+            "BUTTON_COMPONENT_LABEL_OR_EMOJI_REQUIRED",
+            "A button needs a label or an emoji.",
+        )
+
+
+def _check_select(errors: FormErrors, at: list[str | int], select: Mapping[str, Any]) -> None:
+    low, high = select.get("min_values"), select.get("max_values")
+    options = select.get("options")
+    count = len(options) if isinstance(options, list) else None
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        errors.add(
+            [*at, "min_values"],
+            "SELECT_COMPONENT_MIN_VALUES_GREATER_THAN_MAX",
+            "The minimum number of values cannot be greater than the maximum.",
+        )
+    elif select.get("type") == 3 and count is not None:
+        most = high if isinstance(high, int) else 1
+        if most > count:
+            errors.add(
+                [*at, "max_values"],
+                "SELECT_COMPONENT_MAX_VALUES_EXCEEDS_OPTIONS",
+                f"The maximum number of values cannot be more than the {count} options.",
+            )
+    if isinstance(options, list):
+        values: set[Any] = set()
+        for number, option in enumerate(options):
+            value = option.get("value") if isinstance(option, Mapping) else None
+            if value is None:
+                continue
+            if value in values:
+                errors.add(
+                    [*at, "options", number, "value"],
+                    "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                    "Select option values must be unique.",
+                )
+            values.add(value)
 
 
 def _check_allowed_mentions(errors: FormErrors, path: list[str | int], mentions: Any) -> None:
@@ -588,6 +757,50 @@ def _check_allowed_mentions(errors: FormErrors, path: list[str | int], mentions:
             errors.add([*path, kind], "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")
 
 
+MAX_FILES = 10
+
+
+def check_uploads(
+    body: Any, files: Sequence[Any], prefix: Path_ = (), *, creating: bool
+) -> FormErrors:
+    """Multipart files against the message's ``attachments``: parts named ``files[0]`` to
+    ``files[9]`` (as the spec lists them), each once; a new message's ``attachments`` may
+    only name uploaded files (``id: n``)."""
+    errors = FormErrors()
+    pre = list(prefix)
+    seen: set[int] = set()
+    for upload in files:
+        index = getattr(upload, "index", None)
+        if index is None or index >= MAX_FILES:
+            errors.add(
+                [upload.part or "files"],
+                "BASE_TYPE_INVALID",
+                f"Files are sent as parts files[0] to files[{MAX_FILES - 1}].",
+            )
+        elif index in seen:
+            errors.add([upload.part], "BASE_TYPE_INVALID", "Each file part may appear once.")
+        else:
+            seen.add(index)
+    entries = body.get("attachments") if isinstance(body, Mapping) else None
+    if not isinstance(entries, list):
+        return errors
+    for number, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue
+        raw = entry.get("id")
+        index = int(raw) if isinstance(raw, int | str) and str(raw).isdigit() else None
+        uploaded = index is not None and index in seen
+        # On an edit, a large id names an attachment the message already has.
+        existing = not creating and index is not None and index >= MAX_FILES
+        if not uploaded and not existing:
+            errors.add(
+                [*pre, "attachments", number, "id"],
+                "ATTACHMENT_NOT_FOUND",
+                "No file was uploaded for this attachment.",
+            )
+    return errors
+
+
 EMPTY_MESSAGE = Rejection(400, 50006, "Cannot send an empty message")
 
 
@@ -613,9 +826,12 @@ class RequestValidator:
         inner = body
         for part in prefix:
             inner = inner.get(part) if isinstance(inner, Mapping) else None
-        if prefix and isinstance(body, Mapping) and body.get("_files"):
-            inner = {**(inner or {}), "_files": body["_files"]}  # files count as content
+        files = body.get("_files") if isinstance(body, Mapping) else None
+        if prefix and files:
+            inner = {**(inner or {}), "_files": files}  # files count as content
         errors = check_message(inner, prefix)
+        if files:
+            errors.merge(check_uploads(inner, files, prefix, creating=creating))
         errors.merge(self._spec(method, template, body))
         if errors:
             return errors.rejection()

@@ -84,3 +84,51 @@ def tripwire(loop: asyncio.AbstractEventLoop) -> Iterator[list[tuple[Any, ...]]]
         yield attempts
     finally:
         loop.sock_connect = original  # type: ignore[method-assign]
+
+
+@dataclass
+class RawServer:
+    """An HTTP/1.1 server on 127.0.0.1 that sends exactly the headers it is given (aiohttp
+    always adds a Content-Type; feeds served without one need this). ``pages[path] =
+    (headers, body)``; ``redirects[path] = (status, location)``."""
+
+    pages: dict[str, tuple[dict[str, str], bytes]] = field(default_factory=dict)
+    redirects: dict[str, tuple[int, str]] = field(default_factory=dict)
+    port: int = 0
+    requests: list[str] = field(default_factory=list)
+    _server: asyncio.AbstractServer | None = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            path = head.split(b" ", 2)[1].decode("latin-1")
+            self.requests.append(path)
+            if path in self.redirects:
+                status, location = self.redirects[path]
+                writer.write(
+                    f"HTTP/1.1 {status} Moved\r\nLocation: {location}\r\n"
+                    "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+                )
+            elif path in self.pages:
+                headers, body = self.pages[path]
+                lines = [f"{k}: {v}" for k, v in headers.items()]
+                lines += [f"Content-Length: {len(body)}", "Connection: close"]
+                writer.write(("HTTP/1.1 200 OK\r\n" + "\r\n".join(lines) + "\r\n\r\n").encode())
+                writer.write(body)
+            else:
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> RawServer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()

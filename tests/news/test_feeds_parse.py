@@ -107,13 +107,13 @@ def test_malformed_but_recoverable_feed_is_accepted() -> None:
         html_page([]),
         b"just some words, not a feed",
         b"",
-        b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
+        b'{"version": "https://example.org/not-jsonfeed", "items": []}',
     ],
 )
 def test_what_is_not_a_feed_is_rejected_with_a_sentence(body: bytes) -> None:
     with pytest.raises(NotAFeed) as caught:
         parse_feed(body, FEED_URL)
-    assert caught.value.message == f"{FEED_URL} is not an RSS or Atom feed."
+    assert caught.value.message == f"{FEED_URL} is not an RSS, Atom or JSON feed."
 
 
 def test_an_empty_but_valid_feed_is_a_feed() -> None:

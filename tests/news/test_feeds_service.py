@@ -95,10 +95,10 @@ async def test_a_page_that_is_not_a_feed_is_rejected_clearly(
     with pytest.raises(FeedError) as caught:
         await service.add(G, page)
     assert caught.value.message == (
-        f"{page} is a web page, not a feed, and it links no RSS or Atom feed; "
+        f"{page} is a web page, not a feed, and it links no feed; "
         "give the feed's own address."
     )
-    with pytest.raises(FeedError, match=r"is not an RSS or Atom feed \(it is text/plain\)"):
+    with pytest.raises(FeedError, match=r"is not an RSS, Atom or JSON feed \(it is text/plain\)"):
         await service.add(G, text)
     with pytest.raises(FeedError, match=r"Could not read .*: The site answered 404"):
         await service.add(G, missing)
@@ -392,7 +392,7 @@ async def test_a_feed_turned_into_garbage_fails_alone(
     feed_server.set("/bad.xml", b"<html><body>We moved!</body></html>", content_type="text/html")
     await service.poll_due()
     infos = {i.url: i for i in service.list(G)}
-    assert infos[bad].last_error == f"{bad} is not an RSS or Atom feed."
+    assert infos[bad].last_error == f"{bad} is not an RSS, Atom or JSON feed."
     assert infos[bad].consecutive_failures == 1
     assert ingest.links() == [feed_server.url("/good/1")]
 
@@ -404,7 +404,7 @@ async def test_other_content_types_are_refused_in_words_about_feeds(
     with pytest.raises(FeedError) as caught:
         await make_service().add(G, url)
     assert caught.value.message == (
-        f"{url} is neither an RSS or Atom feed nor a web page that links one."
+        f"{url} is not an RSS, Atom or JSON feed (it is application/json)."
     )
 
 

@@ -13,6 +13,25 @@ from discord.ext import commands
 COUNTRIES = ["Ecuador", "Egypt", "Estonia", "France", "Peru"]
 
 
+def png(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size (built by hand: no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 class Pager(discord.ui.View):
     def __init__(self, name: str) -> None:
         super().__init__(timeout=60)
@@ -159,6 +178,15 @@ class SampleCommands:
 
             payload = discord.File(io.BytesIO(b"a,b\n1,2\n"), filename="export.csv")
             await interaction.response.send_message("here", file=payload)
+
+        @tree.command(name="chart", description="Sends a picture, then another in a follow-up")
+        async def chart(interaction: discord.Interaction) -> None:
+            import io
+
+            first = discord.File(io.BytesIO(png(800, 400)), filename="trend.png")
+            await interaction.response.send_message("trend", file=first)
+            second = discord.File(io.BytesIO(png(120, 60)), filename="timeline.png")
+            await interaction.followup.send("timeline", file=second)
 
         async def ingest_links(interaction: discord.Interaction, message: discord.Message) -> None:
             links = re.findall(r"https?://\S+", message.content)

@@ -23,7 +23,7 @@ async def test_connects_and_syncs_validated_commands(emulator, bot) -> None:
     assert [r.status for r in syncs] == [200]
     assert {c["name"] for c in emulator.commands.global_commands} == {
         "country", "slow", "late", "huge", "post", "fetch", "steps", "feedback", "region",
-        "upload", "export", "Ingest links",
+        "upload", "export", "chart", "Ingest links",
     }  # fmt: skip
     assert emulator.rejections == []
     assert bot.get_guild(emulator.guild.id).member_count == 3

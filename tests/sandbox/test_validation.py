@@ -148,7 +148,13 @@ def test_spec_picks_the_callback_branch_by_type(discord_spec: SpecValidator) -> 
 
 def test_a_file_alone_is_not_an_empty_message() -> None:
     validator = RequestValidator(None)
-    body = {"type": 4, "data": {"attachments": []}, "_files": [{"filename": "a.csv", "size": 3}]}
+    from bot.sandbox.uploads import Upload
+
+    body = {
+        "type": 4,
+        "data": {"attachments": []},
+        "_files": [Upload("files[0]", 0, "a.csv", b"a,b")],
+    }
     assert validator.callback(CALLBACK, body) is None
     assert validator.callback(CALLBACK, {"type": 4, "data": {}}).code == 50006
 

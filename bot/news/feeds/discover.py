@@ -5,7 +5,14 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+from bot.news.understanding.fetch import sniff_type
+
+FEED_LINK_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+)
 
 
 class _FeedLinks(HTMLParser):
@@ -29,10 +36,13 @@ class _FeedLinks(HTMLParser):
 
 
 def looks_like_html(body: bytes, content_type: str | None) -> bool:
-    if content_type and "html" in content_type.lower():
-        return True
-    head = body[:512].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html"))
+    """Whether to read ``body`` as a page (for its feed links) rather than as a feed: the
+    first bytes decide (a feed served as text/html is a feed); the type only when they
+    show nothing."""
+    sniffed = sniff_type(body)
+    if sniffed is not None:
+        return sniffed in ("text/html", "application/xhtml+xml")
+    return bool(content_type and "html" in content_type.lower())
 
 
 def discover_feeds(html: str, page_url: str) -> list[str]:

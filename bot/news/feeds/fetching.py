@@ -15,8 +15,9 @@ import aiohttp
 
 from bot.news.errors import NewsError
 
-# What a feed fetch accepts: feeds are served under many types, and HTML so that a home
-# page can be read for its <link rel="alternate"> feed.
+# What a feed fetch accepts: feeds are served under many types (and often a wrong one:
+# the fetcher sniffs those), and HTML so that a home page can be read for its
+# <link rel="alternate"> feed.
 FEED_ACCEPT: tuple[str, ...] = (
     "application/rss+xml",
     "application/atom+xml",
@@ -24,6 +25,8 @@ FEED_ACCEPT: tuple[str, ...] = (
     "application/xml",
     "text/xml",
     "application/x-rss+xml",
+    "application/feed+json",
+    "application/json",
     "text/html",
     "application/xhtml+xml",
     "text/plain",
@@ -39,6 +42,8 @@ class Fetched(Protocol):
     content_type: str | None
     headers: Mapping[str, str]
     body: bytes
+    # ``permanent_url`` (optional): the address after permanent redirects only; a feed
+    # moved by a 302 keeps its old address.
 
 
 Fetch = Callable[..., Awaitable[Any]]  # fetch(url, *, accept=..., headers=...) -> Fetched

@@ -98,6 +98,12 @@ def normalize_url(text: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
+def _lasting_url(result: Fetched, asked: str) -> str:
+    """The address to keep for a feed: where permanent redirects led (a 302 moves nothing);
+    a fetcher that does not tell falls back to where the fetch ended."""
+    return getattr(result, "permanent_url", None) or result.final_url or asked
+
+
 class FeedService:
     def __init__(
         self,
@@ -345,7 +351,8 @@ class FeedService:
             log.info("feed add: cannot fetch %s: %s", url, describe_error(exc))
             if getattr(exc, "kind", None) == "not_html":  # the fetcher's words are about pages
                 raise FeedError(
-                    f"{url} is neither an RSS or Atom feed nor a web page that links one."
+                    f"{url} is neither a feed (RSS, Atom or JSON Feed) nor a web page that "
+                    "links one."
                 ) from None
             raise FeedError(f"Could not read {url}: {describe_error(exc)}") from None
         if result.status >= 400:
@@ -356,27 +363,29 @@ class FeedService:
     async def _resolve(self, url: str) -> tuple[str, ParsedFeed]:
         """The feed's URL and content for what the user gave: a feed or a page linking one."""
         result = await self._get(url)
-        page_url = normalize_url(result.final_url or url)
+        page_url = normalize_url(_lasting_url(result, url))
         if not looks_like_html(result.body, result.content_type):
             try:
                 return page_url, await self._poller.parse(result, url)
             except NotAFeed:
-                kind = (result.content_type or "").split(";")[0].strip() or "an unknown type"
+                kind = (result.content_type or "").split(";")[0].strip() or "of no stated type"
                 log.info("feed add: %s is not a feed (%s)", url, kind)
-                raise FeedError(f"{url} is not an RSS or Atom feed (it is {kind}).") from None
+                raise FeedError(
+                    f"{url} is not an RSS, Atom or JSON feed (it is {kind})."
+                ) from None
         text = getattr(result, "text", None) or result.body.decode("utf-8", "replace")
         candidates = discover_feeds(text, page_url)
         if not candidates:
             log.info("feed add: %s is a page without feed links", url)
             raise FeedError(
-                f"{url} is a web page, not a feed, and it links no RSS or Atom feed; "
+                f"{url} is a web page, not a feed, and it links no feed; "
                 "give the feed's own address."
             )
         problem = ""
         for candidate in candidates[:MAX_DISCOVERED_TRIED]:
             try:
                 found = await self._get(candidate)
-                return normalize_url(found.final_url or candidate), await self._poller.parse(
+                return normalize_url(_lasting_url(found, candidate)), await self._poller.parse(
                     found, candidate
                 )
             except FeedError as exc:

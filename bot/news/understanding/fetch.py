@@ -529,7 +529,8 @@ class SafeFetcher:
             connect=min(10.0, self.settings.fetch_timeout),
             sock_read=self.settings.fetch_timeout,
         )
-        permanent: URL | None = url  # None once a temporary redirect was followed
+        permanent = url
+        moved_for_good = True  # until a temporary redirect: later hops say nothing lasting
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 async with session.get(
@@ -547,11 +548,14 @@ class SafeFetcher:
                             ) from None
                         log.debug("redirect %s -> %s", url, target)
                         url = self._validate(str(target))
-                        if permanent is not None:
-                            permanent = url if resp.status in (301, 308) else None
+                        if moved_for_good:
+                            if resp.status in (301, 308):
+                                permanent = url
+                            else:
+                                moved_for_good = False
                         continue
                     result = await self._read(raw_url, url, resp, accept)
-                    result.permanent_url = str(permanent) if permanent is not None else raw_url
+                    result.permanent_url = str(permanent)
                     return result
             except FetchError:
                 raise

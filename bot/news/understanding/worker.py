@@ -24,6 +24,7 @@ from bot.news.understanding.extract import (
     extract_html,
     word_count,
 )
+from bot.news.understanding.quality import NoArticleText, check_article_text
 from bot.news.understanding.textfile import parse_text_article
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ def analyze_document(
     page_url = page_url or url
     try:
         extracted = extract_document(kind, content, page_url)
-    except NotAnArticle as exc:
+        check_article_text(extracted.text, content if kind == "html" else None)
+    except (NotAnArticle, NoArticleText) as exc:
         return WorkerFailure("not_article", exc.message)
     except Exception:  # a parser bug on one odd page must not look like a crashed worker
         log.exception("worker: extraction failed for %s", url)
