@@ -3,7 +3,7 @@
 ``trend_chart`` and ``timeline_chart`` read daily counts from the store's per-entity
 indexes (no article is read). ``render_png`` draws a ``Chart`` with matplotlib's headless
 Agg backend; it is CPU work and runs in a worker process (``bot.ui.charts``). A chart
-with nothing to show (every count zero) is ``empty`` and is not drawn.
+with nothing to show is ``empty`` and is not drawn.
 """
 
 from __future__ import annotations
@@ -67,7 +67,11 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        return not any(any(s.counts) for s in self.series)
+        """Nothing to show: no development at all, or several lines all on one day (they
+        would only hide each other; the list above says the same)."""
+        counts = [s.counts for s in self.series]
+        days_with_news = sum(1 for day in zip(*counts, strict=True) if any(day))
+        return days_with_news == 0 or (len(self.series) > 1 and days_with_news < 2)
 
     @property
     def size(self) -> tuple[int, int]:

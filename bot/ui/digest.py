@@ -205,7 +205,7 @@ def person_line(person: PersonLine) -> str:
         refs = " → " + ", ".join(f"#{n}" for n in person.refs)
     else:  # none of their stories made it into the digest: say where they are
         refs = f" → `/person {_code(one_line(person.name))[:60]}`"
-    sentence = safe(person.sentence, 160)
+    sentence = safe(person.sentence, 110)
     line = f"{head} — {sentence}{refs}" if sentence else f"{head}{refs}"
     return clip(line, FIELD_VALUE_MAX)
 

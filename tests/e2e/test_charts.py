@@ -3,8 +3,9 @@ timeline with chart:true; nothing to show sends no picture."""
 
 from __future__ import annotations
 
+from bot.news.charts import DAY
 from bot.sandbox.render import render_message
-from tests.e2e.conftest import story
+from tests.news.digest_support import article
 
 
 def uploads(emulator) -> list:
@@ -20,19 +21,21 @@ def pictures(reply) -> list[dict]:
     return [a for m in reply.messages for a in m.get("attachments") or []]
 
 
-async def test_trending_attaches_a_chart_and_country_a_timeline(
-    newsbot, user, emulator, articles
-) -> None:
+async def test_trending_attaches_a_chart_and_country_a_timeline(newsbot, user, emulator) -> None:
     empty = await user.slash("trending", period="week")
     assert empty.ephemeral and "No developments" in empty.text()
-    assert uploads(emulator) == []
+    guild = str(emulator.guild.id)
+    now = newsbot.clock.time()
+    await newsbot.store.add(article(1, "Strike in Santiago", when=now, guild=guild,
+                                    countries=("CL",), persons=("Ana Uno",)), guild)  # fmt: skip
+    one_day = await user.slash("trending", period="week", timeout=90)
+    assert one_day.ok and len(one_day.embed["fields"]) == 2
+    assert pictures(one_day) == [] and uploads(emulator) == []  # lines on one day: no chart
 
-    articles.pages["cl"] = story("Strike in Santiago", "Chile's port workers went on strike.")
-    articles.pages["br"] = story("Floods in Porto Alegre", "Brazil's south saw floods.")
-    for page in ("cl", "br"):
-        added = await user.slash("ingest", url=articles.url(f"/page/{page}"), timeout=60)
-        assert added.ok, added.text()
-
+    for n, (days_ago, codes) in enumerate([(2, ("CL", "BR")), (3, ("BR",)), (1, ("CL",))]):
+        when = now - days_ago * DAY
+        await newsbot.store.add(article(n + 2, f"Story {n}", when=when, guild=guild,
+                                        countries=codes), guild)  # fmt: skip
     trending = await user.slash("trending", period="week", timeout=90)
     assert trending.ok, trending.text()
     assert "Countries" in [f["name"] for f in trending.embed["fields"]]

@@ -55,3 +55,6 @@ def test_png_has_the_chart_size_and_names_are_not_math() -> None:
     small = Chart("One", days, (Series("A", (0, 1) * 7),), small=True)
     assert Image.open(io.BytesIO(render_png(small))).size == (800, 240)
     assert Chart("Nothing", days, (Series("A", (0,) * 14),)).empty
+    one_day = (0,) * 13 + (2,)
+    assert not Chart("One bar", days, (Series("A", one_day),)).empty
+    assert Chart("Lines on one day", days, (Series("A", one_day), Series("B", one_day))).empty
