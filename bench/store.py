@@ -445,15 +445,31 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="also 1,000,000 articles")
     parser.add_argument("--dir", type=Path, help="work directory (default: a temp dir)")
     parser.add_argument("--no-stock", action="store_true", help="skip stock TinyDB")
+    parser.add_argument(
+        "--backend",
+        choices=("tinydb", "postgres", "both"),
+        default="tinydb",
+        help="which store to time (postgres: see bench/store_postgres.py)",
+    )
     parser.add_argument("--probe", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
         probe_open(*args.probe)
         return
     sizes = [*args.sizes, *([1_000_000] if args.million else [])]
-    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        results = [run_size(n, Path(tmp), not args.no_stock) for n in sizes]
-    print(table(results))
+    results: list[dict[str, Any]] = []
+    if args.backend in ("tinydb", "both"):
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            results = [run_size(n, Path(tmp), not args.no_stock) for n in sizes]
+        print(table(results))
+    if args.backend in ("postgres", "both"):
+        from bench import store_postgres
+
+        pg = [asyncio.run(store_postgres.run_size(n)) for n in sizes]
+        print(store_postgres.table(pg))
+        if results:
+            print(store_postgres.side_by_side(results, pg))
+        results = results + pg
     print(json.dumps(results))
 
 

@@ -1,7 +1,8 @@
-"""``newsbot db upgrade`` / ``newsbot db status``: the database's schema.
+"""``newsbot db upgrade`` / ``status`` / ``copy``: the database's schema, and moving data.
 
 The URL is ``--url``, else ``NEWSBOT_DATABASE_URL`` / ``database_url`` in newsbot.toml.
 Only PostgreSQL has a schema to upgrade; the TinyDB files carry their own versions.
+``db copy --from URL --to URL`` copies everything between any two stores.
 """
 
 from __future__ import annotations
@@ -31,6 +32,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     status = verbs.add_parser("status", help="the schema version, and what is pending")
     status.add_argument("--url", help="database URL (default: NEWSBOT_DATABASE_URL)")
     status.set_defaults(handler=_cmd_status)
+    copy = verbs.add_parser(
+        "copy",
+        help="copy articles, links, settings, feeds and digest records to another store",
+        description="Copy everything from one store to another (run it again to resume).",
+    )
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the store to read: tinydb:///folder or postgresql://...",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="the store to write: tinydb:///folder or postgresql://...",
+    )
+    copy.add_argument(
+        "--batch", type=_batch_size, default=500, help="articles per write (default 500)"
+    )
+    copy.set_defaults(handler=_cmd_copy)  # fmt: skip
+
+
+def _batch_size(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, got {text}")
+    return value
 
 
 def database_url(args: argparse.Namespace, settings: Settings) -> str | None:
@@ -92,6 +126,78 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _fail(exc: Exception) -> int:
-    log.error("database: %s", exc)
-    sys.stderr.write(f"newsbot: {exc}\n")
+    message = getattr(exc, "message", None) or str(exc)
+    log.error("database: %s", message)
+    sys.stderr.write(f"newsbot: {message}\n")
     return EXIT_USAGE
+
+
+class _ProgressBar:
+    """One line on stderr, redrawn in place on a terminal; every 10% otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.shown: tuple[str, int] = ("", -1)
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if self.tty:
+            filled = int(share * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            sys.stderr.write(f"\r{what:>15} [{bar}] {done:,}/{total:,}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+            return
+        decile = int(share * 10)
+        if (what, decile) != self.shown:
+            self.shown = (what, decile)
+            sys.stderr.write(f"{what}: {done:,}/{total:,}\n")
+
+
+def _cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.news.store import StoreError, open_store, parse_store_url
+    from bot.news.store.transfer import copy_store
+
+    try:
+        source = parse_store_url(args.source, settings.data_dir)
+        target = parse_store_url(args.target, settings.data_dir)
+    except StoreError as exc:
+        return _fail(exc)
+    if str(source) == str(target):
+        sys.stderr.write("newsbot: --from and --to name the same store.\n")
+        return EXIT_USAGE
+
+    async def run() -> int:
+        src = await open_store(source, read_only=True)
+        try:
+            dst = await open_store(target)
+            try:
+                report = await copy_store(src, dst, batch=args.batch, progress=_ProgressBar())
+            finally:
+                await dst.close()
+        finally:
+            await src.close()
+        print(
+            f"Copied {report.articles_written:,} new articles "
+            f"({report.articles_skipped:,} were there already), {report.guilds} server "
+            f"settings, {report.feeds} feeds and the digest records of {report.claims} servers."
+        )
+        print(f"{'':30} {'from':>10} {'to':>10}")
+        for name, (a, b) in report.counts.items():
+            mark = "" if b >= a else "  <- fewer"
+            print(f"{name:30} {a:>10,} {b:>10,}{mark}")
+        if report.mismatches:
+            sys.stderr.write(
+                "newsbot: the copy is incomplete: the target has fewer "
+                f"{', '.join(report.mismatches)}; run the same command again.\n"
+            )
+            return EXIT_FAILED
+        return EXIT_OK
+
+    try:
+        return asyncio.run(run())
+    except StoreError as exc:
+        return _fail(exc)

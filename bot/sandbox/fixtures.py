@@ -7,7 +7,7 @@
 - ``connected_bot``: ``async with connected_bot(bot):`` runs any ``commands.Bot`` built with
   ``**emulator.client_kwargs()`` until the block ends (ready and commands synced).
 - ``discord_http``: an aiohttp session that reaches the emulator as ``https://discord.com``
-  (for checking the API rules directly), and ``discord_spec`` that skips without the spec.
+  (for checking the API rules directly), and ``discord_spec``, the packaged OpenAPI spec.
 
 Wiring the real bot (``bot.ui.client.NewsBot`` is an AutoShardedBot; the emulator answers
 ``GET /gateway/bot`` with one shard)::
@@ -19,6 +19,16 @@ Wiring the real bot (``bot.ui.client.NewsBot`` is an AutoShardedBot; the emulato
         settings = Settings(data_dir=tmp_path, allow_loopback=True)
         async with connected_bot(NewsBot(settings, **emulator.client_kwargs())) as running:
             yield running
+
+Shards and other processes: ``Emulator(shards=n)`` (what ``GET /gateway/bot`` says) and
+``emulator.add_guilds(k)`` spread guilds over shards (``guilds_of_shard(i, n)``). A bot in
+another process connects with ``$NEWSBOT_SANDBOX_DISCORD`` set to ``emulator.endpoint()``
+and ``**transport.client_kwargs_from_env()`` in its constructor (see
+``tests/sandbox/shard_bot.py``); ``interaction.delivered_to`` names the shard that got it.
+
+Faults on command: ``emulator.faults.rate_limit(...)`` / ``.fail(status=502, after=True)``
+for REST, ``await emulator.gateway.close(1006)`` / ``.invalidate_session(resumable=False)``
+for the gateway (see ``tests/hostile/test_discord_faults.py``).
 """
 
 from __future__ import annotations

@@ -58,15 +58,11 @@ class Rejection:
     code: int
     message: str
     errors: dict[str, Any] | None = None
-    retry_after: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"message": self.message, "code": self.code}
         if self.errors:
             body["errors"] = self.errors
-        if self.retry_after is not None:
-            body["retry_after"] = self.retry_after
-            body["global"] = False
         return body
 
     def items(self) -> list[tuple[str, str]]:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from bot.news.store import Store, open_store
-from tests.store.postgres_support import (  # noqa: F401  (fixtures)
+from tests.store.postgres_support import (  # noqa: F401  (fixtures used by the postgres tests)
+    fresh_database,
     postgres_server,
     postgres_session_db,
     postgres_url,
@@ -31,7 +32,14 @@ async def _tinydb(tmp_path: Path) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     yield f"tinydb://{tmp_path / 'store'}", {"compact_every": 3600.0}
 
 
-BACKEND_FACTORIES: dict[str, Factory] = {"tinydb": _tinydb}
+@contextlib.asynccontextmanager
+async def _postgres(tmp_path: Path) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    # a database of its own, made from a migrated template and dropped afterwards
+    async with fresh_database() as url:
+        yield url, {}
+
+
+BACKEND_FACTORIES: dict[str, Factory] = {"tinydb": _tinydb, "postgres": _postgres}
 
 
 class StoreTarget:

@@ -8,6 +8,7 @@ none answers, the tests that need it skip with one line, or fail under
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import secrets
@@ -30,31 +31,69 @@ async def _admin() -> asyncpg.Connection:
     return await asyncpg.connect(SERVER_URL, timeout=5)
 
 
-def server_or_skip() -> None:
-    """Skip (or fail, when PostgreSQL is required) if no server answers."""
+_unreachable: list[str] = []  # why the server did not answer, once known
 
-    async def probe() -> None:
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("NEWSBOT_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"{reason} (NEWSBOT_REQUIRE_POSTGRES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+async def _probe() -> None:
+    if _unreachable:
+        _skip_or_fail(_unreachable[0])
+    try:
         conn = await _admin()
         await conn.close()
-
-    try:
-        asyncio.run(probe())
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        reason = f"PostgreSQL not reachable at {SERVER_URL}: {exc}"
-        if os.environ.get("NEWSBOT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (NEWSBOT_REQUIRE_POSTGRES=1)", pytrace=False)
-        pytest.skip(reason)
+        _unreachable.append(f"PostgreSQL not reachable at {SERVER_URL}: {exc}")
+        _skip_or_fail(_unreachable[0])
 
 
-async def create_database() -> str:
-    """A new empty database; returns its URL."""
+def server_or_skip() -> None:
+    """Skip (or fail, when PostgreSQL is required) if no server answers."""
+    asyncio.run(_probe())
+
+
+async def create_database(template: str | None = None) -> str:
+    """A new database (empty, or a copy of ``template``); returns its URL."""
     name = f"newsbot_test_{secrets.token_hex(6)}"
     conn = await _admin()
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        await conn.execute(f'CREATE DATABASE "{name}"{copy_of}')
     finally:
         await conn.close()
     return url_for(name)
+
+
+_template: list[str] = []  # the migrated template of this test run, once made
+
+
+def _drop_template() -> None:
+    for url in _template:
+        asyncio.run(drop_database(url))
+
+
+@contextlib.asynccontextmanager
+async def fresh_database() -> AsyncIterator[str]:
+    """A database with the current schema and no rows, dropped afterwards (skips, or
+    fails under NEWSBOT_REQUIRE_POSTGRES=1, when no server answers). Copied from a
+    template migrated once per test run: faster than migrating each time."""
+    from bot.news.store.postgres import admin
+
+    await _probe()
+    if not _template:
+        url = await create_database()
+        await admin.upgrade(url)
+        _template.append(url)
+        atexit.register(_drop_template)
+    url = await create_database(template=_template[0].rpartition("/")[2])
+    try:
+        yield url
+    finally:
+        await drop_database(url)
 
 
 async def drop_database(url: str) -> None:

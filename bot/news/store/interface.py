@@ -22,7 +22,7 @@ Rules every backend keeps (the contract suite in ``tests/store/`` checks them):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -242,6 +242,17 @@ class Articles(Protocol):
         (callers cache what they derive, e.g. autocomplete name lists, against it)."""
         ...
 
+    def export(self, *, batch: int = 500) -> AsyncIterator[list[Article]]:
+        """Every stored article with all its links, in batches, in id order (``newsbot
+        db copy``)."""
+        ...
+
+    async def import_many(self, articles: Sequence[Article]) -> int:
+        """Store articles as given (their ``ingested_at`` and every link in ``guilds``
+        with its time), skipping those already stored; how many were new. Loading the
+        same articles again changes nothing (an interrupted copy is run again)."""
+        ...
+
 
 @runtime_checkable
 class Guilds(Protocol):
@@ -343,6 +354,14 @@ class DigestClaims(Protocol):
 
     async def get_many(self, guild_ids: Collection[str]) -> dict[str, GuildDigests]:
         """``get`` for several guilds (guilds with no record map to empty ones)."""
+        ...
+
+    async def export(self) -> dict[str, GuildDigests]:
+        """The records of every guild that has any (``newsbot db copy``)."""
+        ...
+
+    async def restore(self, digests: Mapping[str, GuildDigests]) -> None:
+        """Write these guilds' records over what is stored (``newsbot db copy``)."""
         ...
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+import orjson
 
 from bot.news.store.postgres import migrate
 
@@ -33,6 +34,7 @@ async def create_pool(
     url: str,
     *,
     upgrade: bool = True,
+    read_only: bool = False,
     min_size: int = 1,
     max_size: int | None = None,
 ) -> Any:
@@ -48,7 +50,8 @@ async def create_pool(
             min_size=min(min_size, max_size),
             max_size=max_size,
             timeout=CONNECT_TIMEOUT,
-            server_settings=SERVER_SETTINGS,
+            server_settings=_settings(read_only),
+            init=_init_connection,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
@@ -71,11 +74,30 @@ async def create_pool(
     return pool
 
 
+def _settings(read_only: bool) -> dict[str, str]:
+    if not read_only:
+        return SERVER_SETTINGS
+    return {**SERVER_SETTINGS, "default_transaction_read_only": "on"}
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _init_connection(conn: Any) -> None:
+    """jsonb columns in and out as Python objects, through orjson."""
+    for name in ("jsonb", "json"):
+        await conn.set_type_codec(
+            name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog", format="text"
+        )
+
+
 @contextlib.asynccontextmanager
 async def connection(url: str) -> AsyncIterator[Any]:
     """One connection with the pool's settings (schema commands, tests)."""
     try:
         conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT, server_settings=SERVER_SETTINGS)
+        await _init_connection(conn)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,26 @@ class TinyArticles:
 
     async def version(self) -> int:
         return self.engine.version
+
+    # -- copying between stores
+
+    async def export(self, *, batch: int = 500) -> AsyncIterator[list[Article]]:
+        ids = sorted(self.engine.index.entries)
+        for start in range(0, len(ids), batch):
+            found = [self.engine.get(i) for i in ids[start : start + batch]]
+            yield [a for a in found if a is not None]
+
+    async def import_many(self, articles: Sequence[Article]) -> int:
+        created = 0
+        for article in articles:
+            links = dict(article.guilds)
+            if not links:
+                continue
+            stored, new = await self.engine.add(article, next(iter(links)))
+            created += new
+            if not new:  # stored before: add the links it lacks (their time is now)
+                have = self.engine.get(stored.id)
+                for guild in links:
+                    if have is not None and guild not in have.guilds:
+                        await self.engine.add(have, guild)
+        return created

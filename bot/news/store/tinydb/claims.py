@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import fcntl
 import time
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,13 @@ class TinyDigestClaims:
             found = docs.get(str(gid))
             out[str(gid)] = self._digests(found[1] if found else None)
         return out
+
+    async def export(self) -> dict[str, GuildDigests]:
+        return {gid: self._digests(doc) for gid, (_, doc) in self._docs().items()}
+
+    async def restore(self, digests: Mapping[str, GuildDigests]) -> None:
+        for guild_id, found in digests.items():
+            await self._change(guild_id, lambda _cur, new=found: new)
 
     async def _change(
         self, guild_id: str, change: Callable[[GuildDigests], GuildDigests | None]

@@ -23,6 +23,16 @@ CREATE UNIQUE INDEX articles_fingerprint_key ON articles (fingerprint);
 -- search: words -> articles
 CREATE INDEX articles_search_idx ON articles USING gin (search);
 
+-- Every word the search index has ever held. Search matches substrings ("cuador" finds
+-- "Ecuador"): a query word is first widened to the stored words containing it, found
+-- through a trigram index on this small table, and those are looked up in the GIN
+-- index above. Grows only; a word no article holds any more just finds nothing.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE search_words (
+    word text PRIMARY KEY
+);
+CREATE INDEX search_words_trgm ON search_words USING gin (word gin_trgm_ops);
+
 -- Which server keeps which article. ``event_time`` is the article's, copied here so that
 -- a server's newest-N and time windows are read from this index alone.
 CREATE TABLE article_links (
