@@ -1,10 +1,7 @@
-"""Making text from the web safe to show in Discord, without importing discord.
+"""Text from the web made plain: one line, no control characters, a bounded length, and
+links that are http(s) and cannot break out of whatever wraps them.
 
-Titles and sentences come from pages anyone can write, so before they reach a message
-they lose their markdown (a title must not bold, hide or link anything), their mentions
-(``@everyone`` must not ping; mentions are also disabled at send time, this is the second
-lock) and their line breaks (each digest item is one line). Links are rebuilt so that a
-URL can never close the ``[title](url)`` around it early.
+Nothing here knows Discord; its markdown and mention escaping is ``bot/ui/text.py``.
 """
 
 from __future__ import annotations
@@ -12,16 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-ZWSP = "\u200b"
 ELLIPSIS = "…"
 
-# Discord's markdown treats a backslash before any ASCII punctuation as a literal, so
-# escaping every character that can start or end a construct is always safe.
-_MARKDOWN_CHARS = "\\*_~`|>#-[]()<"
-_MARKDOWN_RE = re.compile("([" + re.escape(_MARKDOWN_CHARS) + "])")
-# "@everyone", "@here", and <@id>, <@!id>, <@&id>, <#id>, </cmd:id> style tokens.
-_MASS_MENTION_RE = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_ANGLE_MENTION_RE = re.compile(r"<([@#/])")
 _SPACE_RE = re.compile(r"\s+")
 # Control characters and the bidi overrides that can make a line read backwards.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -33,17 +22,6 @@ MAX_URL_LENGTH = 512
 def one_line(text: str) -> str:
     """Collapse every run of whitespace (newlines included) into one space; drop controls."""
     return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text or "")).strip()
-
-
-def neutralise_mentions(text: str) -> str:
-    """Break ``@everyone``, ``@here`` and ``<@id>``-style mentions with a zero-width space."""
-    text = _MASS_MENTION_RE.sub(lambda m: "@" + ZWSP + m.group(1), text)
-    return _ANGLE_MENTION_RE.sub(lambda m: "<" + ZWSP + m.group(1), text)
-
-
-def escape_markdown(text: str) -> str:
-    """Text that Discord shows literally: one line, no markdown, no mentions."""
-    return _MARKDOWN_RE.sub(r"\\\1", neutralise_mentions(one_line(text)))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -110,10 +88,3 @@ def _encode_unsafe(part: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
-
-
-def markdown_link(label: str, url: str | None) -> str:
-    """``[label](url)`` with the label escaped; just the escaped label if the URL is unsafe."""
-    text = escape_markdown(label)
-    link = safe_url(url)
-    return f"[{text}]({link})" if link else text

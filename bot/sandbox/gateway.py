@@ -97,6 +97,7 @@ class Gateway:
         self.resumes = 0
         self.compressions: list[str | None] = []
         self.replayed = 0  # events sent again on RESUME
+        self._outages: dict[int, asyncio.Event] = {}  # shard -> set when it may come back
         self.closes: list[int] = []  # close codes the emulator sent, in order
         self._transports: dict[int, asyncio.BaseTransport] = {}  # id(ws) -> its connection
 
@@ -210,6 +211,9 @@ class Gateway:
         self, ws: web.WebSocketResponse, packer: _Packer, data: dict
     ) -> Session | None:
         session = self.sessions.get(str(data.get("session_id")))
+        outage = self._outages.get(session.shard[0]) if session is not None else None
+        if outage is not None:
+            await outage.wait()  # the shard's gateway is down: RESUMED comes when it is back
         if session is None or not self.emulator.token_ok(str(data.get("token", ""))):
             await self._send(ws, packer, {"op": INVALID_SESSION, "d": False})
             return None
@@ -314,6 +318,16 @@ class Gateway:
             session.transport = None
             closed += 1
         return closed
+
+    def hold(self, shard: int) -> None:
+        """Keep shard ``shard`` down: its RESUMEs wait (events for its guilds pile up for the
+        replay) until ``release(shard)``; the other shards go on."""
+        self._outages[shard] = asyncio.Event()
+
+    def release(self, shard: int) -> None:
+        outage = self._outages.pop(shard, None)
+        if outage is not None:
+            outage.set()
 
     async def invalidate_session(self, *, resumable: bool, shard: int | None = None) -> int:
         """Op 9 INVALID_SESSION: with ``resumable`` the client may RESUME; without, the

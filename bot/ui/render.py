@@ -15,8 +15,9 @@ from discord import app_commands
 
 from bot.news.model import Article, EntityKind
 from bot.news.queries import EntityRef
-from bot.news.text import escape_markdown, one_line, safe_url, shorten
+from bot.news.text import one_line, safe_url, shorten
 from bot.news.understanding.countries import country_name, flag
+from bot.ui.text import escape_markdown
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_MAX = 256

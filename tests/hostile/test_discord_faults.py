@@ -21,6 +21,7 @@ from bot.news.clock import Clock
 from bot.news.model import Article, CountryMention, Development
 from bot.sandbox.emulator import Emulator, SandboxUser
 from bot.sandbox.harness import connected_bot
+from bot.sandbox.state import shard_of
 from bot.ui.nonces import MAX_NONCE, digest_nonce
 
 DAY = date(2026, 11, 26)
@@ -242,3 +243,29 @@ async def test_a_revoked_intent_stops_the_bot_without_a_reconnect_loop(
         assert isinstance(emulator.bot_failure(), discord.PrivilegedIntentsRequired)
         await asyncio.sleep(0.3)
         assert gateway.identifies == identifies  # it did not try again and again
+
+
+async def test_servers_on_other_shards_are_served_while_one_shard_is_down(
+    emulator, start_bot, user
+) -> None:
+    emulator.shards = 2  # NewsBot asks GET /gateway/bot and runs both shards
+    other = emulator.add_guild("Elsewhere", owner=emulator.users["bob"])
+    elsewhere = emulator.add_channel(other, "general")
+    bob = SandboxUser(emulator, emulator.users["bob"])
+    gateway = emulator.gateway
+    down = shard_of(emulator.guild.id, 2)
+    assert shard_of(other.id, 2) != down
+    async with start_bot(Clock(at(0, 9, 0))):
+        replayed = gateway.replayed
+        gateway.hold(down)
+        assert await gateway.close(1006, shard=down) == 1
+        waiting = user.slash("digest show", timeout=10)  # its guild's shard is away
+        served = await bob.slash("digest show", in_channel=elsewhere)
+        assert served.ok, served.text()
+        assert served.interaction.delivered_to == [(1 - down, 2)]
+        assert not waiting.interaction.answered
+        gateway.release(down)
+        reply = await waiting  # replayed after RESUME, answered in time
+        assert reply.ok, reply.text()
+        assert reply.interaction.delivered_to == [(down, 2)]
+        assert gateway.replayed > replayed

@@ -8,7 +8,6 @@ import jsonschema
 import pytest
 
 from bot.news.guild_settings import Follow, GuildSettings
-from bot.news.text import ZWSP
 from bot.sandbox.validation import read_bundled_spec
 from bot.ui import digest as ui
 from bot.ui.digest import embed_chars, render_digest
@@ -21,6 +20,7 @@ from bot.ui.render import (
     FOOTER_MAX,
     TITLE_MAX,
 )
+from bot.ui.text import ZWSP
 from tests.news.digest_support import article
 from tests.news.test_digest import SINCE, T, big_day, build
 
