@@ -15,7 +15,7 @@ from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, 
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
 from bot.ui.digest import digest_messages
-from bot.ui.nonces import digest_nonce
+from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -73,10 +73,11 @@ class DigestPoster:
                 plan.channel_id
             )
             for part, message in enumerate(messages):
-                msg = await channel.send(
+                msg = await send_once(
+                    channel,
+                    digest_nonce(plan.guild_id, plan.local_date, part),
                     embeds=message,
                     allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=digest_nonce(plan.guild_id, plan.local_date, part),
                 )
                 sent.append(msg.id)
         except discord.Forbidden:
