@@ -52,20 +52,21 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: bool) -> int:
     from bot.news.digest.service import DigestService
-    from bot.news.guild_settings import GuildSettingsError, GuildSettingsStore
-    from bot.news.store import ArticleStore
+    from bot.news.store import StoreError, open_store
     from bot.ui.digest import render_digest
 
     try:
-        guilds = GuildSettingsStore.from_settings(settings)
-    except GuildSettingsError as exc:
+        # read-only: the bot may be running and holds the store for writing
+        store = await open_store(settings, read_only=True)
+    except StoreError as exc:
         sys.stderr.write(f"newsbot digest: {exc.message}\n")
-        return 1
-    # read-only: the bot may be running and holds the store for writing
-    store = await ArticleStore.open(settings.articles_dir, read_only=True)
+        return 2
     try:
-        service = DigestService(settings, store, guilds)
-        digest = service.digest_of_date(guild, day) if day else service.preview_digest(guild)
+        service = DigestService(settings, store.articles, store.guilds, store.claims)
+        if day:
+            digest = await service.digest_of_date(guild, day)
+        else:
+            digest = await service.preview_digest(guild)
         if as_json:
             messages: list[Any] = render_digest(digest)
             sys.stdout.write(json.dumps(messages, ensure_ascii=False, indent=2) + "\n")
@@ -73,7 +74,6 @@ async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: 
             sys.stdout.write(digest_text(digest))
     finally:
         await store.close()
-        guilds.close()
     return 0
 
 

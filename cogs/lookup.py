@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -35,6 +35,13 @@ PAGE_SIZE = 5
 DAY = 86400.0
 
 
+def _slices(found: list[Article]) -> Callable[[int, int], Awaitable[list[Article]]]:
+    async def page(limit: int, offset: int) -> list[Article]:
+        return found[offset : offset + limit]
+
+    return page
+
+
 class Lookup(commands.Cog):
     page_timeout = 180.0  # seconds before a list's buttons switch off
 
@@ -47,7 +54,7 @@ class Lookup(commands.Cog):
         interaction: discord.Interaction,
         title: str,
         total: int,
-        fetch_page: Callable[[int, int], list[Article]],
+        fetch_page: Callable[[int, int], Awaitable[list[Article]]],
         render_line: Callable[[Article], str],
         empty: str,
     ) -> None:
@@ -57,7 +64,7 @@ class Lookup(commands.Cog):
         pages = math.ceil(total / PAGE_SIZE)
 
         async def source(page: int) -> discord.Embed:
-            articles = fetch_page(PAGE_SIZE, page * PAGE_SIZE)
+            articles = await fetch_page(PAGE_SIZE, page * PAGE_SIZE)
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
             return list_embed(title, [render_line(a) for a in articles], footer=footer)
 
@@ -79,9 +86,9 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         finder = self.bot.finder
-        ref = finder.resolve(guild_id, kind, name)
+        ref = await finder.resolve(guild_id, kind, name)
         if ref is None:
-            close = finder.closest(guild_id, kind, name)
+            close = await finder.closest(guild_id, kind, name)
             hint = f" Did you mean: {', '.join(safe(c, 80) for c in close)}?" if close else ""
             what = "country" if kind == "country" else "person in this server's articles"
             await interaction.response.send_message(
@@ -90,23 +97,17 @@ class Lookup(commands.Cog):
             )
             return
         since = self.bot.clock.time() - days * DAY
-        store = self.bot.store
-        if kind == "country":
-            total = store.count_country(guild_id, ref.key, since=since)
+        articles = self.bot.store.articles
+        total = await articles.count(guild_id, kind, ref.key, since=since)
+        listing = articles.by_country if kind == "country" else articles.by_person
 
-            def fetch(limit: int, offset: int) -> list[Article]:
-                return store.by_country(guild_id, ref.key, since=since, limit=limit, offset=offset)
-        else:
-            total = store.count_person(guild_id, ref.key, since=since)
-
-            def fetch(limit: int, offset: int) -> list[Article]:
-                return store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
+        async def fetch(limit: int, offset: int) -> list[Article]:
+            return await listing(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
         label = entity_label(kind, ref.key, ref.display)
         empty = f"Nothing about {label} in this server's articles in the last {days} days."
         if total == 0:
-            counter = store.count_country if kind == "country" else store.count_person
-            older = counter(guild_id, ref.key)
+            older = await articles.count(guild_id, kind, ref.key)
             if older:
                 hint = "a larger days:" if days < 365 else "/search"
                 empty += f" {older} older article{'s' * (older != 1)}: try {hint}."
@@ -119,8 +120,8 @@ class Lookup(commands.Cog):
             empty,
         )
         if chart and total:
-            timeline = timeline_chart(
-                store, guild_id, kind, ref.key, ref.display, now=self.bot.clock.time(), days=days
+            timeline = await timeline_chart(
+                articles, guild_id, kind, ref.key, ref.display, now=self.bot.clock.time(), days=days
             )
             picture = await self.bot.charts.attachment(timeline, "timeline.png")
             if picture is not None:
@@ -145,7 +146,7 @@ class Lookup(commands.Cog):
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_countries(str(interaction.guild_id), current)
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
@@ -166,7 +167,7 @@ class Lookup(commands.Cog):
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_persons(str(interaction.guild_id), current)
         return entity_choices(refs, "person")
 
     # -- search / latest / article -------------------------------------------------
@@ -178,12 +179,12 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         words = clean_argument(query, 200)
-        found = self.bot.store.search(guild_id, words, limit=50) if words else []
+        found = await self.bot.store.articles.search(guild_id, words, limit=50) if words else []
         await self._send_pages(
             interaction,
             f"Search: {safe(words, 100)}",
             len(found),
-            lambda limit, offset: found[offset : offset + limit],
+            _slices(found),
             development_line,
             f"No article in this server matches “{safe(words, 100)}”.",
         )
@@ -192,12 +193,12 @@ class Lookup(commands.Cog):
     @app_commands.guild_only()
     async def latest(self, interaction: discord.Interaction) -> None:
         guild_id = str(interaction.guild_id)
-        newest = self.bot.store.recent(guild_id, limit=50)
+        newest = await self.bot.store.articles.recent(guild_id, limit=50)
         await self._send_pages(
             interaction,
             "Latest articles",
             len(newest),
-            lambda limit, offset: newest[offset : offset + limit],
+            _slices(newest),
             development_line,
             "No articles yet: add one with /ingest.",
         )
@@ -214,7 +215,9 @@ class Lookup(commands.Cog):
         embed = discord.Embed(title=f"Trending this {period}", colour=discord.Colour.blurple())
         empty = True
         for kind, heading in (("country", "Countries"), ("person", "Persons")):
-            trends = self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
+            trends = await self.bot.finder.trending(
+                guild_id, kind, period=seconds, now=now, limit=10
+            )
             if not trends:
                 continue
             empty = False
@@ -234,7 +237,7 @@ class Lookup(commands.Cog):
         await interaction.response.defer(thinking=True)
         days = 7 if period == "day" else 14
         picture = await self.bot.charts.attachment(
-            trend_chart(self.bot.store, guild_id, now=now, days=days), "trend.png"
+            await trend_chart(self.bot.store.articles, guild_id, now=now, days=days), "trend.png"
         )
         if picture is None:
             await interaction.followup.send(embed=embed)
@@ -248,7 +251,7 @@ class Lookup(commands.Cog):
     async def article(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
     ) -> None:
-        found = self.bot.store.get(clean_argument(id, 64), str(interaction.guild_id))
+        found = await self.bot.store.articles.get(clean_argument(id, 64), str(interaction.guild_id))
         if found is None:
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
@@ -266,8 +269,8 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         article_id = clean_argument(id, 64)
-        found = self.bot.store.get(article_id, guild_id)
-        if found is None or not await self.bot.store.forget(article_id, guild_id):
+        found = await self.bot.store.articles.get(article_id, guild_id)
+        if found is None or not await self.bot.store.articles.forget(article_id, guild_id):
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
             )

@@ -9,12 +9,11 @@ with nothing to show is ``empty`` and is not drawn.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol
 
 from bot.news.model import EntityKind
+from bot.news.store.interface import Articles
 from bot.news.understanding.countries import country_name
 
 DAY = 86400.0
@@ -29,27 +28,6 @@ TREND_PER_KIND = 3
 
 class ChartTooLarge(Exception):
     """The PNG came out larger than ``MAX_PNG_BYTES``."""
-
-
-class CountStore(Protocol):
-    def entity_counts(
-        self,
-        guild_id: str,
-        kind: EntityKind,
-        *,
-        since: float | None = None,
-        until: float | None = None,
-    ) -> dict[str, int]: ...
-
-    def count_country(
-        self, guild_id: str, code: str, *, since: float | None = None, until: float | None = None
-    ) -> int: ...
-
-    def count_person(
-        self, guild_id: str, key: str, *, since: float | None = None, until: float | None = None
-    ) -> int: ...
-
-    def person_names(self, guild_id: str) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,37 +63,40 @@ def day_starts(now: float, days: int) -> list[float]:
     return [today - (days - 1 - i) * DAY for i in range(days)]
 
 
-def daily(count: Callable[[float, float], int], starts: list[float]) -> tuple[int, ...]:
-    return tuple(count(start, start + DAY) for start in starts)
+async def daily(
+    articles: Articles, guild_id: str, kind: EntityKind, key: str, starts: list[float]
+) -> tuple[int, ...]:
+    """One entity's developments on each day that starts at ``starts``."""
+    return tuple(
+        [
+            await articles.count(guild_id, kind, key, since=start, until=start + DAY)
+            for start in starts
+        ]
+    )
 
 
 def _days(starts: list[float]) -> tuple[date, ...]:
     return tuple(datetime.fromtimestamp(s, UTC).date() for s in starts)
 
 
-def _counter(store: CountStore, guild_id: str, kind: EntityKind, key: str):
-    method = store.count_country if kind == "country" else store.count_person
-    return lambda since, until: method(guild_id, key, since=since, until=until)
-
-
-def trend_chart(store: CountStore, guild_id: str, *, now: float, days: int) -> Chart:
+async def trend_chart(articles: Articles, guild_id: str, *, now: float, days: int) -> Chart:
     """Daily developments of the most mentioned countries and people of the last ``days``."""
     starts = day_starts(now, days)
     since, until = starts[0], starts[-1] + DAY
-    names = store.person_names(guild_id)
+    names = await articles.person_names(guild_id)
     series = []
     for kind in ("country", "person"):
-        counts = store.entity_counts(guild_id, kind, since=since, until=until)
+        counts = await articles.entity_counts(guild_id, kind, since=since, until=until)
         top = sorted(counts, key=lambda k: (-counts[k], k))[:TREND_PER_KIND]
         for key in top:
             label = (country_name(key) or key) if kind == "country" else names.get(key, key)
-            series.append(Series(label, daily(_counter(store, guild_id, kind, key), starts)))
+            series.append(Series(label, await daily(articles, guild_id, kind, key, starts)))
     title = f"Developments per day, last {len(starts)} days"
     return Chart(title, _days(starts), tuple(series))
 
 
-def timeline_chart(
-    store: CountStore,
+async def timeline_chart(
+    articles: Articles,
     guild_id: str,
     kind: EntityKind,
     key: str,
@@ -126,7 +107,7 @@ def timeline_chart(
 ) -> Chart:
     """One entity's developments per day over the last ``days`` days."""
     starts = day_starts(now, days)
-    counts = daily(_counter(store, guild_id, kind, key), starts)
+    counts = await daily(articles, guild_id, kind, key, starts)
     title = f"{label}: developments per day"
     return Chart(title, _days(starts), (Series(label, counts),), small=True)
 

@@ -44,7 +44,7 @@ async def add_articles(bot, guild_id: str, count: int, *, when: float | None = N
                 Development("person", PersonMention(person).key, f"{person} spoke at talks {n}."),
             ],
         )
-        await bot.store.add(article, guild_id)
+        await bot.store.articles.add(article, guild_id)
 
 
 async def test_posts_at_local_time_once_and_not_again_after_restart(
@@ -224,7 +224,7 @@ async def test_digest_lists_each_story_once_with_its_sources(emulator, start_bot
                 developments=[Development("country", code, summary)]
                 + [Development("person", PersonMention(p).key, f"{p} resigned.") for p in names],
             )
-            await bot.store.add(article, str(emulator.guild.id))
+            await bot.store.articles.add(article, str(emulator.guild.id))
         clock.set(local(1, 8, 1, zone))
         await bot.get_cog("Digest").poster.run_due()
         [message] = bot_posts(emulator, news)

@@ -61,7 +61,7 @@ async def add_articles(bot: Any, guild_id: int, count: int) -> None:
             countries=[CountryMention(code, 2, True)],
             developments=[Development("country", code, f"Talks number {n} in {code}.")],
         )  # fmt: skip
-        await bot.store.add(article, str(guild_id))
+        await bot.store.articles.add(article, str(guild_id))
 
 
 def bot_posts(emulator: Emulator, channel: Any) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 
 from bot.news.charts import DAY, Chart, Series, render_png, timeline_chart, trend_chart
-from bot.news.store import ArticleStore
+from bot.news.store.tinydb.articles import TinyArticles
 
 from .digest_support import article
 
@@ -16,7 +16,7 @@ NOW = 1_795_000_000.0  # a fixed instant; charts count whole UTC days up to it
 
 
 async def test_trend_and_timeline_count_developments_per_day(tmp_path: Path) -> None:
-    store = await ArticleStore.open(tmp_path / "articles")
+    store = await TinyArticles.open(tmp_path / "articles")
     try:
         today = (NOW // DAY) * DAY
         for n, (day, countries, persons) in enumerate(
@@ -31,15 +31,15 @@ async def test_trend_and_timeline_count_developments_per_day(tmp_path: Path) -> 
                 n, f"Story {n}", when=today + day * DAY + 60, countries=countries, persons=persons
             )
             await store.add(art, "1")
-        trend = trend_chart(store, "1", now=NOW, days=7)
+        trend = await trend_chart(store, "1", now=NOW, days=7)
         assert len(trend.days) == 7 and not trend.empty
         series = {s.label: s.counts for s in trend.series}
         assert series["Chile"] == (0, 0, 0, 0, 1, 0, 2)
         assert series["Brazil"] == (0, 0, 0, 0, 0, 0, 1)  # the one 9 days ago is outside
         assert series["Ana Uno"] == (0, 0, 0, 0, 0, 0, 1)
-        timeline = timeline_chart(store, "1", "country", "BR", "Brazil", now=NOW, days=14)
+        timeline = await timeline_chart(store, "1", "country", "BR", "Brazil", now=NOW, days=14)
         assert sum(timeline.series[0].counts) == 2 and timeline.small
-        assert trend_chart(store, "other guild", now=NOW, days=7).empty
+        assert (await trend_chart(store, "other guild", now=NOW, days=7)).empty
     finally:
         await store.close()
 
