@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.news.charts import timeline_chart, trend_chart
 from bot.news.model import Article, EntityKind
 from bot.news.queries import clean_argument
+from bot.ui.cards import card_text
 from bot.ui.paginator import Paginator
 from bot.ui.render import (
     article_embed,
@@ -57,6 +58,7 @@ class Lookup(commands.Cog):
         fetch_page: Callable[[int, int], Awaitable[list[Article]]],
         render_line: Callable[[Article], str],
         empty: str,
+        header: str = "",
     ) -> None:
         if total == 0:
             await interaction.response.send_message(embed=error_embed(empty), ephemeral=True)
@@ -66,7 +68,8 @@ class Lookup(commands.Cog):
         async def source(page: int) -> discord.Embed:
             articles = await fetch_page(PAGE_SIZE, page * PAGE_SIZE)
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
-            return list_embed(title, [render_line(a) for a in articles], footer=footer)
+            lines = [render_line(a) for a in articles]
+            return list_embed(title, [header, *lines] if header else lines, footer=footer)
 
         view = Paginator(interaction.user.id, pages, source, timeout=self.page_timeout)
         embed = await view.first_page()
@@ -111,6 +114,7 @@ class Lookup(commands.Cog):
             if older:
                 hint = "a larger days:" if days < 365 else "/search"
                 empty += f" {older} older article{'s' * (older != 1)}: try {hint}."
+        card = await articles.entity_card(guild_id, kind, ref.key, since=since) if total else None
         await self._send_pages(
             interaction,
             f"{label}: developments, last {days} day{'s' * (days != 1)}",
@@ -118,6 +122,7 @@ class Lookup(commands.Cog):
             fetch,
             lambda a: development_line(a, kind, ref.key),
             empty,
+            header=card_text(card, days) if card else "",
         )
         if chart and total:
             timeline = await timeline_chart(
