@@ -261,3 +261,19 @@ def test_things_named_with_ordinary_words_are_not_persons() -> None:
     assert _common_word_first("Skin Laundry", text)
     assert not _common_word_first("Mark Ray", text)  # "mark" is also a first name
     assert not _common_word_first("Tsarnaev", text)
+
+
+def test_a_full_name_the_model_calls_an_organisation_is_recovered_from_its_surname() -> None:
+    from bot.news.understanding.entities import _persons_tagged_otherwise
+
+    text = (
+        "Sprint chairman Marcelo Claure said the deal was done. Claure added that talks "
+        "with Morgan Stanley went well. Morgan Stanley declined to comment."
+    )
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(text.index("Marcelo Claure"), text.index(" said"), label="ORG"),
+        doc.char_span(text.index("Morgan"), text.index(" went"), label="ORG"),
+    ]
+    found = [name for name, _, _ in _persons_tagged_otherwise(doc, [])]
+    assert found == ["Marcelo Claure"]
