@@ -277,3 +277,15 @@ def test_a_full_name_the_model_calls_an_organisation_is_recovered_from_its_surna
     ]
     found = [name for name, _, _ in _persons_tagged_otherwise(doc, [])]
     assert found == ["Marcelo Claure"]
+
+
+def test_credit_sentence_inside_a_one_paragraph_article() -> None:
+    text = (
+        "Astronaut Terry Vance, from Maryland, is the current station commander. CNN's Ellis "
+        "C. McLean, Susan Pratt and Amy Barrett contributed to this report. Vance said so."
+    )
+    for name in ("Ellis C. McLean", "Susan Pratt", "Amy Barrett"):
+        start = text.index(name)
+        assert is_credit_context(text, start, start + len(name)), name
+    start = text.index("Terry Vance")
+    assert not is_credit_context(text, start, start + len("Terry Vance"))
