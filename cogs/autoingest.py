@@ -97,7 +97,7 @@ class AutoIngest(commands.Cog):
         outcomes: set[str] = set()
         for url in links:
             try:
-                result = await self.bot.pipeline.ingest(url, guild_id)
+                result = await self.bot.jobs.ingest(url, guild_id)
             except Exception as exc:
                 outcomes.add(FAILED)
                 reason = user_message(exc)
