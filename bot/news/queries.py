@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Protocol
 
-from bot.news.model import EntityKind, fold
+from bot.news.model import Article, EntityKind, fold
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
@@ -46,6 +46,18 @@ class EntityStore(Protocol):
     ) -> dict[str, int]: ...
 
     def person_names(self, guild_id: str) -> dict[str, str]: ...
+
+    def count_country(self, guild_id: str, code: str, *, since: float | None = None) -> int: ...
+
+    def count_person(self, guild_id: str, key: str, *, since: float | None = None) -> int: ...
+
+    def by_country(
+        self, guild_id: str, code: str, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]: ...
+
+    def by_person(
+        self, guild_id: str, key: str, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +249,21 @@ class EntityFinder:
         return [
             by_fold[m] for m in difflib.get_close_matches(query, list(by_fold), n=n, cutoff=0.5)
         ]
+
+    # -- an entity's articles -----------------------------------------------------
+    def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
+        """How many of the guild's articles name ``ref`` (since ``since``, when given)."""
+        if ref.kind == "country":
+            return self.store.count_country(guild_id, ref.key, since=since)
+        return self.store.count_person(guild_id, ref.key, since=since)
+
+    def articles(
+        self, guild_id: str, ref: EntityRef, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]:
+        """The guild's articles naming ``ref``, newest first, one page of them."""
+        if ref.kind == "country":
+            return self.store.by_country(guild_id, ref.key, since=since, limit=limit, offset=offset)
+        return self.store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
     # -- trending ------------------------------------------------------------------
     def trending(
