@@ -24,6 +24,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.feeds import FeedService, parse_feed
+from bot.news.store import open_store
 from bot.news.understanding.fetch import SafeFetcher
 
 
@@ -106,8 +107,10 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), allow_loopback=True)
         fetcher = SafeFetcher(settings)
+        store = await open_store(settings, clock=clock)
         service = FeedService(
             settings,
+            store.feeds,
             fetch=fetcher.fetch,
             ingest=ingest,
             clock=clock,
@@ -128,6 +131,7 @@ async def bench_polls(n_feeds: int, n_items: int) -> dict[str, float]:
             second_s = time.perf_counter() - start
         size = (Path(tmp) / "feeds.json").stat().st_size
         await service.close()
+        await store.close()
         await fetcher.close()
     await runner.cleanup()
     assert polled == n_feeds

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import inspect
 import json
 import logging
 import random
@@ -151,13 +152,20 @@ def summary(seconds: list[float]) -> dict[str, float]:
             "n": len(ordered)}  # fmt: skip
 
 
-def time_calls(fn: Callable[[], Any], runs: int, warmup: int = 5) -> dict[str, float]:
+async def time_calls(fn: Callable[[], Any], runs: int, warmup: int = 5) -> dict[str, float]:
+    """Time ``fn()``, awaiting what it returns when that is awaitable (the store's calls)."""
+
+    async def call() -> None:
+        result = fn()
+        if inspect.isawaitable(result):
+            await result
+
     for _ in range(warmup):
-        fn()
+        await call()
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        fn()
+        await call()
         times.append(time.perf_counter() - t0)
     return summary(times)
 
@@ -251,49 +259,53 @@ def cases(world: World, store: Any, guild_id: str) -> list[tuple[str, str, Calla
     ]  # fmt: skip
 
 
-def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dict[str, Any]:
+async def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dict[str, Any]:
     """In-process timings of what the commands call, to find the slow part."""
     from bot.news.queries import _country_matches
 
-    finder, store = bot.finder, bot.store
+    finder, store = bot.finder, bot.store.articles
     common_c, rare_c = world.countries[0], world.countries[-1]
     since = time.time() - 7 * DAY
     out: dict[str, Any] = {}
     for text in ("", "a", "ger", "xqz"):
-        out[f"finder.suggest_countries({text!r})"] = time_calls(
+        out[f"finder.suggest_countries({text!r})"] = await time_calls(
             lambda t=text: finder.suggest_countries(guild_id, t), runs
         )
     for text in ("ger", "xqz"):
         # the first time a text is typed: the gazetteer scan, not the finder's cache
-        out[f"finder.suggest_countries({text!r}) uncached"] = time_calls(
-            lambda t=text: (_country_matches.cache_clear(), finder.suggest_countries(guild_id, t)),
+        out[f"finder.suggest_countries({text!r}) uncached"] = await time_calls(
+            lambda t=text: (_country_matches.cache_clear(), finder.suggest_countries(guild_id, t))[
+                1
+            ],
             runs,
         )
     person = world.persons[0]
     for text in ("", "a", "mar", "zzqx", person[:8], person[:3] + person[4:]):
-        out[f"finder.suggest_persons({text!r})"] = time_calls(
+        out[f"finder.suggest_persons({text!r})"] = await time_calls(
             lambda t=text: finder.suggest_persons(guild_id, t), runs
         )
-    out["finder.resolve_person(surname)"] = time_calls(
+    out["finder.resolve_person(surname)"] = await time_calls(
         lambda: finder.resolve_person(guild_id, world.persons[0].split()[-1]), runs
     )
     for label, code in (("common", common_c), ("rare", rare_c)):
-        out[f"store.count_country({label}, 7 days)"] = time_calls(
-            lambda c=code: store.count_country(guild_id, c, since=since), runs
+        out[f"store.count(country {label}, 7 days)"] = await time_calls(
+            lambda c=code: store.count(guild_id, "country", c, since=since), runs
         )
-        out[f"store.by_country({label}, 7 days, 5)"] = time_calls(
+        out[f"store.by_country({label}, 7 days, 5)"] = await time_calls(
             lambda c=code: store.by_country(guild_id, c, since=since, limit=5), runs
         )
-    out["finder person index rebuild (names changed)"] = time_calls(
-        lambda: (finder._persons.clear(), finder._person_index(guild_id)), min(runs, 50)
+    out["finder person index rebuild (names changed)"] = await time_calls(
+        lambda: (finder._persons.clear(), finder._person_index(guild_id))[1], min(runs, 50)
     )
-    out["store.entity_counts(person)"] = time_calls(
+    out["store.entity_counts(person)"] = await time_calls(
         lambda: store.entity_counts(guild_id, "person"), min(runs, 50)
     )
-    out["store.entity_counts(country)"] = time_calls(
+    out["store.entity_counts(country)"] = await time_calls(
         lambda: store.entity_counts(guild_id, "country"), runs
     )
-    out["store.person_names"] = time_calls(lambda: store.person_names(guild_id), min(runs, 50))
+    out["store.person_names"] = await time_calls(
+        lambda: store.person_names(guild_id), min(runs, 50)
+    )
     return out
 
 
@@ -321,7 +333,7 @@ async def run(n: int, runs: int, warmup: int) -> dict[str, Any]:
             bot = NewsBot(settings, **emulator.client_kwargs())
             async with connected_bot(emulator, bot, timeout=120) as bot:
                 result["start_to_ready_s"] = round(time.perf_counter() - t0, 2)
-                stats = bot.store.stats(guild_id)
+                stats = (await bot.store.articles.stats(guild_id)).to_dict()
                 result["store"] = {k: stats[k] for k in ("articles", "countries", "persons")}
                 user = emulator.user("alice")
                 # the first person autocomplete builds the guild's name list
@@ -333,7 +345,7 @@ async def run(n: int, runs: int, warmup: int) -> dict[str, Any]:
                     row = await measure(emulator, lambda s=send: s(user), runs, warmup)
                     trips[label] = {"kind": kind, **row}
                 result["round_trips"] = trips
-                result["queries"] = query_timings(bot, world, guild_id, runs)
+                result["queries"] = await query_timings(bot, world, guild_id, runs)
     for kind, target in (("autocomplete", TARGET_AUTOCOMPLETE_MS), ("command", TARGET_COMMAND_MS)):
         worst = max(r["p95_ms"] for r in result["round_trips"].values() if r["kind"] == kind)
         result[f"{kind}_p95_worst_ms"] = worst

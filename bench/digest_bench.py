@@ -22,8 +22,9 @@ from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.digest.build import build_digest, embed_chars, render_digest
 from bot.news.digest.service import DigestService
-from bot.news.guild_settings import GuildSettings, GuildSettingsStore
+from bot.news.guild_settings import GuildSettings
 from bot.news.model import Article, CountryMention, Development, PersonMention
+from bot.news.store import open_store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 CODES = ["EC", "PE", "CL", "CO", "BR", "AR", "US", "FR", "DE", "IN", "NP", "AU", "JP", "KR"]
@@ -94,13 +95,14 @@ async def bench_schedule(guilds: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         clock = Clock(NOW - timedelta(days=2))
         settings = Settings(data_dir=Path(tmp))
-        store = GuildSettingsStore.from_settings(settings, clock=clock)
+        opened = await open_store(settings, clock=clock)
+        store = opened.guilds
         t0 = time.perf_counter()
         for g in range(guilds):
             await store.update(g, channel_id=100 + g, enabled=True, digest_time="09:00")
         t_setup = time.perf_counter() - t0
         clock.set(NOW + timedelta(hours=1))  # 09:00: every server is due
-        service = DigestService(settings, None, store, clock=clock)
+        service = DigestService(settings, None, store, opened.claims, clock=clock)
         t0 = time.perf_counter()
         plans = await service.due_guilds()
         t_due = time.perf_counter() - t0
@@ -111,7 +113,7 @@ async def bench_schedule(guilds: int) -> dict:
             await service.mark_posted(plan.guild_id, plan.local_date, [1])
         t_claims = time.perf_counter() - t0
         size = (Path(tmp) / "guilds.json").stat().st_size
-        store.close()
+        await opened.close()
     return {
         "guilds": guilds,
         "update_ms_each": round(t_setup / guilds * 1000, 2),

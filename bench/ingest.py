@@ -1,7 +1,7 @@
 """Benchmark the whole ingest pipeline on the dev pages, against bare trafilatura + spaCy.
 
 The dev pages are served by a loopback aiohttp server and ingested into a temporary
-``ArticleStore``: fetch, extraction and NLP in the worker process, dedupe, durable store.
+the article store: fetch, extraction and NLP in the worker process, dedupe, durable store.
 Beside it, in the same worker and the same run, the bare work on the same pages:
 ``trafilatura.bare_extraction`` + ``enrich`` (spaCy). Measured:
 
@@ -77,7 +77,7 @@ class LoopLag:
 
 async def run(data: Path, limit: int | None) -> dict[str, object]:
     from bot.config import Settings
-    from bot.news.store import ArticleStore
+    from bot.news.store.tinydb.articles import TinyArticles
     from bot.news.understanding import worker
     from bot.news.understanding.pipeline import IngestError, Pipeline
     from bot.sandbox.web import ArticleServer
@@ -126,7 +126,7 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 # One at a time, each page's bare work and its pipeline run back to back
                 # (in alternating order), so that the load of a shared machine drifting
                 # over the run does not land on one side only.
-                pipeline.store = store = await ArticleStore.open(Path(tmp) / "seq")
+                pipeline.store = store = await TinyArticles.open(Path(tmp) / "seq")
                 bare: list[float] = []
                 seq: list[float] = []
                 with LoopLag() as lag_seq:
@@ -140,12 +140,12 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
                 seq_steps = list(steps)
 
                 # All at once: the bounded queue, fetches overlapping the worker.
-                pipeline.store = store = await ArticleStore.open(Path(tmp) / "conc")
+                pipeline.store = store = await TinyArticles.open(Path(tmp) / "conc")
                 with LoopLag() as lag_conc:
                     t0 = time.perf_counter()
                     conc = await asyncio.gather(*(one(i) for i in ids))
                     conc_wall = time.perf_counter() - t0
-                stored = store.stats()["articles"]
+                stored = (await store.stats()).articles
                 await store.close()
 
                 worker_peak = await pipeline.run_in_worker(worker.peak_memory)

@@ -52,17 +52,18 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
             "tp": tp, "fp": fp, "fn": fn}  # fmt: skip
 
 
-def extraction_part(data: Path) -> tuple[dict, dict[str, tuple[str, str, str | None]]]:
+def extraction_part(data: Path) -> tuple[dict, dict[str, tuple[str, str, str | None, list[str]]]]:
     scores: dict[str, list[tuple[float, float, float]]] = {p: [] for p in PARTS}
-    extracted: dict[str, tuple[str, str, str | None]] = {}
+    extracted: dict[str, tuple[str, str, str | None, list[str]]] = {}
     started = time.perf_counter()
     for page_id, url, gold, html in load_pages(data):
         try:
             result = extract_html(html, url)
             title, text, lang = result.title, result.text, result.language
+            authors = result.authors
         except NotAnArticle:
-            title, text, lang = "", "", None
-        extracted[page_id] = (title, text, lang)
+            title, text, lang, authors = "", "", None, []
+        extracted[page_id] = (title, text, lang, authors)
         scores[part_of(page_id)].append(shingle_prf(text, gold))
     elapsed = time.perf_counter() - started
     out: dict[str, dict] = {}
@@ -85,17 +86,17 @@ def _count(gold: Iterable[str], pred: Iterable[str]) -> tuple[int, int, int, set
 
 def _entity_items(
     data: Path,
-    texts: dict[str, tuple[str, str, str | None]],
+    texts: dict[str, tuple[str, str, str | None, list[str]]],
     gold_bodies: dict[str, str],
-) -> list[tuple[str, str, dict, dict[str, tuple[str, str, str | None]]]]:
-    """(id, language, labels, {source: (title, text, declared language)}) per labelled item."""
+) -> list[tuple[str, str, dict, dict[str, tuple[str, str, str | None, list[str]]]]]:
+    """(id, language, labels, {source: (title, text, declared language, byline)}) per item."""
     languages = json.loads((LABELS / "languages.json").read_text(encoding="utf-8"))
     items = []
     dev = json.loads((data / "entities" / "dev.json").read_text(encoding="utf-8"))
     for page_id, label in sorted(dev.items()):
         sources = {
-            "extracted": texts.get(page_id, ("", "", None)),
-            "gold_text": ("", gold_bodies.get(page_id, ""), None),
+            "extracted": texts.get(page_id, ("", "", None, [])),
+            "gold_text": ("", gold_bodies.get(page_id, ""), None, []),
         }
         items.append((page_id, languages.get(page_id, "en"), label, sources))
     articles = {
@@ -104,14 +105,14 @@ def _entity_items(
     }
     cnndm = json.loads((LABELS / "cnndm-entities.json").read_text(encoding="utf-8"))
     for article_id, label in sorted(cnndm.items()):
-        body = ("", articles[article_id], None)
+        body = ("", articles[article_id], None, [])
         items.append((article_id, "en", label, {"extracted": body, "gold_text": body}))
     return items
 
 
 def entities_part(
     data: Path,
-    texts: dict[str, tuple[str, str, str | None]],
+    texts: dict[str, tuple[str, str, str | None, list[str]]],
     gold_bodies: dict[str, str],
     show_errors: bool,
 ) -> dict:
@@ -125,8 +126,8 @@ def entities_part(
         scope = "english" if language == "en" else "other"
         gold_c = {c.upper() for c in label["countries"]}
         gold_p = {person_key(p) for p in label["persons"]}
-        for source, (title, text, lang) in sources.items():
-            result = enrich(title, text, language=lang) if text.strip() else None
+        for source, (title, text, lang, authors) in sources.items():
+            result = enrich(title, text, language=lang, authors=authors) if text.strip() else None
             calls += 1
             pred_c = {c.code for c in result.countries} if result else set()
             pred_p = {p.key for p in result.persons} if result else set()

@@ -50,23 +50,20 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
 async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: bool) -> int:
     from bot.news.digest.build import digest_text, render_digest
     from bot.news.digest.service import DigestService
-    from bot.news.guild_settings import GuildSettingsError, GuildSettingsStore
+    from bot.news.store import StoreError, open_store
 
     try:
-        from bot.news.store import ArticleStore
-    except ImportError:  # pragma: no cover
-        sys.stderr.write("newsbot digest: the article store is not part of this build\n")
-        return 1
-    try:
-        guilds = GuildSettingsStore.from_settings(settings)
-    except GuildSettingsError as exc:
+        # read-only: the bot may be running and holds the store for writing
+        store = await open_store(settings, read_only=True)
+    except StoreError as exc:
         sys.stderr.write(f"newsbot digest: {exc.message}\n")
-        return 1
-    # read-only: the bot may be running and holds the store for writing
-    store = await ArticleStore.open(settings.articles_dir, read_only=True)
+        return 2
     try:
-        service = DigestService(settings, store, guilds)
-        digest = service.digest_of_date(guild, day) if day else service.preview_digest(guild)
+        service = DigestService(settings, store.articles, store.guilds, store.claims)
+        if day:
+            digest = await service.digest_of_date(guild, day)
+        else:
+            digest = await service.preview_digest(guild)
         if as_json:
             messages: list[Any] = render_digest(digest)
             sys.stdout.write(json.dumps(messages, ensure_ascii=False, indent=2) + "\n")
@@ -74,5 +71,4 @@ async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: 
             sys.stdout.write(digest_text(digest))
     finally:
         await store.close()
-        guilds.close()
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from bot.config import Settings
+from bot.news.understanding.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def article_json(article: Any | None, source: str, error: str | None = None) -> 
             "language": None,
             "text": None,
             "summary": None,
+            "summary_sentences": [],
             "countries": [],
             "persons": [],
             "developments": [],
@@ -66,6 +68,8 @@ def article_json(article: Any | None, source: str, error: str | None = None) -> 
         "language": article.language,
         "text": article.text,
         "summary": article.summary,
+        # the summary is whole sentences joined by spaces: the splitter gives them back
+        "summary_sentences": split_sentences(article.summary),
         "countries": [asdict(c) for c in article.countries],
         "persons": [asdict(p) for p in article.persons],
         "developments": [asdict(d) for d in article.developments],
@@ -125,21 +129,24 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _ingest(sources: list[str], settings: Settings, guild: str | None) -> int:
-    from bot.news.store import CLI_GUILD, ArticleStore, StoreBusy
+    from bot.news.store import CLI_GUILD, StoreBusy, StoreError, open_store
     from bot.news.understanding.pipeline import IngestError, Pipeline
 
     guild_id = guild or CLI_GUILD
     failed = False
     try:
-        store = await ArticleStore.open(settings.articles_dir)
+        store = await open_store(settings)
     except StoreBusy:
         print(
-            f"error: the store in {settings.articles_dir} is in use by a running bot; "
+            f"error: the store in {settings.data_dir} is in use by a running bot; "
             "stop it, or add links with /ingest in Discord"
         )
         return 1
+    except StoreError as exc:
+        print(f"error: {exc.message}")
+        return 2
     try:
-        async with Pipeline(settings, store=store, allow_local_files=True) as pipeline:
+        async with Pipeline(settings, store=store.articles, allow_local_files=True) as pipeline:
             for source in sources:
                 try:
                     result = await pipeline.ingest(source, guild_id)

@@ -11,14 +11,14 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, person_key
-from bot.news.store import CLI_GUILD, ArticleStore
+from bot.news.store import CLI_GUILD, Articles, Store, StoreError, open_store
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +54,43 @@ def _positive(text: str) -> float:
     return value
 
 
-def _open(settings: Settings) -> ArticleStore:
-    return asyncio.run(ArticleStore.open(settings.articles_dir, read_only=True))
+EXIT_STORE = 2
+
+
+def _run(settings: Settings, job: Callable[[Store], Awaitable[int]]) -> int:
+    """Run ``job`` on the store opened read-only (the bot may be running beside us); a
+    store that cannot be opened is one sentence and exit 2."""
+
+    async def main() -> int:
+        store = await open_store(settings, read_only=True)
+        try:
+            return await job(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(main())
+    except StoreError as exc:
+        log.error("cli: %s", exc.message)
+        sys.stderr.write(f"newsbot: {exc.message}\n")
+        return EXIT_STORE
 
 
 def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open(settings)
-    try:
-        stats = store.stats(args.guild)
-    finally:
-        asyncio.run(store.close())
-    if args.json:
+    async def job(store: Store) -> int:
+        stats = (await store.articles.stats(args.guild)).to_dict()
+        _print_stats(stats, as_json=args.json)
+        return EXIT_OK
+
+    return _run(settings, job)
+
+
+def _print_stats(stats: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(stats))
     else:
         for key, value in stats.items():
             print(f"{key:>18}: {value}")
-    return EXIT_OK
 
 
 def _countries_module() -> Any | None:
@@ -123,16 +144,16 @@ def _line(article: Article, kind: EntityKind, key: str) -> dict[str, str]:
 
 def _cmd_entity(args: argparse.Namespace, settings: Settings) -> int:
     kind: EntityKind = args.kind
-    store = _open(settings)
-    try:
-        return _entity(store, args, kind)
-    finally:
-        asyncio.run(store.close())
+
+    async def job(store: Store) -> int:
+        return await _entity(store.articles, args, kind)
+
+    return _run(settings, job)
 
 
-def _entity(store: ArticleStore, args: argparse.Namespace, kind: EntityKind) -> int:
+async def _entity(store: Articles, args: argparse.Namespace, kind: EntityKind) -> int:
     guild = str(args.guild)
-    query: Callable[..., list[Article]]
+    query: Callable[..., Awaitable[list[Article]]]
     if kind == "country":
         key, label = resolve_country(args.name)
         if key is None:
@@ -140,7 +161,7 @@ def _entity(store: ArticleStore, args: argparse.Namespace, kind: EntityKind) -> 
             return _not_found(f"unknown country {args.name!r}{hint}")
         query = store.by_country
     else:
-        names = store.person_names(guild)
+        names = await store.person_names(guild)
         keys, label = resolve_person(args.name, names)
         if not keys:
             return _not_found(f"no person called {args.name!r} in the stored articles")
@@ -150,7 +171,7 @@ def _entity(store: ArticleStore, args: argparse.Namespace, kind: EntityKind) -> 
         key, label = keys[0], names[keys[0]]
         query = store.by_person
     since = Clock().time() - args.days * 86400
-    articles = query(guild, key, since=since, limit=max(args.limit, 1))
+    articles = await query(guild, key, since=since, limit=max(args.limit, 1))
     rows = [_line(a, kind, key) for a in articles]
     if args.json:
         print(json.dumps({"kind": kind, "key": key, "name": label, "developments": rows}))

@@ -26,7 +26,7 @@ class ConfigError(ValueError):
 class Settings:
     discord_token: str | None = None
     data_dir: Path = Path("data")
-    # Where the store lives: None -> TinyDB in data_dir; tinydb:///dir; postgresql://...
+    # Where the store lives (bot/news/store/url.py); None: the default store in data_dir
     database_url: str | None = None
     log_level: str = "INFO"
     # Fetching: tests and the sandbox allow loopback explicitly; production never does.

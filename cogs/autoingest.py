@@ -50,7 +50,7 @@ class AutoIngest(commands.Cog):
     ) -> None:
         require_manage_guild(interaction)
         gid = str(interaction.guild_id)
-        channels = set(self.bot.guild_settings.get(gid).autoingest_channels)
+        channels = set((await self.bot.guild_settings.get(gid)).autoingest_channels)
         channels = channels | {channel.id} if enabled else channels - {channel.id}
         await self.bot.guild_settings.update(gid, autoingest_channels=sorted(channels))
         if enabled:
@@ -69,7 +69,7 @@ class AutoIngest(commands.Cog):
             or message.author.bot
         ):
             return
-        settings = self.bot.guild_settings.get(str(message.guild.id))
+        settings = await self.bot.guild_settings.get(str(message.guild.id))
         if message.channel.id not in settings.autoingest_channels:
             return
         links = find_links(message.content)

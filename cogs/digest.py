@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
-from bot.ui.nonces import digest_nonce
+from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
 if TYPE_CHECKING:
@@ -76,10 +76,11 @@ class DigestPoster:
                 plan.channel_id
             )
             for part, message in enumerate(messages):
-                msg = await channel.send(
+                msg = await send_once(
+                    channel,
+                    digest_nonce(plan.guild_id, plan.local_date, part),
                     embeds=_embeds(message),
                     allowed_mentions=discord.AllowedMentions.none(),
-                    nonce=digest_nonce(plan.guild_id, plan.local_date, part),
                 )
                 sent.append(msg.id)
         except discord.Forbidden:
@@ -154,7 +155,7 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
             zone=zone.key,
             enabled=True,
         )
-        nxt = self.bot.digests.next_run(gid)
+        nxt = await self.bot.digests.next_run(gid)
         when = f" Next one <t:{int(nxt.timestamp())}:F>." if nxt else ""
         await interaction.response.send_message(
             f"The digest will be posted in {channel.mention} every day at "
@@ -173,7 +174,7 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
 
     @app_commands.command(name="show", description="The digest settings and the next run")
     async def show(self, interaction: discord.Interaction) -> None:
-        status = self.bot.digests.status(str(interaction.guild_id))
+        status = await self.bot.digests.status(str(interaction.guild_id))
         gs = status.settings
         embed = discord.Embed(title="Daily digest", colour=BRAND_COLOUR)
         embed.add_field(name="Channel", value=f"<#{gs.channel_id}>" if gs.channel_id else "not set")
@@ -202,11 +203,11 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
     @app_commands.command(name="now", description="Post today's digest now")
     async def now(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        plan = self.bot.digests.plan_now(str(interaction.guild_id))
+        plan = await self.bot.digests.plan_now(str(interaction.guild_id))
         if await self.poster.post(plan):
             await interaction.followup.send(f"Posted in <#{plan.channel_id}>.", ephemeral=True)
             return
-        status = self.bot.digests.status(str(interaction.guild_id))
+        status = await self.bot.digests.status(str(interaction.guild_id))
         reason = status.problem or "today's digest was already posted"
         await interaction.followup.send(
             embed=error_embed(f"Not posted: {safe(reason, 500)}"), ephemeral=True
@@ -227,12 +228,12 @@ class Digest(commands.Cog):
         await self.poster.stop()
         self.bot.tree.remove_command(self.group.name)
 
-    def _resolve(self, guild_id: str, country: str | None, person: str | None) -> EntityRef:
+    async def _resolve(self, guild_id: str, country: str | None, person: str | None) -> EntityRef:
         if bool(country) == bool(person):
             raise GuildSettingsError("Give exactly one of country or person.")
         kind = "country" if country else "person"
         text = country or person or ""
-        ref = self.bot.finder.resolve(guild_id, kind, text)
+        ref = await self.bot.finder.resolve(guild_id, kind, text)
         if ref is None and kind == "person":
             # following someone not yet in the news is allowed: keep the name as typed
             from bot.news.model import person_key
@@ -255,7 +256,7 @@ class Digest(commands.Cog):
     ) -> None:
         require_manage_guild(interaction)
         gid = str(interaction.guild_id)
-        ref = self._resolve(gid, country, person)
+        ref = await self._resolve(gid, country, person)
         settings = self.bot.guild_settings
         label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
         if follow:
@@ -291,19 +292,19 @@ class Digest(commands.Cog):
     @follow.autocomplete("country")
     @unfollow.autocomplete("country")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_countries(str(interaction.guild_id), current)
         return entity_choices(refs, "country")
 
     @follow.autocomplete("person")
     @unfollow.autocomplete("person")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_persons(str(interaction.guild_id), current)
         return entity_choices(refs, "person")
 
     @app_commands.command(name="following", description="What this server follows")
     @app_commands.guild_only()
     async def following(self, interaction: discord.Interaction) -> None:
-        follows = self.bot.guild_settings.get(str(interaction.guild_id)).follows
+        follows = (await self.bot.guild_settings.get(str(interaction.guild_id))).follows
         if not follows:
             await interaction.response.send_message(
                 "This server follows nothing yet: use /follow.", ephemeral=True

@@ -43,7 +43,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
 
     @app_commands.command(name="list", description="The feeds this server follows")
     async def list_(self, interaction: discord.Interaction) -> None:
-        feeds = self.bot.feeds.list(str(interaction.guild_id))
+        feeds = await self.bot.feeds.list(str(interaction.guild_id))
         if not feeds:
             await interaction.response.send_message(
                 "This server follows no feed yet: add one with /feed add.", ephemeral=True
@@ -62,7 +62,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
 
     @remove.autocomplete("url")
     async def remove_autocomplete(self, interaction: discord.Interaction, current: str):
-        feeds = self.bot.feeds.list(str(interaction.guild_id))
+        feeds = await self.bot.feeds.list(str(interaction.guild_id))
         needle = current.casefold()
         return [
             app_commands.Choice(name=(f.title or f.url)[:100], value=f.url[:100])

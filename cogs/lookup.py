@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -39,6 +39,13 @@ PAGE_SIZE = 5
 DAY = 86400.0
 
 
+def _slices(found: list[Article]) -> Callable[[int, int], Awaitable[list[Article]]]:
+    async def page(limit: int, offset: int) -> list[Article]:
+        return found[offset : offset + limit]
+
+    return page
+
+
 class Lookup(commands.Cog):
     page_timeout = 180.0  # seconds before a list's buttons switch off
 
@@ -51,7 +58,7 @@ class Lookup(commands.Cog):
         interaction: discord.Interaction,
         title: str,
         total: int,
-        fetch_page: Callable[[int, int], list[Article]],
+        fetch_page: Callable[[int, int], Awaitable[list[Article]]],
         render_line: Callable[[Article], str],
         empty: str,
     ) -> None:
@@ -61,7 +68,7 @@ class Lookup(commands.Cog):
         pages = math.ceil(total / PAGE_SIZE)
 
         async def source(page: int) -> discord.Embed:
-            articles = fetch_page(PAGE_SIZE, page * PAGE_SIZE)
+            articles = await fetch_page(PAGE_SIZE, page * PAGE_SIZE)
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
             return list_embed(title, [render_line(a) for a in articles], footer=footer)
 
@@ -78,14 +85,15 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         finder = self.bot.finder
-        ref = finder.resolve(guild_id, kind, name)
+        ref = await finder.resolve(guild_id, kind, name)
         if ref is None:
-            message = no_match_message(kind, name, finder.closest(guild_id, kind, name))
+            close = await finder.closest(guild_id, kind, name)
+            message = no_match_message(kind, name, close)
             await interaction.response.send_message(embed=error_embed(message), ephemeral=True)
             return
         since = self.bot.clock.time() - days * DAY
-        total = finder.count(guild_id, ref, since=since)
-        older = finder.count(guild_id, ref) if total == 0 else 0
+        total = await finder.count(guild_id, ref, since=since)
+        older = await finder.count(guild_id, ref) if total == 0 else 0
         await self._send_pages(
             interaction,
             entity_list_title(ref, days),
@@ -111,7 +119,7 @@ class Lookup(commands.Cog):
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_countries(str(interaction.guild_id), current)
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
@@ -127,7 +135,7 @@ class Lookup(commands.Cog):
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        refs = await self.bot.finder.suggest_persons(str(interaction.guild_id), current)
         return entity_choices(refs, "person")
 
     # -- search / latest / article -------------------------------------------------
@@ -139,12 +147,12 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         words = clean_argument(query, 200)
-        found = self.bot.store.search(guild_id, words, limit=50) if words else []
+        found = await self.bot.store.articles.search(guild_id, words, limit=50) if words else []
         await self._send_pages(
             interaction,
             search_title(words),
             len(found),
-            lambda limit, offset: found[offset : offset + limit],
+            _slices(found),
             development_line,
             no_search_match_message(words),
         )
@@ -153,12 +161,12 @@ class Lookup(commands.Cog):
     @app_commands.guild_only()
     async def latest(self, interaction: discord.Interaction) -> None:
         guild_id = str(interaction.guild_id)
-        newest = self.bot.store.recent(guild_id, limit=50)
+        newest = await self.bot.store.articles.recent(guild_id, limit=50)
         await self._send_pages(
             interaction,
             "Latest articles",
             len(newest),
-            lambda limit, offset: newest[offset : offset + limit],
+            _slices(newest),
             development_line,
             "No articles yet: add one with /ingest.",
         )
@@ -173,7 +181,7 @@ class Lookup(commands.Cog):
         seconds = DAY if period == "day" else 7 * DAY
         now = self.bot.clock.time()
         trends = {
-            kind: self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
+            kind: await self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
             for kind in ("country", "person")
         }
         if not any(trends.values()):
@@ -191,7 +199,7 @@ class Lookup(commands.Cog):
     async def article(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
     ) -> None:
-        found = self.bot.store.get(clean_argument(id, 64), str(interaction.guild_id))
+        found = await self.bot.store.articles.get(clean_argument(id, 64), str(interaction.guild_id))
         if found is None:
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
@@ -209,8 +217,8 @@ class Lookup(commands.Cog):
         require_manage_guild(interaction)
         guild_id = str(interaction.guild_id)
         article_id = clean_argument(id, 64)
-        found = self.bot.store.get(article_id, guild_id)
-        if found is None or not await self.bot.store.forget(article_id, guild_id):
+        found = await self.bot.store.articles.get(article_id, guild_id)
+        if found is None or not await self.bot.store.articles.forget(article_id, guild_id):
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
             )

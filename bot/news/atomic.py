@@ -1,4 +1,4 @@
-"""Crash-safe whole-file writes, and a TinyDB storage built on them.
+"""Crash-safe whole-file writes, and setting damaged files aside.
 
 Stock TinyDB ``JSONStorage`` rewrites its file in place and truncates afterwards: a
 process killed while the file shrinks leaves it corrupt. Here every write goes to a
@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tinydb.storages import Storage
 
 log = logging.getLogger(__name__)
 
 TEMP_SUFFIX = ".tmp-newsbot"
-CORRUPT_MARK = ".corrupt-"
+DAMAGED_MARK = ".damaged-"
 
 
 def fsync_dir(directory: Path) -> None:
@@ -72,8 +71,8 @@ def clean_temp_files(directory: Path, name: str | None = None) -> list[Path]:
 
 
 def set_aside(path: Path, reason: str) -> Path:
-    """Rename an unreadable file out of the way (never overwrite it) and say so in the log."""
-    target = path.with_name(f"{path.name}{CORRUPT_MARK}{time.strftime('%Y%m%dT%H%M%S')}")
+    """Rename a damaged file out of the way (never overwrite it) and say so in the log."""
+    target = path.with_name(f"{path.name}{DAMAGED_MARK}{time.strftime('%Y%m%dT%H%M%S')}")
     n = 1
     while target.exists():
         target = target.with_name(f"{target.name}.{n}")
@@ -96,34 +95,3 @@ def read_json_file(path: Path) -> Any | None:
     except orjson.JSONDecodeError as exc:
         set_aside(path, f"invalid JSON: {exc}")
         return None
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage: orjson, atomic replace on write, corrupt files set aside on read.
-
-    The last written bytes are kept in memory, so a read never touches the disk, and a
-    failed write never leaves a half-changed copy behind (TinyDB mutates what ``read``
-    returns). Every write is durable when ``write`` returns. Meant for small files
-    (settings, feed state): each write rewrites the whole file.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        clean_temp_files(self.path.parent, self.path.name)
-        data = read_json_file(self.path)
-        if data is not None and not isinstance(data, dict):
-            set_aside(self.path, "top level is not an object")
-            data = None
-        self._raw: bytes | None = None if data is None else orjson.dumps(data)
-
-    def read(self) -> dict[str, Any] | None:
-        return None if self._raw is None else orjson.loads(self._raw)
-
-    def write(self, data: dict[str, Any]) -> None:
-        raw = orjson.dumps(data)
-        write_atomic(self.path, raw)
-        self._raw = raw
-
-    def close(self) -> None:
-        pass

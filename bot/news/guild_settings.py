@@ -1,61 +1,34 @@
-"""Per-server settings: the digest channel, time, zone, follows and the last digest record.
+"""Per-server settings: the digest channel, time, zone, follows and auto-ingest channels.
 
-One small TinyDB file (``guilds.json``) written through ``AtomicJSONStorage``, so every
-change is durable when the call returns and a crash never leaves a half-written file.
-
-Concurrency. TinyDB itself is neither thread- nor process-safe. Every change here is a
-read-modify-write done under two locks: an ``asyncio.Lock`` (coroutines of one store) and
-an exclusive ``flock`` on ``guilds.json.lock`` (other store instances, in this process or
-in other processes on the same machine: ``flock`` locks belong to an open file, not to a
-process). Under the lock the file is re-read if anyone else replaced it, so a change is
-decided on the latest state. Reads take no lock; they re-read the file when its identity
-(inode, mtime, size) changed. Where ``fcntl`` is missing (Windows) only the first lock
-applies: then one process must own the file. Network file systems are not supported.
+The records, their validation, and the changes ``update``/``follow``/``unfollow`` make
+(``update_change`` ...): every store backend applies these same changes in its own
+``transact`` (``bot/news/store/interface.py: Guilds``). ``DigestRecord`` is the record of
+one day's digest, kept by the store's ``DigestClaims``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import difflib
 import logging
-import os
 import re
-import time as _time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import time
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import orjson
-from tinydb import TinyDB
-from tinydb.table import Table
-
-from bot.news.atomic import AtomicJSONStorage, read_json_file, set_aside
-from bot.news.clock import Clock
 from bot.news.errors import NewsError
 from bot.news.model import person_key
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-GUILDS_TABLE = "guilds"
-META_TABLE = "meta"
 DEFAULT_TIME = "08:00"
 DEFAULT_ZONE = "UTC"
 QUIET_NOTE = "note"  # a quiet day posts one line saying so
 QUIET_SILENT = "silent"  # a quiet day posts nothing
 QUIET_MODES = (QUIET_NOTE, QUIET_SILENT)
 MAX_FOLLOWS = 50
-LOCK_TIMEOUT = 10.0
 
 QuietMode = Literal["note", "silent"]
 DigestState = Literal["claimed", "posted", "failed", "interrupted", "skipped"]
@@ -249,8 +222,6 @@ class GuildSettings:
     follows: tuple[Follow, ...] = ()
     # channels whose posted links are ingested by themselves (needs the content intent)
     autoingest_channels: tuple[int, ...] = ()
-    last_digest: DigestRecord | None = None  # the latest day claimed, in any state
-    last_posted: DigestRecord | None = None  # the latest digest that was delivered
     updated_at: float = 0.0
 
     @property
@@ -280,8 +251,6 @@ class GuildSettings:
             "schedule_since": self.schedule_since,
             "follows": [f.to_dict() for f in self.follows],
             "autoingest_channels": list(self.autoingest_channels),
-            "last_digest": self.last_digest.to_dict() if self.last_digest else None,
-            "last_posted": self.last_posted.to_dict() if self.last_posted else None,
             "updated_at": self.updated_at,
         }
 
@@ -351,11 +320,9 @@ _STORED_FIELDS: dict[str, Callable[[Any], Any]] = {
     "schedule_since": float,
     "follows": _follows,
     "autoingest_channels": lambda v: tuple(sorted({_opt_int(c) for c in v} - {None}))[:50],
-    "last_digest": DigestRecord.from_dict,
-    "last_posted": DigestRecord.from_dict,
     "updated_at": float,
 }
-# What ``update`` accepts; follows and digest records change through their own methods.
+# What ``update`` accepts; follows change through their own methods.
 UPDATABLE = (
     "channel_id",
     "digest_time",
@@ -368,246 +335,6 @@ UPDATABLE = (
 )
 # Changing one of these reschedules the digest and lifts a pause (an admin acted).
 _RESCHEDULING = ("channel_id", "digest_time", "zone", "enabled")
-
-
-# ---------------------------------------------------------------- storage
-
-
-class SharedFileStorage(AtomicJSONStorage):
-    """``AtomicJSONStorage`` that notices when another store replaced the file.
-
-    Every write is an ``os.replace``, so a new inode means new content; a read re-loads
-    the file only then. ``generation`` counts the versions seen, for parsed caches.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
-        self._signature = self._stat()
-        self.generation = 0
-
-    def _stat(self) -> tuple[int, int, int] | None:
-        try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def refresh(self) -> bool:
-        signature = self._stat()
-        if signature == self._signature:
-            return False
-        data = read_json_file(self.path)
-        if data is not None and not isinstance(data, dict):
-            set_aside(self.path, "top level is not an object")
-            data = None
-        self._raw = None if data is None else orjson.dumps(data)
-        self._signature = self._stat()
-        self.generation += 1
-        return True
-
-    def read(self) -> dict[str, Any] | None:
-        self.refresh()
-        return super().read()
-
-    def write(self, data: dict[str, Any]) -> None:
-        super().write(data)
-        self._signature = self._stat()
-        self.generation += 1
-
-
-class GuildSettingsStore:
-    """Settings of every server, one document each, in ``guilds.json``."""
-
-    def __init__(self, path: str | os.PathLike[str], *, clock: Clock | None = None):
-        self.path = Path(path)
-        self._clock = clock or Clock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = asyncio.Lock()
-        self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
-        with self._flock_blocking():
-            self._db = TinyDB(self.path, storage=SharedFileStorage)
-            self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
-            self._check_schema()
-        self._cache: dict[str, GuildSettings] = {}
-        self._doc_ids: dict[str, list[int]] = {}
-        self._cache_generation = -1
-
-    @classmethod
-    def open(cls, path: str | os.PathLike[str], **kwargs: Any) -> GuildSettingsStore:
-        """Open (creating) the settings file at ``path``; same as the constructor."""
-        return cls(path, **kwargs)
-
-    @classmethod
-    def from_settings(cls, settings: Any, **kwargs: Any) -> GuildSettingsStore:
-        """The store at ``settings.data_dir / "guilds.json"``."""
-        return cls(Path(settings.data_dir) / "guilds.json", **kwargs)
-
-    def close(self) -> None:
-        self._db.close()
-        self._lock_file.close()
-
-    # -- reading
-
-    def get(self, guild_id: GuildId) -> GuildSettings:
-        """This server's settings; defaults for a server never configured."""
-        key = guild_key(guild_id)
-        return self._documents().get(key) or GuildSettings(guild_id=key)
-
-    def all(self) -> list[GuildSettings]:
-        return list(self._documents().values())
-
-    def _documents(self) -> dict[str, GuildSettings]:
-        self._storage.refresh()
-        if self._cache_generation != self._storage.generation:
-            # Someone else wrote the file (or it is the first read): parse it all again.
-            cache: dict[str, GuildSettings] = {}
-            doc_ids: dict[str, list[int]] = {}
-            for doc in self._table(GUILDS_TABLE).all():
-                try:
-                    settings = GuildSettings.from_dict(dict(doc))
-                except GuildSettingsError:
-                    log.warning("ignoring a guild document without an id: %r", dict(doc))
-                    continue
-                cache.setdefault(settings.guild_id, settings)
-                doc_ids.setdefault(settings.guild_id, []).append(doc.doc_id)
-            self._cache = cache
-            self._doc_ids = doc_ids
-            self._cache_generation = self._storage.generation
-        return self._cache
-
-    # -- changing
-
-    async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
-        """Validate and save some settings; ``GuildSettingsError`` names a bad value."""
-        return await self.transact(guild_id, update_change(changes, self._clock.time))
-
-    async def follow(
-        self, guild_id: GuildId, kind: str, key: str, display: str | None = None
-    ) -> bool:
-        """Follow a country (ISO code) or a person; ``False`` if it was followed already."""
-        change, added = follow_change(kind, key, display)
-        await self.transact(guild_id, change)
-        return added()
-
-    async def unfollow(self, guild_id: GuildId, kind: str, key: str) -> bool:
-        """Stop following; ``False`` if it was not followed."""
-        change, removed = unfollow_change(kind, key)
-        await self.transact(guild_id, change)
-        return removed()
-
-    async def transact(
-        self, guild_id: GuildId, change: Callable[[GuildSettings], GuildSettings | None]
-    ) -> GuildSettings:
-        """Compare-and-set: ``change`` sees the latest stored settings (under the locks)
-        and returns the new settings, or ``None`` to leave them as they are. It must not
-        await. The new settings are durable when this returns."""
-        key = guild_key(guild_id)
-        return (await self.transact_many({key: change}))[key]
-
-    async def transact_many(
-        self, changes: Mapping[GuildId, Callable[[GuildSettings], GuildSettings | None]]
-    ) -> dict[str, GuildSettings]:
-        """``transact`` for several servers at once, with one write of the file (the
-        scheduler records many servers' outcomes after a downtime)."""
-        async with self._locked():
-            docs = self._documents()
-            results: dict[str, GuildSettings] = {}
-            changed: dict[str, GuildSettings] = {}
-            for guild_id, change in changes.items():
-                key = guild_key(guild_id)
-                current = docs.get(key) or GuildSettings(guild_id=key)
-                new = change(current)
-                if new is None:
-                    results[key] = current
-                    continue
-                new = replace(new, guild_id=key, updated_at=self._clock.time())
-                changed[key] = results[key] = new
-            if changed:
-                self._write(changed)
-            return results
-
-    def _write(self, changed: dict[str, GuildSettings]) -> None:
-        """Write the changed documents (called under the locks, after ``_documents``
-        brought the cache up to date with the file)."""
-        table = self._table(GUILDS_TABLE)
-        existing = {key: self._doc_ids[key] for key in changed if key in self._doc_ids}
-        if existing:
-            payload = {key: changed[key].to_dict() for key in existing}
-
-            def apply(doc: dict[str, Any]) -> None:
-                new = payload[str(doc.get("guild_id"))]
-                doc.clear()
-                doc.update(new)
-
-            table.update(apply, doc_ids=[found[0] for found in existing.values()])
-            extra = [i for found in existing.values() for i in found[1:]]
-            if extra:  # duplicates can only come from hand edits; keep the first
-                table.remove(doc_ids=extra)
-                for key in existing:
-                    self._doc_ids[key] = self._doc_ids[key][:1]
-        fresh = [key for key in changed if key not in existing]
-        if fresh:
-            new_ids = table.insert_multiple([changed[key].to_dict() for key in fresh])
-            for key, doc_id in zip(fresh, new_ids, strict=True):
-                self._doc_ids[key] = [doc_id]
-        # The file now holds the cache plus these changes: no need to parse it again.
-        self._cache.update(changed)
-        self._cache_generation = self._storage.generation
-
-    # -- internals
-
-    def _table(self, name: str) -> Table:
-        # A fresh Table each time: TinyDB caches the next document id per Table object,
-        # which goes stale when another store instance inserted into the same file.
-        return Table(self._storage, name, cache_size=0)
-
-    def _check_schema(self) -> None:
-        meta = self._table(META_TABLE)
-        docs = meta.all()
-        version = docs[0].get("schema_version") if docs else None
-        if version is None:
-            if docs:
-                meta.truncate()
-            meta.insert({"schema_version": SCHEMA_VERSION})
-        elif not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise GuildSettingsError(
-                f"{self.path} has schema version {version!r}; this newsbot understands "
-                f"up to {SCHEMA_VERSION}. Upgrade newsbot or restore a backup."
-            )
-
-    @contextlib.asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        async with self._lock:
-            if fcntl is None:  # pragma: no cover - Windows: one process owns the file
-                yield
-                return
-            deadline = _time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if _time.monotonic() > deadline:
-                        log.error("%s stayed locked for %.0f s", self.path, LOCK_TIMEOUT)
-                        raise GuildSettingsError(
-                            "Server settings are busy right now; try again in a moment."
-                        ) from None
-                    await asyncio.sleep(0.005)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def _flock_blocking(self) -> Iterable[None]:
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
-        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
 
 
 def make_follow(kind: str, key: str, display: str | None = None) -> Follow:
@@ -710,7 +437,6 @@ __all__ = [
     "Follow",
     "GuildSettings",
     "GuildSettingsError",
-    "GuildSettingsStore",
     "QuietMode",
     "follow_change",
     "format_time",

@@ -16,7 +16,6 @@ from bot.news.model import Article, EntityKind, fold
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
-_INDEX_TTL = 5.0  # seconds an autocomplete name list is reused before it is rebuilt
 # Close spellings are looked for among this many most-mentioned persons only: difflib over
 # every name of a large guild (15k names) takes 50-100 ms, too slow for a keystroke.
 FUZZY_POOL = 500
@@ -34,9 +33,9 @@ def _country_matches(query: str) -> tuple[tuple[str, str], ...]:
 
 
 class EntityStore(Protocol):
-    # optional: ``version: int``, changed by every write; without it, cached name lists
-    # are checked against the store every few seconds instead
-    def entity_counts(
+    """What the finder needs of ``bot.news.store.interface.Articles``."""
+
+    async def entity_counts(
         self,
         guild_id: str,
         kind: EntityKind,
@@ -45,17 +44,24 @@ class EntityStore(Protocol):
         until: float | None = None,
     ) -> dict[str, int]: ...
 
-    def person_names(self, guild_id: str) -> dict[str, str]: ...
+    async def person_names(self, guild_id: str) -> dict[str, str]: ...
 
-    def count_country(self, guild_id: str, code: str, *, since: float | None = None) -> int: ...
+    async def version(self) -> int: ...
 
-    def count_person(self, guild_id: str, key: str, *, since: float | None = None) -> int: ...
+    async def count(
+        self,
+        guild_id: str,
+        kind: EntityKind | None = None,
+        key: str | None = None,
+        *,
+        since: float | None = None,
+    ) -> int: ...
 
-    def by_country(
+    async def by_country(
         self, guild_id: str, code: str, *, since: float | None, limit: int, offset: int
     ) -> list[Article]: ...
 
-    def by_person(
+    async def by_person(
         self, guild_id: str, key: str, *, since: float | None, limit: int, offset: int
     ) -> list[Article]: ...
 
@@ -150,19 +156,16 @@ class EntityFinder:
         self._folds: dict[str, str] = {}  # display name -> fold(display), kept across rebuilds
 
     # -- persons -------------------------------------------------------------------
-    def _person_index(self, guild_id: str) -> _NameIndex:
+    async def _person_index(self, guild_id: str) -> _NameIndex:
         cached = self._persons.get(guild_id)
         now = self.clock()
-        # A store with a version says exactly when its names may have changed; recounting
-        # them to find out costs ~15 ms at 100k articles. Others are asked every few seconds.
-        version = getattr(self.store, "version", None)
-        if cached is not None and version is not None:
-            if cached.version == version:
-                return cached
-        elif cached is not None and now - cached.built_at < _INDEX_TTL:
+        # The store's version says exactly when its names may have changed; recounting
+        # them to find out costs ~15 ms at 100k articles.
+        version = await self.store.version()
+        if cached is not None and cached.version == version:
             return cached
-        counts = self.store.entity_counts(guild_id, "person")
-        names = self.store.person_names(guild_id)
+        counts = await self.store.entity_counts(guild_id, "person")
+        names = await self.store.person_names(guild_id)
         if cached is not None and counts == cached.counts and names == cached.names:
             cached.built_at, cached.version = now, version  # the built lists still hold
             return cached
@@ -173,11 +176,11 @@ class EntityFinder:
         self._persons[guild_id] = index
         return index
 
-    def suggest_persons(self, guild_id: str, text: str, limit: int = AUTOCOMPLETE_MAX):
+    async def suggest_persons(self, guild_id: str, text: str, limit: int = AUTOCOMPLETE_MAX):
         """Names stored for this guild that match what was typed: exact, prefix, word
         prefix, substring (each most mentioned first), then close spellings."""
         query = fold(clean_argument(text))
-        index = self._person_index(guild_id)
+        index = await self._person_index(guild_id)
         if not query:
             return [index.ref(i) for i in range(min(limit, len(index.keys)))]
         # Each pass finds names in order and stops when the list is full, so that a common
@@ -202,12 +205,12 @@ class EntityFinder:
                 refs.append(index.ref(pool[close]))
         return refs
 
-    def resolve_person(self, guild_id: str, text: str) -> EntityRef | None:
+    async def resolve_person(self, guild_id: str, text: str) -> EntityRef | None:
         """The one person meant by ``text``: exact name, else a unique surname/prefix match."""
         query = fold(clean_argument(text))
         if not query:
             return None
-        index = self._person_index(guild_id)
+        index = await self._person_index(guild_id)
         exact = [*index.hits("\n" + query + "\n", 1), index.by_key.get(query, len(index.keys))]
         if min(exact) < len(index.keys):
             return index.ref(min(exact))
@@ -219,9 +222,9 @@ class EntityFinder:
         return index.ref(min(partial)) if partial else None
 
     # -- countries -----------------------------------------------------------------
-    def suggest_countries(self, guild_id: str, text: str, limit: int = AUTOCOMPLETE_MAX):
+    async def suggest_countries(self, guild_id: str, text: str, limit: int = AUTOCOMPLETE_MAX):
         """Countries matching what was typed, those with stories in this guild first."""
-        counts = self.store.entity_counts(guild_id, "country")
+        counts = await self.store.entity_counts(guild_id, "country")
         query = clean_argument(text)
         if not query:
             top = sorted(counts, key=lambda c: -counts[c])[:limit]
@@ -234,48 +237,45 @@ class EntityFinder:
         code = resolve_country(clean_argument(text))
         return EntityRef("country", code, country_name(code)) if code else None
 
-    def resolve(self, guild_id: str, kind: EntityKind, text: str) -> EntityRef | None:
+    async def resolve(self, guild_id: str, kind: EntityKind, text: str) -> EntityRef | None:
         if kind == "country":
             return self.resolve_country(text)
-        return self.resolve_person(guild_id, text)
+        return await self.resolve_person(guild_id, text)
 
-    def closest(self, guild_id: str, kind: EntityKind, text: str, n: int = 3) -> list[str]:
+    async def closest(self, guild_id: str, kind: EntityKind, text: str, n: int = 3) -> list[str]:
         """Names to suggest after "no match"."""
         if kind == "country":
-            return [ref.display for ref in self.suggest_countries(guild_id, text, n)]
+            return [ref.display for ref in await self.suggest_countries(guild_id, text, n)]
         query = fold(clean_argument(text))
-        index = self._person_index(guild_id)
+        index = await self._person_index(guild_id)
         by_fold = {f: index.displays[i] for f, i in _fuzzy_pool(index)}
         return [
             by_fold[m] for m in difflib.get_close_matches(query, list(by_fold), n=n, cutoff=0.5)
         ]
 
     # -- an entity's articles -----------------------------------------------------
-    def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
+    async def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
         """How many of the guild's articles name ``ref`` (since ``since``, when given)."""
-        if ref.kind == "country":
-            return self.store.count_country(guild_id, ref.key, since=since)
-        return self.store.count_person(guild_id, ref.key, since=since)
+        return await self.store.count(guild_id, ref.kind, ref.key, since=since)
 
-    def articles(
+    async def articles(
         self, guild_id: str, ref: EntityRef, *, since: float | None, limit: int, offset: int
     ) -> list[Article]:
         """The guild's articles naming ``ref``, newest first, one page of them."""
-        if ref.kind == "country":
-            return self.store.by_country(guild_id, ref.key, since=since, limit=limit, offset=offset)
-        return self.store.by_person(guild_id, ref.key, since=since, limit=limit, offset=offset)
+        listing = self.store.by_country if ref.kind == "country" else self.store.by_person
+        return await listing(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
     # -- trending ------------------------------------------------------------------
-    def trending(
+    async def trending(
         self, guild_id: str, kind: EntityKind, *, period: float, now: float, limit: int = 10
     ) -> list[Trend]:
         """Entities with the most developments in the last ``period`` seconds, with the
         count of the period before for comparison."""
-        current = self.store.entity_counts(guild_id, kind, since=now - period, until=now)
-        before = self.store.entity_counts(
+        current = await self.store.entity_counts(guild_id, kind, since=now - period, until=now)
+        before = await self.store.entity_counts(
             guild_id, kind, since=now - 2 * period, until=now - period
         )
-        names = self.store.person_names(guild_id) if kind == "person" else {}
+        names = await self.store.person_names(guild_id) if kind == "person" else {}
         top = sorted(current.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [
             Trend(

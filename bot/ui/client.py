@@ -58,27 +58,32 @@ class NewsBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         from bot.news.digest.service import DigestService
         from bot.news.feeds.service import FeedService
-        from bot.news.guild_settings import GuildSettingsStore
-        from bot.news.store import ArticleStore
+        from bot.news.store import open_store
         from bot.news.understanding.fetch import SafeFetcher
         from bot.news.understanding.pipeline import Pipeline
 
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = await ArticleStore.open(settings.articles_dir, clock=self.clock)
+        self.store = await open_store(settings, clock=self.clock)
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
-        self.pipeline = Pipeline(settings, store=self.store, fetcher=self.fetcher)
+        self.pipeline = Pipeline(settings, store=self.store.articles, fetcher=self.fetcher)
         # The worker loads spaCy (seconds): warm it up beside the gateway connection
         # instead of before it; an early /ingest simply waits for the same start.
         self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
         self._closers.append(self.pipeline.close)
-        self.finder = EntityFinder(self.store)
-        self.guild_settings = GuildSettingsStore.open(settings.settings_path, clock=self.clock)
-        self.digests = DigestService(settings, self.store, self.guild_settings, clock=self.clock)
+        self.finder = EntityFinder(self.store.articles)
+        self.guild_settings = self.store.guilds
+        self.digests = DigestService(
+            settings, self.store.articles, self.store.guilds, self.store.claims, clock=self.clock
+        )
         self.feeds = FeedService(
-            settings, fetch=self.fetcher.fetch, ingest=self._ingest_for_feed, clock=self.clock
+            settings,
+            self.store.feeds,
+            fetch=self.fetcher.fetch,
+            ingest=self._ingest_for_feed,
+            clock=self.clock,
         )
         await self.feeds.start()
         self._closers.append(self.feeds.close)

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def run_bot(settings: Settings) -> int:
-    from bot.news.store import StoreBusy
+    from bot.news.store import StoreBusy, StoreError
     from bot.ui.client import NewsBot
 
     assert settings.discord_token
@@ -39,4 +39,7 @@ def run_bot(settings: Settings) -> int:
             "Stop it first, or give this one its own NEWSBOT_DATA_DIR.\n"
         )
         return 1
+    except StoreError as exc:
+        sys.stderr.write(f"newsbot: {exc.message}\n")
+        return 2
     return 0

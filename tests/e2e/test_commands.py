@@ -227,8 +227,8 @@ async def test_bot_starts_and_serves_with_corrupt_data_files(
         assert latest.ok and "Vote in Asunción" in latest.embed["description"]
         show = await alice.slash("digest show")
         assert show.ok
-    aside = sorted(p.name for p in data_dir.iterdir() if ".corrupt-" in p.name)
-    assert [n.split(".corrupt-")[0] for n in aside] == ["feeds.json", "guilds.json"]
+    aside = sorted(p.name for p in data_dir.iterdir() if ".damaged-" in p.name)
+    assert [n.split(".damaged-")[0] for n in aside] == ["feeds.json", "guilds.json"]
     assert any("set aside" in r.getMessage() for r in caplog.records)
 
 

@@ -44,7 +44,7 @@ async def add_articles(bot, guild_id: str, count: int, *, when: float | None = N
                 Development("person", PersonMention(person).key, f"{person} spoke at talks {n}."),
             ],
         )
-        await bot.store.add(article, guild_id)
+        await bot.store.articles.add(article, guild_id)
 
 
 async def test_posts_at_local_time_once_and_not_again_after_restart(

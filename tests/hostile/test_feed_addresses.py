@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.config import Settings
 from bot.news.feeds import FeedService
 from bot.news.feeds.parse import parse_feed
+from bot.news.store import open_store
 from bot.news.understanding.fetch import SafeFetcher
 from tests.hostile.feed_corpus import corpus
 from tests.hostile.support import RawServer
@@ -25,7 +26,8 @@ async def test_only_permanent_redirects_move_a_feed(tmp_path) -> None:
         server.redirects["/temporary-then-moved"] = (307, "/moved")
         settings = Settings(data_dir=tmp_path, fetch_allow=frozenset({f"127.0.0.1:{server.port}"}))
         fetcher = SafeFetcher(settings)
-        service = FeedService(settings, fetch=fetcher.fetch, ingest=_noop)
+        store = await open_store(settings)
+        service = FeedService(settings, store.feeds, fetch=fetcher.fetch, ingest=_noop)
         try:
             expected = {
                 "/temporary": "/temporary",
@@ -38,6 +40,7 @@ async def test_only_permanent_redirects_move_a_feed(tmp_path) -> None:
                 assert info.url == server.url(kept), (asked, info.url)
         finally:
             await service.close()
+            await store.close()
             await fetcher.close()
 
 

@@ -8,6 +8,7 @@ import pytest
 from bot.config import Settings
 from bot.news.feeds import FeedService
 from bot.news.feeds.parse import parse_feed
+from bot.news.store import open_store
 from bot.news.understanding.fetch import SafeFetcher
 from tests.hostile.feed_corpus import SERVED_AS, corpus, headers_for
 from tests.hostile.support import RawServer
@@ -36,8 +37,9 @@ async def test_every_feed_followed_whatever_its_content_type(tmp_path, served) -
     settings = Settings(data_dir=tmp_path, fetch_allow=frozenset({f"127.0.0.1:{served.port}"}))
     fetcher = SafeFetcher(settings)
     recorder = Recorder()
+    store = await open_store(settings)
     service = FeedService(
-        settings, fetch=fetcher.fetch, ingest=recorder, max_feeds_per_guild=100,
+        settings, store.feeds, fetch=fetcher.fetch, ingest=recorder, max_feeds_per_guild=100,
         first_poll_items=5,
     )  # fmt: skip
     tried = followed = 0
@@ -57,6 +59,7 @@ async def test_every_feed_followed_whatever_its_content_type(tmp_path, served) -
         await service.poll_due()
     finally:
         await service.close()
+        await store.close()
         await fetcher.close()
     print(f"\nfeed corpus: {tried} served, {followed} followed, {len(wrong)} wrong titles")
     assert wrong == []

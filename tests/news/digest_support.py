@@ -7,8 +7,9 @@ from pathlib import Path
 from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.digest.service import DigestService
-from bot.news.guild_settings import GuildSettingsStore
 from bot.news.model import Article, CountryMention, Development, PersonMention
+from bot.news.store.tinydb.claims import TinyDigestClaims
+from bot.news.store.tinydb.guilds import TinyGuilds
 
 
 class ListStore:
@@ -17,10 +18,12 @@ class ListStore:
     def __init__(self, articles: list[Article] | None = None) -> None:
         self.articles = list(articles or [])
 
-    def recent(self, guild_id, *, since=None, limit=10, offset=0):
+    async def recent(self, guild_id, *, since=None, until=None, limit=10, offset=0):
         rows = [a for a in self.articles if str(guild_id) in a.guilds]
         if since is not None:
             rows = [a for a in rows if a.event_time >= since]
+        if until is not None:
+            rows = [a for a in rows if a.event_time < until]
         rows.sort(key=lambda a: a.event_time, reverse=True)
         return rows[offset : offset + limit]
 
@@ -28,9 +31,17 @@ class ListStore:
 def open_service(
     data_dir: Path, clock: Clock, store=None, *, grace_hours: float = 6.0
 ) -> DigestService:
+    """A digest service on the TinyDB backend's settings and claims files in ``data_dir``."""
     settings = Settings(data_dir=data_dir, digest_grace_hours=grace_hours)
-    guilds = GuildSettingsStore.from_settings(settings, clock=clock)
-    return DigestService(settings, store, guilds, clock=clock)
+    guilds = TinyGuilds(data_dir / "guilds.json", clock=clock)
+    claims = TinyDigestClaims(data_dir / "claims.json")
+    return DigestService(settings, store, guilds, claims, clock=clock)
+
+
+def close_service(service: DigestService) -> None:
+    """Release the files (as a process that exits would)."""
+    service.guild_settings.close()
+    service.claims.close()
 
 
 def article(

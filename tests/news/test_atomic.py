@@ -2,7 +2,8 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from bot.news.atomic import TEMP_SUFFIX, AtomicJSONStorage
+from bot.news.atomic import TEMP_SUFFIX
+from bot.news.store.tinydb.storage import AtomicJSONStorage
 
 
 def test_round_trip_and_reopen(tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ def test_corrupt_file_is_set_aside_not_overwritten(tmp_path: Path) -> None:
     path.write_text('{"_default": {"1": {"a": ')
     db = TinyDB(path, storage=AtomicJSONStorage)
     assert db.all() == []
-    aside = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    aside = [p for p in tmp_path.iterdir() if ".damaged-" in p.name]
     assert len(aside) == 1 and aside[0].read_text() == '{"_default": {"1": {"a": '
     db.insert({"ok": True})
     assert TinyDB(path, storage=AtomicJSONStorage).all() == [{"ok": True}]

@@ -289,17 +289,18 @@ def test_cli_digest_prints_from_a_real_store(data_dir: Path, capsys) -> None:
     import asyncio
 
     from bot.cli import main
-    from bot.news.store import ArticleStore
+    from bot.news.store import open_store
 
     async def fill() -> None:
-        store = await ArticleStore.open(data_dir / "articles")
+        opened = await open_store(f"tinydb://{data_dir}")
+        store = opened.articles
         now = datetime.now(UTC).timestamp() - 3600
         for art in (
             article(1, "Ecuador story for the terminal", when=now, guild="cli", countries=("EC",)),
             article(2, "Second story about Peru", when=now, guild="cli", countries=("PE",)),
         ):
             await store.add(art, "cli")
-        await store.close()
+        await opened.close()
 
     asyncio.run(fill())
     assert main(["--data-dir", str(data_dir), "digest"]) == 0

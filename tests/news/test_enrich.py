@@ -65,12 +65,21 @@ JAPANESE = "東京で日本政府は新しい法律を発表しました。岸�
 RUSSIAN = "В Москве президент России выступил с заявлением о новой экономической политике."
 
 
-@pytest.mark.parametrize(("text", "lang"), [(GERMAN, "de"), (JAPANESE, "ja"), (RUSSIAN, "ru")])
-def test_non_english_gives_no_entities_and_a_note(text: str, lang: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "lang", "codes"),
+    [(GERMAN, "de", {"DE"}), (JAPANESE, "ja", {"JP"}), (RUSSIAN, "ru", {"RU"})],
+)
+def test_non_english_gets_localized_countries_and_no_persons(
+    text: str, lang: str, codes: set[str]
+) -> None:
     result = enrich("", text)
     assert result.language == lang
-    assert result.countries == [] and result.persons == [] and result.developments == []
-    assert result.notes == [f"language {lang}: entities not extracted"]
+    assert {c.code for c in result.countries} == codes
+    assert result.persons == []
+    assert result.notes == [
+        f"language {lang}: countries from localized names; persons not extracted"
+    ]
+    assert {d.key for d in result.developments} == codes
     assert result.summary
 
 

@@ -158,3 +158,106 @@ def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
     )
     names = [name for name, _, _ in _possessed_names(spacy.blank("en")(text))]
     assert names == ["Novak Djokovic", "Rafael Nadal", "Maurkice Pouncey"]
+
+
+def test_contributor_and_dateline_credits_are_not_news() -> None:
+    lines = [
+        "Associated Press writers Ann Berg, Tom Hale and Lee Park contributed to this report.",
+        "CNN's Ruth Allen reported from Kathmandu, and CNN's Omar Baig wrote from Hong Kong.",
+        "Email Tom Hale at tom@example.com.",
+        "Sara Quinn, Staff Writer",
+    ]
+    for line in lines:
+        text = "The mayor spoke on Monday.\n" + line
+        for name in ("Ann Berg", "Tom Hale", "Lee Park", "Ruth Allen", "Omar Baig", "Sara Quinn"):
+            if name in line:
+                start = text.index(name)
+                assert is_credit_context(text, start, start + len(name)), (name, line)
+
+
+def test_merge_transliterated_full_names_and_a_middle_given_name() -> None:
+    groups = merge_persons(
+        [
+            ("Volodymyr Zelensky", 0, 18),
+            ("Volodymyr Zelenskiy", 30, 49),
+            ("Mary Pat Christie", 60, 77),
+            ("Pat Christie", 80, 92),
+            ("Chris Christie", 100, 114),
+        ]
+    )
+    assert [name for name, _ in groups] == [
+        "Volodymyr Zelenskiy",
+        "Mary Pat Christie",
+        "Chris Christie",
+    ] or [name for name, _ in groups] == [
+        "Volodymyr Zelensky",
+        "Mary Pat Christie",
+        "Chris Christie",
+    ]
+    assert len(groups[0][1]) == 2 and len(groups[1][1]) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("Defender Kieran Gibbs", "Kieran Gibbs"),
+        ("Veterinarian Lucyna Kowal", "Lucyna Kowal"),
+        ("Comedian Ben Elton", "Ben Elton"),
+    ],
+)
+def test_role_words_before_a_name_are_stripped(raw: str, name: str) -> None:
+    assert clean_person(raw) == (name, raw.index(name))
+
+
+def test_glued_words_clubs_and_post_nominals() -> None:
+    from collections import Counter
+
+    from bot.news.understanding.entities import _complete_cut_name, _trim_glued_words
+
+    text = (
+        "Olivier Giroud scored twice. Burnley Olivier Giroud celebrates. Burnley fans left. "
+        "Stephen Kramer QC said the sentence was fair. Emma Jackson Quiet: a picture."
+        " Emma Jackson walked home; the house was quiet."
+    )
+    raw = [
+        ("Olivier Giroud", 0, 14),
+        ("Burnley Olivier Giroud", 29, 51),
+        ("Stephen Kramer QC", 82, 99),
+        ("Emma Jackson Quiet", 131, 149),
+        ("Emma Jackson", 162, 174),
+    ]
+    trimmed = _trim_glued_words(raw, text, Counter({"burnley": 1}))
+    assert [name for name, _, _ in trimmed] == [
+        "Olivier Giroud",
+        "Olivier Giroud",
+        "Stephen Kramer",
+        "Emma Jackson",
+        "Emma Jackson",
+    ]
+    assert trimmed[1][1] == text.index("Olivier Giroud celebrates")
+    cut = "Schalk van der Merwe bowled. Later Piet van der"
+    assert _complete_cut_name("Schalk van der", cut, 14) == "Schalk van der Merwe"
+    assert _complete_cut_name("Piet van der", cut, len(cut)) is None
+    assert _complete_cut_name("Anna Smith", cut, 3) == "Anna Smith"
+
+
+def test_byline_authors_and_clubs_are_not_persons() -> None:
+    text = (
+        "Manchester United beat Yeovil Town on Saturday. Manager Louis van Gaal praised "
+        "Ander Herrera, who scored twice. Jane Roe watched from the stands."
+    )
+    found = {f.name for f in find_persons(analyse(text), authors=["Jane Roe"])}
+    assert "Jane Roe" not in found
+    assert not found & {"Manchester United", "Yeovil Town"}
+    assert {"Louis van Gaal", "Ander Herrera"} <= found
+
+
+def test_things_named_with_ordinary_words_are_not_persons() -> None:
+    from bot.news.understanding.entities import _common_word_first
+    from bot.news.understanding.given_names import is_given_name
+
+    assert is_given_name("Mark") and is_given_name("lucyna") and not is_given_name("Skin")
+    text = "Skin Laundry opened a shop. Its skin treatments were new. Mark Ray made his mark."
+    assert _common_word_first("Skin Laundry", text)
+    assert not _common_word_first("Mark Ray", text)  # "mark" is also a first name
+    assert not _common_word_first("Tsarnaev", text)

@@ -146,3 +146,37 @@ def test_pages_extract_the_article_and_nothing_else(page_id: str) -> None:
     assert got.title == truth["title"]
     assert got.published == truth["published"]
     assert not [noise for noise in NOISE if noise in got.text]
+
+
+def test_byline_names_from_trafilatura_author_field() -> None:
+    from bot.news.understanding.extract import byline_names
+
+    assert byline_names("By Jane Doe and John Roe") == ["Jane Doe", "John Roe"]
+    assert byline_names("Jane Doe; John Roe") == ["Jane Doe", "John Roe"]
+    assert byline_names("") == []
+
+
+def _paragraphs(seed: str, count: int, words: int = 30) -> list[str]:
+    return [" ".join(f"{seed}{p}w{i}" for i in range(words)) + "." for p in range(count)]
+
+
+def test_readability_wins_when_trafilatura_stopped_early() -> None:
+    from bot.news.understanding.extract import _choose_text
+
+    body = _paragraphs("body", 12)
+    precise = "\n".join(body[:5])
+    readable = "\n".join(body)
+    assert _choose_text(precise, readable, "", None) == (readable, "readability")
+
+
+def test_edge_paragraphs_readability_lacks_are_trimmed() -> None:
+    from bot.news.understanding.extract import _choose_text
+
+    body = _paragraphs("body", 8)
+    teaser, signup = _paragraphs("teaser", 1)[0], _paragraphs("signup", 1)[0]
+    precise = "\n".join([teaser, *body, signup])
+    text, method = _choose_text(precise, "\n".join(body), "", None)
+    assert (text, method) == ("\n".join(body), "trafilatura-trimmed")
+    # a readability text that disagrees changes nothing
+    other = "\n".join(_paragraphs("other", 8))
+    assert _choose_text(precise, other, "", None) == (precise, "trafilatura")

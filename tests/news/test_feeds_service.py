@@ -10,7 +10,8 @@ import pytest
 
 from bot.news.clock import Clock
 from bot.news.feeds import FeedError
-from bot.news.feeds.state import SCHEMA_VERSION, FeedStateError
+from bot.news.store import SchemaTooNew
+from bot.news.store.tinydb.feeds import SCHEMA_VERSION
 from tests.news.test_feeds_support import (  # noqa: F401 - fixtures used by name
     FeedServer,
     Ingest,
@@ -39,14 +40,14 @@ async def test_add_rss_then_first_poll_takes_only_the_newest_n(
     service = make_service(first_poll_items=3)
     info = await service.add(G, url, added_by="42")
     assert (info.url, info.title, info.interval_minutes) == (url, "Loopback News", 15.0)
-    assert service.list(G) == [info]
+    assert (await service.list(G)) == [info]
     assert ingest.calls == []  # add only checks and stores; the poller ingests
 
     assert await service.poll_due() == 1
     # the newest three, oldest of them first so announcements read in order
     assert ingest.links() == [feed_server.url(f"/news/{i}") for i in (6, 7, 8)]
     assert {guild for _, guild in ingest.calls} == {G}
-    [info] = service.list(G)
+    [info] = await service.list(G)
     assert info.items_ingested == 3
     assert info.last_success is not None and info.last_error is None
 
@@ -95,8 +96,7 @@ async def test_a_page_that_is_not_a_feed_is_rejected_clearly(
     with pytest.raises(FeedError) as caught:
         await service.add(G, page)
     assert caught.value.message == (
-        f"{page} is a web page, not a feed, and it links no feed; "
-        "give the feed's own address."
+        f"{page} is a web page, not a feed, and it links no feed; give the feed's own address."
     )
     with pytest.raises(FeedError, match=r"is not an RSS, Atom or JSON feed \(it is text/plain\)"):
         await service.add(G, text)
@@ -104,7 +104,7 @@ async def test_a_page_that_is_not_a_feed_is_rejected_clearly(
         await service.add(G, missing)
     with pytest.raises(FeedError, match="not an http or https address"):
         await service.add(G, "ftp://example.org/feed")
-    assert service.list(G) == []
+    assert (await service.list(G)) == []
 
 
 async def test_discovery_from_an_html_home_page(
@@ -124,7 +124,7 @@ async def test_discovery_from_an_html_home_page(
     await service.poll_due()
     assert len(ingest.calls) == 2
     assert await service.remove(G, home)  # by what the user typed
-    assert service.list(G) == []
+    assert (await service.list(G)) == []
 
 
 async def test_second_poll_is_conditional_and_a_304_does_no_work(
@@ -142,7 +142,7 @@ async def test_second_poll_is_conditional_and_a_304_does_no_work(
     assert last.get("If-None-Match", "").startswith('"')
     assert last.get("If-Modified-Since") == "Fri, 15 Jan 2027 08:00:00 GMT"
     assert len(ingest.calls) == 3
-    [info] = service.list(G)
+    [info] = await service.list(G)
     assert info.last_success == clock.time() and info.last_error is None
 
 
@@ -173,7 +173,7 @@ async def test_a_timing_out_server_backs_off_and_others_are_polled(
     feed_server.routes["/slow.xml"].delay = 3.0
     assert await service.poll_due() == 2
     assert sorted(ingest.links()) == [feed_server.url("/good/1"), feed_server.url("/good/2")]
-    infos = {i.url: i for i in service.list(G)}
+    infos = {i.url: i for i in (await service.list(G))}
     assert infos[slow].consecutive_failures == 1
     assert "no answer within 0.3 s" in (infos[slow].last_error or "")
     assert infos[slow].next_poll_at > clock.time() + 15 * 60 * 1.5  # backed off past the interval
@@ -224,7 +224,7 @@ async def test_a_restart_never_reingests_old_items(
     restarted = make_service()
     assert await restarted.poll_due() == 1
     assert len(ingest.calls) == 3
-    [info] = restarted.list(G)
+    [info] = await restarted.list(G)
     assert info.items_ingested == 3
 
 
@@ -238,16 +238,16 @@ async def test_pause_after_failing_for_days_then_resume(
     started = clock.time()
     polls = 0
     gaps = []
-    while not service.list(G)[0].paused and polls < 60:
-        gaps.append(service.list(G)[0].next_poll_at - clock.time())
-        due = datetime.fromtimestamp(service.list(G)[0].next_poll_at, UTC)
+    while not (await service.list(G))[0].paused and polls < 60:
+        gaps.append((await service.list(G))[0].next_poll_at - clock.time())
+        due = datetime.fromtimestamp((await service.list(G))[0].next_poll_at, UTC)
         clock.set(due + timedelta(seconds=1))  # the poll loop wakes up just after
         assert await service.poll_due() == 1
         polls += 1
     # exponential backoff, capped at 6 h (+10 % jitter)
     assert gaps[2] > 1.5 * gaps[1] > 0
     assert max(gaps) <= 6 * 3600 * 1.1 and max(gaps) >= 6 * 3600 * 0.9
-    [info] = service.list(G)
+    [info] = await service.list(G)
     assert info.paused
     assert clock.time() - started >= 3 * 86400  # not before three days of failure
     assert polls > 5
@@ -271,7 +271,7 @@ async def test_a_gone_feed_is_paused_at_once(
     await service.add(G, url)
     feed_server.routes["/rss.xml"].status = 410
     await service.poll_due()
-    [info] = service.list(G)
+    [info] = await service.list(G)
     assert info.paused and "HTTP 410" in (info.paused_reason or "")
 
 
@@ -288,7 +288,7 @@ async def test_feed_limit_per_guild_and_duplicates(feed_server: FeedServer, make
         "This server already follows 2 feeds, the limit; remove one first."
     )
     await service.add("222", urls[2])  # another server has its own limit
-    assert [i.url for i in service.list(G)] == urls[:2]
+    assert [i.url for i in (await service.list(G))] == urls[:2]
     assert await service.remove(G, urls[0])
     assert not await service.remove(G, urls[0])
     await service.add(G, urls[2])
@@ -344,7 +344,7 @@ async def test_state_file_has_a_schema_version_and_survives_reopening(
     [record] = doc["feeds"].values()
     assert record["guild_id"] == G and record["added_by"] == "42"
     assert record["seen"] == ["id-1", "id-2"]
-    assert make_service().list(G) == service.list(G)
+    assert (await make_service().list(G)) == (await service.list(G))
 
 
 async def test_start_runs_the_poller_by_itself(
@@ -391,7 +391,7 @@ async def test_a_feed_turned_into_garbage_fails_alone(
     await service.add(G, good)
     feed_server.set("/bad.xml", b"<html><body>We moved!</body></html>", content_type="text/html")
     await service.poll_due()
-    infos = {i.url: i for i in service.list(G)}
+    infos = {i.url: i for i in (await service.list(G))}
     assert infos[bad].last_error == f"{bad} is not an RSS, Atom or JSON feed."
     assert infos[bad].consecutive_failures == 1
     assert ingest.links() == [feed_server.url("/good/1")]
@@ -419,8 +419,8 @@ async def test_removing_a_feed_mid_poll_stops_it_and_does_not_bring_it_back(
     await asyncio.wait_for(ingest.blocked.wait(), 5)
     assert await service.remove(G, url)
     await asyncio.wait_for(poll, 5)
-    assert service.list(G) == []
-    assert make_service().list(G) == []  # nor on disk
+    assert (await service.list(G)) == []
+    assert (await make_service().list(G)) == []  # nor on disk
     assert len(ingest.attempts) == 2
 
 
@@ -435,20 +435,20 @@ async def test_concurrent_adds_cannot_exceed_the_limit(
     )
     errors = [r for r in results if isinstance(r, FeedError)]
     assert len(errors) == 1 and "the limit" in errors[0].message
-    assert len(service.list(G)) == 2
+    assert len(await service.list(G)) == 2
 
 
 async def test_a_corrupt_state_file_is_set_aside_not_lost(make_service, settings) -> None:
     path = settings.data_dir / "feeds.json"
     path.write_bytes(b'{"feeds": {"1": {"guild_id": "1", "url": ')
     service = make_service()
-    assert service.list("1") == []
-    kept = [p for p in settings.data_dir.iterdir() if p.name.startswith("feeds.json.corrupt-")]
+    assert (await service.list("1")) == []
+    kept = [p for p in settings.data_dir.iterdir() if p.name.startswith("feeds.json.damaged-")]
     assert len(kept) == 1 and kept[0].read_bytes().startswith(b'{"feeds"')
 
 
 async def test_a_newer_state_schema_is_refused_clearly(make_service, settings) -> None:
     path = settings.data_dir / "feeds.json"
     path.write_bytes(orjson.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
-    with pytest.raises(FeedStateError, match="Upgrade newsbot"):
+    with pytest.raises(SchemaTooNew, match="upgrade newsbot"):
         make_service()

@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.news.clock import Clock
 from bot.news.errors import NewsError
 from bot.news.feeds import FeedService
+from bot.news.store.tinydb.feeds import TinyFeeds
 from bot.news.understanding.fetch import SafeFetcher
 
 T0 = 1_800_000_000.0  # 2027-01-15, a fixed "now" for the controlled clock
@@ -233,17 +234,23 @@ async def make_service_fixture(
     settings: Settings, fetch: Any, ingest: Ingest, clock: Clock
 ) -> AsyncIterator[Callable[..., FeedService]]:
     made: list[FeedService] = []
+    stores: list[TinyFeeds] = []
 
     def make(**kwargs: Any) -> FeedService:
+        settings_ = kwargs.pop("settings", settings)
+        feeds = TinyFeeds(settings_.data_dir / "feeds.json")
+        stores.append(feeds)
         kwargs.setdefault("fetch", fetch)
         kwargs.setdefault("ingest", ingest)
         kwargs.setdefault("clock", clock)
         kwargs.setdefault("poll_timeout", 2.0)
         kwargs.setdefault("ingest_timeout", 2.0)
-        service = FeedService(kwargs.pop("settings", settings), **kwargs)
+        service = FeedService(settings_, feeds, **kwargs)
         made.append(service)
         return service
 
     yield make
     for service in made:
         await service.close()
+    for feeds in stores:
+        feeds.close()

@@ -1,4 +1,5 @@
-"""Per-server settings on a real TinyDB file: validation, durability, several stores."""
+"""Per-server settings on a real TinyDB file: validation, durability, several stores,
+damaged files set aside and recovered."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import pytest
 from bot.news.clock import Clock
 from bot.news.guild_settings import (
     MAX_FOLLOWS,
-    SCHEMA_VERSION,
     GuildSettingsError,
-    GuildSettingsStore,
     parse_time,
     parse_zone,
     suggest_zones,
 )
+from bot.news.store import SchemaTooNew
+from bot.news.store.tinydb.guilds import SCHEMA_VERSION
+from bot.news.store.tinydb.guilds import TinyGuilds as GuildSettingsStore
 
 
 @pytest.mark.parametrize(
@@ -66,7 +68,7 @@ def test_parse_zone_and_suggestions() -> None:
 async def test_update_is_durable_and_validated(data_dir: Path) -> None:
     path = data_dir / "guilds.json"
     store = GuildSettingsStore(path, clock=Clock(datetime.fromtimestamp(1000.0, UTC)))
-    assert store.get(42).digest_time == "08:00" and not store.get(42).active
+    assert (await store.get(42)).digest_time == "08:00" and not (await store.get(42)).active
     new = await store.update(42, channel_id="1234", digest_time="7:30", zone="asia/kathmandu")
     assert (new.channel_id, new.digest_time, new.zone) == (1234, "07:30", "Asia/Kathmandu")
     assert new.schedule_since == 1000.0
@@ -78,13 +80,13 @@ async def test_update_is_durable_and_validated(data_dir: Path) -> None:
     with pytest.raises(GuildSettingsError):
         await store.update(42, quiet_mode="loud")
     with pytest.raises(TypeError):
-        await store.update(42, last_digest=None)
+        await store.update(42, follows=())
     store.close()
 
     raw = json.loads(path.read_text())
     assert raw["meta"]["1"]["schema_version"] == SCHEMA_VERSION
     again = GuildSettingsStore(path)
-    gs = again.get("42")
+    gs = await again.get("42")
     assert gs.active and gs.at == time(7, 30) and gs.tz.key == "Asia/Kathmandu"
     assert gs.quiet_mode == "silent"
 
@@ -103,7 +105,7 @@ async def test_follow_and_unfollow(data_dir: Path) -> None:
     assert await store.follow(1, "country", "ec", "Ecuador")
     assert not await store.follow(1, "country", "EC", "Ecuador")
     assert await store.follow(1, "person", "Andrés Castillo")
-    gs = store.get(1)
+    gs = await store.get(1)
     assert [(f.kind, f.key, f.display) for f in gs.follows] == [
         ("country", "EC", "Ecuador"),
         ("person", "andres castillo", "Andrés Castillo"),
@@ -118,17 +120,18 @@ async def test_follow_and_unfollow(data_dir: Path) -> None:
     with pytest.raises(GuildSettingsError) as err:
         await store.follow(1, "person", "One Too Many")
     assert "unfollow" in err.value.message
-    assert len(GuildSettingsStore(data_dir / "guilds.json").get(1).follows) == MAX_FOLLOWS
+    assert len((await GuildSettingsStore(data_dir / "guilds.json").get(1)).follows) == MAX_FOLLOWS
 
 
 async def test_two_stores_see_each_other(data_dir: Path) -> None:
     a = GuildSettingsStore(data_dir / "guilds.json")
     b = GuildSettingsStore(data_dir / "guilds.json")
     await a.update(1, channel_id=10)
-    assert b.get(1).channel_id == 10
+    assert (await b.get(1)).channel_id == 10
     await b.update(2, channel_id=20)  # b inserts after a did: no clash of document ids
     await a.update(3, channel_id=30)
-    assert {g.guild_id for g in a.all()} == {g.guild_id for g in b.all()} == {"1", "2", "3"}
+    assert {g.guild_id for g in await a.all()} == {g.guild_id for g in await b.all()}
+    assert {g.guild_id for g in await a.all()} == {"1", "2", "3"}
 
 
 async def test_bad_stored_values_fall_back_to_defaults(data_dir: Path) -> None:
@@ -143,22 +146,46 @@ async def test_bad_stored_values_fall_back_to_defaults(data_dir: Path) -> None:
         "enabled": "yes",
     }
     path.write_text(json.dumps({"guilds": {"1": doc}, "meta": {"1": {"schema_version": 1}}}))
-    gs = GuildSettingsStore(path).get(9)
+    gs = await GuildSettingsStore(path).get(9)
     assert (gs.digest_time, gs.zone, gs.channel_id) == ("08:00", "UTC", 77)
-    assert (gs.follows, gs.last_digest, gs.enabled) == ((), None, False)
+    assert (gs.follows, gs.enabled) == ((), False)
 
 
 def test_newer_schema_is_refused(data_dir: Path) -> None:
     path = data_dir / "guilds.json"
     path.write_text(json.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
-    with pytest.raises(GuildSettingsError) as err:
+    with pytest.raises(SchemaTooNew) as err:
         GuildSettingsStore(path)
-    assert "schema version" in err.value.message
+    assert "newer newsbot" in err.value.message
 
 
-def test_corrupt_file_is_set_aside(data_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "damage", [b"", b"  \n", b'{"guilds": {"1": {"guild_id": ', b"\x00\xff" * 40, b"[1, 2]"]
+)
+async def test_a_damaged_file_is_set_aside_and_the_previous_version_used(
+    data_dir: Path, damage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     path = data_dir / "guilds.json"
-    path.write_text('{"guilds": {"1": {"guild_id": ')
     store = GuildSettingsStore(path)
-    assert store.all() == []
-    assert any(".corrupt-" in p.name for p in data_dir.iterdir())
+    await store.update(1, channel_id=10)
+    await store.update(2, channel_id=20)  # the version before this one is kept aside
+    store.close()
+    path.write_bytes(damage)
+    again = GuildSettingsStore(path)
+    aside = [p for p in data_dir.iterdir() if ".damaged-" in p.name]
+    assert len(aside) == 1 and aside[0].read_bytes() == damage
+    assert {g.guild_id: g.channel_id for g in await again.all()} == {"1": 10}
+    assert "recovered the previous version" in caplog.text
+    await again.update(3, channel_id=30)
+    assert len(await GuildSettingsStore(path).all()) == 2
+
+
+async def test_damage_without_a_previous_version_starts_empty_and_says_so(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = data_dir / "guilds.json"
+    path.write_bytes(b"")
+    store = GuildSettingsStore(path)
+    assert await store.all() == []
+    assert any(".damaged-" in p.name for p in data_dir.iterdir())
+    assert "no previous version" in caplog.text

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bot.config import Settings
-from bot.news.store import ArticleStore
+from bot.news.store.tinydb.articles import TinyArticles
 from bot.news.understanding import worker
 from bot.news.understanding.pipeline import IngestError, Pipeline, PipelineBusy, WorkerPool
 from bot.sandbox.web import ArticleServer, html_page
@@ -69,15 +69,15 @@ async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Arti
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def store(tmp_path: Path) -> AsyncIterator[ArticleStore]:
-    s = await ArticleStore.open(tmp_path / "store")
+async def store(tmp_path: Path) -> AsyncIterator[TinyArticles]:
+    s = await TinyArticles.open(tmp_path / "store")
     yield s
     await s.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def pipeline(
-    tmp_path: Path, pool: WorkerPool, store: ArticleStore
+    tmp_path: Path, pool: WorkerPool, store: TinyArticles
 ) -> AsyncIterator[Pipeline]:
     p = Pipeline(settings_for(tmp_path), store=store, pool=pool, allow_local_files=True)
     await p.start()
@@ -135,7 +135,7 @@ async def test_analyze_local_files(pipeline: Pipeline) -> None:
 
 
 async def test_local_files_only_when_allowed(
-    tmp_path: Path, pool: WorkerPool, store: ArticleStore
+    tmp_path: Path, pool: WorkerPool, store: TinyArticles
 ) -> None:
     p = Pipeline(settings_for(tmp_path), store=store, pool=pool)  # as the Discord side has it
     await p.start()
@@ -146,7 +146,7 @@ async def test_local_files_only_when_allowed(
             assert info.value.kind == "bad_url"
     finally:
         await p.close()
-    assert store.stats()["articles"] == 0
+    assert (await store.stats()).articles == 0
 
 
 async def test_title_tail_is_stripped(pipeline: Pipeline, server: ArticleServer) -> None:
@@ -169,17 +169,17 @@ HOSTILE = [
 
 @pytest.mark.parametrize(("path", "kind"), HOSTILE)
 async def test_hostile_pages_store_nothing(
-    pipeline: Pipeline, server: ArticleServer, store: ArticleStore, path: str, kind: str
+    pipeline: Pipeline, server: ArticleServer, store: TinyArticles, path: str, kind: str
 ) -> None:
     with pytest.raises(IngestError) as info:
         await pipeline.ingest(server.url(path), "g1")
     assert info.value.kind == kind
     assert info.value.message
-    assert store.stats()["articles"] == 0
+    assert (await store.stats()).articles == 0
 
 
 async def test_slow_drip_and_blocked_redirect(
-    tmp_path: Path, pool: WorkerPool, server: ArticleServer, store: ArticleStore
+    tmp_path: Path, pool: WorkerPool, server: ArticleServer, store: TinyArticles
 ) -> None:
     p = Pipeline(settings_for(tmp_path, fetch_timeout=0.5), store=store, pool=pool)
     await p.start()
@@ -200,11 +200,11 @@ async def test_slow_drip_and_blocked_redirect(
         assert info.value.kind == "blocked"
     finally:
         await closed.close()
-    assert store.stats()["articles"] == 0
+    assert (await store.stats()).articles == 0
 
 
 async def test_same_article_at_two_urls_is_stored_once(
-    pipeline: Pipeline, server: ArticleServer, store: ArticleStore
+    pipeline: Pipeline, server: ArticleServer, store: TinyArticles
 ) -> None:
     page_id = "cycle-lanes-with-comments"
     first = await pipeline.ingest(server.url(f"/saved/{page_id}"), "g1")
@@ -218,8 +218,8 @@ async def test_same_article_at_two_urls_is_stored_once(
     again = await pipeline.ingest(f"<{server.url(f'/saved/{page_id}?utm_source=x#top')}>", "g2")
     assert again.duplicate_of_url and not again.created
     assert server.requests.count(f"/saved/{page_id}") == fetched
-    assert store.stats()["articles"] == 1
-    assert set(store.get(first.article.id).guilds) == {"g1", "g2"}  # type: ignore[union-attr]
+    assert (await store.stats()).articles == 1
+    assert set((await store.get(first.article.id)).guilds) == {"g1", "g2"}  # type: ignore[union-attr]
 
 
 async def test_busy_when_the_queue_is_full(

@@ -25,6 +25,8 @@ def test_analyze_and_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "Andrés Castillo" in first["text"]
     for key in ("url", "canonical_url", "site", "language", "summary", "countries", "persons"):
         assert key in first
+    assert first["summary_sentences"] and " ".join(first["summary_sentences"]) == first["summary"]
+    assert lines[1]["summary_sentences"] == []
     assert not (tmp_path / "data" / "articles").exists()  # analyze stores nothing
 
     assert main(["--data-dir", data_dir, "ingest", example]) == 0

@@ -9,24 +9,29 @@ from pathlib import Path
 from bot.news import queries
 from bot.news.model import EntityKind, PersonMention, fold, person_key
 from bot.news.queries import EntityFinder, EntityRef, clean_argument
-from bot.news.store import ArticleStore
+from bot.news.store.tinydb.articles import TinyArticles
 from tests.news.store_helpers import make_article
 
 
 class NameStore:
-    """The two read methods EntityFinder uses, over a plain dict (name -> count)."""
+    """The read methods EntityFinder uses, over a plain dict (name -> count); the test
+    bumps ``changes`` when it changes the names, as a store's version would change."""
 
     def __init__(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self.calls = 0
+        self.changes = 0
 
-    def entity_counts(self, guild_id: str, kind: EntityKind, **_: object) -> dict[str, int]:
+    async def version(self) -> int:
+        return self.changes
+
+    async def entity_counts(self, guild_id: str, kind: EntityKind, **_: object) -> dict[str, int]:
         self.calls += 1
         if kind == "country":
             return {"EC": 3, "FR": 1}
         return {person_key(name): n for name, n in self.counts.items() if n}
 
-    def person_names(self, guild_id: str) -> dict[str, str]:
+    async def person_names(self, guild_id: str) -> dict[str, str]:
         return {person_key(name): name for name in self.counts}
 
 
@@ -75,7 +80,7 @@ def random_names(rng: random.Random, n: int) -> dict[str, int]:
     return names
 
 
-def test_suggestions_rank_exact_prefix_word_substring_then_fuzzy() -> None:
+async def test_suggestions_rank_exact_prefix_word_substring_then_fuzzy() -> None:
     counts = {
         "Ana Noboa": 1,
         "Daniel Noboa": 9,
@@ -85,18 +90,18 @@ def test_suggestions_rank_exact_prefix_word_substring_then_fuzzy() -> None:
         "noboa": 1,
     }
     finder = EntityFinder(NameStore(counts))
-    got = [r.display for r in finder.suggest_persons("g", "Noboa")]
+    got = [r.display for r in await finder.suggest_persons("g", "Noboa")]
     # exact, then the prefix, then later words by count, then the substring
     assert got == ["noboa", "Noboa Ruiz", "Daniel Noboa", "Ana Noboa", "Anoboa Lee"]
-    assert [r.display for r in finder.suggest_persons("g", "mari curie")] == ["Marie Curie"]
-    assert [r.display for r in finder.suggest_persons("g", "")][:2] == [
+    assert [r.display for r in await finder.suggest_persons("g", "mari curie")] == ["Marie Curie"]
+    assert [r.display for r in await finder.suggest_persons("g", "")][:2] == [
         "Daniel Noboa",
         "Anoboa Lee",
     ]
-    assert finder.suggest_persons("g", "zzzz") == []
+    assert await finder.suggest_persons("g", "zzzz") == []
 
 
-def test_suggestions_match_the_straightforward_ranking() -> None:
+async def test_suggestions_match_the_straightforward_ranking() -> None:
     rng = random.Random(5)
     counts = random_names(rng, 400)  # under FUZZY_POOL: the fuzzy pass sees every name
     assert len(counts) <= queries.FUZZY_POOL
@@ -107,84 +112,84 @@ def test_suggestions_match_the_straightforward_ranking() -> None:
     typed += [fold(rng.choice(names).split()[-1])[:4] for _ in range(50)]
     for text in typed:
         for limit in (1, 5, 25):
-            got = [r.display for r in finder.suggest_persons("g", text, limit)]
+            got = [r.display for r in await finder.suggest_persons("g", text, limit)]
             assert got == reference_suggest(counts, text, limit), (text, limit)
 
 
-def test_fuzzy_suggestions_only_among_the_most_mentioned(monkeypatch) -> None:
+async def test_fuzzy_suggestions_only_among_the_most_mentioned(monkeypatch) -> None:
     monkeypatch.setattr(queries, "FUZZY_POOL", 2)
     counts = {"Daniel Noboa": 9, "Marie Curie": 8, "Olaf Scholz": 1}
     finder = EntityFinder(NameStore(counts))
-    assert [r.display for r in finder.suggest_persons("g", "marie curei")] == ["Marie Curie"]
-    assert finder.suggest_persons("g", "olaf sholz") == []  # rare: not offered by spelling
-    assert [r.display for r in finder.suggest_persons("g", "schol")] == ["Olaf Scholz"]
+    assert [r.display for r in await finder.suggest_persons("g", "marie curei")] == ["Marie Curie"]
+    assert await finder.suggest_persons("g", "olaf sholz") == []  # rare: not offered by spelling
+    assert [r.display for r in await finder.suggest_persons("g", "schol")] == ["Olaf Scholz"]
 
 
-def test_name_index_rebuilt_only_after_the_ttl_and_when_names_changed() -> None:
-    now = [0.0]
+async def test_name_index_rebuilt_only_when_the_store_changed() -> None:
     store = NameStore({"Daniel Noboa": 1})
-    finder = EntityFinder(store, clock=lambda: now[0])
-    assert [r.display for r in finder.suggest_persons("g", "mar")] == []
+    finder = EntityFinder(store)
+    assert [r.display for r in await finder.suggest_persons("g", "mar")] == []
+    calls = store.calls
+    assert [r.display for r in await finder.suggest_persons("g", "mar")] == []
+    assert store.calls == calls  # same version: not even recounted
     store.counts["Marie Curie"] = 2
-    assert [r.display for r in finder.suggest_persons("g", "mar")] == []  # cached
-    now[0] = 10.0
-    assert [r.display for r in finder.suggest_persons("g", "mar")] == ["Marie Curie"]
+    store.changes += 1
+    assert [r.display for r in await finder.suggest_persons("g", "mar")] == ["Marie Curie"]
     built = finder._persons["g"]
-    now[0] = 20.0
-    finder.suggest_persons("g", "mar")
+    store.changes += 1  # a write that changed no name
+    await finder.suggest_persons("g", "mar")
     assert finder._persons["g"] is built  # same names and counts: the lists are kept
-    assert built.built_at == 20.0
 
 
-def test_resolve_person_exact_then_most_mentioned_surname() -> None:
+async def test_resolve_person_exact_then_most_mentioned_surname() -> None:
     counts = {"Ana Noboa": 2, "Daniel Noboa": 7, "Noboa": 1, "José Pérez": 1}
     finder = EntityFinder(NameStore(counts))
-    assert finder.resolve_person("g", "noboa") == EntityRef("person", "noboa", "Noboa")
-    assert finder.resolve_person("g", "ana noboa").display == "Ana Noboa"
-    assert finder.resolve_person("g", "perez").display == "José Pérez"
-    assert finder.resolve_person("g", "Dan").display == "Daniel Noboa"
+    assert await finder.resolve_person("g", "noboa") == EntityRef("person", "noboa", "Noboa")
+    assert (await finder.resolve_person("g", "ana noboa")).display == "Ana Noboa"
+    assert (await finder.resolve_person("g", "perez")).display == "José Pérez"
+    assert (await finder.resolve_person("g", "Dan")).display == "Daniel Noboa"
     del counts["Noboa"]
     finder = EntityFinder(NameStore(counts))
-    assert finder.resolve_person("g", "NOBOA").display == "Daniel Noboa"
-    assert finder.resolve_person("g", "nobody") is None
-    assert finder.resolve_person("g", "  ") is None
+    assert (await finder.resolve_person("g", "NOBOA")).display == "Daniel Noboa"
+    assert await finder.resolve_person("g", "nobody") is None
+    assert await finder.resolve_person("g", "  ") is None
 
 
-def test_country_suggestions_cached_and_guild_countries_first() -> None:
+async def test_country_suggestions_cached_and_guild_countries_first() -> None:
     finder = EntityFinder(NameStore({}))
-    first = finder.suggest_countries("g", "fr")
-    again = finder.suggest_countries("g", "fr")
+    first = await finder.suggest_countries("g", "fr")
+    again = await finder.suggest_countries("g", "fr")
     assert first == again and first[0] == EntityRef("country", "FR", "France")
     assert queries._country_matches.cache_info().hits >= 1
-    assert [r.key for r in finder.suggest_countries("g", "")] == ["EC", "FR"]
-    ecu = finder.suggest_countries("g", "e")
+    assert [r.key for r in await finder.suggest_countries("g", "")] == ["EC", "FR"]
+    ecu = await finder.suggest_countries("g", "e")
     assert ecu[0].key == "EC"  # has stories in the guild
 
 
 async def test_finder_on_a_real_store_follows_its_version(tmp_path: Path) -> None:
     rng = random.Random(1)
     now = [0.0]
-    store = await ArticleStore.open(tmp_path / "articles", compact_every=3600.0)
+    store = await TinyArticles.open(tmp_path / "articles", compact_every=3600.0)
     try:
         for n in range(40):
             await store.add(make_article(n, rng, start=1.78e9, span=86400.0), "g1")
         finder = EntityFinder(store, clock=lambda: now[0])
-        offered = [r.display for r in finder.suggest_persons("g1", "cas")]
+        offered = [r.display for r in await finder.suggest_persons("g1", "cas")]
         assert offered[0] == "Andrés Castillo"
-        assert finder.resolve_person("g1", "castillo").display == "Andrés Castillo"
-        assert finder.suggest_persons("g2", "cas") == []  # another guild's names are not offered
+        assert (await finder.resolve_person("g1", "castillo")).display == "Andrés Castillo"
+        assert await finder.suggest_persons("g2", "cas") == []  # not another guild's names
         built = finder._persons["g1"]
         now[0] = 60.0
-        finder.suggest_persons("g1", "cas")
+        await finder.suggest_persons("g1", "cas")
         assert finder._persons["g1"] is built  # nothing written: not even recounted
-        version = store.version
+        version = await store.version()
         newcomer = make_article(99, rng, start=1.78e9, span=86400.0)
         newcomer.persons = [PersonMention("Zoë Quispe")]
         await store.add(newcomer, "g1")
-        assert store.version != version
+        assert await store.version() != version
         # offered at once, without waiting for the name list to expire
-        assert [r.display for r in finder.suggest_persons("g1", "quis")] == ["Zoë Quispe"]
+        assert [r.display for r in await finder.suggest_persons("g1", "quis")] == ["Zoë Quispe"]
         await store.forget(newcomer.id, "g1")
-        assert finder.suggest_persons("g1", "quis") == []
+        assert await finder.suggest_persons("g1", "quis") == []
     finally:
         await store.close()

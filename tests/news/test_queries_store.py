@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bot.news.model import Article, CountryMention, PersonMention
 from bot.news.queries import EntityFinder, clean_argument
-from bot.news.store import ArticleStore
+from bot.news.store.tinydb.articles import TinyArticles
 
 NOW = 1_790_000_000.0
 
@@ -22,8 +22,8 @@ def article(n: int, countries: list[str], persons: list[str], when: float) -> Ar
     )
 
 
-async def make_store(path: Path) -> ArticleStore:
-    store = await ArticleStore.open(path)
+async def make_store(path: Path) -> TinyArticles:
+    store = await TinyArticles.open(path)
     people = [["Daniel Noboa"], ["Daniel Noboa", "Andrés Castillo"], ["Ana Noboa"], []]
     for n in range(12):
         when = NOW - (n % 4) * 86400 - (0 if n < 8 else 3 * 86400)
@@ -36,14 +36,16 @@ async def test_person_resolution_and_suggestions(tmp_path: Path) -> None:
     store = await make_store(tmp_path)
     try:
         finder = EntityFinder(store)
-        assert finder.resolve_person("g1", "noboa").display == "Daniel Noboa"  # most named
-        assert finder.resolve_person("g1", "andres castillo").display == "Andrés Castillo"
-        assert finder.resolve_person("g1", "Macron") is None  # another guild's person
-        names = [r.display for r in finder.suggest_persons("g1", "nob")]
+        assert (await finder.resolve_person("g1", "noboa")).display == "Daniel Noboa"  # most named
+        assert (await finder.resolve_person("g1", "andres castillo")).display == "Andrés Castillo"
+        assert await finder.resolve_person("g1", "Macron") is None  # another guild's person
+        names = [r.display for r in await finder.suggest_persons("g1", "nob")]
         assert names[:2] == ["Daniel Noboa", "Ana Noboa"]
-        assert [r.display for r in finder.suggest_persons("g1", "castilo")] == ["Andrés Castillo"]
-        assert finder.suggest_persons("g1", "\x00" * 40) != []  # junk is cleaned to empty
-        assert finder.closest("g1", "person", "Daniel Nobo")[0] == "Daniel Noboa"
+        assert [r.display for r in await finder.suggest_persons("g1", "castilo")] == [
+            "Andrés Castillo"
+        ]
+        assert await finder.suggest_persons("g1", "\x00" * 40) != []  # junk is cleaned to empty
+        assert (await finder.closest("g1", "person", "Daniel Nobo"))[0] == "Daniel Noboa"
     finally:
         await store.close()
 
@@ -52,7 +54,7 @@ async def test_country_suggestions_prefer_this_guild(tmp_path: Path) -> None:
     store = await make_store(tmp_path)
     try:
         finder = EntityFinder(store)
-        assert [r.key for r in finder.suggest_countries("g1", "")] == ["EC", "IL"]
+        assert [r.key for r in await finder.suggest_countries("g1", "")] == ["EC", "IL"]
         assert finder.resolve_country("Ecuadorian").key == "EC"
         assert finder.resolve_country("Quito").key == "EC"
         assert finder.resolve_country("Atlantis") is None
@@ -64,7 +66,7 @@ async def test_trending_compares_with_the_period_before(tmp_path: Path) -> None:
     store = await make_store(tmp_path)
     try:
         finder = EntityFinder(store)
-        trends = finder.trending("g1", "country", period=2 * 86400 + 1, now=NOW + 1)
+        trends = await finder.trending("g1", "country", period=2 * 86400 + 1, now=NOW + 1)
         by_code = {t.entity.key: t for t in trends}
         brute_now = sum(
             1

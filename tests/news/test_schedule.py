@@ -14,7 +14,7 @@ from bot.news.clock import Clock
 from bot.news.digest.schedule import decide, local_wall_exists, run_instant
 from bot.news.digest.service import CLAIM_STALE, RETRY_DELAY
 
-from .digest_support import ListStore, article, open_service
+from .digest_support import ListStore, article, close_service, open_service
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -199,15 +199,15 @@ async def test_service_posts_at_local_time_once(data_dir: Path):
     service = open_service(data_dir, clock, ListStore())
     await configure(service, clock)
     assert await post_if_due(service) == []
-    assert service.next_run("1") == local(BERLIN, 2026, 11, 28, 8, 0)
+    assert await service.next_run("1") == local(BERLIN, 2026, 11, 28, 8, 0)
     clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
     assert await post_if_due(service) == ["1"]
     for _ in range(10):
         clock.advance(seconds=30)
         assert await post_if_due(service) == []
-    rec = service.guild_settings.get("1").last_posted
+    rec = (await service.claims.get("1")).last_posted
     assert rec.state == "posted" and rec.local_date == "2026-11-28"
-    assert service.next_run("1") == local(BERLIN, 2026, 11, 29, 8, 0)
+    assert await service.next_run("1") == local(BERLIN, 2026, 11, 29, 8, 0)
 
 
 async def test_restart_at_the_due_minute_posts_once(data_dir: Path):
@@ -215,7 +215,7 @@ async def test_restart_at_the_due_minute_posts_once(data_dir: Path):
     first = open_service(data_dir, clock, ListStore())
     await configure(first, clock)
     assert await post_if_due(first) == ["1"]
-    first.guild_settings.close()
+    close_service(first)
     clock.advance(seconds=20)  # restarted within the same minute
     second = open_service(data_dir, clock, ListStore())
     assert second.token != first.token
@@ -234,16 +234,15 @@ async def test_crash_mid_post_is_not_reposted_and_news_is_not_lost(data_dir: Pat
     clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
     [plan] = await first.due_guilds()
     assert await first.claim("1", plan.local_date)
-    first.guild_settings.close()  # ...and the process dies before mark_posted
+    close_service(first)  # ...and the process dies before mark_posted
 
     clock.advance(seconds=40)
     second = open_service(data_dir, clock, articles)
     assert await second.due_guilds() == []
     clock.advance(minutes=CLAIM_STALE.total_seconds() / 60 + 1)
     assert await second.due_guilds() == []
-    gs = second.guild_settings.get("1")
-    assert gs.last_digest.state == "interrupted"
-    assert "interrupted" in second.status("1").problem
+    assert (await second.claims.get("1")).latest.state == "interrupted"
+    assert "interrupted" in (await second.status("1")).problem
     assert not await second.claim("1", date(2026, 11, 28))
 
     # The next day's digest covers from the last delivered one: the 28th's story is in it.
@@ -251,7 +250,7 @@ async def test_crash_mid_post_is_not_reposted_and_news_is_not_lost(data_dir: Pat
     [plan] = await second.due_guilds()
     assert plan.since == local(BERLIN, 2026, 11, 27, 8, 0)
     assert await second.claim("1", plan.local_date)
-    digest = second.digest_for_claim("1")
+    digest = await second.digest_for_claim("1")
     assert digest.story_count == 1
 
 
@@ -267,32 +266,29 @@ async def test_catch_up_within_grace_and_skip_after(data_dir: Path):
     # Down from the 28th 13:30 to the 29th 14:30: 6.5 h late, skipped and recorded.
     clock.set(local(BERLIN, 2026, 11, 29, 14, 30))
     assert await post_if_due(service) == []
-    gs = service.guild_settings.get("1")
-    assert gs.last_digest.state == "skipped" and gs.last_digest.local_date == "2026-11-29"
-    assert "grace" in gs.last_digest.reason
+    gs = await service.claims.get("1")
+    assert gs.latest.state == "skipped" and gs.latest.local_date == "2026-11-29"
+    assert "grace" in gs.latest.reason
     assert gs.last_posted.local_date == "2026-11-28"
-    assert service.next_run("1") == local(BERLIN, 2026, 11, 30, 8, 0)
+    assert await service.next_run("1") == local(BERLIN, 2026, 11, 30, 8, 0)
     clock.set(local(BERLIN, 2026, 11, 30, 8, 0))
     [plan] = await service.due_guilds()
     assert plan.since == datetime.fromtimestamp(gs.last_posted.until, UTC)
     assert await post_if_due(service) == ["1"]
 
 
-async def test_many_skips_after_downtime_are_one_write(data_dir: Path):
+async def test_skips_after_downtime_are_recorded_once(data_dir: Path):
     clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
     service = open_service(data_dir, clock, ListStore())
     for guild in range(20):
         await configure(service, clock, guild=str(guild))
     clock.set(local(BERLIN, 2026, 11, 28, 23, 0))  # 15 h after 08:00: beyond grace
-    inode = (data_dir / "guilds.json").stat().st_ino
-    writes = service.guild_settings._storage.generation
     assert await service.due_guilds() == []
-    assert service.guild_settings._storage.generation == writes + 1
-    assert (data_dir / "guilds.json").stat().st_ino != inode
-    states = {service.guild_settings.get(g).last_digest.state for g in map(str, range(20))}
-    assert states == {"skipped"}
+    records = await service.claims.get_many([str(g) for g in range(20)])
+    assert {r.latest.state for r in records.values()} == {"skipped"}
+    inode = (data_dir / "claims.json").stat().st_ino
     assert await service.due_guilds() == []
-    assert service.guild_settings._storage.generation == writes + 1  # nothing more to write
+    assert (data_dir / "claims.json").stat().st_ino == inode  # nothing more to write
 
 
 async def test_two_services_on_the_same_file_cannot_both_claim(data_dir: Path):
@@ -312,7 +308,7 @@ async def test_two_services_on_the_same_file_cannot_both_claim(data_dir: Path):
         )
         assert sum(results) == 4  # one winner per guild
         for guild in ("1", "2", "3", "4"):
-            rec = a.guild_settings.get(guild).last_digest
+            rec = (await a.claims.get(guild)).latest
             assert rec.state == "claimed" and rec.local_date == day.isoformat()
             winner = a if rec.token == a.token else b
             loser = b if winner is a else a
@@ -332,7 +328,7 @@ async def test_forbidden_pauses_only_that_server(data_dir: Path):
         assert await service.claim(plan.guild_id, plan.local_date)
     await service.mark_failed("1", "Missing Access: cannot post in #news", pause=True)
     await service.mark_posted("2", date(2026, 11, 28), [9])
-    status = service.status("1")
+    status = await service.status("1")
     assert status.settings.paused and "Missing Access" in status.problem
     assert status.next_run is None
     clock.advance(minutes=10)
@@ -359,15 +355,15 @@ async def test_transient_failure_is_retried_but_partial_post_is_not(data_dir: Pa
     [plan] = await service.due_guilds()
     assert plan.guild_id == "1"
     assert await service.claim("1", plan.local_date)
-    assert service.guild_settings.get("1").last_digest.attempts == 2
-    assert service.guild_settings.get("2").last_digest.reason.startswith("partly posted")
+    assert (await service.claims.get("1")).latest.attempts == 2
+    assert (await service.claims.get("2")).latest.reason.startswith("partly posted")
 
 
 async def test_digest_now_counts_as_the_day(data_dir: Path):
     clock = Clock(local(BERLIN, 2026, 11, 28, 6, 0))
     service = open_service(data_dir, clock, ListStore())
     await configure(service, clock)
-    plan = service.plan_now("1")
+    plan = await service.plan_now("1")
     assert await service.claim("1", plan.local_date)
     assert await service.mark_posted("1", plan.local_date, [1])
     clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
@@ -415,7 +411,7 @@ async def test_two_processes_on_the_same_file_never_claim_the_same_day(data_dir:
     service = open_service(data_dir, clock)
     await configure(service, clock, guild="1")
     await configure(service, clock, guild="2")
-    service.guild_settings.close()
+    close_service(service)
     script = data_dir / "claimer.py"
     script.write_text(CLAIMER.format(root=root))
     go = data_dir / "go"

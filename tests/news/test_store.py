@@ -12,7 +12,7 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
-from bot.news.atomic import TEMP_SUFFIX, AtomicJSONStorage
+from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
 from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy
 from bot.news.store.journal import segments
@@ -299,12 +299,13 @@ async def test_schema_version_in_every_file(tmp_path: Path) -> None:
     await store.close()
     weeks = tmp_path / "s" / "weeks"
     (partition,) = [p for p in weeks.glob("*.json") if not p.name.endswith(".idx.json")]
-    db = TinyDB(partition, storage=AtomicJSONStorage)  # a plain TinyDB database
+    db = TinyDB(partition)  # stock TinyDB (its own JSONStorage) reads the week file
     assert db.table("_meta").all()[0]["schema_version"] == SCHEMA_VERSION
     assert db.table("articles").all()[0]["id"] == a.id
     assert "text" not in db.table("articles").all()[0]
     (idx,) = weeks.glob("*.idx.json")
-    assert orjson.loads(idx.read_bytes())["schema_version"] == SCHEMA_VERSION
+    index = TinyDB(idx).table("index").get(doc_id=1)  # and the index file
+    assert index["schema_version"] == SCHEMA_VERSION and index["ids"] == [a.id]
     (search,) = weeks.glob("*.search.txt")
     assert search.read_text().startswith(f"# newsbot-search schema_version={SCHEMA_VERSION}")
 
@@ -329,7 +330,7 @@ async def test_corrupt_partition_is_set_aside_and_the_rest_served(
     assert store.get(new.id, "g") == new
     assert [a.id for a in store.recent("g", limit=10)] == [new.id]  # lazy load finds it
     assert store.get(old.id) is None
-    aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.corrupt-")]
+    aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.damaged-")]
     assert len(aside) == 1 and aside[0].read_bytes() == b'{"articles": {"1": {"id": '
     assert "2026-W02.json" in caplog.text
     again, created = await store.add(article(3), "g")  # still writable
@@ -352,7 +353,7 @@ async def test_corrupt_index_file_is_set_aside_and_rebuilt(
     assert [a.id for a in store.recent("g")] == [new.id, old.id]
     assert [a.id for a in store.by_country("g", old.countries[0].code)][-1:] == [old.id]
     assert [a.id for a in store.search("g", new.title)] == [new.id]
-    assert any(p.name.startswith("2026-W02.idx.json.corrupt-") for p in weeks.iterdir())
+    assert any(p.name.startswith("2026-W02.idx.json.damaged-") for p in weeks.iterdir())
     assert "2026-W02.idx.json" in caplog.text
     await store.close()
 
@@ -462,7 +463,7 @@ async def test_corrupt_snapshot_is_set_aside_and_the_week_files_used(
     store = await open_store(tmp_path / "s")
     assert [a.id for a in store.recent("g")] == [new.id, old.id]
     assert "index.snapshot" in caplog.text and "checksum" in caplog.text
-    assert any(".corrupt-" in p.name for p in (tmp_path / "s").iterdir())
+    assert any(".damaged-" in p.name for p in (tmp_path / "s").iterdir())
     await store.close()
     assert path.exists()  # written again at close
     again = await open_store(tmp_path / "s")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from bot.news.atomic import CORRUPT_MARK
+from bot.news.atomic import DAMAGED_MARK
 from bot.news.store import ArticleStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,7 @@ async def _run_child(directory: Path, seed: int, rng: random.Random) -> list[tup
 def _assert_no_damaged_file(directory: Path) -> None:
     for path in (directory / "weeks").glob("*.json"):
         orjson.loads(path.read_bytes())  # raises on a torn or truncated file
-    assert not [p for p in directory.rglob("*") if CORRUPT_MARK in p.name]
+    assert not [p for p in directory.rglob("*") if DAMAGED_MARK in p.name]
 
 
 async def test_sigkill_never_loses_an_acknowledged_article(tmp_path: Path) -> None:

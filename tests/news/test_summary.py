@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.news.understanding.sentences import split_sentences
-from bot.news.understanding.summary import summarize
+from bot.news.understanding.summary import summarize, summary_sentences
 
 ARTICLE = (
     "By Jane Doe\n"
@@ -13,7 +13,10 @@ ARTICLE = (
     "Sign up for our newsletter to get the news first.\n"
     "The law gives the armed forces more powers against drug gangs in the port of Guayaquil.\n"
     "Critics said the measure would weaken oversight of the military for years to come.\n"
-    "A fourth sentence that should not be needed in a three sentence summary at all.\n"
+    "Critics said the measure would weaken oversight of the military, a critic said again.\n"
+    "The vote was 88 to 41, and the president is expected to sign the law within the week "
+    "after a review by his legal team of every clause that the opposition had challenged.\n"
+    "A sixth sentence that comes so late that a summary of sixty words never reaches it.\n"
     "All rights reserved.\n"
 )
 
@@ -26,7 +29,8 @@ def test_summary_skips_bylines_datelines_and_boilerplate() -> None:
     assert "Reuters" not in summary and "Jane Doe" not in summary
     assert "Sign up" not in summary and "rights reserved" not in summary
     assert "armed forces" in summary and "oversight" in summary
-    assert "fourth sentence" not in summary
+    assert "said again" not in summary  # repeats a sentence already taken
+    assert "sixth sentence" not in summary
 
 
 def test_summary_length_is_bounded() -> None:
@@ -38,14 +42,47 @@ def test_summary_length_is_bounded() -> None:
         assert summary.endswith("…")
 
 
-def test_summary_cuts_a_long_third_sentence_or_stops() -> None:
+def test_summary_leaves_out_a_sentence_too_long_for_the_room_left() -> None:
     first = "A first sentence that says what happened in the capital today. "
     second = "A second sentence that gives the background of the story in detail. "
     third = "A third sentence " + "that goes on " * 60 + "and on."
     summary = summarize("t", first + second + third, max_chars=300)
-    assert summary.startswith(first.strip())
-    assert len(summary) <= 300
-    assert summary.endswith("…")
+    assert summary == (first + second).strip()
+    assert summary_sentences("t", first + second + third) == [first.strip(), second.strip()]
+
+
+def test_summary_prefers_central_early_sentences_in_article_order() -> None:
+    text = (
+        "The city council voted on Monday to close the old river bridge for repairs.\n"
+        "“I have never seen anything like it,” one resident told a local radio station.\n"
+        "Engineers found deep cracks in the bridge last month, and the repairs to the bridge "
+        "will take a year.\n"
+        "Scroll down for video.\n"
+        "Drivers will use the ring road while the river bridge is closed for the repairs.\n"
+        "Pictured: the bridge at dawn The bridge was built in 1902 and last repaired in 1970.\n"
+        "The council also approved a new budget for the city's parks and its libraries.\n"
+        "A festival of music and food will be held in the old market square in August.\n"
+        "Local shops hope that the summer will bring more visitors than last year did.\n"
+    )
+    chosen = summary_sentences("Bridge to close", text)
+    assert chosen[0].startswith("The city council voted")
+    assert "The bridge was built in 1902 and last repaired in 1970." in chosen
+    assert not any("Scroll down" in s or "Pictured" in s or "festival" in s for s in chosen)
+    assert not any("Local shops" in s for s in chosen)
+    positions = [text.index(s) for s in chosen]
+    assert positions == sorted(positions)
+
+
+def test_summary_strips_caption_labels_picture_notes_and_attribution_tails() -> None:
+    text = (
+        "Wanted: Police in Maryland have issued a warrant for a karate instructor (pictured) "
+        "who fled the country, officials said.\n"
+        "He was last seen at an airport in Virginia two weeks ago, according to the police."
+    )
+    assert summary_sentences("", text) == [
+        "Police in Maryland have issued a warrant for a karate instructor who fled the country.",
+        "He was last seen at an airport in Virginia two weeks ago.",
+    ]
 
 
 def test_summary_skips_the_headline_repeated() -> None:

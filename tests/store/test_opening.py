@@ -42,7 +42,7 @@ def test_postgres_urls(text: str, tmp_path: Path) -> None:
         ("tinydb://relative/dir", "absolute folder"),
         ("tinydb:relative", "has no scheme"),
         ("tinydb:///dir?x=1", "takes no options"),
-        ("mysql://root@localhost/db", "“mysql” URL"),
+        ("mysql://root@localhost/db", "A “mysql” URL is not a store"),
         ("postgresql://u@host:notaport/db", "not a number"),
         ("postgresql:///db", "names no server"),
     ],

@@ -10,8 +10,8 @@ The Discord loop (on main, in ``cogs/``) drives it every ~30 seconds::
         await service.mark_posted(plan.guild_id, plan.local_date, ids)
         # on 403/404: await service.mark_failed(gid, "reason", pause=True, message_ids=ids)
 
-At most one digest per local day. A claim is written durably *before* anything is sent,
-under the settings store's locks, so a restart, a reconnect, a second shard or a second
+At most one digest per local day. A claim is written durably *before* anything is sent
+and decided by the store's ``DigestClaims``, so a restart, a reconnect, a second shard or a second
 process on the same data folder finds the day taken. The outcome is then recorded:
 ``posted``, or ``failed`` (retried a few minutes later within the grace window, unless
 some of it was already sent). A claim whose poster never reports back (a crash mid-post)
@@ -39,10 +39,10 @@ from bot.news.guild_settings import (
     GuildId,
     GuildSettings,
     GuildSettingsError,
-    GuildSettingsStore,
     guild_key,
 )
 from bot.news.model import Article
+from bot.news.store.interface import DigestClaims, GuildDigests, Guilds
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,11 @@ MAX_WINDOW = timedelta(days=3)  # and no digest reaches back further than this
 _ARRIVAL_SLACK = timedelta(days=7)
 _PAGE = 500
 MAX_ARTICLES = 5000
+_HELD = ("claimed", "interrupted")  # states a run's own claim can be finished from
 
 
 class ArticleSource(Protocol):
-    def recent(
+    async def recent(
         self, guild_id: str, *, since: float | None = None, limit: int = 10, offset: int = 0
     ) -> list[Article]: ...
 
@@ -94,13 +95,15 @@ class DigestService:
         self,
         settings: Any,
         store: ArticleSource | None,
-        guild_settings: GuildSettingsStore,
+        guild_settings: Guilds,
+        claims: DigestClaims,
         *,
         clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.guild_settings = guild_settings
+        self.claims = claims
         self.clock = clock or Clock()
         self.grace = timedelta(hours=float(getattr(settings, "digest_grace_hours", 6.0)))
         # Identifies this running instance in its claims (debugging and mark_* checks).
@@ -110,30 +113,25 @@ class DigestService:
 
     async def due_guilds(self, now: datetime | None = None) -> list[DuePlan]:
         """Servers whose digest is due now. Also marks stale claims ``interrupted`` and
-        records days missed beyond the grace window as ``skipped`` (each in one write
-        for all servers, so a restart after downtime does not write once per server)."""
+        records days missed beyond the grace window as ``skipped``."""
         now = self._now(now)
-        active = [gs for gs in self.guild_settings.all() if gs.active]
-        stale = {gs.guild_id: self._settle_change(now) for gs in active if self._stale(gs, now)}
-        if stale:
-            settled = await self.guild_settings.transact_many(stale)
-            for gid, gs in settled.items():
-                if gs.last_digest and gs.last_digest.state == "interrupted":
-                    log.warning("guild %s: digest interrupted: %s", gid, gs.last_digest.reason)
-            active = [settled.get(gs.guild_id, gs) for gs in active]
+        active = [gs for gs in await self.guild_settings.all() if gs.active]
+        records = await self.claims.get_many([gs.guild_id for gs in active])
         plans = []
-        missed: dict[str, Callable[[GuildSettings], GuildSettings | None]] = {}
         for gs in active:
+            digests = records[gs.guild_id]
+            if self._stale(digests.latest, now):
+                digests = await self._interrupt(gs.guild_id, digests, now)
             try:
-                decision = self._decide(gs, now)
+                decision = self._decide(gs, digests.latest, now)
             except GuildSettingsError as exc:  # a bad stored value: skip this server only
                 log.warning("guild %s: cannot schedule its digest: %s", gs.guild_id, exc)
                 continue
             if decision.missed:
-                missed[gs.guild_id] = self._missed_change(gs, decision.missed[-1], now)
-            if not decision.due or not self._retry_ready(gs, decision.local_date, now):
+                await self._skip(gs, decision.missed[-1], now)
+            if not decision.due or not self._retry_ready(digests.latest, decision.local_date, now):
                 continue
-            since, until = self.window(gs, now)
+            since, until = self.window(digests.last_posted, now)
             plans.append(
                 DuePlan(
                     guild_id=gs.guild_id,
@@ -145,27 +143,24 @@ class DigestService:
                     until=until,
                 )
             )
-        if missed:
-            before = {gs.guild_id: gs.last_digest for gs in active}
-            for gid, gs in (await self.guild_settings.transact_many(missed)).items():
-                rec = gs.last_digest
-                if rec and rec.state == "skipped" and rec != before.get(gid):
-                    log.warning(
-                        "guild %s: digest of %s skipped: %s", gid, rec.local_date, rec.reason
-                    )
         return plans
 
-    def next_run(self, guild_id: GuildId, now: datetime | None = None) -> datetime | None:
+    async def next_run(self, guild_id: GuildId, now: datetime | None = None) -> datetime | None:
         """When this server's next digest will be posted, or ``None`` if it will not be."""
-        gs = self.guild_settings.get(guild_id)
+        gs = await self.guild_settings.get(guild_id)
+        digests = await self.claims.get(gs.guild_id)
+        return self._next_run(gs, digests, self._now(now))
+
+    def _next_run(self, gs: GuildSettings, digests: GuildDigests, now: datetime) -> datetime | None:
         if not gs.active:
             return None
-        now = self._now(now)
-        decision = self._decide(gs, now)
+        decision = self._decide(gs, digests.latest, now)
         return now if decision.due else decision.run_at
 
-    def status(self, guild_id: GuildId, now: datetime | None = None) -> DigestStatus:
-        gs = self.guild_settings.get(guild_id)
+    async def status(self, guild_id: GuildId, now: datetime | None = None) -> DigestStatus:
+        gs = await self.guild_settings.get(guild_id)
+        digests = await self.claims.get(gs.guild_id)
+        last = digests.latest
         problem = ""
         if gs.channel_id is None:
             problem = "No digest channel is set: use /digest set."
@@ -173,138 +168,113 @@ class DigestService:
             problem = "The digest is off."
         elif gs.paused:
             problem = f"The digest is paused: {gs.pause_reason or 'the last post failed'}."
-        elif gs.last_digest and gs.last_digest.state == "interrupted":
+        elif last and last.state == "interrupted":
             problem = (
-                f"The digest of {gs.last_digest.local_date} was interrupted and may not have "
+                f"The digest of {last.local_date} was interrupted and may not have "
                 "been delivered; its news will be in the next one."
             )
-        elif gs.last_digest and gs.last_digest.state == "skipped":
-            rec = gs.last_digest
-            problem = f"The digest of {rec.local_date} was skipped: {rec.reason}."
-        next_at = self.next_run(guild_id, now)
-        return DigestStatus(gs, next_at, gs.last_digest, gs.last_posted, problem)
+        elif last and last.state == "skipped":
+            problem = f"The digest of {last.local_date} was skipped: {last.reason}."
+        next_at = self._next_run(gs, digests, self._now(now))
+        return DigestStatus(gs, next_at, last, digests.last_posted, problem)
 
-    def _decide(self, gs: GuildSettings, now: datetime) -> Decision:
+    def _decide(self, gs: GuildSettings, latest: DigestRecord | None, now: datetime) -> Decision:
         return decide(
             now,
             at=gs.at,
             zone=gs.tz,
-            last_date=_blocking_date(gs.last_digest),
+            last_date=_blocking_date(latest),
             grace=self.grace,
             not_before=datetime.fromtimestamp(gs.schedule_since, UTC)
             if gs.schedule_since
             else None,
         )
 
-    def _retry_ready(self, gs: GuildSettings, local_date: date, now: datetime) -> bool:
-        rec = gs.last_digest
+    def _retry_ready(self, rec: DigestRecord | None, local_date: date, now: datetime) -> bool:
         if rec is None or rec.state != "failed" or rec.local_date != local_date.isoformat():
             return True
         finished = datetime.fromtimestamp(rec.finished_at or rec.claimed_at, UTC)
         return now - finished >= RETRY_DELAY
 
-    def window(self, gs: GuildSettings, now: datetime) -> tuple[datetime, datetime]:
+    def window(self, last_posted: DigestRecord | None, now: datetime) -> tuple[datetime, datetime]:
         """The news a digest made now covers: since the last delivered one (at most
         ``MAX_WINDOW`` back), or the last ``DEFAULT_WINDOW`` for a first digest."""
         now = self._now(now)
-        last = gs.last_posted
-        if last is not None and last.until:
-            since = max(datetime.fromtimestamp(last.until, UTC), now - MAX_WINDOW)
+        if last_posted is not None and last_posted.until:
+            since = max(datetime.fromtimestamp(last_posted.until, UTC), now - MAX_WINDOW)
             if since < now:
                 return since, now
         return now - DEFAULT_WINDOW, now
 
-    def _stale(self, gs: GuildSettings, now: datetime) -> bool:
-        rec = gs.last_digest
+    def _stale(self, rec: DigestRecord | None, now: datetime) -> bool:
         return (
             rec is not None
             and rec.state == "claimed"
             and now - datetime.fromtimestamp(rec.claimed_at, UTC) >= CLAIM_STALE
         )
 
-    def _settle_change(self, now: datetime) -> Callable[[GuildSettings], GuildSettings | None]:
+    async def _interrupt(self, guild_id: str, digests: GuildDigests, now: datetime) -> GuildDigests:
         """Turn a claim nobody finished into ``interrupted`` (see the module's docstring)."""
+        r = digests.latest
+        assert r is not None
+        reason = (
+            f"claimed at {datetime.fromtimestamp(r.claimed_at, UTC):%H:%M} UTC by run "
+            f"{r.token}, which never reported back; not posted again to avoid a duplicate"
+        )
+        settled = replace(r, state="interrupted", reason=reason)
+        if await self.claims.finish(guild_id, settled, token=r.token, states=("claimed",)):
+            log.warning("guild %s: digest interrupted: %s", guild_id, reason)
+        return await self.claims.get(guild_id)
 
-        def change(cur: GuildSettings) -> GuildSettings | None:
-            r = cur.last_digest
-            if r is None or not self._stale(cur, now):
-                return None
-            reason = (
-                f"claimed at {datetime.fromtimestamp(r.claimed_at, UTC):%H:%M} UTC by run "
-                f"{r.token}, which never reported back; not posted again to avoid a duplicate"
-            )
-            return replace(cur, last_digest=replace(r, state="interrupted", reason=reason))
-
-        return change
-
-    def _missed_change(
-        self, gs: GuildSettings, day: date, now: datetime
-    ) -> Callable[[GuildSettings], GuildSettings | None]:
+    async def _skip(self, gs: GuildSettings, day: date, now: datetime) -> None:
         hours = (now - run_instant(day, gs.at, gs.tz)).total_seconds() / 3600
         reason = (
             f"the bot was not running at its time and came back {hours:.1f} h later, "
             f"beyond the {self.grace.total_seconds() / 3600:g} h grace"
         )
-
-        def change(cur: GuildSettings) -> GuildSettings | None:
-            blocking = _blocking_date(cur.last_digest)
-            if blocking is not None and blocking >= day:
-                return None
-            rec = DigestRecord(
-                local_date=day.isoformat(),
-                state="skipped",
-                token=self.token,
-                claimed_at=now.timestamp(),
-                finished_at=now.timestamp(),
-                reason=reason,
-            )
-            return replace(cur, last_digest=rec)
-
-        return change
+        rec = DigestRecord(
+            local_date=day.isoformat(),
+            state="skipped",
+            token=self.token,
+            claimed_at=now.timestamp(),
+            finished_at=now.timestamp(),
+            reason=reason,
+        )
+        if await self.claims.claim(gs.guild_id, rec, max_attempts=MAX_ATTEMPTS):
+            log.warning("guild %s: digest of %s skipped: %s", gs.guild_id, rec.local_date, reason)
 
     # ---------------------------------------------------------------- claiming
 
     async def claim(self, guild_id: GuildId, local_date: date) -> bool:
         """Take this server's digest for ``local_date``; ``False`` if it is taken or done.
 
-        Durable before it returns, and decided on the latest state of the file under its
-        locks, so of two services (or processes) only one gets ``True``.
+        Durable before it returns, and decided by the store (a lock or a row only one
+        process can take), so of two services (or processes) only one gets ``True``.
         """
         now = self._now(None)
-        day = local_date.isoformat()
-        taken = False
-
-        def change(cur: GuildSettings) -> GuildSettings | None:
-            nonlocal taken
-            if cur.channel_id is None:
-                return None
-            rec = cur.last_digest
-            attempts = 1
-            if rec is not None:
-                if rec.local_date > day:
-                    return None
-                if rec.local_date == day:
-                    if not _retryable(rec):
-                        return None
-                    attempts = rec.attempts + 1
-            since, until = self.window(cur, now)
-            taken = True
-            claim = DigestRecord(
-                local_date=day,
-                state="claimed",
-                token=self.token,
-                claimed_at=now.timestamp(),
-                since=since.timestamp(),
-                until=until.timestamp(),
-                channel_id=cur.channel_id,
-                attempts=attempts,
+        gs = await self.guild_settings.get(guild_id)
+        if gs.channel_id is None:
+            return False
+        digests = await self.claims.get(gs.guild_id)
+        since, until = self.window(digests.last_posted, now)
+        record = DigestRecord(
+            local_date=local_date.isoformat(),
+            state="claimed",
+            token=self.token,
+            claimed_at=now.timestamp(),
+            since=since.timestamp(),
+            until=until.timestamp(),
+            channel_id=gs.channel_id,
+        )
+        taken = await self.claims.claim(gs.guild_id, record, max_attempts=MAX_ATTEMPTS)
+        if taken is not None:
+            log.info(
+                "guild %s: claimed the digest of %s (run %s)",
+                guild_id,
+                taken.local_date,
+                self.token,
             )
-            return replace(cur, last_digest=claim)
-
-        await self.guild_settings.transact(guild_id, change)
-        if taken:
-            log.info("guild %s: claimed the digest of %s (run %s)", guild_id, day, self.token)
-        return taken
+        return taken is not None
 
     async def mark_posted(
         self,
@@ -317,15 +287,11 @@ class DigestService:
         """Record that the claimed digest was sent (``message_ids`` may be empty on a
         silent quiet day). ``False`` (and a log line) if this run did not hold the claim."""
         now = self._now(None)
+        gid = guild_key(guild_id)
         day = local_date.isoformat()
+        rec = (await self.claims.get(gid)).latest
         done = False
-
-        def change(cur: GuildSettings) -> GuildSettings | None:
-            nonlocal done
-            rec = cur.last_digest
-            if not self._holds(rec, day):
-                return None
-            done = True
+        if rec is not None and rec.local_date == day:
             posted = replace(
                 rec,
                 state="posted",
@@ -334,13 +300,11 @@ class DigestService:
                 channel_id=channel_id or rec.channel_id,
                 reason="",
             )
-            return replace(cur, last_digest=posted, last_posted=posted)
-
-        await self.guild_settings.transact(guild_id, change)
+            done = await self.claims.finish(gid, posted, token=self.token, states=_HELD)
         if done:
-            log.info("guild %s: digest of %s posted (%d messages)", guild_id, day, len(message_ids))
+            log.info("guild %s: digest of %s posted (%d messages)", gid, day, len(message_ids))
         else:
-            log.error("guild %s: mark_posted for %s without holding its claim", guild_id, day)
+            log.error("guild %s: mark_posted for %s without holding its claim", gid, day)
         return done
 
     async def mark_failed(
@@ -357,42 +321,32 @@ class DigestService:
         show`` says why; other servers are unaffected. If some messages were already sent
         (``message_ids``), the day counts as delivered in part and is not retried."""
         now = self._now(None)
+        gid = guild_key(guild_id)
         reason = " ".join(str(reason).split())[:300] or "posting failed"
-        day = local_date.isoformat() if local_date else None
+        rec = (await self.claims.get(gid)).latest
+        if rec is not None and (local_date is None or rec.local_date == local_date.isoformat()):
+            failed = replace(
+                rec,
+                state="failed",
+                finished_at=now.timestamp(),
+                message_ids=tuple(int(m) for m in message_ids),
+                reason=("partly posted: " if message_ids else "") + reason,
+                attempts=MAX_ATTEMPTS if message_ids else rec.attempts,
+            )
+            await self.claims.finish(gid, failed, token=self.token, states=_HELD)
+        if pause:
 
-        def change(cur: GuildSettings) -> GuildSettings | None:
-            new = cur
-            rec = cur.last_digest
-            if rec is not None and self._holds(rec, day or rec.local_date):
-                failed = replace(
-                    rec,
-                    state="failed",
-                    finished_at=now.timestamp(),
-                    message_ids=tuple(int(m) for m in message_ids),
-                    reason=("partly posted: " if message_ids else "") + reason,
-                    attempts=MAX_ATTEMPTS if message_ids else rec.attempts,
-                )
-                new = replace(new, last_digest=failed)
-            if pause:
-                new = replace(new, paused=True, pause_reason=reason, paused_at=now.timestamp())
-            return new if new != cur else None
+            def paused(cur: GuildSettings) -> GuildSettings | None:
+                return replace(cur, paused=True, pause_reason=reason, paused_at=now.timestamp())
 
-        await self.guild_settings.transact(guild_id, change)
+            await self.guild_settings.transact(gid, paused)
         log.warning(
-            "guild %s: digest failed%s: %s", guild_id, " (digest paused)" if pause else "", reason
-        )
-
-    def _holds(self, rec: DigestRecord | None, day: str | None) -> bool:
-        return (
-            rec is not None
-            and rec.local_date == day
-            and rec.token == self.token
-            and rec.state in ("claimed", "interrupted")
+            "guild %s: digest failed%s: %s", gid, " (digest paused)" if pause else "", reason
         )
 
     # ---------------------------------------------------------------- content
 
-    def articles(self, guild_id: GuildId, since: datetime, until: datetime) -> list[Article]:
+    async def articles(self, guild_id: GuildId, since: datetime, until: datetime) -> list[Article]:
         """The server's articles that may have arrived in ``[since, until)``."""
         if self.store is None:
             return []
@@ -401,7 +355,7 @@ class DigestService:
         out: list[Article] = []
         offset = 0
         while len(out) < MAX_ARTICLES:
-            page = self.store.recent(gid, since=floor, limit=_PAGE, offset=offset)
+            page = await self.store.recent(gid, since=floor, limit=_PAGE, offset=offset)
             out.extend(page)
             if len(page) < _PAGE:
                 break
@@ -410,7 +364,7 @@ class DigestService:
             log.warning("guild %s: digest limited to the newest %d articles", gid, MAX_ARTICLES)
         return out
 
-    def build(
+    async def build(
         self,
         guild_id: GuildId,
         *,
@@ -418,15 +372,15 @@ class DigestService:
         until: datetime,
         local_date: date | None = None,
     ) -> Digest:
-        return self._job(guild_id, since, until, local_date)()
+        return (await self._job(guild_id, since, until, local_date))()
 
-    def _job(
+    async def _job(
         self, guild_id: GuildId, since: datetime, until: datetime, local_date: date | None
     ) -> Callable[[], Digest]:
-        """Read the articles now (the store is read on the event loop) and return the
-        CPU part, which touches nothing shared and may run in a worker thread."""
-        gs = self.guild_settings.get(guild_id)
-        articles = self.articles(gs.guild_id, since, until)
+        """Read the articles now and return the CPU part, which touches nothing shared
+        and may run in a worker thread."""
+        gs = await self.guild_settings.get(guild_id)
+        articles = await self.articles(gs.guild_id, since, until)
 
         def run() -> Digest:
             return build_digest(
@@ -440,64 +394,64 @@ class DigestService:
 
         return run
 
-    def _claim_window(self, guild_id: GuildId) -> tuple[str, datetime, datetime, date]:
-        gs = self.guild_settings.get(guild_id)
-        rec = gs.last_digest
+    async def _claim_window(self, guild_id: GuildId) -> tuple[str, datetime, datetime, date]:
+        gid = guild_key(guild_id)
+        rec = (await self.claims.get(gid)).latest
         if rec is None or rec.token != self.token or rec.state != "claimed":
             raise GuildSettingsError("There is no digest claimed by this run for this server.")
         return (
-            gs.guild_id,
+            gid,
             datetime.fromtimestamp(rec.since, UTC),
             datetime.fromtimestamp(rec.until, UTC),
             date.fromisoformat(rec.local_date),
         )
 
-    def digest_for_claim(self, guild_id: GuildId) -> Digest:
+    async def digest_for_claim(self, guild_id: GuildId) -> Digest:
         """The digest this run claimed, over the window fixed at claim time."""
-        gid, since, until, day = self._claim_window(guild_id)
-        return self.build(gid, since=since, until=until, local_date=day)
+        gid, since, until, day = await self._claim_window(guild_id)
+        return await self.build(gid, since=since, until=until, local_date=day)
 
     async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
         """Messages (lists of embed dicts) for the claimed digest, built in a worker thread
         (0.1-0.3 s for thousands of articles): what the Discord loop should call. ``[]``
         means nothing to send (a quiet day in silent mode): still call ``mark_posted``."""
-        gid, since, until, day = self._claim_window(guild_id)
-        job = self._job(gid, since, until, day)
+        gid, since, until, day = await self._claim_window(guild_id)
+        job = await self._job(gid, since, until, day)
         return await asyncio.to_thread(lambda: render_digest(job()))
 
-    def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
+    async def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
         """What a digest would say now (nothing is recorded)."""
-        return self._preview_job(guild_id, now)()
+        return (await self._preview_job(guild_id, now))()
 
-    def _preview_job(self, guild_id: GuildId, now: datetime | None) -> Callable[[], Digest]:
+    async def _preview_job(self, guild_id: GuildId, now: datetime | None) -> Callable[[], Digest]:
         now = self._now(now)
-        gs = self.guild_settings.get(guild_id)
-        since, until = self.window(gs, now)
-        return self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
+        gs = await self.guild_settings.get(guild_id)
+        since, until = self.window((await self.claims.get(gs.guild_id)).last_posted, now)
+        return await self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
 
     async def preview_messages(
         self, guild_id: GuildId, now: datetime | None = None
     ) -> list[list[dict[str, Any]]]:
         """What a digest would say now, rendered in a worker thread (``/digest preview``)."""
-        job = self._preview_job(guild_id, now)
+        job = await self._preview_job(guild_id, now)
         return await asyncio.to_thread(lambda: render_digest(job()))
 
-    def digest_of_date(self, guild_id: GuildId, local_date: date) -> Digest:
+    async def digest_of_date(self, guild_id: GuildId, local_date: date) -> Digest:
         """The digest for a past (or today's) local date: the news that arrived between
         the previous day's run time and that day's run time, in the server's zone."""
-        gs = self.guild_settings.get(guild_id)
+        gs = await self.guild_settings.get(guild_id)
         until = run_instant(local_date, gs.at, gs.tz)
         since = run_instant(local_date - timedelta(days=1), gs.at, gs.tz)
-        return self.build(gs.guild_id, since=since, until=until, local_date=local_date)
+        return await self.build(gs.guild_id, since=since, until=until, local_date=local_date)
 
-    def plan_now(self, guild_id: GuildId, now: datetime | None = None) -> DuePlan:
+    async def plan_now(self, guild_id: GuildId, now: datetime | None = None) -> DuePlan:
         """A plan for ``/digest now``: today's digest, posted immediately. Claim it like
         any other: if today's was already posted, the claim says no."""
         now = self._now(now)
-        gs = self.guild_settings.get(guild_id)
+        gs = await self.guild_settings.get(guild_id)
         if gs.channel_id is None:
             raise GuildSettingsError("Set a digest channel first with /digest set.")
-        since, until = self.window(gs, now)
+        since, until = self.window((await self.claims.get(gs.guild_id)).last_posted, now)
         today = now.astimezone(gs.tz).date()
         return DuePlan(gs.guild_id, gs.channel_id, today, now, timedelta(0), since, until)
 

@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.news.clock import Clock
 from bot.news.errors import NewsError
@@ -28,7 +29,10 @@ from bot.news.feeds.fetching import (
     is_transient,
 )
 from bot.news.feeds.parse import FeedItem, ParsedFeed, parse_feed
-from bot.news.feeds.state import FeedRecord, FeedStore
+from bot.news.feeds.state import FeedRecord
+
+if TYPE_CHECKING:  # the store imports this package
+    from bot.news.store.interface import Feeds
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,7 @@ class PollFailed(NewsError):
 class FeedPoller:
     def __init__(
         self,
-        store: FeedStore,
+        store: Feeds,
         *,
         fetch: Fetch,
         ingest: Ingest,

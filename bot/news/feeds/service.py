@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.config import Settings
@@ -28,7 +29,10 @@ from bot.news.feeds.fetching import (
 )
 from bot.news.feeds.parse import NotAFeed, ParsedFeed
 from bot.news.feeds.poller import FeedPoller, PollLimits
-from bot.news.feeds.state import FeedRecord, FeedStore, GuildFull
+from bot.news.feeds.state import FeedRecord, GuildFull
+
+if TYPE_CHECKING:  # the store imports this package
+    from bot.news.store.interface import Feeds
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,7 @@ class FeedService:
     def __init__(
         self,
         settings: Settings,
+        feeds: Feeds,
         *,
         fetch: Fetch,
         ingest: Ingest,
@@ -129,7 +134,7 @@ class FeedService:
         self.default_interval = max(MIN_INTERVAL_MINUTES, settings.feed_interval_minutes)
         self._fetch = fetch
         self._poll_timeout = poll_timeout or settings.fetch_timeout + 10.0
-        self._store = FeedStore(settings.data_dir / "feeds.json")
+        self._store = feeds
         self._poller = FeedPoller(
             self._store,
             fetch=fetch,
@@ -180,14 +185,14 @@ class FeedService:
         self, guild_id: str, url: str, added_by: str | None, interval_minutes: float | None
     ) -> FeedInfo:
         wanted = normalize_url(url)
-        existing = self._find(guild_id, wanted)
+        existing = await self._find(guild_id, wanted)
         if existing is not None:
             if existing.paused:
                 return await self.resume(guild_id, existing.url)
             raise FeedError(f"This server already follows {existing.url}.")
-        self._check_limit(guild_id)
+        await self._check_limit(guild_id)
         feed_url, parsed = await self._resolve(wanted)
-        existing = self._find(guild_id, feed_url)
+        existing = await self._find(guild_id, feed_url)
         if existing is not None:
             if existing.paused:
                 return await self.resume(guild_id, existing.url)
@@ -225,7 +230,7 @@ class FeedService:
         """Unsubscribe; False when the server did not follow that feed."""
         guild_id = str(guild_id)
         try:
-            record = self._find(guild_id, normalize_url(url))
+            record = await self._find(guild_id, normalize_url(url))
         except FeedError:
             return False
         if record is None:
@@ -238,14 +243,14 @@ class FeedService:
             log.info("guild %s no longer follows feed %s", guild_id, record.url)
         return removed
 
-    def list(self, guild_id: str) -> list[FeedInfo]:
-        records = sorted(self._store.for_guild(str(guild_id)), key=lambda r: r.added_at)
+    async def list(self, guild_id: str) -> list[FeedInfo]:
+        records = sorted(await self._store.for_guild(str(guild_id)), key=lambda r: r.added_at)
         return [_info(r) for r in records]
 
     async def resume(self, guild_id: str, url: str) -> FeedInfo:
         """Un-pause a feed and poll it again soon (its seen items are kept)."""
         guild_id = str(guild_id)
-        record = self._find(guild_id, normalize_url(url))
+        record = await self._find(guild_id, normalize_url(url))
         if record is None:
             raise FeedError(f"This server does not follow {url.strip()}.")
         record.paused = False
@@ -262,7 +267,7 @@ class FeedService:
 
     async def poll_due(self) -> int:
         """Poll every feed that is due, concurrently; returns how many were polled."""
-        tasks = self._launch_due()
+        tasks = await self._launch_due()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         return len(tasks)
@@ -279,12 +284,11 @@ class FeedService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._loop_task = None
-        self._store.close()
 
-    def _launch_due(self) -> list[asyncio.Task[int]]:
+    async def _launch_due(self) -> list[asyncio.Task[int]]:
         now = self.clock.time()
         launched = []
-        for record in self._store.records():
+        for record in await self._store.all():
             if record.paused or record.next_poll_at > now or record.key in self._polls:
                 continue
             task = asyncio.create_task(self._poll_one(record), name=f"feed-poll {record.url}")
@@ -306,7 +310,7 @@ class FeedService:
         while True:
             self._wake.clear()
             try:
-                self._launch_due()
+                await self._launch_due()
             except Exception:
                 log.exception("feed poller pass failed")
             await self._sleep_until_due()
@@ -315,7 +319,7 @@ class FeedService:
         now = self.clock.time()
         upcoming = [
             r.next_poll_at
-            for r in self._store.records()
+            for r in await self._store.all()
             if not r.paused and r.key not in self._polls
         ]
         delay = min([IDLE_SLEEP_SECONDS, *(t - now for t in upcoming)])
@@ -324,14 +328,15 @@ class FeedService:
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _find(self, guild_id: str, url: str) -> FeedRecord | None:
-        record = self._store.get(guild_id, url)
+    async def _find(self, guild_id: str, url: str) -> FeedRecord | None:
+        record = await self._store.get(guild_id, url)
         if record is not None:
             return record
-        return next((r for r in self._store.for_guild(guild_id) if r.added_url == url), None)
+        mine = await self._store.for_guild(guild_id)
+        return next((r for r in mine if r.added_url == url), None)
 
-    def _check_limit(self, guild_id: str) -> None:
-        if len(self._store.for_guild(guild_id)) >= self.max_feeds_per_guild:
+    async def _check_limit(self, guild_id: str) -> None:
+        if len(await self._store.for_guild(guild_id)) >= self.max_feeds_per_guild:
             raise self._full()
 
     def _full(self) -> FeedError:
@@ -370,9 +375,7 @@ class FeedService:
             except NotAFeed:
                 kind = (result.content_type or "").split(";")[0].strip() or "of no stated type"
                 log.info("feed add: %s is not a feed (%s)", url, kind)
-                raise FeedError(
-                    f"{url} is not an RSS, Atom or JSON feed (it is {kind})."
-                ) from None
+                raise FeedError(f"{url} is not an RSS, Atom or JSON feed (it is {kind}).") from None
         text = getattr(result, "text", None) or result.body.decode("utf-8", "replace")
         candidates = discover_feeds(text, page_url)
         if not candidates:

@@ -1,32 +1,20 @@
-"""Feed subscriptions and poll state, one record per (guild, feed URL), in ``feeds.json``.
+"""Feed subscriptions and poll state: one ``FeedRecord`` per (guild, feed URL).
 
-The records live in memory (reads never touch the disk and never race a write); every
-change is written through TinyDB on ``AtomicJSONStorage`` in a worker thread, one write at
-a time, so the file is always a whole, durable version.
+The store keeps them (``bot/news/store/interface.py: Feeds``); the poller changes a
+record it was handed and saves it back.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-from tinydb import TinyDB
-
-from bot.news.atomic import AtomicJSONStorage
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 # Seen ids kept per feed beyond those still in the feed; enough for any sane feed.
 SEEN_LIMIT = 500
-
-
-class FeedStateError(RuntimeError):
-    """The state file cannot be used (e.g. written by a newer version)."""
 
 
 class GuildFull(Exception):
@@ -88,95 +76,3 @@ class FeedRecord:
         record.seen = [str(i) for i in record.seen or []]
         record.retries = {str(k): int(v) for k, v in (record.retries or {}).items()}
         return record
-
-
-class FeedStore:
-    """Feed records for all guilds, persisted in ``path`` (small: rewritten on each save)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self._table = self._db.table("feeds")
-        self._meta = self._db.table("meta")
-        self._lock = asyncio.Lock()
-        self._records: dict[tuple[str, str], FeedRecord] = {}
-        self._doc_ids: dict[tuple[str, str], int] = {}
-        self._load()
-
-    def _load(self) -> None:
-        meta = self._meta.get(doc_id=1)
-        version = (meta or {}).get("schema_version")
-        if version is None:
-            self._meta.insert({"schema_version": SCHEMA_VERSION})
-        elif not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise FeedStateError(
-                f"{self.path} has feed state schema {version!r}; this version reads "
-                f"up to {SCHEMA_VERSION}. Upgrade newsbot or move the file away."
-            )
-        for doc in self._table.all():
-            try:
-                record = FeedRecord.from_doc(dict(doc))
-            except (TypeError, ValueError) as exc:
-                # Left in the file untouched (TinyDB rewrites it as it is), never lost.
-                log.error(
-                    "feed state %s: record %s unreadable, skipped: %s", self.path, doc.doc_id, exc
-                )
-                continue
-            self._records[record.key] = record
-            self._doc_ids[record.key] = doc.doc_id
-
-    def get(self, guild_id: str, url: str) -> FeedRecord | None:
-        return self._records.get((guild_id, url))
-
-    def records(self) -> list[FeedRecord]:
-        return list(self._records.values())
-
-    def for_guild(self, guild_id: str) -> list[FeedRecord]:
-        return [r for r in self._records.values() if r.guild_id == guild_id]
-
-    async def add(self, record: FeedRecord, *, max_per_guild: int | None = None) -> None:
-        """Store a new record; KeyError if it exists, GuildFull past ``max_per_guild``."""
-        async with self._lock:
-            if record.key in self._records:
-                raise KeyError(record.key)
-            # Checked under the lock: two concurrent adds cannot both take the last place.
-            if max_per_guild is not None and len(self.for_guild(record.guild_id)) >= max_per_guild:
-                raise GuildFull(record.guild_id)
-            doc_id = await asyncio.to_thread(self._table.insert, record.to_doc())
-            self._records[record.key] = record
-            self._doc_ids[record.key] = doc_id
-
-    async def save(self, record: FeedRecord) -> bool:
-        """Write ``record``; False (nothing written) when it was removed meanwhile."""
-        async with self._lock:
-            if self._records.get(record.key) is not record:
-                return False
-            doc = record.to_doc()  # snapshot on the loop; the thread never sees live state
-            doc_id = self._doc_ids[record.key]
-            await asyncio.to_thread(self._table.update, doc, doc_ids=[doc_id])
-            return True
-
-    async def replace(self, record: FeedRecord) -> bool:
-        """Write ``record`` over the stored one with its key; False (nothing written) when
-        no record has that key any more."""
-        async with self._lock:
-            if record.key not in self._records:
-                return False
-            doc = record.to_doc()
-            doc_id = self._doc_ids[record.key]
-            await asyncio.to_thread(self._table.update, doc, doc_ids=[doc_id])
-            self._records[record.key] = record
-            return True
-
-    async def remove(self, guild_id: str, url: str) -> bool:
-        async with self._lock:
-            key = (guild_id, url)
-            if key not in self._records:
-                return False
-            doc_id = self._doc_ids.pop(key)
-            del self._records[key]
-            await asyncio.to_thread(self._table.remove, doc_ids=[doc_id])
-            return True
-
-    def close(self) -> None:
-        self._db.close()

@@ -109,7 +109,10 @@ class Articles(Protocol):
 
         Returns ``(stored article as this guild sees it, created)``. The stored copy has no
         ``text``; ``ingested_at`` is set to now when it is 0; ``event_time`` is fixed at
-        the first ingestion. A guild already linked keeps its first link time.
+        the first ingestion. Only ``guild_id``'s link is stored, at
+        ``article.guilds[guild_id]`` when given (tests place arrivals), else now; other
+        entries of ``article.guilds`` are ignored. A guild already linked keeps its first
+        link time.
         ``ValueError`` when the article has no ``canonical_url``."""
         ...
 

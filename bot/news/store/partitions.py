@@ -1,29 +1,43 @@
-"""Week partitions on disk: one TinyDB file per ISO week of ``event_time``, plus two sidecars.
+"""Week partitions on disk: one TinyDB file per ISO week of ``event_time``, plus sidecars.
 
-``2026-W48.json``        the TinyDB database: table ``articles`` (documents without ``text``)
+``2026-W48.json``        a TinyDB database: table ``articles`` (documents without ``text``)
                          and table ``_meta`` (``schema_version``, ``week``).
-``2026-W48.idx.json``    the index rows of that week (id, time, guilds, entities, dedupe keys):
-                         start-up reads these, never the partitions themselves.
-``2026-W48.search.txt``  ``id<TAB>folded title and summary`` per line, read by ``search``.
+``2026-W48.idx.json``    a TinyDB database too: table ``index``, one document holding that
+                         week's index rows in columns (id, time, guilds, entities, dedupe
+                         keys, each document's place in the week file): start-up reads
+                         these, never the partitions themselves.
+``2026-W48.search.txt``  ``id<TAB>folded title and summary`` per line, read by ``search``;
+                         its first line carries the line count, length and CRC of the rest.
 
-Every file is written whole with ``write_atomic`` (temp file, fsync, replace), from a
-worker thread. The sidecars are derived data: a missing or damaged one is rebuilt from
-the partition; a damaged partition is set aside and the rest of the store keeps serving.
+Both databases are written and read through the tinydb library (``TinyDB``/``Table``) on
+``LineStorage`` (ours: orjson, one document per line, temp file + fsync + replace),
+behind ``CachingMiddleware`` so that a week is one file write. Stock ``TinyDB(path)``
+opens them. Writes run in a worker thread. The sidecars are derived data: a missing,
+truncated or damaged one is rebuilt from the partition; a damaged partition is set
+aside and the documents still readable in it are kept.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
+from tinydb import TinyDB
+from tinydb.middlewares import CachingMiddleware
 
 from bot.news.atomic import set_aside, write_atomic
 from bot.news.model import article_id_for, fold, person_key
 from bot.news.store.migrations import SCHEMA_VERSION, SchemaTooNew, check_version, migrate
+from bot.news.store.tinydb.storage import (
+    Damaged,
+    LineStorage,
+    encode_lines,
+    read_document,
+    salvage,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +45,9 @@ Doc = dict[str, Any]
 
 ARTICLES_TABLE = "articles"
 META_TABLE = "_meta"
-SEARCH_HEADER = f"# newsbot-search schema_version={SCHEMA_VERSION}\n"
+INDEX_TABLE = "index"
+SEARCH_MAGIC = "# newsbot-search"
+Locations = dict[str, tuple[int, int]]
 
 
 def week_of(timestamp: float) -> str:
@@ -123,93 +139,119 @@ def weeks_on_disk(weeks_dir: Path) -> set[str]:
     return {p.name[: -len(".json")] for p in weeks_dir.glob("*-W[0-9][0-9].json")}
 
 
-def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> dict[str, tuple[int, int]]:
+def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> Locations:
     """Write one week's partition and sidecars (blocking: run it in a thread).
 
-    Returns where each document's bytes sit in the partition file, (offset, length):
-    one document per line, so that one article can be read without parsing its week.
+    Returns where each document's bytes sit in the partition file, (offset, length), by
+    article id: one article can then be read without parsing its week.
     """
     if not docs:
         for path in (idx_path(weeks_dir, week), search_path(weeks_dir, week)):
             path.unlink(missing_ok=True)
         partition_path(weeks_dir, week).unlink(missing_ok=True)
         return {}
-    payload, locs, ordered = encode_week(week, docs)
-    write_atomic(partition_path(weeks_dir, week), payload)
+    ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
+    db = TinyDB(partition_path(weeks_dir, week), storage=CachingMiddleware(LineStorage), fresh=True)
+    db.table(META_TABLE).insert({"schema_version": SCHEMA_VERSION, "week": week})
+    db.table(ARTICLES_TABLE).insert_multiple(ordered)
+    db.close()  # the one write of the file
+    locs = _by_article(db.storage.storage.locations, ordered)  # type: ignore[attr-defined]
     write_search(weeks_dir, week, ordered)
-    write_atomic(idx_path(weeks_dir, week), orjson.dumps(index_of(week, ordered, locs)))
+    write_idx(weeks_dir, week, index_of(week, ordered, locs))
     return locs
 
 
-def encode_week(
-    week: str, docs: dict[str, Doc]
-) -> tuple[bytes, dict[str, tuple[int, int]], list[Doc]]:
-    """The partition file's bytes, each document's (offset, length), the ordered documents."""
+def _by_article(locations: dict[str, Locations], ordered: list[Doc]) -> Locations:
+    # the documents were inserted in this order: TinyDB gave them ids 1..n
+    where = locations.get(ARTICLES_TABLE, {})
+    return {doc["id"]: where[str(n)] for n, doc in enumerate(ordered, 1)}
+
+
+def week_locations(week: str, docs: dict[str, Doc]) -> tuple[Locations, list[Doc]]:
+    """Where each document would sit in the week file ``write_week`` writes, without
+    writing it (a read-only store rebuilding an index in memory)."""
     ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
-    meta = orjson.dumps({"1": {"schema_version": SCHEMA_VERSION, "week": week}})
-    chunks = [b'{"%s": %s,\n"%s": {\n' % (META_TABLE.encode(), meta, ARTICLES_TABLE.encode())]
-    pos = len(chunks[0])
-    locs: dict[str, tuple[int, int]] = {}
-    for n, doc in enumerate(ordered, 1):
-        key = b'%s"%d": ' % (b",\n" if n > 1 else b"", n)
-        raw = orjson.dumps(doc)
-        locs[doc["id"]] = (pos + len(key), len(raw))
-        chunks += (key, raw)
-        pos += len(key) + len(raw)
-    chunks.append(b"\n}}\n")
-    return b"".join(chunks), locs, ordered
+    tables = {
+        META_TABLE: {"1": {"schema_version": SCHEMA_VERSION, "week": week}},
+        ARTICLES_TABLE: {str(n): doc for n, doc in enumerate(ordered, 1)},
+    }
+    _, locations = encode_lines(tables)
+    return _by_article(locations, ordered), ordered
+
+
+def write_idx(weeks_dir: Path, week: str, data: dict[str, Any]) -> None:
+    db = TinyDB(idx_path(weeks_dir, week), storage=CachingMiddleware(LineStorage), fresh=True)
+    db.table(INDEX_TABLE).insert(data)
+    db.close()
 
 
 def read_one(fd: int, article_id: str, offset: int, length: int) -> Doc | None:
     """One document read at its offset; None when the file no longer matches the index."""
-    try:
-        doc = orjson.loads(os.pread(fd, length, offset))
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    return doc if isinstance(doc, dict) and doc.get("id") == article_id else None
+    doc = read_document(fd, offset, length)
+    return doc if doc is not None and doc.get("id") == article_id else None
 
 
 def write_search(weeks_dir: Path, week: str, docs: list[Doc]) -> None:
-    lines = [SEARCH_HEADER, *(f"{d['id']}\t{search_text(d)}\n" for d in docs)]
-    write_atomic(search_path(weeks_dir, week), "".join(lines).encode("utf-8"))
+    body = "".join(f"{d['id']}\t{search_text(d)}\n" for d in docs).encode("utf-8")
+    header = (
+        f"{SEARCH_MAGIC} schema_version={SCHEMA_VERSION} lines={len(docs)} "
+        f"bytes={len(body)} crc={zlib.crc32(body):08x}\n"
+    ).encode()
+    write_atomic(search_path(weeks_dir, week), header + body)
 
 
-def _read_json(path: Path) -> Any | None:
-    """Parse a JSON file; missing is None; unreadable raises ValueError (caller sets aside)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+def _open_tables(path: Path) -> dict[str, Any] | None:
+    """The tables of a TinyDB file read through TinyDB; None when it does not exist."""
+    if not path.exists():
         return None
+    db = TinyDB(path, storage=LineStorage)
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON: {exc}") from None
+        return {name: db.table(name) for name in db.tables()}
+    finally:
+        db.close()
 
 
 def read_partition(weeks_dir: Path, week: str) -> dict[str, Doc] | None:
-    """The documents of one week by id; None if the file is missing or was set aside."""
+    """The documents of one week by id; None if the file is missing. A damaged file is
+    set aside and the documents still readable in it are returned (and logged)."""
     path = partition_path(weeks_dir, week)
     try:
-        data = _read_json(path)
-        if data is None:
+        tables = _open_tables(path)
+        if tables is None:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get(ARTICLES_TABLE, {}), dict):
-            raise ValueError("not a TinyDB database")
-        meta = next(iter((data.get(META_TABLE) or {}).values()), {})
-        version = check_version(meta.get("schema_version"))
+        meta = tables[META_TABLE].get(doc_id=1) if META_TABLE in tables else None
+        version = check_version((meta or {}).get("schema_version"))
         docs: dict[str, Doc] = {}
-        for doc in data.get(ARTICLES_TABLE, {}).values():
-            if not isinstance(doc, dict) or "id" not in doc or "event_time" not in doc:
-                raise ValueError("an article document lacks id or event_time")
-            doc = migrate(doc, version)
-            docs[doc["id"]] = doc
+        if ARTICLES_TABLE in tables:
+            for doc in tables[ARTICLES_TABLE].all():
+                if "id" not in doc or "event_time" not in doc:
+                    raise Damaged("an article document lacks id or event_time")
+                doc = migrate(dict(doc), version)
+                docs[doc["id"]] = doc
         return docs
     except SchemaTooNew as exc:
         log.error("partition %s was written by a newer newsbot (%s); not reading it", path, exc)
         raise
-    except (ValueError, TypeError, KeyError) as exc:
+    except (Damaged, ValueError, TypeError, KeyError) as exc:
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raw = b""
         set_aside(path, str(exc))
-        return None
+        return _salvaged(week, raw)
+
+
+def _salvaged(week: str, raw: bytes) -> dict[str, Doc] | None:
+    docs = {}
+    for doc in salvage(raw):
+        if isinstance(doc.get("id"), str) and isinstance(doc.get("event_time"), (int, float)):
+            try:
+                docs[doc["id"]] = migrate(doc, 1)
+            except (KeyError, TypeError, ValueError):
+                continue
+    if docs:
+        log.warning("partition %s: recovered %d articles from the damaged file", week, len(docs))
+    return docs or None
 
 
 IDX_COLUMNS = ("ids", "t", "off", "len", "fp", "guilds", "ents")
@@ -219,34 +261,53 @@ def read_idx(weeks_dir: Path, week: str) -> dict[str, Any] | None:
     """One week's index file; None when missing or set aside (then rebuilt by the caller)."""
     path = idx_path(weeks_dir, week)
     try:
-        data = _read_json(path)
-        if data is None:
+        tables = _open_tables(path)
+        if tables is None:
             return None
+        data = tables[INDEX_TABLE].get(doc_id=1) if INDEX_TABLE in tables else None
         if not isinstance(data, dict) or data.get("week") != week:
-            raise ValueError("not an index file of this week")
+            raise Damaged("not an index file of this week")
         if check_version(data.get("schema_version")) != SCHEMA_VERSION:
             return None  # older layout: rebuilt from the (migrated) partition
         n = len(data.get("ids") or ())
         if any(len(data.get(c) or ()) != n for c in IDX_COLUMNS):
-            raise ValueError("columns of different lengths")
+            raise Damaged("columns of different lengths")
         for key in ("ukey", "guild_table", "key_table", "post"):
             if key not in data:
-                raise ValueError(f"no {key}")
-        return data
+                raise Damaged(f"no {key}")
+        return dict(data)
     except SchemaTooNew:
         raise
-    except (ValueError, TypeError) as exc:
+    except (Damaged, ValueError, TypeError) as exc:
         set_aside(path, str(exc))
         return None
 
 
 def read_search(weeks_dir: Path, week: str) -> str:
-    """The week's search text ("" when missing; a damaged file is only derived data)."""
+    """The week's search text ("" when missing, or when its header does not match what
+    follows: a truncated or damaged file is only derived data, rebuilt by the caller)."""
+    path = search_path(weeks_dir, week)
     try:
-        text = search_path(weeks_dir, week).read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return ""
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         log.warning("search file of %s unreadable (%s); rebuilding it", week, exc)
         return ""
-    return text if text.startswith("# newsbot-search") else ""
+    end = raw.find(b"\n")
+    header = raw[:end].decode("ascii", "replace").split() if end != -1 else []
+    fields = dict(f.split("=", 1) for f in header[2:] if "=" in f)
+    body = raw[end + 1 :]
+    try:
+        intact = (
+            header[:2] == SEARCH_MAGIC.split()
+            and int(fields["bytes"]) == len(body)
+            and int(fields["crc"], 16) == zlib.crc32(body)
+        )
+        text = body.decode("utf-8") if intact else ""
+    except (KeyError, ValueError):
+        intact, text = False, ""
+    if not intact:
+        log.warning("search file of %s is truncated or damaged; rebuilding it", week)
+        return ""
+    return text

@@ -243,7 +243,7 @@ class ArticleStore:
                 return None
             log.info("article store: rebuilding the index file of %s", week)
             if self.read_only:
-                _, locs, ordered = parts.encode_week(week, docs)
+                locs, ordered = parts.week_locations(week, docs)
                 self._loaded[week] = docs  # the offsets are of the rebuilt file, not this one
                 return parts.index_of(week, ordered, locs)
             parts.write_week(self.weeks_dir, week, docs)
@@ -488,12 +488,39 @@ class ArticleStore:
         data.pop("text", None)
         if not data["ingested_at"]:
             data["ingested_at"] = now
-        data["guilds"] = {**data["guilds"], guild_id: data["guilds"].get(guild_id, now)}
+        # only this guild's link: another guild's entry in the input is never stored
+        data["guilds"] = {guild_id: data["guilds"].get(guild_id, now)}
         stored = _article(data, guild_id)
         data["event_time"] = stored.event_time
         self._put_mem(data)
         await self._write({"op": "put", "a": data})
         return stored, True
+
+    async def import_article(self, article: Article) -> bool:
+        """Store an article copied from another store with every link in its ``guilds``
+        at its own time (links already stored keep theirs); True when it was new."""
+        self._journal_or_fail()
+        links = {str(g): float(t) for g, t in article.guilds.items()}
+        if not links or not article.canonical_url:
+            return False
+        existing = self._existing_id(article)
+        doc = self._doc(existing) if existing else None
+        if doc is not None:
+            missing = {g: t for g, t in links.items() if g not in doc.get("guilds", {})}
+            if missing:
+                doc = {**doc, "guilds": {**doc.get("guilds", {}), **missing}}
+                self._put_mem(doc)
+                await self._write({"op": "put", "a": doc})
+            return False
+        data = orjson.loads(orjson.dumps(article))
+        data.pop("text", None)
+        if not data["ingested_at"]:
+            data["ingested_at"] = min(links.values())
+        data["guilds"] = links
+        data["event_time"] = _article(data).event_time
+        self._put_mem(data)
+        await self._write({"op": "put", "a": data})
+        return True
 
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""

@@ -81,6 +81,6 @@ def parse_store_url(text: str | None, data_dir: Path) -> StoreURL:
             raise BadStoreURL(f"The PostgreSQL URL “{redact(shown)}” has port 0.")
         return StoreURL("postgres", dsn=raw)
     raise BadStoreURL(
-        f"newsbot cannot store data at a “{scheme[:20]}” URL: use tinydb:///path/to/folder "
+        f"A “{scheme[:20]}” URL is not a store newsbot can use: use tinydb:///path/to/folder "
         "or postgresql://user@host:port/database."
     )

@@ -6,12 +6,17 @@ per process (``bot.news.understanding.nlp``)."""
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.news.model import CountryMention, Development, PersonMention
+from bot.news.understanding.countries import BLOCKED, scan
 from bot.news.understanding.developments import pick_development
 from bot.news.understanding.entities import Found, find_countries, find_persons
-from bot.news.understanding.language import detect_language
+from bot.news.understanding.language import choose_language
+from bot.news.understanding.localized_countries import scan_localized
 from bot.news.understanding.nlp import analyse
 from bot.news.understanding.sentences import split_spans_on_lines
 from bot.news.understanding.summary import summarize
@@ -19,7 +24,9 @@ from bot.news.understanding.summary import summarize
 log = logging.getLogger(__name__)
 
 LEAD_SENTENCES = 2  # a mention in the title or these first body sentences is salient
-_NON_LATIN = {"zh", "ja", "ko", "ru", "ar", "he", "el", "th", "hi", "bn", "ta", "ka", "hy"}
+# the languages with a real NER model here: others get countries (localized names), no persons
+NER_LANGUAGES = frozenset({"en"})
+_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 
 
 @dataclass
@@ -32,23 +39,17 @@ class Enrichment:
     notes: list[str] = field(default_factory=list)
 
 
-def _language(title: str, text: str, given: str | None) -> str:
-    """The text's own evidence first: a page's declared language is often a site-wide default.
-    The declared one decides only for texts too short to judge."""
-    detected = detect_language(f"{title}\n{text}")
-    if given and len(text.split()) < 30 and detected not in _NON_LATIN:
-        return given.strip().lower().replace("_", "-").split("-")[0] or detected
-    return detected
-
-
-def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
-    """Analyse an article. Non-English text gets a summary and a note, and no entities: the
-    English model would invent them."""
+def enrich(
+    title: str, text: str, *, language: str | None = None, authors: Sequence[str] = ()
+) -> Enrichment:
+    """Analyse an article. Text in a language without an NER model gets its countries from
+    localized names and no persons: the English model would invent them. ``language`` is the
+    page's declared one (it decides when the text is unclear); ``authors`` its byline."""
     title = " ".join(title.split())
-    lang = _language(title, text, language)
+    lang = choose_language(f"{title}\n{text}", language)
     result = Enrichment(summary=summarize(title, text), language=lang)
-    if lang not in ("en", "und"):
-        result.notes.append(f"language {lang}: entities not extracted")
+    if lang not in NER_LANGUAGES and lang != "und":
+        _localized_entities(title, text, lang, result)
         return result
     if not text.strip() and not title:
         result.notes.append("no text: entities not extracted")
@@ -65,7 +66,7 @@ def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
         return any(start < body_offset or start < lead_end for start, _ in found.spans)
 
     countries = find_countries(doc)
-    persons = find_persons(doc)
+    persons = find_persons(doc, authors)
     for found in countries:
         result.countries.append(CountryMention(found.key, found.count, salient(found)))
     for found in persons:
@@ -77,3 +78,40 @@ def enrich(title: str, text: str, *, language: str | None = None) -> Enrichment:
         if development.sentence:
             result.developments.append(development)
     return result
+
+
+def _localized_entities(title: str, text: str, lang: str, result: Enrichment) -> None:
+    full = f"{title}\n\n{text}" if title else text
+    body_offset = len(title) + 2 if title else 0
+    counted: dict[str, Found] = {}
+    matches = [(m.start, m.end, m.code) for m in scan_localized(full, lang)]
+    if _latin_script(full):
+        # cities and many country names are spelt alike in languages written in Latin script
+        # ("London", "Jakarta", "Indonesia"); demonyms and words that are also names are not
+        taken = [(start, end) for start, end, _ in matches]
+        for m in scan(full):
+            if m.kind == "demonym" or m.weak or len(m.codes) != 1 or BLOCKED in m.codes:
+                continue
+            if not any(start < m.end and m.start < end for start, end in taken):
+                matches.append((m.start, m.end, m.codes[0]))
+    for start, end, code in sorted(matches):
+        found = counted.setdefault(code, Found("country", code, code))
+        found.spans.append((start, end))
+    sentences = [(m.start(), m.end(), m.group().strip()) for m in _SENTENCE.finditer(full)]
+    body = [s for s in sentences if s[0] >= body_offset and s[2]]
+    lead_end = body[LEAD_SENTENCES - 1][1] if len(body) >= LEAD_SENTENCES else len(full)
+    for found in counted.values():
+        salient = any(start < lead_end for start, _ in found.spans)
+        result.countries.append(CountryMention(found.key, found.count, salient))
+        development = pick_development(found, body)
+        if not development.sentence:
+            development = pick_development(found, sentences)  # named in the title only
+        if development.sentence:
+            result.developments.append(development)
+    result.notes.append(f"language {lang}: countries from localized names; persons not extracted")
+
+
+def _latin_script(text: str) -> bool:
+    letters = [ch for ch in text[:5000] if ch.isalpha()]
+    latin = sum(1 for ch in letters if ch.isascii() or "LATIN" in unicodedata.name(ch, ""))
+    return bool(letters) and latin >= 0.8 * len(letters)

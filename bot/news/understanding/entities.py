@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.understanding.given_names import is_given_name
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
@@ -208,8 +209,9 @@ _ROLE_BEFORE = (
 )
 
 
-def find_persons(doc: Doc) -> list[Found]:
-    """The persons a text names, merged to canonical full names."""
+def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
+    """The persons a text names, merged to canonical full names. ``authors`` (the page's
+    byline) wrote the article: they are not in the news."""
     text = doc.text
     other_labels: Counter[str] = Counter()
     for ent in doc.ents:
@@ -226,14 +228,22 @@ def find_persons(doc: Doc) -> list[Found]:
             continue
         name, offset = cleaned
         start = ent.start_char + offset
+        name = _complete_cut_name(name, text, start + len(name))
+        if name is None:
+            continue
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
+    raw = _trim_glued_words(raw, text, other_labels)
+    bylines = {fold(a) for a in authors if a.strip()}
+    raw = [m for m in raw if fold(m[0]) not in bylines]
     person_counts = Counter(fold(name) for name, _, _ in raw)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
         if other_labels[key] > person_counts[key]:
             continue  # mostly an organisation, product or place in this text ("Steelers")
+        if _common_word_first(name, text):
+            continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
         if len(name.split()) == 1:
             fuller = _fuller_name(name, text)
             if fuller:
@@ -305,3 +315,97 @@ def _keeps_single(name: str, mentions: int, text: str) -> bool:
     if mentions < 3 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
     return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)
+
+
+# honours and post-nominals after a name ("Stephen Kramer QC", "Jane Doe MP")
+_POST_NOMINALS = frozenset(split_words("qc kc mp mep msp obe mbe cbe kbe dbe phd md esq"))
+_PARTICLE_END = frozenset(split_words("van von der den de da del della di du le la al bin ibn"))
+
+
+def _complete_cut_name(name: str, text: str, end: int) -> str | None:
+    """ "Schalk van der" -> "Schalk van der Merwe" when the next word is written right after;
+    a name that still ends with a particle is dropped."""
+    words = name.split()
+    if fold(words[-1]) not in _PARTICLE_END:
+        return name
+    following = re.match(r"[ \t]+((?:(?:van|von|der|den|de|la|le)\s+)*[A-Z][\w'’-]+)", text[end:])
+    if following and len(words) > 1:
+        return f"{name} {following.group(1)}"
+    return None
+
+
+def _trim_glued_words(
+    raw: list[tuple[str, int, int]], text: str, other_labels: Counter[str]
+) -> list[tuple[str, int, int]]:
+    """Words glued to a name by the model: a club, place or country before it ("Valencia
+    Enrique", "Burnley Olivier Giroud"), a country, caption word or post-nominal after it
+    ("... Belarus", "Emma Jackson Quiet", "Stephen Kramer QC")."""
+    multi = {fold(name) for name, _, _ in raw if len(name.split()) > 1}
+    by_surname: dict[str, set[str]] = {}
+    for name, _, _ in raw:
+        if len(name.split()) > 1:
+            by_surname.setdefault(fold(name.split()[-1]), set()).add(fold(name))
+
+    def named_elsewhere(rest: str, name: str) -> bool:
+        """Whether the rest of a name is another person of this article, in full or by the
+        surname of someone else's full name."""
+        key = fold(rest)
+        return (key in multi and key != fold(name)) or bool(
+            by_surname.get(key, set()) - {fold(name)}
+        )
+
+    given_names = {fold(name.split()[0]) for name, _, _ in raw if len(name.split()) > 1}
+
+    def place_word(word: str) -> bool:
+        return term_kind(word.strip(".,")) in ("name", "alias", "demonym", "place")
+
+    def not_a_name_word(word: str) -> bool:
+        return other_labels[fold(word.strip(".,"))] > 0 or place_word(word)
+
+    def lower_elsewhere(word: str) -> bool:
+        return bool(re.search(r"\b" + re.escape(word.lower()) + r"\b", text))
+
+    out = []
+    for name, start, _ in raw:
+        words = name.split()
+        # leading: only when what is left is a person this article names anyway
+        while (
+            len(words) > 1
+            and (not_a_name_word(words[0]) or _common_word_first(" ".join(words), text))
+            and named_elsewhere(" ".join(words[1:]), name)
+            and fold(words[0]) not in given_names - {fold(name.split()[0])}
+        ):
+            start = text.find(words[1], start)
+            words = words[1:]
+        while len(words) > 1:
+            last = words[-1].strip(".,")
+            rest = " ".join(words[:-1])
+            someones_surname = bool(by_surname.get(fold(last), set()) - {fold(name)})
+            drop = fold(last) in _POST_NOMINALS or (
+                not someones_surname
+                and (
+                    (len(words) > 2 and place_word(last))
+                    or (
+                        (not_a_name_word(last) or lower_elsewhere(last))
+                        and named_elsewhere(rest, name)
+                    )
+                )
+            )
+            if not drop:
+                break
+            words = words[:-1]
+        trimmed = " ".join(words)
+        out.append((trimmed, start, start + len(trimmed)))
+    return out
+
+
+def _common_word_first(name: str, text: str) -> bool:
+    """A name of two or more words whose first word is nobody's first name and is written in
+    lower case elsewhere in the text: a thing named with ordinary words."""
+    words = name.split()
+    if len(words) < 2:
+        return False
+    first = words[0].strip(".,")
+    if len(first) <= 2 or not first.isalpha() or is_given_name(first):
+        return False
+    return bool(re.search(r"(?<![.!?]\s)\b" + re.escape(first.lower()) + r"\b", text))

@@ -1,8 +1,14 @@
 """HTML page -> the article in it: title, text, date, site, canonical URL, language.
 
-trafilatura (``favor_precision``: the best of the extractors measured on real news pages)
-does the work; readability-lxml is the fallback when trafilatura finds nothing or almost
-nothing. A page with too little text is "not an article" rather than a short article.
+trafilatura (``favor_precision``: the best single extractor measured on real news pages) and
+readability-lxml both read the page, and their agreement decides, never the site:
+- trafilatura short: readability when it is longer, trafilatura's recall mode when both are
+  nearly empty;
+- readability much longer and containing nearly all of trafilatura's text: trafilatura
+  stopped early (a page split by an inline box), readability's text is taken;
+- readability agreeing with most of trafilatura's text: trafilatura's leading and trailing
+  paragraphs that readability does not have are boilerplate (teasers, credits, sign-ups).
+A page with too little text is "not an article" rather than a short article.
 Pure CPU work: the pipeline runs it in a worker process.
 """
 
@@ -22,6 +28,12 @@ log = logging.getLogger(__name__)
 MIN_ARTICLE_WORDS = 40
 # trafilatura output shorter than this makes us try readability too.
 _FALLBACK_WORDS = 120
+# readability this many times longer than trafilatura, containing this share of its text
+_LONGER = 1.5
+_CONTAINS = 0.8
+# readability at least this share of trafilatura's length, contained in it this much: trim
+_AGREEING_SHARE = 0.7
+_EDGE_KEPT = 0.5  # an edge paragraph stays when this share of it is in readability's text
 
 _WORD = re.compile(r"\w+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -44,6 +56,7 @@ class Extracted:
     language: str | None = None
     method: str = "trafilatura"
     notes: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # the byline's names, as the page gives
 
 
 def word_count(text: str) -> int:
@@ -66,12 +79,9 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
         )
     except Exception:  # trafilatura raises assorted errors on broken markup
         log.warning("trafilatura failed on %s", url, exc_info=True)
-    text = _clean_text(getattr(doc, "text", None) or "")
-    method = "trafilatura"
-    if word_count(text) < _FALLBACK_WORDS:
-        fallback = _readability_text(html)
-        if word_count(fallback) > max(word_count(text), MIN_ARTICLE_WORDS):
-            text, method = fallback, "readability"
+    text, method = _choose_text(
+        _clean_text(getattr(doc, "text", None) or ""), _readability_text(html), html, url
+    )
     if word_count(text) < MIN_ARTICLE_WORDS:
         raise NotAnArticle(
             "The page has too little text to be an article "
@@ -92,7 +102,19 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
         canonical_url=(getattr(doc, "url", None) or None),
         language=(getattr(doc, "language", None) or html_language(html)),
         method=method,
+        authors=byline_names(getattr(doc, "author", None) or ""),
     )
+
+
+def byline_names(author: str) -> list[str]:
+    """trafilatura's author field ("Jane Doe; John Roe", "By Jane Doe and John Roe") as
+    names."""
+    names = []
+    for part in re.split(r";|,|\band\b|&|\|", author):
+        part = re.sub(r"(?i)^\s*by\s+", "", part).strip(" .")
+        if part and len(part.split()) <= 4:
+            names.append(part)
+    return names
 
 
 _HTML_LANG = re.compile(rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})\b", re.IGNORECASE)
@@ -116,6 +138,58 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "br", "tr"}
     | {"section", "article", "figcaption", "ul", "ol", "table", "dd", "dt"}
 )
+
+
+def _choose_text(
+    precise: str, readable: str, html: bytes | str, url: str | None
+) -> tuple[str, str]:
+    """The article text from trafilatura's and readability's, and how it was chosen."""
+    from bot.news.understanding.scoring import shingles
+
+    def contained(part: str, whole: str) -> float:
+        mine, theirs = shingles(part), shingles(whole)
+        total = sum(mine.values())
+        return sum((mine & theirs).values()) / total if total else 0.0
+
+    words, other = word_count(precise), word_count(readable)
+    if words < _FALLBACK_WORDS:
+        text, method = (readable, "readability") if other > words else (precise, "trafilatura")
+        if word_count(text) < MIN_ARTICLE_WORDS:
+            # both nearly empty: trafilatura's recall mode keeps what precision dropped
+            recall = _trafilatura_recall(html, url)
+            if word_count(recall) > word_count(text):
+                return recall, "trafilatura-recall"
+        return text, method
+    if other > _LONGER * words and contained(precise, readable) >= _CONTAINS:
+        return readable, "readability"
+    if other >= _AGREEING_SHARE * words and contained(readable, precise) >= _CONTAINS:
+        theirs = shingles(readable)
+        paragraphs = precise.split("\n")
+
+        def kept(paragraph: str) -> bool:
+            mine = shingles(paragraph)
+            total = sum(mine.values())
+            return not total or sum((mine & theirs).values()) >= _EDGE_KEPT * total
+
+        while len(paragraphs) > 1 and not kept(paragraphs[0]):
+            paragraphs.pop(0)
+        while len(paragraphs) > 1 and not kept(paragraphs[-1]):
+            paragraphs.pop()
+        trimmed = "\n".join(paragraphs)
+        if trimmed != precise:
+            return trimmed, "trafilatura-trimmed"
+    return precise, "trafilatura"
+
+
+def _trafilatura_recall(html: bytes | str, url: str | None) -> str:
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(html, url=url, favor_recall=True, include_tables=True)
+    except Exception:  # trafilatura raises assorted errors on broken markup
+        log.debug("trafilatura (recall) failed on %s", url, exc_info=True)
+        return ""
+    return _clean_text(text or "")
 
 
 def _readability_text(html: bytes | str) -> str:

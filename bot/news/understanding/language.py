@@ -1,87 +1,122 @@
-"""A light language guess: the writing system, then the most frequent function words.
+"""Which language an article is written in, judged on its prose.
 
-Good enough for its one job, deciding whether the English NER model may run: it only has to
-tell English from everything else, on whole articles, not short strings."""
+py3langid (a maintained fork of langid.py whose model ships inside the wheel: nothing is
+downloaded) gives a language and a calibrated confidence. It reads only the lines that read as
+sentences: a results table, a line-up or a list of names has no function words, and scoring it
+guesses Polish, Dutch or Luxembourgish for an English page. When the guess is not confident the
+page's declared language decides, and English when there is none.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
-import unicodedata
-from collections import Counter
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-# the commonest function words of languages written in Latin script; words shared across
-# languages ("a", "de", "la") are kept only where they are characteristic
-_STOPWORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the and of to in is that for it with was on as are be by this have from at "
-        "not but they his her he she said has which were their will would been an or",
-        "de": "der die und das ist nicht ein eine zu den mit sich des auf für im dem von auch "
-        "es wird sind bei wie nach noch aus einem einer werden oder ich über",
-        "fr": "le la les et des est une pour dans que qui un du au pas sur par plus avec ce "
-        "sont il elle ont été aux mais cette ses nous vous",
-        "es": "el la los las que y en del por con una para es se lo como más pero sus al fue "
-        "este esta ha sido también muy entre sin sobre",
-        "pt": "o os as que e em do da dos das um uma para com não por mais foi são está "
-        "também ao como mas seu sua pelo pela isso ele ela",
-        "it": "il lo la gli le che di e un una per non con del della sono è anche più come "
-        "alla nel questo ma ha dei delle nella",
-        "nl": "de het een en van is dat op te in niet met voor zijn er aan ook maar bij door "
-        "als dan om nog wel naar deze wordt",
-        "id": "yang dan di ini itu dengan untuk tidak dari dalam akan pada juga ke karena ada "
-        "oleh sebagai atau kami mereka adalah bahwa",
-        "sv": "och att det som en på är av för med den till har inte om ett var men jag från",
-        "tr": "ve bir bu da de için ile olarak çok daha ne gibi olan en ama değil",
-        "pl": "i w nie na się z że do jest to jak po co ale od za przez dla są",
-    }.items()
-}
-# scripts (from Unicode character names) that settle the language, or narrow it
-_SCRIPTS = {
-    "CJK": "zh",
-    "HIRAGANA": "ja",
-    "KATAKANA": "ja",
-    "HANGUL": "ko",
-    "CYRILLIC": "ru",
-    "ARABIC": "ar",
-    "HEBREW": "he",
-    "GREEK": "el",
-    "THAI": "th",
-    "DEVANAGARI": "hi",
-    "BENGALI": "bn",
-    "TAMIL": "ta",
-    "GEORGIAN": "ka",
-    "ARMENIAN": "hy",
-}
-_WORD = re.compile(r"[^\W\d_]+")
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
+
+log = logging.getLogger(__name__)
+
+CONFIDENT = 0.9  # py3langid's normalised probability above which a guess stands
+# a guess that contradicts the page's own declaration must be surer than that
+OVERRULE_DECLARED = 0.98
+_SAMPLE_CHARS = 6000
+_MIN_PROSE_CHARS = 200  # less prose than this: judge the whole text
+_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+
+# languages the model splits its belief between (Malay and Indonesian, Bokmål and Nynorsk...):
+# the guess keeps its own code and is as sure as the group is
+_CLOSE = (frozenset({"id", "ms"}), frozenset({"no", "nb", "nn", "da"}),
+          frozenset({"hr", "sr", "bs"}), frozenset({"cs", "sk"}))  # fmt: skip
+
+_lock = threading.Lock()
+_identifier: LanguageIdentifier | None = None
 
 
-def detect_language(text: str, *, sample: int = 4000) -> str:
-    """An ISO 639-1 code for the text's language ("en" when unsure, "und" when no words)."""
-    text = text[:sample]
-    letters = [ch for ch in text if ch.isalpha()]
-    if not letters:
-        return "und"
-    scripts: Counter[str] = Counter()
-    for ch in letters:
-        if ch.isascii():
-            scripts["LATIN"] += 1
-            continue
-        name = unicodedata.name(ch, "")
-        script = next((s for s in _SCRIPTS if name.startswith(s)), "LATIN")
-        scripts[script] += 1
-    script, count = scripts.most_common(1)[0]
-    if script != "LATIN" and count >= 0.3 * len(letters):
-        if script == "CJK" and (scripts["HIRAGANA"] + scripts["KATAKANA"]) > 0.05 * count:
-            return "ja"
-        return _SCRIPTS[script]
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
-        return "und"
-    hits = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
-    best = max(hits, key=lambda lang: hits[lang])
-    if hits[best] == 0:
-        return "en"
-    # English wins ties and near-ties: loanwords and names sprinkle other languages' words
-    if best != "en" and hits[best] <= 1.2 * hits["en"]:
-        return "en"
-    return best
+@dataclass(frozen=True, slots=True)
+class LanguageGuess:
+    code: str  # ISO 639-1; "und" when the text has no letters
+    confidence: float
+
+    @property
+    def confident(self) -> bool:
+        return self.code != "und" and self.confidence >= CONFIDENT
+
+
+def _get_identifier() -> LanguageIdentifier:
+    global _identifier
+    if _identifier is None:
+        with _lock:
+            if _identifier is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
+
+
+def _reads_as_prose(line: str) -> bool:
+    """A line of running text rather than a heading, a list of names or a table row."""
+    words = _TOKEN.findall(line)
+    letters = sum(len(w) for w in words)
+    if letters < 40:
+        return False
+    cased = [w for w in words if w[0].isupper() or w[0].islower()]
+    if len(cased) < len(words) / 2:
+        return True  # a script without case (Chinese, Japanese, Thai...): its length decides
+    # running text is mostly lower-case words; a line-up or a results row is all Capitals
+    return sum(1 for w in cased if w[0].islower()) >= 0.4 * len(cased)
+
+
+def prose(text: str) -> str:
+    """The lines of a text that read as sentences (the whole text when they are too few)."""
+    lines = [line for line in text.splitlines() if _reads_as_prose(line)]
+    chosen = "\n".join(lines)
+    return chosen if len(chosen) >= _MIN_PROSE_CHARS else text
+
+
+def guess_language(text: str) -> LanguageGuess:
+    """The language of a text's prose and how sure the model is of it."""
+    sample = prose(text[: _SAMPLE_CHARS * 3])[:_SAMPLE_CHARS]
+    if not any(ch.isalpha() for ch in sample):
+        return LanguageGuess("und", 0.0)
+    ranked = _get_identifier().rank(sample)
+    code, confidence = ranked[0]
+    group = next((g for g in _CLOSE if code in g), None)
+    if group:
+        confidence = sum(p for lang, p in ranked if lang in group)
+    return LanguageGuess(code, min(1.0, float(confidence)))
+
+
+def detect_language(text: str) -> str:
+    """An ISO 639-1 code for the text's language: "und" without letters, "en" when unsure."""
+    guess = guess_language(text)
+    if guess.code == "und" or guess.confident:
+        return guess.code
+    return "en"
+
+
+def declared_language(tag: str | None) -> str | None:
+    """The primary subtag of a declared language ("en-US" -> "en"), or None."""
+    if not tag:
+        return None
+    primary = tag.strip().lower().replace("_", "-").split("-")[0]
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+def choose_language(text: str, declared: str | None = None) -> str:
+    """The language to analyse a text in: the text's own evidence when it is clear, then the
+    page's declared language, then English."""
+    guess = guess_language(text)
+    if guess.code == "und":
+        return declared_language(declared) or "und"
+    page = declared_language(declared)
+    needed = OVERRULE_DECLARED if page and page != guess.code else CONFIDENT
+    if guess.confidence >= needed:
+        return guess.code
+    if guess.confident:
+        log.info("language guess %s (%.2f) yields to the declared %s", guess.code,
+                 guess.confidence, page)  # fmt: skip
+    return page or "en"

@@ -5,6 +5,7 @@ Pure string work, no spaCy: it is tested on its own."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 
@@ -31,6 +32,23 @@ _TITLE_WORDS = frozenset(
     presidente presiden prof. khalifah nabi sayyidina kh ustaz ustadz pastor elder
     superintendent sheriff marshal councillor councilman councilwoman alderman assemblyman
     assemblywoman legislator lawmaker premier chancellor first"""
+    )
+) | (
+    # roles and occupations written before a name ("Defender X", "Veterinarian Y", "Rival Z")
+    frozenset(
+        split_words(
+            """defender midfielder striker forward goalkeeper keeper winger fullback full-back
+        centre-back center-back playmaker quarterback linebacker receiver pitcher catcher
+        batsman batter bowler jockey trainer rider driver racer boxer fighter golfer skier
+        rival star superstar singer rapper actor actress artist musician comedian comic
+        designer chef author writer novelist poet photographer journalist reporter presenter
+        broadcaster pundit producer filmmaker boss manager owner skipper veteran teenager
+        schoolgirl schoolboy businessman businesswoman billionaire tycoon entrepreneur investor
+        veterinarian vet surgeon nurse paramedic lawyer barrister solicitor prosecutor
+        defendant victim suspect widow widower grandmother grandfather mum dad mom
+        spokesman analyst economist scientist researcher astronaut pilot soldier marine
+        guitarist drummer dancer model manager-elect striker-turned"""
+        )
     )
 )
 # words that open a sentence or a phrase, never a name: "Following Trump", "Like Yahoo"
@@ -63,7 +81,8 @@ _NON_NAME_WORDS = frozenset(
         singer rapper party army government ministry parliament congress senate court police
         navy embassy economy north south east west northern southern eastern western central
         democrats republicans conservatives liberals statehouse capitol county city district
-        province region"""
+        province region united rovers athletic atletico wanderers albion hotspur rangers fc
+        afc cf arena stadium oval magistrates scout scouts town"""
     )
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -227,6 +246,30 @@ def _shouted_word(word: str) -> bool:
     return len(bare) >= 3 and bare.isalpha() and bare.isupper() and bare.lower() not in _SUFFIXES
 
 
+# a line that credits the people who reported: "A, B and C contributed to this report",
+# "CNN's A reported from Kathmandu, and CNN's B wrote from Hong Kong", "Email A at ..."
+_CREDIT_LINE = re.compile(
+    r"(?i)\bcontributed\b[^.]{0,40}\b(?:report|reporting|story|article|research)\b|"
+    r"\b(?:reported|wrote|reporting|writing)\s+from\b|^\W*(?:e-?mail|contact|follow)\s|"
+    r"\bcan be reached at\b|\b(?:staff|senior|chief|contributing|freelance)\s+"
+    r"(?:writer|reporter|correspondent|editor|photographer)\b"
+)
+_MAX_CREDIT_LINE = 300
+# ", Staff Writer", ", Associated Press": a role or agency right after the name
+_CREDIT_ROLE_AFTER = re.compile(
+    r"(?i)^\s*(?:,|\||-|–|—)\s*(?:(?:staff|senior|chief|special|contributing|freelance|"
+    r"political|sports|science|health|business)\s+)?(?:writer|reporter|correspondent|editor|"
+    r"columnist|photographer|contributor)\b"
+)
+
+
+def _credit_line(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    return len(line) <= _MAX_CREDIT_LINE and bool(_CREDIT_LINE.search(line))
+
+
 def is_credit_context(text: str, start: int, end: int) -> bool:
     """True when a name sits in a byline or picture credit ("By Jane Doe", "Photo: J. Doe /
     Getty", "Reporting by A and B; Editing by C", "Follow Mike Wall on Twitter"): those
@@ -243,6 +286,8 @@ def is_credit_context(text: str, start: int, end: int) -> bool:
         if len(segment.split()) <= 3:
             return True
     if re.search(r"(?i)\b(?:follow|email|contact)\s+$", segment):
+        return True
+    if _CREDIT_ROLE_AFTER.search(text[end : end + 50]) or _credit_line(text, start):
         return True
     return bool(_CREDIT_AFTER.search(text[end : end + 40]))
 
@@ -265,9 +310,21 @@ def _same_person(short: str, full: str) -> bool:
         longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
         return len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1
     # "Pat Carlineo" / "Patrick W. Carlineo": same surname, compatible given name
+    given = (
+        b[0].startswith(a[0].rstrip("."))
+        or a[0].startswith(b[0].rstrip("."))
+        or (len(a) == 2 and a[0] in b[1:-1])  # "Pat Christie" / "Mary Pat Christie"
+    )
     if a[-1] != b[-1]:
+        # "Volodymyr Zelensky" / "Volodymyr Zelenskiy": one name transliterated twice
+        return given and a[0] == b[0] and _variant_spelling(a[-1], b[-1])
+    return given
+
+
+def _variant_spelling(x: str, y: str) -> bool:
+    if min(len(x), len(y)) < 5 or x[:3] != y[:3]:
         return False
-    return b[0].startswith(a[0].rstrip(".")) or a[0].startswith(b[0].rstrip("."))
+    return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
 
 
 def _display_rank(name: str, count: int) -> tuple[int, int, int, int]:

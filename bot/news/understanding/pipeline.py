@@ -29,7 +29,7 @@ from bot.news.understanding.fetch import FetchError, SafeFetcher, decode_body
 from bot.news.understanding.textfile import LocalFileError, decode_text, looks_like_path, read_local
 
 if TYPE_CHECKING:
-    from bot.news.store import ArticleStore
+    from bot.news.store.interface import Articles
 
 log = logging.getLogger(__name__)
 
@@ -263,7 +263,7 @@ class Pipeline:
     def __init__(
         self,
         settings: Settings,
-        store: ArticleStore | None = None,
+        store: Articles | None = None,
         fetcher: SafeFetcher | None = None,
         *,
         workers: int = 1,
@@ -337,7 +337,7 @@ class Pipeline:
         await self._admit(source)
         try:
             self._check_source(source)
-            known = store.find(canonical_url=_source_key(source))
+            known = await store.find(canonical_url=_source_key(source))
             if known is not None:
                 stored, _ = await store.add(known, guild_id)
                 log.info("ingest %s: known as %s, not fetched", source, stored.id)
@@ -345,11 +345,11 @@ class Pipeline:
             timings: dict[str, float] = {}
             article = await self._analyze(source, timings)
             duplicate_by = None
-            earlier = store.find(canonical_url=article.canonical_url)
+            earlier = await store.find(canonical_url=article.canonical_url)
             if earlier is not None:
                 duplicate_by = "canonical_url"
             else:
-                earlier = store.find(fingerprint=article.fingerprint)
+                earlier = await store.find(fingerprint=article.fingerprint)
                 if earlier is not None:
                     duplicate_by = "fingerprint"
             started = time.perf_counter()

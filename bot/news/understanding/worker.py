@@ -131,19 +131,19 @@ def analyze_document(
         fingerprint=fingerprint(extracted.text),
         notes=list(extracted.notes),
     )
-    # The page's declared language is not passed on: it is often a site-wide default
-    # (a German post on a site declaring "en"); enrich's own detection is more reliable.
-    _enrich_article(article, None)
+    # The page's declared language only breaks a tie: it is often a site-wide default (a
+    # German post on a site declaring "en"), and enrich trusts clear prose over it.
+    _enrich_article(article, extracted.language, extracted.authors)
     return article
 
 
-def _enrich_article(article: Article, language: str | None) -> None:
+def _enrich_article(article: Article, language: str | None, authors: list[str]) -> None:
     enrich = _load_enrich()
     if not enrich:
         article.notes.append("entities and summary not available (no NLP module)")
         return
     try:
-        result = enrich(article.title, article.text, language=language)
+        result = enrich(article.title, article.text, language=language, authors=authors)
     except Exception:
         log.exception("worker: enrich failed for %s", article.url)
         article.notes.append("entities and summary failed for this article")

@@ -10,20 +10,16 @@ Layout of the folder (the data folder unless ``tinydb:///dir`` names another)::
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from bot.news.clock import Clock
-from bot.news.feeds.state import FeedStateError, FeedStore
-from bot.news.guild_settings import GuildSettingsError, GuildSettingsStore
-from bot.news.store.errors import SchemaTooNew
 from bot.news.store.interface import Store
-from bot.news.store.tinydb.articles import TinyArticles
-from bot.news.store.tinydb.claims import TinyDigestClaims
-from bot.news.store.tinydb.feeds import TinyFeeds
-from bot.news.store.tinydb.guilds import TinyGuilds
 
 __all__ = ["open_tinydb"]
+
+log = logging.getLogger(__name__)
 
 
 async def open_tinydb(
@@ -34,6 +30,12 @@ async def open_tinydb(
     ``clock`` is what "now" is for link times and settings changes (tests fix it);
     ``options`` go to the article engine (compaction cadence, caches: tests and benches).
     """
+    # imported here: the article engine imports this package's storage module
+    from bot.news.store.tinydb.articles import TinyArticles
+    from bot.news.store.tinydb.claims import TinyDigestClaims
+    from bot.news.store.tinydb.feeds import TinyFeeds
+    from bot.news.store.tinydb.guilds import TinyGuilds
+
     clock = clock or Clock()
     directory = Path(directory)
     if not read_only:
@@ -44,18 +46,15 @@ async def open_tinydb(
             directory / "articles", read_only=read_only, clock=clock, **options
         )
         closers.append(articles.close)
-        try:
-            guilds = TinyGuilds(GuildSettingsStore(directory / "guilds.json", clock=clock))
-        except GuildSettingsError as exc:
-            raise SchemaTooNew(exc.message) from None
+        guilds = TinyGuilds(directory / "guilds.json", clock=clock)
         closers.append(guilds.close)
-        try:
-            feeds = TinyFeeds(FeedStore(directory / "feeds.json"))
-        except FeedStateError as exc:
-            raise SchemaTooNew(str(exc)) from None
+        feeds = TinyFeeds(directory / "feeds.json")
         closers.append(feeds.close)
         claims = TinyDigestClaims(directory / "claims.json", read_only=read_only)
         closers.append(claims.close)
+        taken = claims.import_legacy(guilds.legacy_digests())
+        if taken:
+            log.info("digest records of %d servers moved to claims.json", taken)
     except BaseException:
         for close in reversed(closers):
             result = close()

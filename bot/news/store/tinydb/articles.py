@@ -238,14 +238,5 @@ class TinyArticles:
     async def import_many(self, articles: Sequence[Article]) -> int:
         created = 0
         for article in articles:
-            links = dict(article.guilds)
-            if not links:
-                continue
-            stored, new = await self.engine.add(article, next(iter(links)))
-            created += new
-            if not new:  # stored before: add the links it lacks (their time is now)
-                have = self.engine.get(stored.id)
-                for guild in links:
-                    if have is not None and guild not in have.guilds:
-                        await self.engine.add(have, guild)
+            created += await self.engine.import_article(article)
         return created

@@ -21,9 +21,10 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.table import Table
 
-from bot.news.guild_settings import DigestRecord, SharedFileStorage
+from bot.news.guild_settings import DigestRecord
 from bot.news.store.errors import SchemaTooNew, StoreBusy, StoreReadOnly
 from bot.news.store.interface import GuildDigests
+from bot.news.store.tinydb.storage import SharedFileStorage
 
 SCHEMA_VERSION = 1
 TABLE = "claims"
@@ -80,6 +81,15 @@ class TinyDigestClaims:
             )
         if version is None and not read_only:
             self._table(META_TABLE).insert({"schema_version": SCHEMA_VERSION})
+
+    def import_legacy(self, records: dict[str, dict[str, Any]]) -> int:
+        """Start from the records an older version kept in the settings file, when this
+        file has none yet; returns how many servers' records were taken over."""
+        table = self._table(TABLE)
+        if self.read_only or not records or table.all():
+            return 0
+        table.insert_multiple({"guild_id": gid, **recs} for gid, recs in records.items())
+        return len(records)
 
     def close(self) -> None:
         self._db.close()
