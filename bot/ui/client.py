@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -17,6 +17,13 @@ from bot.news.atomic import read_json_file, write_atomic
 from bot.news.clock import Clock
 from bot.news.queries import EntityFinder
 from bot.ui.errors import on_app_command_error
+
+if TYPE_CHECKING:
+    from bot.news.digest.service import DigestService
+    from bot.news.feeds.service import FeedService
+    from bot.news.store.interface import Guilds, Store
+    from bot.news.understanding.fetch import SafeFetcher
+    from bot.news.understanding.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +42,18 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.AutoShardedBot):
+    """The bot and the services its commands use (all set once ``setup_hook`` ran)."""
+
+    settings: Settings
+    clock: Clock  # the only way to read the time of day
+    store: Store  # articles, guild settings, feeds, digest claims
+    guild_settings: Guilds  # ``store.guilds``
+    fetcher: SafeFetcher
+    pipeline: Pipeline  # link -> stored article
+    finder: EntityFinder  # names -> countries and persons, suggestions, trending
+    digests: DigestService
+    feeds: FeedService
+
     def __init__(
         self,
         settings: Settings,
