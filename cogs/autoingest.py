@@ -87,7 +87,7 @@ class AutoIngest(commands.Cog):
     async def _ingest(self, guild_id: str, links: list[str]) -> None:
         for url in links:
             try:
-                result = await self.bot.pipeline.ingest(url, guild_id)
+                result = await self.bot.jobs.ingest(url, guild_id)
             except Exception as exc:
                 reason = user_message(exc)
                 if reason is None:

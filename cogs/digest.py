@@ -62,7 +62,9 @@ class DigestPoster:
         """Post every digest that is due now; returns how many were posted."""
         posted = 0
         for plan in await self.bot.digests.due_guilds():
-            posted += await self.post(plan)
+            # in a fleet, the process owning the server's shard posts; the others skip it
+            if self.bot.owns_guild(plan.guild_id):
+                posted += await self.post(plan)
         return posted
 
     async def post(self, plan: DuePlan) -> bool:

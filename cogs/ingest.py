@@ -10,9 +10,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.news.jobs import ReplyTo
 from bot.ui.errors import UNEXPECTED, user_message
 from bot.ui.links import find_links, is_web_link
-from bot.ui.render import article_embed, error_embed, ingest_failed_embed, ingest_summary_embed
+from bot.ui.render import (
+    error_embed,
+    ingest_failure_embed,
+    ingest_result_embed,
+    ingest_summary_embed,
+)
 
 if TYPE_CHECKING:
     from bot.ui.client import NewsBot
@@ -57,8 +63,9 @@ class Ingest(commands.Cog):
             await interaction.response.send_message(embed=error_embed(problem), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
+        reply = ReplyTo(str(interaction.application_id), interaction.token)
         try:
-            result = await self.bot.pipeline.ingest(url, str(interaction.guild_id))
+            result = await self.bot.jobs.ingest(url, str(interaction.guild_id), reply=reply)
         except Exception as exc:
             message = user_message(exc)
             if message is None:
@@ -66,10 +73,9 @@ class Ingest(commands.Cog):
                 message = UNEXPECTED
             else:
                 log.info("ingest of %s refused: %s", url, message)
-            await interaction.followup.send(embed=ingest_failed_embed(message))
+            await interaction.followup.send(embed=ingest_failure_embed(message))
             return
-        heading = "Added to the briefing" if result.created else "Already in the briefing"
-        await interaction.followup.send(embed=article_embed(result.article, heading=heading))
+        await interaction.followup.send(embed=ingest_result_embed(result))
 
     async def ingest_links(
         self, interaction: discord.Interaction, message: discord.Message
@@ -84,7 +90,7 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         guild_id = str(interaction.guild_id)
         results = await asyncio.gather(
-            *(self.bot.pipeline.ingest(url, guild_id) for url in links), return_exceptions=True
+            *(self.bot.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
         )
         outcomes = []
         for url, result in zip(links, results, strict=True):

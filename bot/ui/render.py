@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -18,6 +19,9 @@ from bot.news.queries import EntityRef, Trend, clean_argument
 from bot.news.text import one_line, safe_url, shorten
 from bot.news.understanding.countries import country_name, flag
 from bot.ui.text import escape_markdown
+
+if TYPE_CHECKING:
+    from bot.news.understanding.pipeline import IngestResult
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 TITLE_MAX = 256
@@ -226,10 +230,6 @@ def forgotten_message(article: Article) -> str:
 # -- what /ingest and the "Ingest links" menu say ---------------------------------------
 
 
-def ingest_failed_embed(reason: str) -> discord.Embed:
-    return error_embed(f"Could not add that link: {reason}")
-
-
 def ingest_summary_embed(
     outcomes: Sequence[tuple[str, Article | None, bool, str]],
 ) -> discord.Embed:
@@ -250,3 +250,13 @@ def ingest_summary_embed(
     )
     embed.set_footer(text="✓ added · = already known · ✗ not added")
     return embed
+
+
+def ingest_result_embed(result: IngestResult) -> discord.Embed:
+    """The answer to /ingest: the article's card under what happened to it."""
+    heading = "Added to the briefing" if result.created else "Already in the briefing"
+    return article_embed(result.article, heading=heading)
+
+
+def ingest_failure_embed(reason: str) -> discord.Embed:
+    return error_embed(f"Could not add that link: {reason}")
