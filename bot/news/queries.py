@@ -10,10 +10,13 @@ import time
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bot.news.model import EntityKind, fold
+from bot.news.model import Article, EntityKind, fold
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
+
+if TYPE_CHECKING:
+    from bot.news.store.interface import EntityCard
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
 # Close spellings are looked for among this many most-mentioned persons only: difflib over
@@ -47,6 +50,27 @@ class EntityStore(Protocol):
     async def person_names(self, guild_id: str) -> dict[str, str]: ...
 
     async def version(self) -> int: ...
+
+    async def count(
+        self,
+        guild_id: str,
+        kind: EntityKind | None = None,
+        key: str | None = None,
+        *,
+        since: float | None = None,
+    ) -> int: ...
+
+    async def by_country(
+        self, guild_id: str, code: str, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]: ...
+
+    async def by_person(
+        self, guild_id: str, key: str, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]: ...
+
+    async def entity_card(
+        self, guild_id: str, kind: EntityKind, key: str, *, since: float | None = None
+    ) -> EntityCard: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +259,23 @@ class EntityFinder:
         return [
             by_fold[m] for m in difflib.get_close_matches(query, list(by_fold), n=n, cutoff=0.5)
         ]
+
+    # -- an entity's articles -----------------------------------------------------
+    async def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
+        """How many of the guild's articles name ``ref`` (since ``since``, when given)."""
+        return await self.store.count(guild_id, ref.kind, ref.key, since=since)
+
+    async def card(self, guild_id: str, ref: EntityRef, *, since: float | None) -> EntityCard:
+        """How many developments since ``since``, first and last seen, and the entities
+        most often named in the same articles (from the store's counts)."""
+        return await self.store.entity_card(guild_id, ref.kind, ref.key, since=since)
+
+    async def articles(
+        self, guild_id: str, ref: EntityRef, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]:
+        """The guild's articles naming ``ref``, newest first, one page of them."""
+        listing = self.store.by_country if ref.kind == "country" else self.store.by_person
+        return await listing(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
     # -- trending ------------------------------------------------------------------
     async def trending(
