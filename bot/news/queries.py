@@ -10,13 +10,10 @@ import time
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import TYPE_CHECKING, Protocol
 
 from bot.news.model import Article, EntityKind, fold
+from bot.news.store.interface import Articles, EntityCard
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
-
-if TYPE_CHECKING:
-    from bot.news.store.interface import EntityCard
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
 # Close spellings are looked for among this many most-mentioned persons only: difflib over
@@ -33,44 +30,6 @@ def _fuzzy_pool(index: _NameIndex) -> list[tuple[str, int]]:
 def _country_matches(query: str) -> tuple[tuple[str, str], ...]:
     # the gazetteer never changes while the bot runs, so a typed text has one answer
     return tuple(suggest_countries(query, limit=AUTOCOMPLETE_MAX * 2))
-
-
-class EntityStore(Protocol):
-    """What the finder needs of ``bot.news.store.interface.Articles``."""
-
-    async def entity_counts(
-        self,
-        guild_id: str,
-        kind: EntityKind,
-        *,
-        since: float | None = None,
-        until: float | None = None,
-    ) -> dict[str, int]: ...
-
-    async def person_names(self, guild_id: str) -> dict[str, str]: ...
-
-    async def version(self) -> int: ...
-
-    async def count(
-        self,
-        guild_id: str,
-        kind: EntityKind | None = None,
-        key: str | None = None,
-        *,
-        since: float | None = None,
-    ) -> int: ...
-
-    async def by_country(
-        self, guild_id: str, code: str, *, since: float | None, limit: int, offset: int
-    ) -> list[Article]: ...
-
-    async def by_person(
-        self, guild_id: str, key: str, *, since: float | None, limit: int, offset: int
-    ) -> list[Article]: ...
-
-    async def entity_card(
-        self, guild_id: str, kind: EntityKind, key: str, *, since: float | None = None
-    ) -> EntityCard: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +115,7 @@ def _remember_fold(folds: dict[str, str], display: str) -> str:
 class EntityFinder:
     """Resolves and suggests entity names for one store, with a short-lived name cache."""
 
-    def __init__(self, store: EntityStore, *, clock=time.monotonic) -> None:
+    def __init__(self, store: Articles, *, clock=time.monotonic) -> None:
         self.store = store
         self.clock = clock
         self._persons: dict[str, _NameIndex] = {}
