@@ -75,8 +75,9 @@ class LoopLag:
             self._task.cancel()
 
 
-async def run(data: Path, limit: int | None) -> dict[str, object]:
+async def run(data: Path, limit: int | None, workers: int | None = None) -> dict[str, object]:
     from bot.config import Settings
+    from bot.news.jobs.local import local_worker_count
     from bot.news.store.tinydb.articles import TinyArticles
     from bot.news.understanding import worker
     from bot.news.understanding.pipeline import IngestError, Pipeline
@@ -91,9 +92,11 @@ async def run(data: Path, limit: int | None) -> dict[str, object]:
         settings = Settings(
             data_dir=Path(tmp), allow_loopback=True, ingest_queue_size=max(50, len(ids))
         )
+        # the bot's default: one CPU worker process per core, up to NEWSBOT_INGEST_WORKERS
+        results["workers"] = workers = workers or local_worker_count(settings)
         async with ArticleServer(folder) as server:
             started = time.perf_counter()
-            pipeline = Pipeline(settings)
+            pipeline = Pipeline(settings, workers=workers)
             await pipeline.start()
             results["worker_start_s"] = time.perf_counter() - started
             try:
@@ -194,13 +197,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--limit", type=int, default=None, help="only the first N dev pages")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="CPU worker processes (default: the bot's)"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "extraction" / "dev").is_dir():
         print(f"no dev pages under {args.data}", file=sys.stderr)
         return 1
-    r = asyncio.run(run(args.data, args.limit))
+    r = asyncio.run(run(args.data, args.limit, args.workers))
     rows = [
         ("pages / stored", f"{r['pages']} / {r['stored']}"),
+        ("CPU worker processes", f"{r['workers']}"),
         ("worker start (model load)", f"{r['worker_start_s']:.2f} s"),
         ("bare trafilatura+spaCy p50 / p90", f"{r['bare_p50_ms']:.0f} / {r['bare_p90_ms']:.0f} ms"),
         ("bare articles/s", f"{r['bare_articles_per_s']:.1f}"),

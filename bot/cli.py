@@ -46,6 +46,17 @@ def setup_logging(level: str) -> None:
 
 
 def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.fleet.cli import gateway_refusal, gateway_settings
+
+    try:
+        settings = gateway_settings(args, settings)
+    except ConfigError as exc:
+        sys.stderr.write(f"newsbot: configuration error: {exc}\n")
+        return EXIT_USAGE
+    refusal = gateway_refusal(settings)
+    if refusal:
+        sys.stderr.write(refusal)
+        return EXIT_USAGE
     if not settings.discord_token:
         sys.stderr.write(TOKEN_HELP)
         return EXIT_USAGE
@@ -61,6 +72,7 @@ _COMMAND_MODULES = (
     "bot.cli_pipeline",  # analyze, ingest
     "bot.cli_digest",  # digest
     "bot.sandbox.cli",  # sandbox
+    "bot.fleet.cli",  # worker, fleet
     "bot.cli_db",  # db upgrade, db status
 )
 
@@ -74,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    from bot.fleet.cli import add_gateway_options
+
+    add_gateway_options(run)
     run.set_defaults(handler=_cmd_run)
 
     # Each area registers its own sub-commands, so they can grow without touching this file.

@@ -11,6 +11,7 @@ import difflib
 import ipaddress
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,6 +50,16 @@ class Settings:
     # Digest and feeds
     digest_grace_hours: float = 6.0
     feed_interval_minutes: float = 15.0
+    # Scaling out: CPU worker processes of the single-process default (at most one per core),
+    # the shards this gateway process owns, and the broker that carries jobs to workers
+    ingest_workers: int = 4
+    shards: tuple[int, ...] | None = None
+    shard_count: int | None = None
+    broker_url: str | None = None
+    broker_queue: str = "newsbot"
+    job_answer_seconds: float = 14 * 60.0  # under Discord's 15 minutes for follow-ups
+    fetches_per_host_per_minute: int = 60  # by the fleet's workers, all together
+    heartbeat_file: Path | None = None  # touched while healthy (container health checks)
 
     @property
     def articles_dir(self) -> Path:
@@ -134,6 +145,40 @@ def _parse_optional_id(value: Any) -> int | None:
     return int(text)
 
 
+def parse_shards(value: Any) -> tuple[int, ...] | None:
+    """``"0-3"``, ``"0,2,5"`` or ``"0-1,4"`` -> the shard ids, sorted, without repeats."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    ids: set[int] = set()
+    for part in str(value).replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"expected shard ids like 0-3 or 0,2,5, got {value!r}")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"the range {part} goes backwards")
+        ids.update(range(low, high + 1))
+    return tuple(sorted(ids))
+
+
+def _parse_broker_url(value: Any) -> str | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.startswith(("amqp://", "amqps://")):
+        raise ValueError(f"expected an amqp:// address of RabbitMQ, got {text!r}")
+    return text
+
+
+def _parse_queue_name(value: Any) -> str:
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.:-]{1,200}", text):
+        raise ValueError(f"expected letters, digits and . _ : - only, got {value!r}")
+    return text
+
+
 _FIELDS: dict[str, tuple[str, Any]] = {
     "discord_token": ("DISCORD_TOKEN", lambda v: str(v).strip() or None),
     "data_dir": ("NEWSBOT_DATA_DIR", lambda v: Path(str(v)).expanduser()),
@@ -151,6 +196,17 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "message_content_intent": ("NEWSBOT_MESSAGE_CONTENT_INTENT", _parse_bool),
     "digest_grace_hours": ("NEWSBOT_DIGEST_GRACE_HOURS", _parse_positive_float),
     "feed_interval_minutes": ("NEWSBOT_FEED_INTERVAL_MINUTES", _parse_positive_float),
+    "ingest_workers": ("NEWSBOT_INGEST_WORKERS", _parse_positive_int),
+    "shards": ("NEWSBOT_SHARDS", parse_shards),
+    "shard_count": ("NEWSBOT_SHARD_COUNT", _parse_positive_int),
+    "broker_url": ("NEWSBOT_BROKER_URL", _parse_broker_url),
+    "broker_queue": ("NEWSBOT_BROKER_QUEUE", _parse_queue_name),
+    "job_answer_seconds": ("NEWSBOT_JOB_ANSWER_SECONDS", _parse_positive_float),
+    "fetches_per_host_per_minute": ("NEWSBOT_FETCHES_PER_HOST_PER_MINUTE", _parse_positive_int),
+    "heartbeat_file": (
+        "NEWSBOT_HEARTBEAT_FILE",
+        lambda v: Path(str(v)).expanduser() if str(v).strip() else None,
+    ),
 }
 
 
@@ -182,7 +238,21 @@ def load_settings(
             values[name] = _FIELDS[name][1](value)
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: {exc}") from None
+    check_shards(values.get("shards"), values.get("shard_count"))
     return Settings(**values)
+
+
+def check_shards(shards: tuple[int, ...] | None, count: int | None) -> None:
+    """ConfigError unless the shard ids exist among ``count`` shards."""
+    if shards is None:
+        return
+    if count is None:
+        raise ConfigError("NEWSBOT_SHARDS needs NEWSBOT_SHARD_COUNT, the fleet's total shards.")
+    if shards[-1] >= count:
+        raise ConfigError(
+            f"--shards (NEWSBOT_SHARDS): shard {shards[-1]} does not exist with {count} shards "
+            f"(they are numbered 0 to {count - 1})."
+        )
 
 
 def _unknown_keys(path: Path, unknown: list[str]) -> str:

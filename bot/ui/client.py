@@ -7,16 +7,30 @@ import contextlib
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
+from bot.fleet import heartbeat
+from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, write_atomic
 from bot.news.clock import Clock
+from bot.news.jobs import JobOutcome, ReplyTo
 from bot.news.queries import EntityFinder
+from bot.news.understanding.pipeline import IngestError
+from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
+from bot.ui.render import ingest_failure_embed, ingest_result_embed
+
+if TYPE_CHECKING:
+    from bot.news.digest.service import DigestService
+    from bot.news.feeds.service import FeedService
+    from bot.news.jobs import IngestJobs
+    from bot.news.store.interface import Guilds, Store
+    from bot.news.understanding.fetch import SafeFetcher
+    from bot.news.understanding.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +49,19 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.AutoShardedBot):
+    """The bot and the services its commands use (all set once ``setup_hook`` ran)."""
+
+    settings: Settings
+    clock: Clock  # the only way to read the time of day
+    store: Store  # articles, guild settings, feeds, digest claims
+    guild_settings: Guilds  # ``store.guilds``
+    fetcher: SafeFetcher
+    pipeline: Pipeline  # link -> stored article, in this process
+    jobs: IngestJobs  # what commands call to ingest: this process, or the fleet's workers
+    finder: EntityFinder  # names -> countries and persons, suggestions, trending
+    digests: DigestService
+    feeds: FeedService
+
     def __init__(
         self,
         settings: Settings,
@@ -44,6 +71,10 @@ class NewsBot(commands.AutoShardedBot):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("intents", build_intents(settings))
+        if settings.shards is not None:
+            # a gateway of the fleet: only these shards connect (and only their servers)
+            kwargs.setdefault("shard_ids", list(settings.shards))
+            kwargs.setdefault("shard_count", settings.shard_count)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -51,6 +82,7 @@ class NewsBot(commands.AutoShardedBot):
             **kwargs,
         )
         self.settings = settings
+        self.shardset = ShardSet(settings.shards, settings.shard_count)
         self.clock = clock or Clock()
         self.force_sync = force_sync
         self._closers: list[Any] = []
@@ -58,6 +90,8 @@ class NewsBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         from bot.news.digest.service import DigestService
         from bot.news.feeds.service import FeedService
+        from bot.news.jobs.broker import open_broker_jobs
+        from bot.news.jobs.local import LocalJobs, local_worker_count
         from bot.news.store import open_store
         from bot.news.understanding.fetch import SafeFetcher
         from bot.news.understanding.pipeline import Pipeline
@@ -68,12 +102,27 @@ class NewsBot(commands.AutoShardedBot):
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
-        self.pipeline = Pipeline(settings, store=self.store.articles, fetcher=self.fetcher)
-        # The worker loads spaCy (seconds): warm it up beside the gateway connection
-        # instead of before it; an early /ingest simply waits for the same start.
-        self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
-        self._closers.append(self.pipeline.close)
+        self.pipeline = Pipeline(
+            settings,
+            store=self.store.articles,
+            fetcher=self.fetcher,
+            workers=local_worker_count(settings),
+        )
+        if settings.broker_url:
+            # workers do the CPU work; this process only hands jobs over and answers
+            broker_jobs = await open_broker_jobs(settings, owns=self.owns_guild)
+            broker_jobs.on_orphan = self._answer_orphan
+            self.jobs = broker_jobs
+            self._closers.append(self.jobs.close)
+        else:
+            self.jobs = LocalJobs(self.pipeline)
+            # The worker loads spaCy (seconds): warm it up beside the gateway connection
+            # instead of before it; an early /ingest simply waits for the same start.
+            self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
+            self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store.articles)
+        self.charts = ChartRenderer()
+        self._closers.append(self.charts.close)
         self.guild_settings = self.store.guilds
         self.digests = DigestService(
             settings, self.store.articles, self.store.guilds, self.store.claims, clock=self.clock
@@ -85,8 +134,13 @@ class NewsBot(commands.AutoShardedBot):
             ingest=self._ingest_for_feed,
             clock=self.clock,
         )
-        await self.feeds.start()
+        if not settings.broker_url:
+            # in a fleet the workers poll feeds (each URL once for every gateway)
+            await self.feeds.start()
         self._closers.append(self.feeds.close)
+
+        self._heartbeat = heartbeat.start(settings.heartbeat_file, self.is_ready)
+        self._closers.append(lambda: heartbeat.stop(self._heartbeat))
 
         self.tree.on_error = on_app_command_error
         for extension in COGS:
@@ -101,7 +155,20 @@ class NewsBot(commands.AutoShardedBot):
             log.exception("the article worker could not start; will retry on first use")
 
     async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
-        return await self.pipeline.ingest(url, guild_id)
+        return await self.jobs.ingest(url, guild_id)
+
+    async def _answer_orphan(self, reply: ReplyTo, outcome: JobOutcome) -> None:
+        """Answer an /ingest that a gateway now gone deferred (its job finished since)."""
+        try:
+            embed = ingest_result_embed(outcome.result(""))
+        except IngestError as exc:
+            embed = ingest_failure_embed(exc.message)
+        webhook = discord.Webhook.partial(int(reply.application_id), reply.token, client=self)
+        await webhook.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+
+    def owns_guild(self, guild_id: int | str) -> bool:
+        """This process answers (and posts the digest of) ``guild_id``'s server."""
+        return self.shardset.owns(guild_id)
 
     def _command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
         commands_ = self.tree.get_commands(guild=guild)

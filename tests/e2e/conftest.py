@@ -19,6 +19,9 @@ from tests.conftest import EXAMPLE_ARTICLE, PAGES
 
 def bot_settings(data_dir: Path, **changes: Any) -> Settings:
     base = load_settings(env={}, config_file=data_dir / "absent.toml")
+    # one CPU worker process: these tests check behaviour, not throughput, and each
+    # worker loads its own spaCy model
+    changes.setdefault("ingest_workers", 1)
     return with_overrides(base, **{"data_dir": data_dir, "allow_loopback": True, **changes})
 
 

@@ -1,0 +1,1 @@
+"""Running newsbot as several processes: gateway roles by shard, workers, the launcher."""
