@@ -582,7 +582,14 @@ class ArticleStore:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        _, err = await proc.communicate()
+        try:
+            _, err = await proc.communicate()
+        except asyncio.CancelledError:
+            # Closing: a child left running would replace the snapshot that close() writes
+            # with its older one (and the next start would rebuild from the week files).
+            proc.kill()
+            await proc.wait()
+            raise
         if proc.returncode != 0:
             raise RuntimeError(f"index snapshot failed: {err.decode(errors='replace')[-500:]}")
         self.snapshot_behind = max(0, self.snapshot_behind - behind)
