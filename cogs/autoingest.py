@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot.ui.checks import require_manage_guild
 from bot.ui.errors import user_message
-from cogs.ingest import find_links
+from bot.ui.links import find_links
 
 if TYPE_CHECKING:
     from bot.ui.client import NewsBot

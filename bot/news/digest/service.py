@@ -1,6 +1,6 @@
 """The digest's life cycle: which servers are due, claiming a day, recording the outcome.
 
-The Discord loop (on main, in ``cogs/``) drives it every ~30 seconds::
+The Discord loop (``cogs/digest.py``) drives it every ~30 seconds::
 
     for plan in await service.due_guilds():
         if not await service.claim(plan.guild_id, plan.local_date):
