@@ -11,8 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.news.charts import timeline_chart, trend_chart
 from bot.news.model import Article, EntityKind
 from bot.news.queries import clean_argument
+from bot.ui.cards import card_text
 from bot.ui.checks import require_manage_guild
 from bot.ui.paginator import Paginator
 from bot.ui.render import (
@@ -61,6 +63,7 @@ class Lookup(commands.Cog):
         fetch_page: Callable[[int, int], Awaitable[list[Article]]],
         render_line: Callable[[Article], str],
         empty: str,
+        header: str = "",
     ) -> None:
         if total == 0:
             await interaction.response.send_message(embed=error_embed(empty), ephemeral=True)
@@ -70,7 +73,8 @@ class Lookup(commands.Cog):
         async def source(page: int) -> discord.Embed:
             articles = await fetch_page(PAGE_SIZE, page * PAGE_SIZE)
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
-            return list_embed(title, [render_line(a) for a in articles], footer=footer)
+            lines = [render_line(a) for a in articles]
+            return list_embed(title, [header, *lines] if header else lines, footer=footer)
 
         view = Paginator(interaction.user.id, pages, source, timeout=self.page_timeout)
         embed = await view.first_page()
@@ -81,7 +85,12 @@ class Lookup(commands.Cog):
         view.message = await interaction.original_response()
 
     async def _entity_command(
-        self, interaction: discord.Interaction, kind: EntityKind, name: str, days: int
+        self,
+        interaction: discord.Interaction,
+        kind: EntityKind,
+        name: str,
+        days: int,
+        chart: bool = False,
     ) -> None:
         guild_id = str(interaction.guild_id)
         finder = self.bot.finder
@@ -94,6 +103,7 @@ class Lookup(commands.Cog):
         since = self.bot.clock.time() - days * DAY
         total = await finder.count(guild_id, ref, since=since)
         older = await finder.count(guild_id, ref) if total == 0 else 0
+        card = await finder.card(guild_id, ref, since=since) if total else None
         await self._send_pages(
             interaction,
             entity_list_title(ref, days),
@@ -103,19 +113,38 @@ class Lookup(commands.Cog):
             ),
             lambda a: development_line(a, kind, ref.key),
             nothing_about_message(ref, days, older),
+            header=card_text(card, days) if card else "",
         )
+        if chart and total:
+            timeline = await timeline_chart(
+                self.bot.store.articles,
+                guild_id,
+                kind,
+                ref.key,
+                ref.display,
+                now=self.bot.clock.time(),
+                days=days,
+            )
+            picture = await self.bot.charts.attachment(timeline, "timeline.png")
+            if picture is not None:
+                await interaction.followup.send(file=picture)
 
     # -- entity lists --------------------------------------------------------------
     @app_commands.command(name="country", description="Recent developments about a country")
-    @app_commands.describe(name="Country name, code, demonym or city", days="How far back (1-365)")
+    @app_commands.describe(
+        name="Country name, code, demonym or city",
+        days="How far back (1-365)",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def country(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "country", name, days)
+        await self._entity_command(interaction, "country", name, days, chart)
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -123,15 +152,20 @@ class Lookup(commands.Cog):
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
-    @app_commands.describe(name="The person's name (a surname is enough)", days="How far back")
+    @app_commands.describe(
+        name="The person's name (a surname is enough)",
+        days="How far back",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def person(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "person", name, days)
+        await self._entity_command(interaction, "person", name, days, chart)
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -191,7 +225,16 @@ class Lookup(commands.Cog):
             )
             return
         embed = trending_embed(period, trends)
-        await interaction.response.send_message(embed=embed)
+        await interaction.response.defer(thinking=True)
+        days = 7 if period == "day" else 14
+        picture = await self.bot.charts.attachment(
+            await trend_chart(self.bot.store.articles, guild_id, now=now, days=days), "trend.png"
+        )
+        if picture is None:
+            await interaction.followup.send(embed=embed)
+            return
+        embed.set_image(url=f"attachment://{picture.filename}")
+        await interaction.followup.send(embed=embed, file=picture)
 
     @app_commands.command(name="article", description="Details of one stored article")
     @app_commands.describe(id="The article id shown under its card")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from bot.news.model import Article, EntityKind, fold
-from bot.news.store.interface import Articles
+from bot.news.store.interface import Articles, EntityCard
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
@@ -223,6 +223,11 @@ class EntityFinder:
     async def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
         """How many of the guild's articles name ``ref`` (since ``since``, when given)."""
         return await self.store.count(guild_id, ref.kind, ref.key, since=since)
+
+    async def card(self, guild_id: str, ref: EntityRef, *, since: float | None) -> EntityCard:
+        """How many developments since ``since``, first and last seen, and the entities
+        most often named in the same articles (from the store's counts)."""
+        return await self.store.entity_card(guild_id, ref.kind, ref.key, since=since)
 
     async def articles(
         self, guild_id: str, ref: EntityRef, *, since: float | None, limit: int, offset: int

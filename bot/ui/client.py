@@ -20,6 +20,7 @@ from bot.news.clock import Clock
 from bot.news.jobs import JobOutcome, ReplyTo
 from bot.news.queries import EntityFinder
 from bot.news.understanding.pipeline import IngestError
+from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
 from bot.ui.render import ingest_failure_embed, ingest_result_embed
 
@@ -120,6 +121,8 @@ class NewsBot(commands.AutoShardedBot):
             self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
             self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store.articles)
+        self.charts = ChartRenderer()
+        self._closers.append(self.charts.close)
         self.guild_settings = self.store.guilds
         self.digests = DigestService(
             settings, self.store.articles, self.store.guilds, self.store.claims, clock=self.clock

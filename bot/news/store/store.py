@@ -30,7 +30,7 @@ from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
-from bot.news.store.errors import StoreBusy
+from bot.news.store.errors import StoreBusy, StoreReadOnly
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
 from bot.news.store.partitions import Doc, week_of
@@ -443,7 +443,7 @@ class ArticleStore:
 
     def _journal_or_fail(self) -> Journal:
         if self.read_only:
-            raise RuntimeError("the article store was opened read-only")
+            raise StoreReadOnly("The article store was opened read-only.")
         if self._closed or self._journal is None:
             raise RuntimeError("the article store is closed")
         return self._journal
