@@ -20,11 +20,12 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.news.clock import Clock
-from bot.news.digest.build import build_digest, embed_chars, render_digest
+from bot.news.digest.build import build_digest
 from bot.news.digest.service import DigestService
 from bot.news.guild_settings import GuildSettings
 from bot.news.model import Article, CountryMention, Development, PersonMention
 from bot.news.store import open_store
+from bot.ui.digest import embed_chars, render_digest
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 CODES = ["EC", "PE", "CL", "CO", "BR", "AR", "US", "FR", "DE", "IN", "NP", "AU", "JP", "KR"]

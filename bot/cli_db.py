@@ -79,12 +79,12 @@ def _postgres_url(args: argparse.Namespace, settings: Settings) -> str | None:
     url = database_url(args, settings)
     if not url:
         sys.stderr.write(
-            "newsbot: no database URL: pass --url or set NEWSBOT_DATABASE_URL "
+            "newsbot: No database URL: pass --url or set NEWSBOT_DATABASE_URL "
             "(the default TinyDB store needs no upgrade).\n"
         )
         return None
     if not url.startswith(("postgresql://", "postgres://")):
-        sys.stderr.write("newsbot: only a postgresql:// database has a schema to upgrade.\n")
+        sys.stderr.write("newsbot: Only a postgresql:// database has a schema to upgrade.\n")
         return None
     return url
 
@@ -168,6 +168,9 @@ def _cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(exc)
     if str(source) == str(target):
         sys.stderr.write("newsbot: --from and --to name the same store.\n")
+        return EXIT_USAGE
+    if source.backend == "tinydb" and not (source.path and source.path.is_dir()):
+        sys.stderr.write(f"newsbot: There is no TinyDB store in {source.path}.\n")
         return EXIT_USAGE
 
     async def run() -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import logging
 import sys
@@ -17,7 +16,8 @@ from typing import Any
 
 from bot.config import Settings
 from bot.news.clock import Clock
-from bot.news.model import Article, EntityKind, person_key
+from bot.news.model import Article, EntityKind
+from bot.news.queries import EntityFinder
 from bot.news.store import CLI_GUILD, Articles, Store, StoreError, open_store
 
 log = logging.getLogger(__name__)
@@ -93,42 +93,6 @@ def _print_stats(stats: dict[str, Any], *, as_json: bool) -> None:
             print(f"{key:>18}: {value}")
 
 
-def _countries_module() -> Any | None:
-    try:  # written on another branch; until it lands, ISO codes only
-        return importlib.import_module("bot.news.understanding.countries")
-    except ImportError:
-        return None
-
-
-def resolve_country(name: str) -> tuple[str | None, str]:
-    """(ISO code or None, how to call it)."""
-    module = _countries_module()
-    text = name.strip()
-    code = module.resolve_country(text) if module is not None else None
-    if code is None and len(text) == 2 and text.isascii() and text.isalpha():
-        code = text.upper()
-    if code is None:
-        return None, text
-    label = code
-    if module is not None and hasattr(module, "country_name"):
-        label = f"{module.country_name(code)} ({code})"
-    return code, label
-
-
-def resolve_person(name: str, names: dict[str, str]) -> tuple[list[str], str]:
-    """Person keys matching ``name``: the full name, else a surname or a part of the name."""
-    key = person_key(name)
-    if key in names:
-        return [key], names[key]
-    words = key.split()
-    if not words:
-        return [], name
-    by_surname = [k for k in names if k.split()[-1] == words[-1] and set(words) <= set(k.split())]
-    if not by_surname:
-        by_surname = [k for k in names if set(words) <= set(k.split())]
-    return sorted(by_surname), name
-
-
 def _line(article: Article, kind: EntityKind, key: str) -> dict[str, str]:
     return {
         "date": datetime.fromtimestamp(article.published_time or article.event_time, UTC).strftime(
@@ -152,26 +116,21 @@ def _cmd_entity(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _entity(store: Articles, args: argparse.Namespace, kind: EntityKind) -> int:
+    # the same resolution as /country and /person: names, codes, demonyms, surnames
     guild = str(args.guild)
-    query: Callable[..., Awaitable[list[Article]]]
-    if kind == "country":
-        key, label = resolve_country(args.name)
-        if key is None:
-            hint = "" if _countries_module() else " (give an ISO code such as EC)"
+    finder = EntityFinder(store)
+    ref = await finder.resolve(guild, kind, args.name)
+    if ref is None:
+        close = await finder.closest(guild, kind, args.name)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        if kind == "country":
             return _not_found(f"unknown country {args.name!r}{hint}")
-        query = store.by_country
-    else:
-        names = await store.person_names(guild)
-        keys, label = resolve_person(args.name, names)
-        if not keys:
-            return _not_found(f"no person called {args.name!r} in the stored articles")
-        if len(keys) > 1:
-            choices = ", ".join(names[k] for k in keys[:10])
-            return _not_found(f"{args.name!r} could be {choices}: give the full name")
-        key, label = keys[0], names[keys[0]]
-        query = store.by_person
+        return _not_found(f"no person called {args.name!r} in the stored articles{hint}")
+    key = ref.key
+    label = f"{ref.display} ({ref.key})" if kind == "country" else ref.display
     since = Clock().time() - args.days * 86400
-    articles = await query(guild, key, since=since, limit=max(args.limit, 1))
+    limit = max(args.limit, 1)
+    articles = await finder.articles(guild, ref, since=since, limit=limit, offset=0)
     rows = [_line(a, kind, key) for a in articles]
     if args.json:
         print(json.dumps({"kind": kind, "key": key, "name": label, "developments": rows}))

@@ -2,6 +2,9 @@
 
 Off unless the operator turns on the Message Content intent
 (``NEWSBOT_MESSAGE_CONTENT_INTENT``): without it Discord sends the bot no message text.
+The bot says what it did without a message: a reaction on the post (✅ added, ♻️ already
+in the briefing, ⚠️ could not read it; the "Ingest links" message menu gives details),
+and only where it has the Add Reactions permission.
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from discord.ext import commands
 
 from bot.ui.checks import require_manage_guild
 from bot.ui.errors import user_message
-from cogs.ingest import find_links
+from bot.ui.links import find_links
 
 if TYPE_CHECKING:
     from bot.ui.client import NewsBot
 
 log = logging.getLogger(__name__)
+
+ADDED = "\N{WHITE HEAVY CHECK MARK}"
+KNOWN = "\N{BLACK UNIVERSAL RECYCLING SYMBOL}\N{VARIATION SELECTOR-16}"
+FAILED = "\N{WARNING SIGN}\N{VARIATION SELECTOR-16}"
+_ORDER = (ADDED, KNOWN, FAILED)
 
 INTENT_OFF = (
     " Note: the bot's operator has not switched on the Message Content intent "
@@ -80,22 +88,46 @@ class AutoIngest(commands.Cog):
                 "auto-ingest: %s posts links too fast; skipped %d", message.author.id, len(links)
             )
             return
-        task = asyncio.create_task(self._ingest(str(message.guild.id), links))
+        task = asyncio.create_task(self._ingest(message, links))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _ingest(self, guild_id: str, links: list[str]) -> None:
+    async def _ingest(self, message: discord.Message, links: list[str]) -> None:
+        guild_id = str(message.guild.id if message.guild else "")
+        outcomes: set[str] = set()
         for url in links:
             try:
                 result = await self.bot.jobs.ingest(url, guild_id)
             except Exception as exc:
+                outcomes.add(FAILED)
                 reason = user_message(exc)
                 if reason is None:
                     log.exception("auto-ingest of %s failed", url)
                 else:
                     log.info("auto-ingest of %s refused: %s", url, reason)
                 continue
+            outcomes.add(ADDED if result.created else KNOWN)
             log.info("auto-ingest of %s: %s", url, "stored" if result.created else "already known")
+        await self._react(message, [emoji for emoji in _ORDER if emoji in outcomes])
+
+    async def _react(self, message: discord.Message, emojis: list[str]) -> None:
+        """One reaction per outcome, when the bot may react here (Discord needs Add
+        Reactions, and Read Message History to react to a message)."""
+        me = message.guild.me if message.guild else None
+        if me is None or not emojis:
+            return
+        allowed = message.channel.permissions_for(me)
+        if not (allowed.add_reactions and allowed.read_message_history):
+            log.info(
+                "auto-ingest: no Add Reactions permission in %s; not reacting", message.channel.id
+            )
+            return
+        for emoji in emojis:
+            try:
+                await message.add_reaction(emoji)
+            except discord.HTTPException as exc:  # deleted meanwhile, or a permission changed
+                log.info("auto-ingest: could not react to %s: %s", message.id, exc)
+                return
 
 
 async def setup(bot: NewsBot) -> None:

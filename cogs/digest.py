@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
+from bot.ui.digest import digest_messages
 from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
@@ -24,10 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 30.0  # seconds between looks at which servers are due
-
-
-def _embeds(message: list[dict[str, Any]]) -> list[discord.Embed]:
-    return [discord.Embed.from_dict(e) for e in message]
 
 
 class DigestPoster:
@@ -71,7 +68,7 @@ class DigestPoster:
         digests = self.bot.digests
         if not await digests.claim(plan.guild_id, plan.local_date):
             return False
-        messages = await digests.claimed_messages(plan.guild_id)
+        messages = digest_messages(await digests.claimed_digest(plan.guild_id))
         sent: list[int] = []
         try:
             channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
@@ -81,7 +78,7 @@ class DigestPoster:
                 msg = await send_once(
                     channel,
                     digest_nonce(plan.guild_id, plan.local_date, part),
-                    embeds=_embeds(message),
+                    embeds=message,
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
                 sent.append(msg.id)
@@ -195,12 +192,12 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
     @app_commands.command(name="preview", description="What the digest would say now (only you)")
     async def preview(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        messages = await self.bot.digests.preview_messages(str(interaction.guild_id))
+        messages = digest_messages(await self.bot.digests.preview_async(str(interaction.guild_id)))
         if not messages:
             await interaction.followup.send("Nothing would be posted now.", ephemeral=True)
             return
         # a preview fits in one reply: the first message (≤ 10 embeds, ≤ 6000 characters)
-        await interaction.followup.send(embeds=_embeds(messages[0]), ephemeral=True)
+        await interaction.followup.send(embeds=messages[0], ephemeral=True)
 
     @app_commands.command(name="now", description="Post today's digest now")
     async def now(self, interaction: discord.Interaction) -> None:

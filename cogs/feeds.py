@@ -9,37 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.news.feeds import FeedError, FeedInfo
 from bot.ui.checks import require_manage_guild
-from bot.ui.render import BRAND_COLOUR, FIELDS_MAX, error_embed, safe
+from bot.ui.feeds import feed_added_message, feed_list_embed
 
 if TYPE_CHECKING:
     from bot.ui.client import NewsBot
 
 log = logging.getLogger(__name__)
-
-
-def _when(ts: float | None) -> str:
-    if not ts:
-        return "never"
-    return f"<t:{int(ts)}:R>"  # Discord renders it in the reader's own time zone
-
-
-def feed_embed(feeds: list[FeedInfo]) -> discord.Embed:
-    embed = discord.Embed(title=f"Feeds of this server ({len(feeds)})", colour=BRAND_COLOUR)
-    for info in feeds[:FIELDS_MAX]:
-        status = f"⏸ paused: {safe(info.paused_reason, 300)}" if info.paused else "▶ active"
-        lines = [
-            safe(info.url, 300),
-            f"{status} · every {info.interval_minutes:g} min · {info.items_ingested} articles",
-            f"last success {_when(info.last_success)}",
-        ]
-        if info.last_error:
-            lines.append(f"last error: {safe(info.last_error, 300)}")
-        embed.add_field(
-            name=safe(info.title or info.url, 250), value="\n".join(lines)[:1024], inline=False
-        )
-    return embed
 
 
 @app_commands.guild_only()
@@ -59,18 +35,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
     ) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
-        try:
-            info = await self.bot.feeds.add(
-                str(interaction.guild_id), url.strip(), added_by=str(interaction.user.id)
-            )
-        except FeedError as exc:
-            await interaction.followup.send(embed=error_embed(exc.message), ephemeral=True)
-            return
-        await interaction.followup.send(
-            f"Following **{safe(info.title or info.url, 200)}**: new articles arrive every "
-            f"{info.interval_minutes:g} minutes.",
-            ephemeral=True,
+        # a FeedError reaches the user through the command tree's error handler
+        info = await self.bot.feeds.add(
+            str(interaction.guild_id), url.strip(), added_by=str(interaction.user.id)
         )
+        await interaction.followup.send(feed_added_message(info), ephemeral=True)
 
     @app_commands.command(name="list", description="The feeds this server follows")
     async def list_(self, interaction: discord.Interaction) -> None:
@@ -80,7 +49,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
                 "This server follows no feed yet: add one with /feed add.", ephemeral=True
             )
             return
-        await interaction.response.send_message(embed=feed_embed(feeds), ephemeral=True)
+        await interaction.response.send_message(embed=feed_list_embed(feeds), ephemeral=True)
 
     @app_commands.command(name="remove", description="Stop following a feed")
     @app_commands.describe(url="The feed's address, or the home page it was added by")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,15 +13,12 @@ from discord.ext import commands
 from bot.news.jobs import ReplyTo
 from bot.news.text import as_clause
 from bot.ui.errors import UNEXPECTED, user_message
+from bot.ui.links import find_links, is_web_link
 from bot.ui.render import (
-    BRAND_COLOUR,
-    DESCRIPTION_MAX,
-    clip,
     error_embed,
     ingest_failure_embed,
     ingest_result_embed,
-    link,
-    safe,
+    ingest_summary_embed,
 )
 
 if TYPE_CHECKING:
@@ -30,27 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_LINKS_PER_MESSAGE = 5
 MAX_LINK_LENGTH = 2000
-_URL = re.compile(r"https?://[^\s<>\"'`|]+", re.IGNORECASE)
-_TRAILING = ".,;:!?)]}>*_~"
-
-
-def find_links(text: str, limit: int = MAX_LINKS_PER_MESSAGE) -> list[str]:
-    """The distinct http(s) links in a message, in order, at most ``limit``."""
-    found: list[str] = []
-    for match in _URL.finditer(text or ""):
-        url = match.group(0).rstrip(_TRAILING)
-        if url not in found:
-            found.append(url)
-        if len(found) >= limit:
-            break
-    return found
-
-
-def is_web_link(text: str) -> bool:
-    # Discord users give links, never paths on the bot's machine
-    return bool(re.fullmatch(r"https?://\S+", text.strip(), re.IGNORECASE))
 
 
 def _cooldown_key(interaction: discord.Interaction) -> tuple[int | None, int]:
@@ -117,26 +93,17 @@ class Ingest(commands.Cog):
         results = await asyncio.gather(
             *(self.bot.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
         )
-        lines = []
-        added = 0
+        outcomes = []
         for url, result in zip(links, results, strict=True):
             if isinstance(result, BaseException):
                 reason = user_message(result)
                 if reason is None:
                     log.error("ingest of %s failed", url, exc_info=result)
                     reason = UNEXPECTED
-                lines.append(f"✗ {safe(url, 200)}: {safe(as_clause(reason), 200)}")
+                outcomes.append((url, None, False, as_clause(reason)))
             else:
-                added += result.created
-                mark = "✓" if result.created else "="
-                lines.append(f"{mark} {link(result.article.title, result.article.url, 300)}")
-        embed = discord.Embed(
-            title=f"{added} of {len(links)} links added",
-            description=clip("\n".join(lines), DESCRIPTION_MAX),
-            colour=BRAND_COLOUR,
-        )
-        embed.set_footer(text="✓ added · = already known · ✗ not added")
-        await interaction.followup.send(embed=embed)
+                outcomes.append((url, result.article, result.created, ""))
+        await interaction.followup.send(embed=ingest_summary_embed(outcomes))
 
 
 async def setup(bot: NewsBot) -> None:

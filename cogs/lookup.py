@@ -11,18 +11,25 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.news.charts import timeline_chart, trend_chart
 from bot.news.model import Article, EntityKind
 from bot.news.queries import clean_argument
+from bot.ui.cards import card_text
+from bot.ui.checks import require_manage_guild
 from bot.ui.paginator import Paginator
 from bot.ui.render import (
     article_embed,
     development_line,
     entity_choices,
-    entity_label,
+    entity_list_title,
     error_embed,
-    link,
+    forgotten_message,
     list_embed,
-    safe,
+    no_match_message,
+    no_search_match_message,
+    nothing_about_message,
+    search_title,
+    trending_embed,
 )
 
 if TYPE_CHECKING:
@@ -56,6 +63,7 @@ class Lookup(commands.Cog):
         fetch_page: Callable[[int, int], Awaitable[list[Article]]],
         render_line: Callable[[Article], str],
         empty: str,
+        header: str = "",
         note: str = "",
     ) -> None:
         if total == 0:
@@ -68,7 +76,8 @@ class Lookup(commands.Cog):
             footer = f"{total} result{'s' * (total != 1)} · page {page + 1} of {pages}"
             if note:
                 footer += f"\n{note}"
-            return list_embed(title, [render_line(a) for a in articles], footer=footer)
+            lines = [render_line(a) for a in articles]
+            return list_embed(title, [header, *lines] if header else lines, footer=footer)
 
         view = Paginator(interaction.user.id, pages, source, timeout=self.page_timeout)
         embed = await view.first_page()
@@ -79,29 +88,25 @@ class Lookup(commands.Cog):
         view.message = await interaction.original_response()
 
     async def _entity_command(
-        self, interaction: discord.Interaction, kind: EntityKind, name: str, days: int
+        self,
+        interaction: discord.Interaction,
+        kind: EntityKind,
+        name: str,
+        days: int,
+        chart: bool = False,
     ) -> None:
         guild_id = str(interaction.guild_id)
         finder = self.bot.finder
         ref = await finder.resolve(guild_id, kind, name)
         if ref is None:
             close = await finder.closest(guild_id, kind, name)
-            hint = f" Did you mean: {', '.join(safe(c, 80) for c in close)}?" if close else ""
-            what = "country" if kind == "country" else "person in this server's articles"
-            await interaction.response.send_message(
-                embed=error_embed(f"No {what} matches “{safe(clean_argument(name), 100)}”.{hint}"),
-                ephemeral=True,
-            )
+            message = no_match_message(kind, name, close)
+            await interaction.response.send_message(embed=error_embed(message), ephemeral=True)
             return
         since = self.bot.clock.time() - days * DAY
-        articles = self.bot.store.articles
-        total = await articles.count(guild_id, kind, ref.key, since=since)
-        listing = articles.by_country if kind == "country" else articles.by_person
-
-        async def fetch(limit: int, offset: int) -> list[Article]:
-            return await listing(guild_id, ref.key, since=since, limit=limit, offset=offset)
-
-        label = entity_label(kind, ref.key, ref.display)
+        total = await finder.count(guild_id, ref, since=since)
+        older = await finder.count(guild_id, ref) if total == 0 else 0
+        card = await finder.card(guild_id, ref, since=since) if total else None
         note = ""
         if kind == "person":
             # A shared surname picks the most mentioned person: say who else it could be.
@@ -112,33 +117,48 @@ class Lookup(commands.Cog):
                     f"“{clean_argument(name)}” could also be {', '.join(namesakes)}: "
                     "give the full name to see them."
                 )
-        empty = f"Nothing about {label} in this server's articles in the last {days} days."
-        if total == 0:
-            older = await articles.count(guild_id, kind, ref.key)
-            if older:
-                hint = "a larger days:" if days < 365 else "/search"
-                empty += f" {older} older article{'s' * (older != 1)}: try {hint}."
         await self._send_pages(
             interaction,
-            f"{label}: developments, last {days} day{'s' * (days != 1)}",
+            entity_list_title(ref, days),
             total,
-            fetch,
+            lambda limit, offset: finder.articles(
+                guild_id, ref, since=since, limit=limit, offset=offset
+            ),
             lambda a: development_line(a, kind, ref.key),
-            f"{empty} {note}".strip(),
-            note,
+            f"{nothing_about_message(ref, days, older)} {note}".strip(),
+            header=card_text(card, days) if card else "",
+            note=note,
         )
+        if chart and total:
+            timeline = await timeline_chart(
+                self.bot.store.articles,
+                guild_id,
+                kind,
+                ref.key,
+                ref.display,
+                now=self.bot.clock.time(),
+                days=days,
+            )
+            picture = await self.bot.charts.attachment(timeline, "timeline.png")
+            if picture is not None:
+                await interaction.followup.send(file=picture)
 
     # -- entity lists --------------------------------------------------------------
     @app_commands.command(name="country", description="Recent developments about a country")
-    @app_commands.describe(name="Country name, code, demonym or city", days="How far back (1-365)")
+    @app_commands.describe(
+        name="Country name, code, demonym or city",
+        days="How far back (1-365)",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def country(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "country", name, days)
+        await self._entity_command(interaction, "country", name, days, chart)
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -146,15 +166,20 @@ class Lookup(commands.Cog):
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
-    @app_commands.describe(name="The person's name (a surname is enough)", days="How far back")
+    @app_commands.describe(
+        name="The person's name (a surname is enough)",
+        days="How far back",
+        chart="Add a timeline of developments per day",
+    )
     @app_commands.guild_only()
     async def person(
         self,
         interaction: discord.Interaction,
         name: app_commands.Range[str, 1, 100],
         days: app_commands.Range[int, 1, 365] = 7,
+        chart: bool = False,
     ) -> None:
-        await self._entity_command(interaction, "person", name, days)
+        await self._entity_command(interaction, "person", name, days, chart)
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
@@ -173,11 +198,11 @@ class Lookup(commands.Cog):
         found = await self.bot.store.articles.search(guild_id, words, limit=50) if words else []
         await self._send_pages(
             interaction,
-            f"Search: {safe(words, 100)}",
+            search_title(words),
             len(found),
             _slices(found),
             development_line,
-            f"No article in this server matches “{safe(words, 100)}”.",
+            no_search_match_message(words),
         )
 
     @app_commands.command(name="latest", description="The newest articles in this server")
@@ -203,29 +228,27 @@ class Lookup(commands.Cog):
         guild_id = str(interaction.guild_id)
         seconds = DAY if period == "day" else 7 * DAY
         now = self.bot.clock.time()
-        embed = discord.Embed(title=f"Trending this {period}", colour=discord.Colour.blurple())
-        empty = True
-        for kind, heading in (("country", "Countries"), ("person", "Persons")):
-            trends = await self.bot.finder.trending(
-                guild_id, kind, period=seconds, now=now, limit=10
-            )
-            if not trends:
-                continue
-            empty = False
-            lines = []
-            for t in trends:
-                arrow = "▲" if t.change > 0 else ("▼" if t.change < 0 else "=")
-                label = entity_label(kind, t.entity.key, safe(t.entity.display, 80))
-                lines.append(f"**{label}** — {t.count} ({arrow} {t.change:+d})")
-            embed.add_field(name=heading, value="\n".join(lines)[:1024], inline=True)
-        if empty:
+        trends = {
+            kind: await self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
+            for kind in ("country", "person")
+        }
+        if not any(trends.values()):
             await interaction.response.send_message(
                 embed=error_embed(f"No developments in this server in the last {period}."),
                 ephemeral=True,
             )
             return
-        embed.set_footer(text=f"developments in the last {period}, change vs the {period} before")
-        await interaction.response.send_message(embed=embed)
+        embed = trending_embed(period, trends)
+        await interaction.response.defer(thinking=True)
+        days = 7 if period == "day" else 14
+        picture = await self.bot.charts.attachment(
+            await trend_chart(self.bot.store.articles, guild_id, now=now, days=days), "trend.png"
+        )
+        if picture is None:
+            await interaction.followup.send(embed=embed)
+            return
+        embed.set_image(url=f"attachment://{picture.filename}")
+        await interaction.followup.send(embed=embed, file=picture)
 
     @app_commands.command(name="article", description="Details of one stored article")
     @app_commands.describe(id="The article id shown under its card")
@@ -245,10 +268,10 @@ class Lookup(commands.Cog):
     @app_commands.describe(id="The article id shown under its card")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
     async def forget(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
     ) -> None:
+        require_manage_guild(interaction)
         guild_id = str(interaction.guild_id)
         article_id = clean_argument(id, 64)
         found = await self.bot.store.articles.get(article_id, guild_id)
@@ -257,10 +280,7 @@ class Lookup(commands.Cog):
                 embed=error_embed("No article with that id in this server."), ephemeral=True
             )
             return
-        await interaction.response.send_message(
-            f"Removed {link(found.title, found.url, 300)} from this server's briefing.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(forgotten_message(found), ephemeral=True)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -10,9 +10,9 @@ import time
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Protocol
 
-from bot.news.model import EntityKind, fold
+from bot.news.model import Article, EntityKind, fold
+from bot.news.store.interface import Articles, EntityCard
 from bot.news.understanding.countries import country_name, resolve_country, suggest_countries
 
 AUTOCOMPLETE_MAX = 25  # Discord's limit on choices
@@ -30,23 +30,6 @@ def _fuzzy_pool(index: _NameIndex) -> list[tuple[str, int]]:
 def _country_matches(query: str) -> tuple[tuple[str, str], ...]:
     # the gazetteer never changes while the bot runs, so a typed text has one answer
     return tuple(suggest_countries(query, limit=AUTOCOMPLETE_MAX * 2))
-
-
-class EntityStore(Protocol):
-    """What the finder needs of ``bot.news.store.interface.Articles``."""
-
-    async def entity_counts(
-        self,
-        guild_id: str,
-        kind: EntityKind,
-        *,
-        since: float | None = None,
-        until: float | None = None,
-    ) -> dict[str, int]: ...
-
-    async def person_names(self, guild_id: str) -> dict[str, str]: ...
-
-    async def version(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +115,7 @@ def _remember_fold(folds: dict[str, str], display: str) -> str:
 class EntityFinder:
     """Resolves and suggests entity names for one store, with a short-lived name cache."""
 
-    def __init__(self, store: EntityStore, *, clock=time.monotonic) -> None:
+    def __init__(self, store: Articles, *, clock=time.monotonic) -> None:
         self.store = store
         self.clock = clock
         self._persons: dict[str, _NameIndex] = {}
@@ -252,6 +235,23 @@ class EntityFinder:
         return [
             by_fold[m] for m in difflib.get_close_matches(query, list(by_fold), n=n, cutoff=0.5)
         ]
+
+    # -- an entity's articles -----------------------------------------------------
+    async def count(self, guild_id: str, ref: EntityRef, *, since: float | None = None) -> int:
+        """How many of the guild's articles name ``ref`` (since ``since``, when given)."""
+        return await self.store.count(guild_id, ref.kind, ref.key, since=since)
+
+    async def card(self, guild_id: str, ref: EntityRef, *, since: float | None) -> EntityCard:
+        """How many developments since ``since``, first and last seen, and the entities
+        most often named in the same articles (from the store's counts)."""
+        return await self.store.entity_card(guild_id, ref.kind, ref.key, since=since)
+
+    async def articles(
+        self, guild_id: str, ref: EntityRef, *, since: float | None, limit: int, offset: int
+    ) -> list[Article]:
+        """The guild's articles naming ``ref``, newest first, one page of them."""
+        listing = self.store.by_country if ref.kind == "country" else self.store.by_person
+        return await listing(guild_id, ref.key, since=since, limit=limit, offset=offset)
 
     # -- trending ------------------------------------------------------------------
     async def trending(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.sandbox.faults import RestFault
 
 # Permission bits (Discord's documented values).
+ADD_REACTIONS = 1 << 6
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
@@ -26,8 +27,15 @@ READ_HISTORY = 1 << 16
 USE_APP_COMMANDS = 1 << 31
 MANAGE_GUILD = 1 << 5
 ADMINISTRATOR = 1 << 3
+# What Discord gives @everyone in a new server (Add Reactions included).
 MEMBER_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_HISTORY | USE_APP_COMMANDS
+    ADD_REACTIONS
+    | VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_HISTORY
+    | USE_APP_COMMANDS
 )
 
 EPHEMERAL = 1 << 6

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands
@@ -21,8 +21,17 @@ from bot.news.clock import Clock
 from bot.news.jobs import JobOutcome, ReplyTo
 from bot.news.queries import EntityFinder
 from bot.news.understanding.pipeline import IngestError
+from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
 from bot.ui.render import ingest_failure_embed, ingest_result_embed
+
+if TYPE_CHECKING:
+    from bot.news.digest.service import DigestService
+    from bot.news.feeds.service import FeedService
+    from bot.news.jobs import IngestJobs
+    from bot.news.store.interface import Guilds, Store
+    from bot.news.understanding.fetch import SafeFetcher
+    from bot.news.understanding.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +69,19 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.AutoShardedBot):
+    """The bot and the services its commands use (all set once ``setup_hook`` ran)."""
+
+    settings: Settings
+    clock: Clock  # the only way to read the time of day
+    store: Store  # articles, guild settings, feeds, digest claims
+    guild_settings: Guilds  # ``store.guilds``
+    fetcher: SafeFetcher
+    pipeline: Pipeline  # link -> stored article, in this process
+    jobs: IngestJobs  # what commands call to ingest: this process, or the fleet's workers
+    finder: EntityFinder  # names -> countries and persons, suggestions, trending
+    digests: DigestService
+    feeds: FeedService
+
     def __init__(
         self,
         settings: Settings,
@@ -88,7 +110,6 @@ class NewsBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         from bot.news.digest.service import DigestService
         from bot.news.feeds.service import FeedService
-        from bot.news.jobs import IngestJobs
         from bot.news.jobs.broker import open_broker_jobs
         from bot.news.jobs.local import LocalJobs, local_worker_count
         from bot.news.store import open_store
@@ -107,7 +128,6 @@ class NewsBot(commands.AutoShardedBot):
             fetcher=self.fetcher,
             workers=local_worker_count(settings),
         )
-        self.jobs: IngestJobs
         if settings.broker_url:
             # workers do the CPU work; this process only hands jobs over and answers
             broker_jobs = await open_broker_jobs(settings, owns=self.owns_guild)
@@ -121,6 +141,8 @@ class NewsBot(commands.AutoShardedBot):
             self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
             self._closers.append(self.pipeline.close)
         self.finder = EntityFinder(self.store.articles)
+        self.charts = ChartRenderer()
+        self._closers.append(self.charts.close)
         self.guild_settings = self.store.guilds
         self.digests = DigestService(
             settings, self.store.articles, self.store.guilds, self.store.claims, clock=self.clock

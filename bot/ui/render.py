@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot.news.model import Article, EntityKind
-from bot.news.queries import EntityRef
+from bot.news.queries import EntityRef, Trend, clean_argument
 from bot.news.text import as_clause, one_line, safe_url, shorten
 from bot.news.understanding.countries import country_name, flag
 from bot.ui.text import escape_markdown
@@ -172,6 +172,84 @@ def list_embed(title: str, lines: Sequence[str], *, footer: str = "") -> discord
 
 def error_embed(message: str) -> discord.Embed:
     return discord.Embed(description=clip(message, DESCRIPTION_MAX), colour=ERROR_COLOUR)
+
+
+# -- what /country, /person, /search, /trending and /forget say -------------------------
+
+
+def no_match_message(kind: EntityKind, typed: str, close: Sequence[str]) -> str:
+    """No entity matches what the user typed; the closest names, when there are some."""
+    what = "country" if kind == "country" else "person in this server's articles"
+    hint = f" Did you mean: {', '.join(safe(c, 80) for c in close)}?" if close else ""
+    return f"No {what} matches “{safe(clean_argument(typed), 100)}”.{hint}"
+
+
+def entity_list_title(ref: EntityRef, days: int) -> str:
+    label = entity_label(ref.kind, ref.key, ref.display)
+    return f"{label}: developments, last {days} day{'s' * (days != 1)}"
+
+
+def nothing_about_message(ref: EntityRef, days: int, older: int) -> str:
+    """Nothing in the window; how many older articles there are and how to see them."""
+    label = entity_label(ref.kind, ref.key, ref.display)
+    message = f"Nothing about {label} in this server's articles in the last {days} days."
+    if older:
+        hint = "a larger days:" if days < 365 else "/search"
+        message += f" {older} older article{'s' * (older != 1)}: try {hint}."
+    return message
+
+
+def search_title(words: str) -> str:
+    return f"Search: {safe(words, 100)}"
+
+
+def no_search_match_message(words: str) -> str:
+    return f"No article in this server matches “{safe(words, 100)}”."
+
+
+def trending_embed(period: str, trends: dict[EntityKind, list[Trend]]) -> discord.Embed:
+    """Countries and persons side by side: count in the period and change since the last."""
+    embed = discord.Embed(title=f"Trending this {period}", colour=BRAND_COLOUR)
+    for kind, heading in (("country", "Countries"), ("person", "Persons")):
+        if not trends.get(kind):
+            continue
+        lines = []
+        for t in trends[kind]:
+            arrow = "▲" if t.change > 0 else ("▼" if t.change < 0 else "=")
+            label = entity_label(kind, t.entity.key, safe(t.entity.display, 80))
+            lines.append(f"**{label}** — {t.count} ({arrow} {t.change:+d})")
+        embed.add_field(name=heading, value=clip("\n".join(lines), FIELD_VALUE_MAX), inline=True)
+    embed.set_footer(text=f"developments in the last {period}, change vs the {period} before")
+    return embed
+
+
+def forgotten_message(article: Article) -> str:
+    return f"Removed {link(article.title, article.url, 300)} from this server's briefing."
+
+
+# -- what /ingest and the "Ingest links" menu say ---------------------------------------
+
+
+def ingest_summary_embed(
+    outcomes: Sequence[tuple[str, Article | None, bool, str]],
+) -> discord.Embed:
+    """One line per link: ``(url, stored article or None, created, reason if not added)``."""
+    lines = []
+    added = 0
+    for url, article, created, reason in outcomes:
+        if article is None:
+            lines.append(f"✗ {safe(url, 200)}: {safe(reason, 200)}")
+            continue
+        added += created
+        mark = "✓" if created else "="
+        lines.append(f"{mark} {link(article.title, article.url, 300)}")
+    embed = discord.Embed(
+        title=f"{added} of {len(outcomes)} links added",
+        description=clip("\n".join(lines), DESCRIPTION_MAX),
+        colour=BRAND_COLOUR,
+    )
+    embed.set_footer(text="✓ added · = already known · ✗ not added")
+    return embed
 
 
 def ingest_result_embed(result: IngestResult) -> discord.Embed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 import sys
 
 import discord
@@ -12,14 +14,37 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 
-def run_bot(settings: Settings) -> int:
-    from bot.news.store import StoreBusy, StoreError
+async def serve(settings: Settings) -> None:
+    """Run the bot until Discord closes it or the process gets SIGTERM/SIGINT (then it
+    closes cleanly: jobs it waits for stay recorded for the next gateway to answer)."""
+    from bot.sandbox.transport import client_kwargs_from_env
     from bot.ui.client import NewsBot
 
     assert settings.discord_token
-    bot = NewsBot(settings)
+    # ``$NEWSBOT_SANDBOX_DISCORD`` points a bot started beside the emulator at it (tests,
+    # ``newsbot fleet`` against the sandbox); unset, the bot talks to Discord.
+    bot = NewsBot(settings, **client_kwargs_from_env())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        running = asyncio.create_task(bot.start(settings.discord_token), name="discord")
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if running.done():
+            running.result()
+        else:
+            await bot.close()
+            running.cancel()
+
+
+def run_bot(settings: Settings) -> int:
+    from bot.news.store import StoreBusy, StoreError
+
     try:
-        bot.run(settings.discord_token, log_handler=None)
+        asyncio.run(serve(settings))
     except discord.LoginFailure:
         sys.stderr.write(
             "newsbot: Discord rejected the token. Reset it in the Developer Portal "

@@ -184,3 +184,62 @@ async def digest_now_then_off(emulator, newsbot, user, clock: Clock, news) -> No
     assert len(bot_posts(emulator, news)) == posted
     show = await user.slash("digest show")
     assert "off" in json_text(show.embeds)
+
+
+async def test_digest_lists_each_story_once_with_its_sources(emulator, start_bot, user) -> None:
+    """Three sites on one event and one story naming five people: the posted digest shows
+    each story once; the people point at its number."""
+    news = emulator.channel_named("news")
+    zone = "Europe/Berlin"
+    clock = Clock(local(0, 9, 0, zone))
+    people = ["Ana Uno", "Bea Dos", "Carla Tres", "Dora Cuatro", "Eva Cinco"]
+    lead = (
+        "Ecuador's president declared a state of emergency in the country's prisons after "
+        "riots at the Litoral penitentiary in Guayaquil left at least 31 inmates dead."
+    )
+    reports = [
+        ("wire.example", "Ecuador declares prison emergency after Guayaquil riot", lead, ()),
+        ("daily.example", "Guayaquil jail riot: Ecuador declares emergency", lead, ()),
+        ("post.example", "Ecuador prison emergency declared as riot toll hits 31", lead, ()),
+        (
+            "cabinet.example",
+            "Five ministers resign from Chile's cabinet",
+            "Five ministers of Chile's government resigned together on Thursday.",
+            people,
+        ),
+    ]
+    async with start_bot(clock=clock) as bot:
+        reply = await user.slash("digest set", channel=news, time="08:00", timezone=zone)
+        assert reply.ok, reply.text()
+        for n, (site, title, summary, names) in enumerate(reports):
+            code = "CL" if names else "EC"
+            article = Article(
+                url=f"https://{site}/{n}",
+                canonical_url=f"https://{site}/{n}",
+                title=title,
+                summary=summary,
+                site=site,
+                countries=[CountryMention(code, 2, True)],
+                persons=[PersonMention(p, 1, True) for p in names],
+                developments=[Development("country", code, summary)]
+                + [Development("person", PersonMention(p).key, f"{p} resigned.") for p in names],
+            )
+            await bot.store.articles.add(article, str(emulator.guild.id))
+        clock.set(local(1, 8, 1, zone))
+        await bot.get_cog("Digest").poster.run_due()
+        [message] = bot_posts(emulator, news)
+    lines = [
+        line
+        for embed in message["embeds"]
+        for field in embed.get("fields", ())
+        for line in field["value"].split("\n")
+    ]
+    stories = [line for line in lines if line.startswith("**")]
+    assert len(stories) == 2
+    riot = next(line for line in stories if "Guayaquil" in line or "prison" in line)
+    assert "3 sources: wire.example, [daily.example]" in riot
+    assert sum("Five ministers" in line for line in lines) == 1
+    cabinet = next(line for line in stories if "Five ministers" in line)
+    number = cabinet.split(".**")[0].removeprefix("**")
+    person_lines = [line for line in lines if line.startswith("• **")]
+    assert len(person_lines) == 5 and all(line.endswith(f"→ #{number}") for line in person_lines)

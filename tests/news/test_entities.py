@@ -261,3 +261,31 @@ def test_things_named_with_ordinary_words_are_not_persons() -> None:
     assert _common_word_first("Skin Laundry", text)
     assert not _common_word_first("Mark Ray", text)  # "mark" is also a first name
     assert not _common_word_first("Tsarnaev", text)
+
+
+def test_a_full_name_the_model_calls_an_organisation_is_recovered_from_its_surname() -> None:
+    from bot.news.understanding.entities import _persons_tagged_otherwise
+
+    text = (
+        "Sprint chairman Marcelo Claure said the deal was done. Claure added that talks "
+        "with Morgan Stanley went well. Morgan Stanley declined to comment."
+    )
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(text.index("Marcelo Claure"), text.index(" said"), label="ORG"),
+        doc.char_span(text.index("Morgan"), text.index(" went"), label="ORG"),
+    ]
+    found = [name for name, _, _ in _persons_tagged_otherwise(doc, [])]
+    assert found == ["Marcelo Claure"]
+
+
+def test_credit_sentence_inside_a_one_paragraph_article() -> None:
+    text = (
+        "Astronaut Terry Vance, from Maryland, is the current station commander. CNN's Ellis "
+        "C. McLean, Susan Pratt and Amy Barrett contributed to this report. Vance said so."
+    )
+    for name in ("Ellis C. McLean", "Susan Pratt", "Amy Barrett"):
+        start = text.index(name)
+        assert is_credit_context(text, start, start + len(name)), name
+    start = text.index("Terry Vance")
+    assert not is_credit_context(text, start, start + len("Terry Vance"))

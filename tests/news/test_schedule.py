@@ -13,6 +13,7 @@ import pytest
 from bot.news.clock import Clock
 from bot.news.digest.schedule import decide, local_wall_exists, run_instant
 from bot.news.digest.service import CLAIM_STALE, RETRY_DELAY
+from bot.ui.digest import render_digest
 
 from .digest_support import ListStore, article, close_service, open_service
 
@@ -188,7 +189,7 @@ async def post_if_due(service) -> list[str]:
     posted = []
     for plan in await service.due_guilds():
         if await service.claim(plan.guild_id, plan.local_date):
-            messages = await service.claimed_messages(plan.guild_id)
+            messages = render_digest(await service.claimed_digest(plan.guild_id))
             await service.mark_posted(plan.guild_id, plan.local_date, list(range(len(messages))))
             posted.append(plan.guild_id)
     return posted
@@ -443,9 +444,9 @@ async def test_silent_quiet_day_posts_nothing_but_counts(data_dir: Path):
     clock.set(local(BERLIN, 2026, 11, 29, 8, 0))
     [plan] = await service.due_guilds()
     assert await service.claim("1", plan.local_date)
-    assert await service.claimed_messages("1") == []
+    assert render_digest(await service.claimed_digest("1")) == []
     assert await service.mark_posted("1", plan.local_date, [])
     assert await service.due_guilds() == []
     await service.guild_settings.update("1", quiet_mode="note")
-    [[embed]] = await service.preview_messages("1")
+    [[embed]] = render_digest(await service.preview_async("1"))
     assert "quiet day" in embed["description"]

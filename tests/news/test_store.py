@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
-from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy
+from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy, StoreReadOnly
 from bot.news.store.journal import segments
 from tests.news.store_helpers import COUNTRIES, make_article
 
@@ -479,7 +479,7 @@ async def test_one_writer_at_a_time_and_read_only_beside_it(tmp_path: Path) -> N
         await open_store(tmp_path / "s")
     reader = await ArticleStore.open(tmp_path / "s", read_only=True)
     assert reader.get(a.id, "g") == a  # from the journal, nothing compacted yet
-    with pytest.raises(RuntimeError, match="read-only"):
+    with pytest.raises(StoreReadOnly):
         await reader.add(article(2), "g")
     await reader.close()
     after = sorted((p.name, p.stat().st_size) for p in (tmp_path / "s").rglob("*"))

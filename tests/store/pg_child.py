@@ -56,8 +56,10 @@ def churn_article(k: int, rng: random.Random) -> Article:
 async def churn(url: str, seed: int) -> None:
     """Add, forget and delete churn articles until killed; print each acknowledged change."""
     rng = random.Random(seed)
-    store = await open_postgres(url, max_size=2)
-    print("ready", flush=True)
+    store = await open_postgres(url, max_size=1)
+    async with store.articles.pool.acquire() as conn:  # the pool's one connection
+        backend = await conn.fetchval("SELECT pg_backend_pid()")
+    print(f"ready {backend}", flush=True)
     while True:
         k = rng.randrange(CHURN_ARTICLES)
         guild = f"g{rng.randrange(3)}"

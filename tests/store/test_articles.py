@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.news.model import person_key
-from bot.news.store import Store, StoreStats
+from bot.news.store import Store, StoreReadOnly, StoreStats
 from tests.store.conftest import StoreTarget
 from tests.store.support import DAY, HOUR, T0, art
 
@@ -247,7 +247,7 @@ async def test_read_only_store_refuses_writes(store_target: StoreTarget) -> None
     try:
         assert reader.read_only
         assert [a.id for a in await reader.articles.recent("g1")] == [art(1).id]
-        with pytest.raises(Exception):  # noqa: B017 - the type is backend specific
+        with pytest.raises(StoreReadOnly):
             await reader.articles.add(art(2), "g1")
     finally:
         await reader.close()

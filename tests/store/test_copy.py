@@ -150,3 +150,26 @@ async def test_an_interrupted_copy_resumes(tmp_path: Path, pg_url: str) -> None:
     assert resumed.returncode == 0, resumed.stderr
     assert f"Copied {120 - copied} new articles ({copied} were there already)" in resumed.stdout
     assert "fewer" not in resumed.stdout
+
+
+def test_bad_urls_are_one_sentence_and_exit_2(tmp_path: Path) -> None:
+    cases = [
+        ("db", "copy", "--from", "mysql://x/y", "--to", f"tinydb://{tmp_path}"),
+        ("db", "copy", "--from", f"tinydb://{tmp_path}", "--to", f"tinydb://{tmp_path}"),
+        (
+            "db",
+            "copy",
+            "--from",
+            f"tinydb://{tmp_path}",
+            "--to",
+            "postgresql://postgres@127.0.0.1:9/x",
+        ),
+        ("db", "upgrade", "--url", f"tinydb://{tmp_path}"),
+        ("db", "copy", "--from", f"tinydb://{tmp_path}/missing", "--to", f"tinydb://{tmp_path}"),
+    ]
+    for args in cases:
+        result = newsbot(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("newsbot: ") and last.endswith((".", ")")), last
+        assert "Traceback" not in result.stderr

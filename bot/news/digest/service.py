@@ -1,12 +1,13 @@
 """The digest's life cycle: which servers are due, claiming a day, recording the outcome.
 
-The Discord loop (on main, in ``cogs/``) drives it every ~30 seconds::
+The Discord loop (``cogs/digest.py``) drives it every ~30 seconds::
 
     for plan in await service.due_guilds():
         if not await service.claim(plan.guild_id, plan.local_date):
             continue                      # another run has it, or it is done
-        messages = await service.claimed_messages(plan.guild_id)
-        ...send each message (allowed mentions: none), collecting the message ids...
+        digest = await service.claimed_digest(plan.guild_id)
+        ...render it (bot.ui.digest), send each message (allowed mentions: none),
+        ...collecting the message ids...
         await service.mark_posted(plan.guild_id, plan.local_date, ids)
         # on 403/404: await service.mark_failed(gid, "reason", pause=True, message_ids=ids)
 
@@ -32,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.news.clock import Clock
-from bot.news.digest.build import Digest, build_digest, render_digest
+from bot.news.digest.build import Digest, build_digest
 from bot.news.digest.schedule import Decision, decide, run_instant
 from bot.news.guild_settings import (
     DigestRecord,
@@ -411,13 +412,12 @@ class DigestService:
         gid, since, until, day = await self._claim_window(guild_id)
         return await self.build(gid, since=since, until=until, local_date=day)
 
-    async def claimed_messages(self, guild_id: GuildId) -> list[list[dict[str, Any]]]:
-        """Messages (lists of embed dicts) for the claimed digest, built in a worker thread
-        (0.1-0.3 s for thousands of articles): what the Discord loop should call. ``[]``
-        means nothing to send (a quiet day in silent mode): still call ``mark_posted``."""
+    async def claimed_digest(self, guild_id: GuildId) -> Digest:
+        """``digest_for_claim`` built in a worker thread (0.1-0.3 s for thousands of
+        articles): what the Discord loop should call. A quiet day in silent mode renders
+        to no message: still call ``mark_posted``."""
         gid, since, until, day = await self._claim_window(guild_id)
-        job = await self._job(gid, since, until, day)
-        return await asyncio.to_thread(lambda: render_digest(job()))
+        return await asyncio.to_thread(await self._job(gid, since, until, day))
 
     async def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
         """What a digest would say now (nothing is recorded)."""
@@ -429,12 +429,9 @@ class DigestService:
         since, until = self.window((await self.claims.get(gs.guild_id)).last_posted, now)
         return await self._job(gs.guild_id, since, until, now.astimezone(gs.tz).date())
 
-    async def preview_messages(
-        self, guild_id: GuildId, now: datetime | None = None
-    ) -> list[list[dict[str, Any]]]:
-        """What a digest would say now, rendered in a worker thread (``/digest preview``)."""
-        job = await self._preview_job(guild_id, now)
-        return await asyncio.to_thread(lambda: render_digest(job()))
+    async def preview_async(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
+        """``preview_digest`` with the CPU work in a worker thread (for ``/digest preview``)."""
+        return await asyncio.to_thread(await self._preview_job(guild_id, now))
 
     async def digest_of_date(self, guild_id: GuildId, local_date: date) -> Digest:
         """The digest for a past (or today's) local date: the news that arrived between

@@ -83,7 +83,7 @@ def _info(record: FeedRecord) -> FeedInfo:
     )
 
 
-def normalize_url(text: str) -> str:
+def feed_address(text: str) -> str:
     """``https://host/path?query`` with scheme and host lower-cased; FeedError if unusable."""
     raw = (text or "").strip().strip("<>")
     if not raw:
@@ -185,7 +185,7 @@ class FeedService:
     async def _add(
         self, guild_id: str, url: str, added_by: str | None, interval_minutes: float | None
     ) -> FeedInfo:
-        wanted = normalize_url(url)
+        wanted = feed_address(url)
         existing = await self._find(guild_id, wanted)
         if existing is not None:
             if existing.paused:
@@ -231,7 +231,7 @@ class FeedService:
         """Unsubscribe; False when the server did not follow that feed."""
         guild_id = str(guild_id)
         try:
-            record = await self._find(guild_id, normalize_url(url))
+            record = await self._find(guild_id, feed_address(url))
         except FeedError:
             return False
         if record is None:
@@ -251,7 +251,7 @@ class FeedService:
     async def resume(self, guild_id: str, url: str) -> FeedInfo:
         """Un-pause a feed and poll it again soon (its seen items are kept)."""
         guild_id = str(guild_id)
-        record = await self._find(guild_id, normalize_url(url))
+        record = await self._find(guild_id, feed_address(url))
         if record is None:
             raise FeedError(f"This server does not follow {url.strip()}.")
         record.paused = False
@@ -369,7 +369,7 @@ class FeedService:
     async def _resolve(self, url: str) -> tuple[str, ParsedFeed]:
         """The feed's URL and content for what the user gave: a feed or a page linking one."""
         result = await self._get(url)
-        page_url = normalize_url(_lasting_url(result, url))
+        page_url = feed_address(_lasting_url(result, url))
         if not looks_like_html(result.body, result.content_type):
             try:
                 return page_url, await self._poller.parse(result, url)
@@ -389,7 +389,7 @@ class FeedService:
         for candidate in candidates[:MAX_DISCOVERED_TRIED]:
             try:
                 found = await self._get(candidate)
-                return normalize_url(_lasting_url(found, candidate)), await self._poller.parse(
+                return feed_address(_lasting_url(found, candidate)), await self._poller.parse(
                     found, candidate
                 )
             except FeedError as exc:

@@ -108,7 +108,7 @@ class BrokerJobs:
             except Exception as exc:
                 log.error("job %s: RabbitMQ did not take it: %r", job_id, exc)
                 raise BrokerUnavailable(source) from exc
-            log.debug("job %s: sent %s for guild %s", job_id, source, guild_id)
+            log.info("job %s: sent %s for guild %s", job_id, source, guild_id)
             try:
                 outcome = await asyncio.wait_for(
                     asyncio.shield(waiter), self.settings.job_answer_seconds
@@ -173,7 +173,11 @@ class BrokerJobs:
             try:
                 await self.on_orphan(ReplyTo(row["application_id"], row["token"]), outcome)
                 answered += 1
-                log.info("job %s: answered for a gateway that is gone", row["job_id"])
+                log.info(
+                    "job %s: answered for guild %s for a gateway that is gone",
+                    row["job_id"],
+                    row["guild_id"],
+                )
             except Exception:
                 log.exception("job %s: could not answer it for a gone gateway", row["job_id"])
         return answered

@@ -204,11 +204,12 @@ def _open_tables(path: Path) -> dict[str, Any] | None:
     """The tables of a TinyDB file read through TinyDB; None when it does not exist."""
     if not path.exists():
         return None
-    db = TinyDB(path, storage=LineStorage)
+    # CachingMiddleware: the file is parsed once, not once per table read
+    db = TinyDB(path, storage=CachingMiddleware(LineStorage))
     try:
         return {name: db.table(name) for name in db.tables()}
     finally:
-        db.close()
+        db.close()  # nothing written: nothing to flush
 
 
 def read_partition(weeks_dir: Path, week: str) -> dict[str, Doc] | None:

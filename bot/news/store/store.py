@@ -30,7 +30,7 @@ from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
-from bot.news.store.errors import StoreBusy
+from bot.news.store.errors import StoreBusy, StoreReadOnly
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
 from bot.news.store.partitions import Doc, week_of
@@ -443,7 +443,7 @@ class ArticleStore:
 
     def _journal_or_fail(self) -> Journal:
         if self.read_only:
-            raise RuntimeError("the article store was opened read-only")
+            raise StoreReadOnly("The article store was opened read-only.")
         if self._closed or self._journal is None:
             raise RuntimeError("the article store is closed")
         return self._journal
@@ -582,7 +582,14 @@ class ArticleStore:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        _, err = await proc.communicate()
+        try:
+            _, err = await proc.communicate()
+        except asyncio.CancelledError:
+            # Closing: a child left running would replace the snapshot that close() writes
+            # with its older one (and the next start would rebuild from the week files).
+            proc.kill()
+            await proc.wait()
+            raise
         if proc.returncode != 0:
             raise RuntimeError(f"index snapshot failed: {err.decode(errors='replace')[-500:]}")
         self.snapshot_behind = max(0, self.snapshot_behind - behind)

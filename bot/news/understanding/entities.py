@@ -233,6 +233,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
+    raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     bylines = {fold(a) for a in authors if a.strip()}
     raw = [m for m in raw if fold(m[0]) not in bylines]
@@ -409,3 +410,39 @@ def _common_word_first(name: str, text: str) -> bool:
     if len(first) <= 2 or not first.isalpha() or is_given_name(first):
         return False
     return bool(re.search(r"(?<![.!?]\s)\b" + re.escape(first.lower()) + r"\b", text))
+
+
+def _persons_tagged_otherwise(
+    doc: Doc, persons: list[tuple[str, int, int]]
+) -> list[tuple[str, int, int]]:
+    """Full names the model labelled ORG or NORP ("Marcelo Claure", "Thibaut Courtois to")
+    although it labels their surname alone PERSON elsewhere: a first name and a surname that
+    is a person in this very text."""
+    alone = {fold(name) for name, _, _ in persons if len(name.split()) == 1}
+    text = doc.text
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in ("ORG", "NORP", "GPE", "PRODUCT", "WORK_OF_ART"):
+            continue
+        words = ent.text.split()
+        while len(words) > 2 and words[-1][:1].islower():
+            words.pop()  # "Thibaut Courtois to": the span ran into the sentence
+        cleaned = clean_person(" ".join(words))
+        if cleaned is None:
+            continue
+        name, offset = cleaned
+        words = name.split()
+        if not 2 <= len(words) <= 3 or not is_given_name(words[0]):
+            continue
+        if fold(words[0]) in _PARTICLE_END or "-" in words[0]:
+            continue  # "Al Qaeda", "El Nino": an article, not a first name
+        surname = words[-1]
+        # the surname on its own, as news writes a person after the first mention
+        by_itself = len(re.findall(r"\b" + re.escape(surname) + r"\b", text)) > len(
+            re.findall(r"\b" + re.escape(name) + r"\b", text)
+        )
+        if fold(surname) not in alone and not by_itself:
+            continue
+        start = ent.start_char + offset
+        found.append((name, start, start + len(name)))
+    return found

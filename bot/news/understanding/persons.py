@@ -263,11 +263,21 @@ _CREDIT_ROLE_AFTER = re.compile(
 )
 
 
+# a sentence ends after a word of two or more lower-case letters: not after "C." or "U.S."
+_SENTENCE_BREAK = re.compile(r"\n|(?<=[a-z]{2}[.!?])[\"”’']?\s+(?=[\"“‘]?[A-Z])")
+
+
 def _credit_line(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    return len(line) <= _MAX_CREDIT_LINE and bool(_CREDIT_LINE.search(line))
+    """Whether the line or sentence around ``start`` credits reporters (many pages, and
+    agency copy, run the whole article as one paragraph)."""
+    window = text[max(0, start - _MAX_CREDIT_LINE) : start + _MAX_CREDIT_LINE]
+    at = start - max(0, start - _MAX_CREDIT_LINE)
+    begin = 0
+    for match in _SENTENCE_BREAK.finditer(window, 0, at):
+        begin = match.end()
+    after = _SENTENCE_BREAK.search(window, at)
+    sentence = window[begin : after.start() if after else len(window)]
+    return len(sentence) < _MAX_CREDIT_LINE and bool(_CREDIT_LINE.search(sentence))
 
 
 def is_credit_context(text: str, start: int, end: int) -> bool:

@@ -10,13 +10,17 @@ a short waiting line (``PipelineBusy`` past it), a time limit per article on the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -97,6 +101,9 @@ class WorkerPool:
         self._starting: asyncio.Lock | None = None
         self._slots: asyncio.Semaphore | None = None
         self._reapers: set[asyncio.Task[None]] = set()
+        # Each worker process puts its pid here when it starts: the executor has no public
+        # way to name its processes, and killing them is the only way to stop a task.
+        self._pids: dict[ProcessPoolExecutor, SimpleQueue[int]] = {}
 
     async def start(self) -> None:
         await self._ready()
@@ -107,13 +114,17 @@ class WorkerPool:
             self._slots = asyncio.Semaphore(self.workers)
         async with self._starting:
             if self._pool is None:
+                # spawn, not fork: forking a process with an event loop and threads copies
+                # locks in unknown states.
+                context = multiprocessing.get_context("spawn")
+                pids: SimpleQueue[int] = context.SimpleQueue()
                 pool = ProcessPoolExecutor(
                     max_workers=self.workers,
-                    # spawn, not fork: forking a process with an event loop and threads
-                    # copies locks in unknown states.
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=self.initializer,
+                    mp_context=context,
+                    initializer=_register_worker,
+                    initargs=(pids, self.initializer),
                 )
+                self._pids[pool] = pids
                 loop = asyncio.get_running_loop()
                 try:
                     # Start every worker now so no article pays for a model load.
@@ -124,11 +135,11 @@ class WorkerPool:
                     started.add_done_callback(_retrieve)
                     await asyncio.wait_for(started, self.start_timeout)
                 except (BrokenProcessPool, TimeoutError, OSError) as exc:
-                    self._reap(_kill(pool))
+                    self._reap(self._kill(pool))
                     log.error("worker: could not start: %r", exc)
                     raise WorkerCrashed() from exc
                 except BaseException:
-                    self._reap(_kill(pool))
+                    self._reap(self._kill(pool))
                     raise
                 self._pool = pool
             return self._pool
@@ -185,18 +196,27 @@ class WorkerPool:
         if self._pool is pool:
             self._pool = None
             self.restarts += 1
-        self._reap(_kill(pool))
+        self._reap(self._kill(pool))
 
-    def _reap(self, processes: list[Any]) -> None:
-        # Joining dead processes can take a moment: not on the event loop.
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_join, processes))
+    def _kill(self, pool: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """Stop a pool now: SIGKILL its workers, cancel what waits. Returns it to reap."""
+        pids = self._pids.pop(pool, None)
+        while pids is not None and not pids.empty():
+            with contextlib.suppress(ProcessLookupError):  # that worker had already ended
+                os.kill(pids.get(), signal.SIGKILL)
+        pool.shutdown(wait=False, cancel_futures=True)
+        return pool
+
+    def _reap(self, pool: ProcessPoolExecutor) -> None:
+        # Waiting for killed workers to be collected can take a moment: not on the loop.
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_join, pool))
         self._reapers.add(task)
         task.add_done_callback(self._reapers.discard)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            await asyncio.to_thread(_join, _kill(pool))
+            await asyncio.to_thread(_join, self._kill(pool))
         if self._reapers:
             await asyncio.gather(*self._reapers, return_exceptions=True)
 
@@ -218,19 +238,16 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
-def _kill(pool: ProcessPoolExecutor) -> list[Any]:
-    """Stop a pool now (SIGKILL its workers); returns the processes to join."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    return processes
+def _register_worker(pids: SimpleQueue[int], initializer: Callable[[], None] | None) -> None:
+    """Run first in every worker process: say its pid, then prepare it."""
+    pids.put(os.getpid())
+    if initializer is not None:
+        initializer()
 
 
-def _join(processes: list[Any]) -> None:
-    for process in processes:
-        process.join(timeout=5)
+def _join(pool: ProcessPoolExecutor) -> None:
+    """Wait until a stopped pool's processes have ended and been collected."""
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _clean_source(source: str) -> str:

@@ -10,19 +10,20 @@ totals) are always changed in (guild, kind, key) order.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import asyncpg
 import orjson
-import regex
 
+from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store.interface import Companion, EntityCard, StoreStats
+from bot.news.store.postgres import article_sql as sql
 from bot.news.store.postgres import bulk
 from bot.news.store.postgres.bulk import search_text
 from bot.news.store.postgres.errors import guard_methods
+from bot.news.store.postgres.search import search_rows, widened_query
 
 # ``entity_card``'s companions are counted over at most this many of the entity's newest
 # articles in the window: bounded work whatever the store's size.
@@ -52,124 +53,14 @@ def _window(since: float | None, until: float | None) -> tuple[float, float]:
     return (_FAR_PAST if since is None else since, _FAR_FUTURE if until is None else until)
 
 
-_ARTICLE_COLUMNS = "a.id, a.doc"
-
-# A new article with everything derived from it, in one statement (one round trip, one
-# transaction): the article, its new search words, its links, its entity rows and totals,
-# person names, and the change counter. Nothing happens past ``added`` when the article
-# is a duplicate (a unique constraint said so). Rows several writers share (words,
-# totals) are written in key order, so two writers never wait for each other in a cycle.
-_ADD_NEW = """
-WITH added AS (
-    INSERT INTO articles (id, canonical_url, fingerprint, ingested_at, event_time, doc,
-                          countries, persons, search_text)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-    ON CONFLICT DO NOTHING
-    RETURNING id, search
-), words AS (
-    INSERT INTO search_words (word)
-    SELECT w.lexeme FROM added, unnest(added.search) AS w ORDER BY 1
-    ON CONFLICT DO NOTHING
-), links AS (
-    INSERT INTO article_links (guild_id, article_id, linked_at, event_time)
-    SELECT l.g, added.id, l.t, $5
-    FROM added, unnest($10::text[], $11::float8[]) AS l(g, t) ORDER BY 1
-    ON CONFLICT DO NOTHING
-    RETURNING guild_id
-), named AS (
-    SELECT links.guild_id, e.kind, e.key
-    FROM links, unnest($12::text[], $13::text[]) AS e(kind, key)
-), rows AS (
-    INSERT INTO entity_rows (guild_id, kind, key, event_time, article_id)
-    SELECT guild_id, kind, key, $5, $1 FROM named
-    ON CONFLICT DO NOTHING
-), totals AS (
-    INSERT INTO entity_totals (guild_id, kind, key, articles)
-    SELECT guild_id, kind, key, 1 FROM named ORDER BY 1, 2, 3
-    ON CONFLICT (guild_id, kind, key) DO UPDATE SET articles = entity_totals.articles + 1
-), new_names AS (
-    INSERT INTO person_names (key, name, folded)
-    SELECT n.* FROM added, unnest($14::text[], $15::text[], $16::text[]) AS n ORDER BY 1
-    ON CONFLICT DO NOTHING
-), renamed AS (
-    UPDATE person_names p SET name = n.name, folded = n.folded
-    FROM added, unnest($14::text[], $15::text[], $16::text[]) AS n(key, name, folded)
-    WHERE p.key = n.key AND p.name <> n.name
-), bump AS (
-    SELECT nextval('article_changes') FROM added
-)
-SELECT (SELECT id FROM added), (SELECT count(*) FROM bump)
-"""
-
-# The stored duplicate: same canonical URL, else same fingerprint, else same id.
-_FIND_EXISTING = """
-SELECT id, doc, event_time, countries, persons FROM (
-    SELECT 1 AS rank, * FROM articles WHERE canonical_url = $1
-    UNION ALL SELECT 2, * FROM articles WHERE fingerprint = $2
-    UNION ALL SELECT 3, * FROM articles WHERE id = $3
-) found ORDER BY rank LIMIT 1
-"""
-
-_INSERT_LINKS = """
-INSERT INTO article_links (guild_id, article_id, linked_at, event_time)
-SELECT g, $2, t, $3 FROM unnest($1::text[], $4::float8[]) AS l(g, t) ORDER BY g
-ON CONFLICT DO NOTHING
-RETURNING guild_id
-"""
-
-_INSERT_ENTITY_ROWS = """
-INSERT INTO entity_rows (guild_id, kind, key, event_time, article_id)
-SELECT g, e.kind, e.key, $4, $5
-FROM unnest($1::text[]) AS g, unnest($2::text[], $3::text[]) AS e(kind, key)
-ON CONFLICT DO NOTHING
-"""
-
-_ADD_TOTALS = """
-INSERT INTO entity_totals (guild_id, kind, key, articles)
-SELECT g, e.kind, e.key, 1
-FROM unnest($1::text[]) AS g, unnest($2::text[], $3::text[]) AS e(kind, key)
-ORDER BY 1, 2, 3
-ON CONFLICT (guild_id, kind, key) DO UPDATE SET articles = entity_totals.articles + 1
-"""
-
-_SUB_TOTALS = """
-UPDATE entity_totals t SET articles = t.articles - 1
-FROM (
-    SELECT g, e.kind, e.key
-    FROM unnest($1::text[]) AS g, unnest($2::text[], $3::text[]) AS e(kind, key)
-    ORDER BY 1, 2, 3
-) AS d
-WHERE t.guild_id = d.g AND t.kind = d.kind AND t.key = d.key
-"""
-
-_DELETE_ENTITY_ROWS = """
-DELETE FROM entity_rows r
-USING unnest($2::text[], $3::text[]) AS e(kind, key)
-WHERE r.guild_id = $1 AND r.kind = e.kind AND r.key = e.key
-  AND r.event_time = $4 AND r.article_id = $5
-"""
-
-# Insert new names; change a name only when its spelling changed (an UPDATE that matches
-# nothing takes no row lock, so writers naming the same person do not queue).
-_NEW_NAMES = """
-INSERT INTO person_names (key, name, folded)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-ON CONFLICT DO NOTHING
-"""
-_RENAME = """
-UPDATE person_names p SET name = n.name, folded = n.folded
-FROM unnest($1::text[], $2::text[], $3::text[]) AS n(key, name, folded)
-WHERE p.key = n.key AND p.name <> n.name
-"""
-
-
 @guard_methods
 class PgArticles:
     """The ``Articles`` concern of the PostgreSQL backend."""
 
-    def __init__(self, pool: Any, location: str) -> None:
+    def __init__(self, pool: Any, location: str, clock: Clock | None = None) -> None:
         self.pool = pool
         self.location = location
+        self.clock = clock or Clock()
 
     # ------------------------------------------------------------------ writes
 
@@ -187,7 +78,7 @@ class PgArticles:
         raise AssertionError("unreachable")
 
     async def _add(self, article: Article, guild: str) -> tuple[Article, bool]:
-        now = time.time()
+        now = self.clock.time()
         # orjson walks the dataclasses like to_dict(), much faster than dataclasses.asdict
         data = orjson.loads(orjson.dumps(article))
         data.pop("text", None)
@@ -205,7 +96,7 @@ class PgArticles:
         name_keys = sorted(latest)
         async with self.pool.acquire() as conn:
             created, _ = await conn.fetchrow(
-                _ADD_NEW,
+                sql.ADD_NEW,
                 stored.id,
                 stored.canonical_url,
                 stored.fingerprint or None,
@@ -233,7 +124,7 @@ class PgArticles:
         """Link the stored duplicate of ``stored`` to ``guild``."""
         async with conn.transaction():
             row = await conn.fetchrow(
-                _FIND_EXISTING, stored.canonical_url, stored.fingerprint or None, stored.id
+                sql.FIND_EXISTING, stored.canonical_url, stored.fingerprint or None, stored.id
             )
             if row is None:  # removed between our insert and this read: a rare race
                 raise asyncpg.ForeignKeyViolationError("the duplicate is gone")
@@ -273,14 +164,16 @@ class PgArticles:
     ) -> list[str]:
         added = [
             r[0]
-            for r in await conn.fetch(_INSERT_LINKS, list(guilds), article_id, event_time, times)
+            for r in await conn.fetch(sql.INSERT_LINKS, list(guilds), article_id, event_time, times)
         ]
         if added:
             kinds = ["country"] * len(countries) + ["person"] * len(persons)
             keys = countries + persons
             if keys:
-                await conn.execute(_INSERT_ENTITY_ROWS, added, kinds, keys, event_time, article_id)
-                await conn.execute(_ADD_TOTALS, added, kinds, keys)
+                await conn.execute(
+                    sql.INSERT_ENTITY_ROWS, added, kinds, keys, event_time, article_id
+                )
+                await conn.execute(sql.ADD_TOTALS, added, kinds, keys)
             await conn.execute("SELECT nextval('article_changes')")
         return added
 
@@ -292,8 +185,8 @@ class PgArticles:
         keys = sorted(latest)
         values = [latest[k] for k in keys]
         folded = [fold(v) for v in values]
-        await conn.execute(_NEW_NAMES, keys, values, folded)
-        await conn.execute(_RENAME, keys, values, folded)
+        await conn.execute(sql.NEW_NAMES, keys, values, folded)
+        await conn.execute(sql.RENAME, keys, values, folded)
 
     async def link(self, article_id: str, guild_id: str) -> Article | None:
         guild = str(guild_id)
@@ -304,7 +197,7 @@ class PgArticles:
             )
             if row is None:
                 return None
-            linked = await self._link_one(conn, row, guild, time.time())
+            linked = await self._link_one(conn, row, guild, self.clock.time())
             return _article(row["doc"], {guild: linked})
 
     async def _unlink(self, conn: Any, article_id: str, guilds: list[str] | None) -> list[str]:
@@ -333,9 +226,9 @@ class PgArticles:
         if keys:
             for r in removed:
                 await conn.execute(
-                    _DELETE_ENTITY_ROWS, r["guild_id"], kinds, keys, r["event_time"], article_id
+                    sql.DELETE_ENTITY_ROWS, r["guild_id"], kinds, keys, r["event_time"], article_id
                 )
-            await conn.execute(_SUB_TOTALS, gone, kinds, keys)
+            await conn.execute(sql.SUB_TOTALS, gone, kinds, keys)
         await conn.execute("SELECT nextval('article_changes')")
         return gone
 
@@ -364,7 +257,7 @@ class PgArticles:
         if not articles:
             return 0
         async with self.pool.acquire() as conn:
-            inserted, _ = await bulk.load(conn, articles)
+            inserted, _ = await bulk.load(conn, articles, now=self.clock.time())
         return inserted
 
     # ------------------------------------------------------------------ reads
@@ -620,21 +513,10 @@ class PgArticles:
             return []
         guild = str(guild_id)
         async with self.pool.acquire() as conn:
-            tsquery = await _widened_query(conn, words)
+            tsquery = await widened_query(conn, words)
             if tsquery is None:
                 return []
-            rows = await conn.fetch(
-                "SELECT a.id, a.doc, l.linked_at FROM article_links l "
-                "JOIN articles a ON a.id = l.article_id "
-                "WHERE l.guild_id = $1 AND ($2 = '' OR a.search @@ $2::tsquery) "
-                "  AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) w "
-                "                  WHERE strpos(a.search_text, w) = 0) "
-                "ORDER BY l.event_time DESC, l.article_id DESC LIMIT $4",
-                guild,
-                tsquery,
-                words,
-                limit,
-            )
+            rows = await search_rows(conn, guild, tsquery, words, limit)
             return await self._with_links(conn, rows, guild)
 
     async def entity_card(
@@ -694,7 +576,7 @@ class PgArticles:
 
     async def stats(self, guild_id: str | None = None) -> StoreStats:
         async with self.pool.acquire() as conn:
-            guilds = await conn.fetchval(_COUNT_GUILDS)
+            guilds = await conn.fetchval(sql.COUNT_GUILDS)
             if guild_id is None:
                 articles = await conn.fetchval("SELECT count(*) FROM articles")
                 where, args = "articles > 0", ()
@@ -727,57 +609,3 @@ class PgArticles:
         async with self.pool.acquire() as conn:
             value, called = await conn.fetchrow("SELECT last_value, is_called FROM article_changes")
         return value if called else 0
-
-
-# The distinct guilds of article_links, one index descent each (a "skip scan"), instead
-# of reading every link.
-_COUNT_GUILDS = """
-WITH RECURSIVE g AS (
-    (SELECT guild_id FROM article_links ORDER BY guild_id LIMIT 1)
-    UNION ALL
-    SELECT (SELECT guild_id FROM article_links WHERE guild_id > g.guild_id
-            ORDER BY guild_id LIMIT 1)
-    FROM g WHERE g.guild_id IS NOT NULL
-)
-SELECT count(guild_id) FROM g
-"""
-
-
-# A query part contained in more stored words than this is common: it narrows nothing,
-# so it is left to the exact check on the newest articles.
-WIDEN_LIMIT = 200
-# Parts shorter than a trigram cannot use the trigram index; they are common anyway.
-_MIN_PART = 3
-_PARTS = regex.compile(r"[\p{L}\p{N}]+")
-
-
-async def _widened_query(conn: Any, words: list[str]) -> str | None:
-    """A tsquery text for articles that may contain every folded query word.
-
-    Each run of letters and digits in a word must sit inside one stored word, so it is
-    widened to the stored words containing it (``'ecuador' | 'ecuadorian'``); the caller
-    checks the exact substrings. Empty when no part narrows anything; None when some part
-    is in no stored word (nothing can match)."""
-    parts = list(dict.fromkeys(p for w in words for p in _PARTS.findall(w) if len(p) >= _MIN_PART))
-    if not parts:
-        return ""
-    # One statement with each pattern as a parameter: the planner sees every pattern and
-    # uses the trigram index for each.
-    union = " UNION ALL ".join(
-        f"(SELECT {n}, word FROM search_words WHERE word LIKE ${n + 1} LIMIT {WIDEN_LIMIT + 1})"
-        for n in range(len(parts))
-    )
-    widened: dict[int, list[str]] = {n: [] for n in range(len(parts))}
-    for n, word in await conn.fetch(union, *(f"%{p}%" for p in parts)):
-        widened[n].append(word)
-    groups = []
-    for found in widened.values():
-        if not found:
-            return None
-        if len(found) <= WIDEN_LIMIT:
-            groups.append("(" + " | ".join(_lexeme(w) for w in sorted(found)) + ")")
-    return " & ".join(groups)
-
-
-def _lexeme(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -9,7 +9,6 @@ can simply start again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -88,9 +87,8 @@ def search_text(article: Article) -> str:
     return fold(f"{article.title}\n{article.summary}")
 
 
-def _rows(articles: Sequence[Article]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+def _rows(articles: Sequence[Article], now: float) -> tuple[list[tuple], list[tuple], list[tuple]]:
     arts, links, names = [], [], []
-    now = time.time()
     for article in articles:
         if not article.canonical_url:
             raise ValueError("an article needs a canonical_url to be stored")
@@ -120,11 +118,12 @@ def _rows(articles: Sequence[Article]) -> tuple[list[tuple], list[tuple], list[t
     return arts, links, names
 
 
-async def load(conn: Any, articles: Sequence[Article]) -> tuple[int, int]:
-    """Store ``articles`` with all the links in their ``guilds``, in one transaction.
+async def load(conn: Any, articles: Sequence[Article], *, now: float) -> tuple[int, int]:
+    """Store ``articles`` with all the links in their ``guilds``, in one transaction
+    (``now`` is the ``ingested_at`` of those that have none).
 
     Returns (articles inserted, links inserted); those already stored are skipped."""
-    arts, links, names = _rows(articles)
+    arts, links, names = _rows(articles, now)
     async with conn.transaction():
         await conn.execute(_STAGE)
         await conn.copy_records_to_table(

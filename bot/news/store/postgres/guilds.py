@@ -7,11 +7,11 @@ must not get a row just because someone looked at it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from bot.news.clock import Clock
 from bot.news.guild_settings import (
     GuildId,
     GuildSettings,
@@ -34,8 +34,9 @@ def _settings(key: str, doc: dict[str, Any] | None) -> GuildSettings:
 class PgGuilds:
     """The ``Guilds`` concern of the PostgreSQL backend."""
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, clock: Clock | None = None) -> None:
         self.pool = pool
+        self.clock = clock or Clock()
 
     async def get(self, guild_id: GuildId) -> GuildSettings:
         key = guild_key(guild_id)
@@ -68,7 +69,7 @@ class PgGuilds:
                 if new is None:
                     results[key] = current
                     continue
-                new = replace(new, guild_id=key, updated_at=time.time())
+                new = replace(new, guild_id=key, updated_at=self.clock.time())
                 await conn.execute(
                     "INSERT INTO guild_settings (guild_id, doc, updated_at) VALUES ($1, $2, $3) "
                     "ON CONFLICT (guild_id) DO UPDATE SET doc = EXCLUDED.doc, "
@@ -81,7 +82,7 @@ class PgGuilds:
         return {guild_key(g): results[guild_key(g)] for g in changes}
 
     async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
-        return await self.transact(guild_id, update_change(changes, time.time))
+        return await self.transact(guild_id, update_change(changes, self.clock.time))
 
     async def follow(
         self, guild_id: GuildId, kind: str, key: str, display: str | None = None

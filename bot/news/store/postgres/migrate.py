@@ -61,7 +61,7 @@ def available(folder: Traversable | None = None) -> list[Migration]:
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
-        raise SchemaError("two migration files share one version number")
+        raise SchemaError("Two migration files share one version number.")
     return found
 
 
@@ -82,8 +82,8 @@ def _check_not_newer(applied: set[int], known: list[Migration]) -> None:
     unknown = applied - {m.version for m in known}
     if unknown:
         raise SchemaTooNew(
-            f"the database has schema version {max(unknown)}, written by a newer newsbot "
-            f"(this one knows up to {known[-1].version if known else 0}); upgrade newsbot"
+            f"The database has schema version {max(unknown)}, written by a newer newsbot "
+            f"(this one knows up to {known[-1].version if known else 0}): upgrade newsbot."
         )
 
 

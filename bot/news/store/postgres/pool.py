@@ -54,7 +54,7 @@ async def create_pool(
             init=_init_connection,
         )
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
+        raise _unavailable(url, exc) from exc
     try:
         async with pool.acquire() as conn:
             if upgrade:
@@ -65,7 +65,7 @@ async def create_pool(
                 todo = await migrate.pending(conn)
                 if todo:
                     raise migrate.SchemaBehind(
-                        f"the database schema is behind (needs version {todo[-1].version}); "
+                        f"The database schema is behind (needs version {todo[-1].version}); "
                         "run `newsbot db upgrade`"
                     )
     except BaseException:
@@ -99,11 +99,24 @@ async def connection(url: str) -> AsyncIterator[Any]:
         conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT, server_settings=SERVER_SETTINGS)
         await _init_connection(conn)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {redact(url)}: {exc}") from exc
+        raise _unavailable(url, exc) from exc
     try:
         yield conn
     finally:
         await conn.close()
+
+
+def _unavailable(url: str, exc: BaseException) -> DatabaseUnavailable:
+    """One sentence naming the server and the reason, without a password."""
+    if isinstance(exc, ConnectionRefusedError):
+        reason = "connection refused (is the server running?)"
+    elif isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror.lower()
+    elif isinstance(exc, TimeoutError):
+        reason = "no answer in time"
+    else:
+        reason = str(exc).strip().rstrip(".") or type(exc).__name__
+    return DatabaseUnavailable(f"Cannot connect to PostgreSQL at {redact(url)}: {reason}.")
 
 
 def redact(url: str) -> str:

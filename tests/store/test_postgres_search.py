@@ -1,0 +1,54 @@
+"""PostgreSQL search: every way it looks gives the answer a plain substring scan gives."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.news.model import fold
+from bot.news.store import Store, open_store
+from bot.news.store.postgres import search
+from tests.store.postgres_support import fresh_database
+from tests.store.support import art
+
+WORDS = ["storm", "election", "al-Assad", "Quito", "Ecuador's", "budget", "rally", "3.5%"]
+
+
+@pytest.fixture
+async def pg_store() -> AsyncIterator[Store]:
+    async with fresh_database() as url:
+        store = await open_store(url)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+@pytest.mark.parametrize("widen_limit", [200, 1])
+async def test_every_path_matches_a_substring_scan(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int
+) -> None:
+    # 200: query words are widened to the stored words containing them and looked up in
+    # the index; 1: every part counts as common, the exact check alone decides.
+    monkeypatch.setattr(search, "WIDEN_LIMIT", widen_limit)
+    rng = random.Random(5)
+    stored = []
+    for n in range(60):
+        words = rng.sample(WORDS, 3)
+        article = art(n, title=f"{words[0]} story {n}", summary=f"{words[1]} and {words[2]}.")
+        await pg_store.articles.add(article, "g1" if n % 3 else "g2")
+        if n % 3:
+            stored.append(article)
+    queries = ["storm", "ecuad", "cuador's", "assad", "al-assad", "3.5", "5%", "quito storm",
+               "ry 1", "lectio", "nothing-like-this", "torm udget", "%", "s"]  # fmt: skip
+    for query in queries:
+        words = fold(query).split()
+        expected = [
+            a.id
+            for a in sorted(stored, key=lambda a: (a.event_time, a.id), reverse=True)
+            if all(w in fold(f"{a.title}\n{a.summary}") for w in words)
+        ][:5]
+        found = await pg_store.articles.search("g1", query, limit=5)
+        assert [a.id for a in found] == expected, query
