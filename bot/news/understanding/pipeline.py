@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -198,25 +199,26 @@ class WorkerPool:
             self.restarts += 1
         self._reap(self._kill(pool))
 
-    def _kill(self, pool: ProcessPoolExecutor) -> ProcessPoolExecutor:
+    def _kill(self, pool: ProcessPoolExecutor) -> _Stopped:
         """Stop a pool now: SIGKILL its workers, cancel what waits. Returns it to reap."""
-        pids = self._pids.pop(pool, None)
-        while pids is not None and not pids.empty():
-            with contextlib.suppress(ProcessLookupError):  # that worker had already ended
-                os.kill(pids.get(), signal.SIGKILL)
-        pool.shutdown(wait=False, cancel_futures=True)
-        return pool
+        # No shutdown(wait=False) here: it drops the executor's result queue while workers
+        # may still be starting, and a starting worker then fails to open the queue's locks
+        # (a traceback on stderr). The reaper shuts the pool down and waits for it instead,
+        # killing each worker as soon as it reports its pid.
+        stopped = _Stopped(pool, self._pids.pop(pool))
+        stopped.kill_registered()
+        return stopped
 
-    def _reap(self, pool: ProcessPoolExecutor) -> None:
+    def _reap(self, stopped: _Stopped) -> None:
         # Waiting for killed workers to be collected can take a moment: not on the loop.
-        task = asyncio.get_running_loop().create_task(asyncio.to_thread(_join, pool))
+        task = asyncio.get_running_loop().create_task(asyncio.to_thread(stopped.join))
         self._reapers.add(task)
         task.add_done_callback(self._reapers.discard)
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            await asyncio.to_thread(_join, self._kill(pool))
+            await asyncio.to_thread(self._kill(pool).join)
         if self._reapers:
             await asyncio.gather(*self._reapers, return_exceptions=True)
 
@@ -245,9 +247,33 @@ def _register_worker(pids: SimpleQueue[int], initializer: Callable[[], None] | N
         initializer()
 
 
-def _join(pool: ProcessPoolExecutor) -> None:
-    """Wait until a stopped pool's processes have ended and been collected."""
-    pool.shutdown(wait=True, cancel_futures=True)
+class _Stopped:
+    """A pool being stopped, with the queue where its workers report their pids."""
+
+    def __init__(self, pool: ProcessPoolExecutor, pids: SimpleQueue[int]) -> None:
+        self.pool = pool
+        self.pids = pids
+
+    def kill_registered(self) -> None:
+        while not self.pids.empty():
+            with contextlib.suppress(ProcessLookupError):  # that worker had already ended
+                os.kill(self.pids.get(), signal.SIGKILL)
+
+    def join(self) -> None:
+        """Wait until every process of the pool has ended and been collected, killing
+        those that were still starting when the pool was stopped."""
+        done = threading.Event()
+
+        def shutdown() -> None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            done.set()
+
+        waiter = threading.Thread(target=shutdown, name="worker-pool-join", daemon=True)
+        waiter.start()
+        while not done.wait(0.05):
+            self.kill_registered()
+        waiter.join()
+        self.pids.close()
 
 
 def _clean_source(source: str) -> str:
