@@ -213,7 +213,7 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
         )
 
 
-class Digest(commands.Cog):
+class DigestCog(commands.Cog, name="Digest"):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
         self.poster = DigestPoster(bot)
@@ -317,4 +317,4 @@ class Digest(commands.Cog):
 
 
 async def setup(bot: NewsBot) -> None:
-    await bot.add_cog(Digest(bot))
+    await bot.add_cog(DigestCog(bot))

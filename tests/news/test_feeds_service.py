@@ -11,7 +11,7 @@ import pytest
 from bot.news.clock import Clock
 from bot.news.feeds import FeedError
 from bot.news.store import SchemaTooNew
-from bot.news.store.tinydb.feeds import SCHEMA_VERSION
+from bot.news.store.tinydb.feeds import FEEDS_FILE_VERSION
 from tests.news.test_feeds_support import (  # noqa: F401 - fixtures used by name
     FeedServer,
     Ingest,
@@ -340,7 +340,7 @@ async def test_state_file_has_a_schema_version_and_survives_reopening(
     await service.add(G, url, added_by="42")
     await service.poll_due()
     doc = orjson.loads((settings.data_dir / "feeds.json").read_bytes())
-    assert doc["meta"]["1"]["schema_version"] == SCHEMA_VERSION
+    assert doc["meta"]["1"]["schema_version"] == FEEDS_FILE_VERSION
     [record] = doc["feeds"].values()
     assert record["guild_id"] == G and record["added_by"] == "42"
     assert record["seen"] == ["id-1", "id-2"]
@@ -449,6 +449,6 @@ async def test_a_corrupt_state_file_is_set_aside_not_lost(make_service, settings
 
 async def test_a_newer_state_schema_is_refused_clearly(make_service, settings) -> None:
     path = settings.data_dir / "feeds.json"
-    path.write_bytes(orjson.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
+    path.write_bytes(orjson.dumps({"meta": {"1": {"schema_version": FEEDS_FILE_VERSION + 1}}}))
     with pytest.raises(SchemaTooNew, match="upgrade newsbot"):
         make_service()

@@ -18,7 +18,7 @@ from bot.news.guild_settings import (
     suggest_zones,
 )
 from bot.news.store import SchemaTooNew
-from bot.news.store.tinydb.guilds import SCHEMA_VERSION
+from bot.news.store.tinydb.guilds import GUILDS_FILE_VERSION
 from bot.news.store.tinydb.guilds import TinyGuilds as GuildSettingsStore
 
 
@@ -84,7 +84,7 @@ async def test_update_is_durable_and_validated(data_dir: Path) -> None:
     store.close()
 
     raw = json.loads(path.read_text())
-    assert raw["meta"]["1"]["schema_version"] == SCHEMA_VERSION
+    assert raw["meta"]["1"]["schema_version"] == GUILDS_FILE_VERSION
     again = GuildSettingsStore(path)
     gs = await again.get("42")
     assert gs.active and gs.at == time(7, 30) and gs.tz.key == "Asia/Kathmandu"
@@ -153,7 +153,7 @@ async def test_bad_stored_values_fall_back_to_defaults(data_dir: Path) -> None:
 
 def test_newer_schema_is_refused(data_dir: Path) -> None:
     path = data_dir / "guilds.json"
-    path.write_text(json.dumps({"meta": {"1": {"schema_version": SCHEMA_VERSION + 1}}}))
+    path.write_text(json.dumps({"meta": {"1": {"schema_version": GUILDS_FILE_VERSION + 1}}}))
     with pytest.raises(SchemaTooNew) as err:
         GuildSettingsStore(path)
     assert "newer newsbot" in err.value.message

@@ -14,7 +14,7 @@ from tinydb import TinyDB
 
 from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
-from bot.news.store import SCHEMA_VERSION, ArticleStore, StoreBusy, StoreReadOnly
+from bot.news.store import ARTICLE_SCHEMA_VERSION, ArticleStore, StoreBusy, StoreReadOnly
 from bot.news.store.journal import segments
 from tests.news.store_helpers import COUNTRIES, make_article
 
@@ -295,19 +295,20 @@ async def test_schema_version_in_every_file(tmp_path: Path) -> None:
     store = await open_store(tmp_path / "s")
     a, _ = await store.add(article(1), "g")
     journal_head = segments(tmp_path / "s")[0][1].read_bytes().split(b"\n")[0]
-    assert orjson.loads(journal_head.split(b" ", 1)[1])["schema_version"] == SCHEMA_VERSION
+    assert orjson.loads(journal_head.split(b" ", 1)[1])["schema_version"] == ARTICLE_SCHEMA_VERSION
     await store.close()
     weeks = tmp_path / "s" / "weeks"
     (partition,) = [p for p in weeks.glob("*.json") if not p.name.endswith(".idx.json")]
     db = TinyDB(partition)  # stock TinyDB (its own JSONStorage) reads the week file
-    assert db.table("_meta").all()[0]["schema_version"] == SCHEMA_VERSION
+    assert db.table("_meta").all()[0]["schema_version"] == ARTICLE_SCHEMA_VERSION
     assert db.table("articles").all()[0]["id"] == a.id
     assert "text" not in db.table("articles").all()[0]
     (idx,) = weeks.glob("*.idx.json")
     index = TinyDB(idx).table("index").get(doc_id=1)  # and the index file
-    assert index["schema_version"] == SCHEMA_VERSION and index["ids"] == [a.id]
+    assert index["schema_version"] == ARTICLE_SCHEMA_VERSION and index["ids"] == [a.id]
     (search,) = weeks.glob("*.search.txt")
-    assert search.read_text().startswith(f"# newsbot-search schema_version={SCHEMA_VERSION}")
+    header = f"# newsbot-search schema_version={ARTICLE_SCHEMA_VERSION}"
+    assert search.read_text().startswith(header)
 
 
 async def _two_weeks(path: Path) -> tuple[Article, Article]:

@@ -37,7 +37,7 @@ from bot.news.store.interface import (
     Store,
     StoreStats,
 )
-from bot.news.store.migrations import SCHEMA_VERSION
+from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION
 from bot.news.store.opening import open_store, store_url_of
 from bot.news.store.store import ArticleStore
 from bot.news.store.url import StoreURL, parse_store_url
@@ -46,8 +46,8 @@ from bot.news.store.url import StoreURL, parse_store_url
 CLI_GUILD = "cli"
 
 __all__ = [
+    "ARTICLE_SCHEMA_VERSION",
     "CLI_GUILD",
-    "SCHEMA_VERSION",
     "ArticleStore",
     "Articles",
     "BadStoreURL",

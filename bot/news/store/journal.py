@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from bot.news.atomic import fsync_dir
-from bot.news.store.migrations import SCHEMA_VERSION
+from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def read_segment(path: Path) -> Iterator[dict[str, Any]]:
             )  # fmt: skip
         elif record.get("op") == "hdr":
             version = record.get("schema_version", 1)
-            if version > SCHEMA_VERSION:
+            if version > ARTICLE_SCHEMA_VERSION:
                 raise ValueError(f"{path.name}: schema_version {version} is newer than this code")
         else:
             yield record
@@ -98,7 +98,7 @@ def _open_segment_sync(directory: Path, number: int) -> BinaryIO:
     path = segment_path(directory, number)
     fh = open(path, "ab")  # noqa: SIM115 - lives as long as the segment
     if fh.tell() == 0:
-        fh.write(encode({"op": "hdr", "schema_version": SCHEMA_VERSION}))
+        fh.write(encode({"op": "hdr", "schema_version": ARTICLE_SCHEMA_VERSION}))
     return fh  # synced (file and directory entry) with its first records
 
 

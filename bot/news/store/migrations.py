@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.news.store.errors import SchemaTooNew
 
-SCHEMA_VERSION = 1
+ARTICLE_SCHEMA_VERSION = 1
 
 Doc = dict[str, Any]
 
@@ -24,15 +24,15 @@ MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {}
 def _too_new(version: int) -> SchemaTooNew:
     return SchemaTooNew(
         f"The data was written by a newer newsbot (schema version {version}; this one reads "
-        f"up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+        f"up to {ARTICLE_SCHEMA_VERSION}): upgrade newsbot or restore a backup."
     )
 
 
 def migrate(doc: Doc, version: int) -> Doc:
-    """Bring one article document from ``version`` to ``SCHEMA_VERSION``."""
-    if version > SCHEMA_VERSION:
+    """Bring one article document from ``version`` to ``ARTICLE_SCHEMA_VERSION``."""
+    if version > ARTICLE_SCHEMA_VERSION:
         raise _too_new(version)
-    while version < SCHEMA_VERSION:
+    while version < ARTICLE_SCHEMA_VERSION:
         doc = MIGRATIONS[version](doc)
         version += 1
     return doc
@@ -44,6 +44,6 @@ def check_version(version: Any) -> int:
         return 1
     if not isinstance(version, int) or version < 1:
         raise ValueError(f"bad schema_version {version!r}")
-    if version > SCHEMA_VERSION:
+    if version > ARTICLE_SCHEMA_VERSION:
         raise _too_new(version)
     return version

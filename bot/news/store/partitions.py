@@ -30,7 +30,7 @@ from tinydb.middlewares import CachingMiddleware
 
 from bot.news.atomic import set_aside, write_atomic
 from bot.news.model import article_id_for, fold, person_key
-from bot.news.store.migrations import SCHEMA_VERSION, SchemaTooNew, check_version, migrate
+from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION, SchemaTooNew, check_version, migrate
 from bot.news.store.tinydb.storage import (
     Damaged,
     LineStorage,
@@ -120,7 +120,7 @@ def index_of(week: str, ordered: list[Doc], locs: dict[str, tuple[int, int]]) ->
         ):
             cols[name].append(value)
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": ARTICLE_SCHEMA_VERSION,
         "week": week,
         **cols,
         "ukey": ukeys,
@@ -152,7 +152,7 @@ def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> Locations:
         return {}
     ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
     db = TinyDB(partition_path(weeks_dir, week), storage=CachingMiddleware(LineStorage), fresh=True)
-    db.table(META_TABLE).insert({"schema_version": SCHEMA_VERSION, "week": week})
+    db.table(META_TABLE).insert({"schema_version": ARTICLE_SCHEMA_VERSION, "week": week})
     db.table(ARTICLES_TABLE).insert_multiple(ordered)
     db.close()  # the one write of the file
     locs = _by_article(db.storage.storage.locations, ordered)  # type: ignore[attr-defined]
@@ -172,7 +172,7 @@ def week_locations(week: str, docs: dict[str, Doc]) -> tuple[Locations, list[Doc
     writing it (a read-only store rebuilding an index in memory)."""
     ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
     tables = {
-        META_TABLE: {"1": {"schema_version": SCHEMA_VERSION, "week": week}},
+        META_TABLE: {"1": {"schema_version": ARTICLE_SCHEMA_VERSION, "week": week}},
         ARTICLES_TABLE: {str(n): doc for n, doc in enumerate(ordered, 1)},
     }
     _, locations = encode_lines(tables)
@@ -194,7 +194,7 @@ def read_one(fd: int, article_id: str, offset: int, length: int) -> Doc | None:
 def write_search(weeks_dir: Path, week: str, docs: list[Doc]) -> None:
     body = "".join(f"{d['id']}\t{search_text(d)}\n" for d in docs).encode("utf-8")
     header = (
-        f"{SEARCH_MAGIC} schema_version={SCHEMA_VERSION} lines={len(docs)} "
+        f"{SEARCH_MAGIC} schema_version={ARTICLE_SCHEMA_VERSION} lines={len(docs)} "
         f"bytes={len(body)} crc={zlib.crc32(body):08x}\n"
     ).encode()
     write_atomic(search_path(weeks_dir, week), header + body)
@@ -268,7 +268,7 @@ def read_idx(weeks_dir: Path, week: str) -> dict[str, Any] | None:
         data = tables[INDEX_TABLE].get(doc_id=1) if INDEX_TABLE in tables else None
         if not isinstance(data, dict) or data.get("week") != week:
             raise Damaged("not an index file of this week")
-        if check_version(data.get("schema_version")) != SCHEMA_VERSION:
+        if check_version(data.get("schema_version")) != ARTICLE_SCHEMA_VERSION:
             return None  # older layout: rebuilt from the (migrated) partition
         n = len(data.get("ids") or ())
         if any(len(data.get(c) or ()) != n for c in IDX_COLUMNS):

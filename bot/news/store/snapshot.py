@@ -25,7 +25,7 @@ import orjson
 from bot.news.atomic import set_aside, write_atomic
 from bot.news.store import partitions as parts
 from bot.news.store.index import ALL, ArticleIndex, Entry, Postings
-from bot.news.store.migrations import SCHEMA_VERSION, check_version
+from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION, check_version
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def read(directory: Path) -> Snapshot | None:
             raise ValueError("not an index snapshot")
         end = raw.index(b"\n", len(MAGIC))
         header = orjson.loads(raw[len(MAGIC) : end])
-        if check_version(header.get("schema_version")) != SCHEMA_VERSION:
+        if check_version(header.get("schema_version")) != ARTICLE_SCHEMA_VERSION:
             return None  # an older layout: rebuilt from the week files
         body = memoryview(raw)[end + 1 :]
         if zlib.crc32(body) != header["crc"]:
@@ -206,7 +206,7 @@ def encode(index: ArticleIndex, weeks: dict[str, Signature | None]) -> bytes:
     body = b"".join(sections.values())
     person_keys = {key for kind, key in keys if kind == "person"}
     header = {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": ARTICLE_SCHEMA_VERSION,
         "weeks": weeks,
         "week_table": week_table,
         "guild_table": list(guilds),

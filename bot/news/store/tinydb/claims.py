@@ -26,7 +26,7 @@ from bot.news.store.errors import SchemaTooNew, StoreBusy, StoreReadOnly
 from bot.news.store.interface import GuildDigests
 from bot.news.store.tinydb.storage import SharedFileStorage
 
-SCHEMA_VERSION = 1
+CLAIMS_FILE_VERSION = 1
 TABLE = "claims"
 META_TABLE = "meta"
 LOCK_TIMEOUT = 10.0
@@ -74,13 +74,13 @@ class TinyDigestClaims:
         self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
         meta = self._table(META_TABLE).all()
         version = meta[0].get("schema_version") if meta else None
-        if isinstance(version, int) and version > SCHEMA_VERSION:
+        if isinstance(version, int) and version > CLAIMS_FILE_VERSION:
             raise SchemaTooNew(
                 f"{self.path} was written by a newer newsbot (schema version {version}; this "
-                f"one reads up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+                f"one reads up to {CLAIMS_FILE_VERSION}): upgrade newsbot or restore a backup."
             )
         if version is None and not read_only:
-            self._table(META_TABLE).insert({"schema_version": SCHEMA_VERSION})
+            self._table(META_TABLE).insert({"schema_version": CLAIMS_FILE_VERSION})
 
     def import_legacy(self, records: dict[str, dict[str, Any]]) -> int:
         """Start from the records an older version kept in the settings file, when this

@@ -21,7 +21,7 @@ from bot.news.store.tinydb.storage import AtomicJSONStorage
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+FEEDS_FILE_VERSION = 1
 
 
 def _copy(record: FeedRecord) -> FeedRecord:
@@ -46,11 +46,11 @@ class TinyFeeds:
         meta = self._meta.get(doc_id=1)
         version = (meta or {}).get("schema_version")
         if version is None:
-            self._meta.insert({"schema_version": SCHEMA_VERSION})
-        elif not isinstance(version, int) or version > SCHEMA_VERSION:
+            self._meta.insert({"schema_version": FEEDS_FILE_VERSION})
+        elif not isinstance(version, int) or version > FEEDS_FILE_VERSION:
             raise SchemaTooNew(
                 f"{self.path} was written by a newer newsbot (schema version {version!r}; "
-                f"this one reads up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+                f"this one reads up to {FEEDS_FILE_VERSION}): upgrade newsbot or restore a backup."
             )
         for doc in self._table.all():
             try:

@@ -41,7 +41,7 @@ from bot.news.store.tinydb.storage import SharedFileStorage
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+GUILDS_FILE_VERSION = 1
 GUILDS_TABLE = "guilds"
 META_TABLE = "meta"
 LOCK_TIMEOUT = 10.0
@@ -200,11 +200,11 @@ class TinyGuilds:
         if version is None:
             if docs:
                 meta.truncate()
-            meta.insert({"schema_version": SCHEMA_VERSION})
-        elif not isinstance(version, int) or version > SCHEMA_VERSION:
+            meta.insert({"schema_version": GUILDS_FILE_VERSION})
+        elif not isinstance(version, int) or version > GUILDS_FILE_VERSION:
             raise SchemaTooNew(
                 f"{self.path} was written by a newer newsbot (schema version {version!r}; "
-                f"this one reads up to {SCHEMA_VERSION}): upgrade newsbot or restore a backup."
+                f"this one reads up to {GUILDS_FILE_VERSION}): upgrade newsbot or restore a backup."
             )
 
     @contextlib.asynccontextmanager
