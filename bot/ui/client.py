@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.fleet import heartbeat
+from bot.fleet.pools import GATEWAY_STORE_POOL, store_pool_size
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
@@ -118,7 +119,10 @@ class NewsBot(commands.AutoShardedBot):
 
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = await open_store(settings, clock=self.clock)
+        options: dict[str, Any] = {}
+        if settings.shards is not None:  # a gateway of the fleet: PostgreSQL, a small pool
+            options["max_size"] = store_pool_size(GATEWAY_STORE_POOL)
+        self.store = await open_store(settings, clock=self.clock, **options)
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)

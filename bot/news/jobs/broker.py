@@ -257,11 +257,12 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 async def open_broker_jobs(settings: Settings, *, shards: ShardSet | None = None) -> BrokerJobs:
     """``BrokerJobs`` for a gateway: RabbitMQ at ``broker_url``, outcomes in PostgreSQL."""
+    from bot.fleet.pools import GATEWAY_LEDGER_POOL
     from bot.news.store.postgres.fleet import JobLedger, connect_pool
 
     if not settings.database_url:
         raise ValueError("the broker needs PostgreSQL (NEWSBOT_DATABASE_URL)")
-    pool = await connect_pool(settings.database_url, max_size=2)
+    pool = await connect_pool(settings.database_url, max_size=GATEWAY_LEDGER_POOL)
     ledger = JobLedger(pool, settings.database_url)
     jobs = BrokerJobs(settings, make_broker(settings), ledger, shards=shards)
     try:
