@@ -26,13 +26,17 @@ async def pg_store() -> AsyncIterator[Store]:
             await store.close()
 
 
+@pytest.mark.parametrize("few_limit", [10**6, 1, -1], ids=["index", "capped", "walk"])
 @pytest.mark.parametrize("widen_limit", [200, 1])
 async def test_every_path_matches_a_substring_scan(
-    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int, few_limit: int
 ) -> None:
     # 200: query words are widened to the stored words containing them and looked up in
     # the index; 1: every part counts as common, the exact check alone decides.
     monkeypatch.setattr(search, "WIDEN_LIMIT", widen_limit)
+    # index: every group is read through the GIN index; capped: tried so, but more
+    # candidates than the cap, so walked; walk: no group counts as rare.
+    monkeypatch.setattr(search.WordFrequencies, "few_limit", lambda self: few_limit)
     rng = random.Random(5)
     stored = []
     for n in range(60):
