@@ -10,6 +10,7 @@ import pytest
 from bot.news.model import fold
 from bot.news.store import Store, open_store
 from bot.news.store.postgres import search
+from bot.news.store.postgres.bulk import search_text
 from tests.store.postgres_support import fresh_database
 from tests.store.support import art
 
@@ -56,3 +57,13 @@ async def test_every_path_matches_a_substring_scan(
         ][:5]
         found = await pg_store.articles.search("g1", query, limit=5)
         assert [a.id for a in found] == expected, query
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Plain ASCII  title", "Andrés Pérez in Bogotá", "Ǆemal’s “ﬁnal” İstanbul Straße",
+     "e\u0301 combining, ＦＵＬＬＷＩＤＴＨ, ½ and ²", "Ελληνικά και Русский", ""],
+)  # fmt: skip
+def test_search_text_is_the_folded_title_and_summary(title: str) -> None:
+    article = art(1, title=title, summary="Ça   va\tbien, señor. ")
+    assert search_text(article) == fold(f"{article.title}\n{article.summary}")

@@ -116,7 +116,8 @@ class PgArticles:
                 [fold(latest[k]) for k in name_keys],
             )
             if created is not None:
-                return _article(data, {guild: links[guild]}), True
+                stored.guilds = {guild: links[guild]}  # built from ``data``, not shared
+                return stored, True
             return await self._add_existing(conn, stored, guild, now)
 
     async def _add_existing(
