@@ -103,7 +103,7 @@ async def test_zero_bytes_is_damage_not_an_empty_file(
     tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = await _filled(tmp_path / "d")
-    await store.guilds.update("g1", channel_id=6)  # guilds.json has a previous version
+    await store.guilds.update("g1", channel_id=6)  # the last change, to come back too
     await store.feeds.add(FeedRecord("g1", "https://feeds.example/b.xml", "B", 15.0, T0))
     await store.claims.claim("g1", _record("2026-06-01"), max_attempts=3)
     await store.claims.claim("g1", _record("2026-06-02"), max_attempts=3)
@@ -113,14 +113,17 @@ async def test_zero_bytes_is_damage_not_an_empty_file(
     again = await open_store(f"tinydb://{tmp_path / 'd'}", **OPTIONS)
     try:
         assert any(p.name.startswith(f"{name}.damaged-") for p in (tmp_path / "d").iterdir())
-        assert "recovered the previous version" in caplog.text
-        # the version before the last change is back: only that change is lost
+        assert f"recovered from {name}.copy" in caplog.text
+        # the newest version is back from the copy: nothing acknowledged is lost
         if name == "guilds.json":
-            assert (await again.guilds.get("g1")).channel_id == 5
+            assert (await again.guilds.get("g1")).channel_id == 6
         elif name == "feeds.json":
-            assert [r.url for r in await again.feeds.all()] == ["https://feeds.example/a.xml"]
+            assert sorted(r.url for r in await again.feeds.all()) == [
+                "https://feeds.example/a.xml",
+                "https://feeds.example/b.xml",
+            ]
         else:
-            assert (await again.claims.get("g1")).latest.local_date == "2026-06-01"
+            assert (await again.claims.get("g1")).latest.local_date == "2026-06-02"
     finally:
         await again.close()
 
