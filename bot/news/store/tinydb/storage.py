@@ -225,6 +225,7 @@ class LineStorage(Storage):
         self.path = Path(path)
         self.fresh = fresh
         self.locations: dict[str, dict[str, tuple[int, int]]] = {}
+        self.written = b""  # the bytes of the last write (the week's copy is made from them)
 
     def read(self) -> dict[str, Any] | None:
         if self.fresh:
@@ -238,6 +239,7 @@ class LineStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         payload, self.locations = encode_lines(data)
         write_atomic(self.path, payload)
+        self.written = payload
 
     def close(self) -> None:
         pass
