@@ -64,13 +64,16 @@ class RestFault:
 class Hold:
     """The next request matching ``method`` and ``path`` waits until ``release()``: before
     it takes effect, or (``after=True``) once it has, with only its answer held back (a
-    client killed meanwhile never learns the outcome). ``reached`` is set when it waits."""
+    client killed meanwhile never learns the outcome). ``reached`` is set when it waits.
+    ``drop()`` instead lets a request held before it took effect end in a 503, never
+    carried out (it never reached Discord's storage)."""
 
     method: str | None = None
     path: str | None = None
     after: bool = False
     reached: asyncio.Event = field(default_factory=asyncio.Event)
     released: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -82,6 +85,10 @@ class Hold:
         await self.released.wait()
 
     def release(self) -> None:
+        self.released.set()
+
+    def drop(self) -> None:
+        self.dropped = True
         self.released.set()
 
 
@@ -155,5 +162,5 @@ class Faults:
     def clear(self) -> None:
         self.pending.clear()
         for held in self.holds:
-            held.release()
+            held.drop()
         self.holds.clear()

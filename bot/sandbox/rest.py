@@ -129,6 +129,8 @@ class RestApi:
                 if held is not None and not held.after:
                     await held.wait()
                 fault = emu.faults.take(request.method, request.path)
+                if held is not None and held.dropped:
+                    fault = RestFault(503, request.method)
                 if fault is None or fault.after:
                     response = await handler(request)
                     record.status = response.status

@@ -20,9 +20,10 @@ from tests.e2e.conftest import story
 from tests.hostile.feed_corpus import corpus
 
 DAMAGES = ("half", "random", "zero")
-COLUMNS = ("serving", "noticed", "set_aside", "articles", "feed", "digest")
+COLUMNS = ("serving", "noticed", "set_aside", "articles", "search", "feed", "digest", "rebuilt")
 
 
+KEPT = ("articles", "search", "feed", "digest")  # what must all be back after any damage
 DIGEST_TIME = "07:42"  # not the default, so that a lost setting shows
 
 
@@ -86,13 +87,18 @@ async def test_damage_matrix(emulator, start_bot, data_dir: Path, tmp_path, capl
                 shutil.rmtree(data_dir)
                 shutil.copytree(pristine, data_dir)
                 damage(data_dir / relative, how)
+                damaged_bytes = (data_dir / relative).read_bytes()
                 caplog.clear()
                 async with start_bot():
                     latest = await alice.slash("latest")
+                    found = await alice.slash("search", query="council")
                     feeds = await alice.slash("feed list")
                     show = await alice.slash("digest show")
-                serving = latest.ok and feeds.ok and show.ok
+                serving = latest.ok and found.ok and feeds.ok and show.ok
                 text = latest.text()
+                # the damaged file is whole again: rewritten from where its content was kept
+                after = data_dir / relative
+                rebuilt = after.exists() and after.read_bytes() not in (b"", damaged_bytes)
                 set_aside = any(
                     DAMAGED_MARK in p.name and p.name.startswith(relative.name.split(".")[0])
                     for p in (data_dir / relative).parent.iterdir()
@@ -107,26 +113,29 @@ async def test_damage_matrix(emulator, start_bot, data_dir: Path, tmp_path, capl
                     "noticed": set_aside or logged,
                     "set_aside": set_aside,
                     "articles": "Quito council" in text and "Lima council" in text,
+                    "search": "Quito council" in found.text() and "Lima council" in found.text(),
                     "feed": "Loopback Daily" in feeds.text(),
                     "digest": DIGEST_TIME in show.text(),
+                    "rebuilt": rebuilt,
                 }
     rows = sorted(results.items())
-    print(f"\n{'file':<44}{'damage':<8}serving noticed aside articles feed digest")
+    print(f"\n{'file':<40}{'damage':<8}" + " ".join(f"{c[:7]:<7}" for c in COLUMNS))
     for (name, how), r in rows:
-        flags = "  ".join("yes" if r[k] else " - " for k in COLUMNS)
-        print(f"{name:<44}{how:<8}{flags}")
+        flags = " ".join(f"{'yes' if r[k] else ' - ':<7}" for k in COLUMNS)
+        print(f"{name:<40}{how:<8}{flags}")
     damaged = len(rows)
-    recovered = sum(r["articles"] and r["feed"] and r["digest"] for _, r in rows)
+    recovered = sum(all(r[k] for k in KEPT) for _, r in rows)
     noticed = sum(r["noticed"] for _, r in rows)
+    aside = sum(r["set_aside"] for _, r in rows)
+    rebuilt = sum(r["rebuilt"] for _, r in rows)
     print(f"damage matrix: {len(files)} files, {damaged} damaged, {noticed} noticed, "
-          f"{recovered} recovered everything")  # fmt: skip
+          f"{aside} set aside, {rebuilt} rebuilt, {recovered} recovered everything")  # fmt: skip
     assert all(r["serving"] for _, r in rows), [k for k, r in rows if not r["serving"]]
     unnoticed = {(pattern(Path(name)), how) for (name, how), r in rows if not r["noticed"]}
-    lost = {
-        (pattern(Path(name)), how)
-        for (name, how), r in rows
-        if not (r["articles"] and r["feed"] and r["digest"])
-    }
-    print(f"not noticed: {sorted(unnoticed)}\nnot recovered: {sorted(lost)}")
+    lost = {(pattern(Path(name)), how) for (name, how), r in rows if not all(r[k] for k in KEPT)}
+    unrepaired = {(pattern(Path(name)), how) for (name, how), r in rows if not r["rebuilt"]}
+    print(f"not noticed: {sorted(unnoticed)}\nnot recovered: {sorted(lost)}\n"
+          f"not rebuilt: {sorted(unrepaired)}")  # fmt: skip
     assert not unnoticed, sorted(unnoticed)
     assert not lost, sorted(lost)
+    assert not unrepaired, sorted(unrepaired)
