@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
-from bot.ui.digest import digest_messages
+from bot.ui.digest import digest_messages, opens_digest_of
 from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = 30.0  # seconds between looks at which servers are due
+# Messages read back when looking for a digest whose poster stopped before recording it:
+# a digest channel rarely gets more within the minutes a claim takes to go stale.
+LOOK_BACK = 100
 
 
 class DigestPoster:
@@ -58,7 +61,7 @@ class DigestPoster:
     async def run_due(self) -> int:
         """Post every digest that is due now; returns how many were posted."""
         posted = 0
-        for plan in await self.bot.digests.due_guilds():
+        for plan in await self.bot.digests.due_guilds(resume_stale=True):
             # in a fleet, the process owning the server's shard posts; the others skip it
             if self.bot.owns_guild(plan.guild_id):
                 posted += await self.post(plan)
@@ -66,7 +69,14 @@ class DigestPoster:
 
     async def post(self, plan: DuePlan) -> bool:
         digests = self.bot.digests
-        if not await digests.claim(plan.guild_id, plan.local_date):
+        if plan.resume:
+            found = await self._delivered(plan)
+            if found is None:
+                await digests.interrupt(plan.guild_id, "its channel could not be read")
+                return False
+            if not await digests.resume(plan.guild_id, plan.local_date, found):
+                return False
+        elif not await digests.claim(plan.guild_id, plan.local_date):
             return False
         messages = digest_messages(await digests.claimed_digest(plan.guild_id))
         sent: list[int] = []
@@ -97,6 +107,31 @@ class DigestPoster:
             "guild %s: digest of %s posted (%d messages)", plan.guild_id, plan.local_date, len(sent)
         )
         return True
+
+    async def _delivered(self, plan: DuePlan) -> list[int] | None:
+        """The ids of the planned digest's first message if the channel shows it (sent by
+        a run that stopped before recording it), [] if it does not, None if the channel
+        cannot be read."""
+        me = self.bot.user
+        try:
+            channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
+                plan.channel_id
+            )
+            history = getattr(channel, "history", None)
+            if me is None or history is None:
+                return None
+            async for message in history(limit=LOOK_BACK):
+                if message.author.id == me.id and opens_digest_of(
+                    [e.to_dict() for e in message.embeds], plan.local_date
+                ):
+                    return [message.id]
+        except (discord.HTTPException, OSError, TimeoutError) as exc:
+            log.warning(
+                "guild %s: cannot read the digest channel to look for the digest of %s: %s",
+                plan.guild_id, plan.local_date, exc,
+            )  # fmt: skip
+            return None
+        return []
 
     async def _failed(self, plan: DuePlan, reason: str, *, pause: bool, sent: list[int]) -> None:
         log.warning(

@@ -8,6 +8,7 @@ closing note. Every string from the web goes through ``render.safe`` / ``render.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -148,11 +149,27 @@ def _header(digest: Digest) -> Embed:
         quiet = ", ".join(safe(n, 100) for n in digest.followed_quiet)
         lines.append(clip(f"Nothing new on: {quiet}", 1000))
     return {
-        "title": clip(f"Daily briefing — {long_date(digest.local_date)}", TITLE_MAX),
+        "title": header_title(digest.local_date),
         "description": clip("\n".join(lines), DESCRIPTION_MAX),
         "color": COLOR_HEADER,
         "footer": {"text": "newsbot · /country and /person list more"},
     }
+
+
+def header_title(day: date) -> str:
+    return clip(f"Daily briefing — {long_date(day)}", TITLE_MAX)
+
+
+def opens_digest_of(embeds: Sequence[Mapping[str, Any]], day: date) -> bool:
+    """Whether a message with these embeds is the first message of the digest of ``day``
+    (its header, or the one quiet-day line): how a digest sent by a run that stopped
+    before recording it is recognised in the channel."""
+    if not embeds:
+        return False
+    first = embeds[0]
+    if first.get("title") == header_title(day):
+        return True
+    return str(first.get("description", "")).startswith(f"**{long_date(day)}** — a quiet day")
 
 
 def long_date(day: date) -> str:

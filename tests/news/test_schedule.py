@@ -255,6 +255,73 @@ async def test_crash_mid_post_is_not_reposted_and_news_is_not_lost(data_dir: Pat
     assert digest.story_count == 1
 
 
+async def _stale_claim(data_dir: Path, clock: Clock, articles: ListStore):
+    """A service that claimed the 28th's digest and died; the clock past CLAIM_STALE."""
+    first = open_service(data_dir, clock, articles)
+    await configure(first, clock)
+    clock.set(local(BERLIN, 2026, 11, 28, 8, 0))
+    [plan] = await first.due_guilds()
+    assert await first.claim("1", plan.local_date)
+    close_service(first)
+    clock.advance(minutes=CLAIM_STALE.total_seconds() / 60 + 1)
+    return plan
+
+
+async def test_a_stale_claim_found_in_the_channel_is_recorded_posted(data_dir: Path):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
+    articles = ListStore([article(1, "Story", when=clock.time(), countries=("EC",))])
+    claimed = await _stale_claim(data_dir, clock, articles)
+    second = open_service(data_dir, clock, articles)
+    [plan] = await second.due_guilds(resume_stale=True)
+    assert plan.resume and plan.local_date == claimed.local_date
+    assert (plan.since, plan.until) == (claimed.since, claimed.until)
+    assert not await second.resume("1", plan.local_date, [4242])  # nothing left to send
+    rec = (await second.claims.get("1")).latest
+    assert (rec.state, rec.message_ids) == ("posted", (4242,))
+    assert await second.due_guilds(resume_stale=True) == []
+
+
+async def test_a_stale_claim_not_in_the_channel_is_posted_by_one_run(data_dir: Path):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
+    articles = ListStore([article(1, "Story", when=clock.time(), countries=("EC",))])
+    await _stale_claim(data_dir, clock, articles)
+    second = open_service(data_dir, clock, articles)
+    third = open_service(data_dir, clock, articles)
+    [plan] = await second.due_guilds(resume_stale=True)
+    [same] = await third.due_guilds(resume_stale=True)
+    assert await second.resume("1", plan.local_date, [])
+    assert not await third.resume("1", same.local_date, [])  # the claim is second's now
+    digest = await second.claimed_digest("1")
+    assert digest.story_count == 1
+    assert await second.mark_posted("1", plan.local_date, [7])
+    rec = (await second.claims.get("1")).latest
+    assert (rec.state, rec.attempts, rec.token) == ("posted", 2, second.token)
+
+
+async def test_a_stale_claim_is_interrupted_when_it_cannot_be_checked_or_is_too_late(
+    data_dir: Path,
+):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
+    articles = ListStore()
+    await _stale_claim(data_dir, clock, articles)
+    second = open_service(data_dir, clock, articles)
+    [plan] = await second.due_guilds(resume_stale=True)
+    await second.interrupt("1", "its channel could not be read")
+    rec = (await second.claims.get("1")).latest
+    assert rec.state == "interrupted" and "could not be read" in rec.reason
+    assert not await second.resume("1", plan.local_date, [])
+
+
+async def test_a_stale_claim_past_the_grace_window_is_interrupted(data_dir: Path):
+    clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
+    articles = ListStore()
+    await _stale_claim(data_dir, clock, articles)
+    second = open_service(data_dir, clock, articles)
+    clock.advance(hours=second.grace.total_seconds() / 3600)
+    assert await second.due_guilds(resume_stale=True) == []
+    assert (await second.claims.get("1")).latest.state == "interrupted"
+
+
 async def test_catch_up_within_grace_and_skip_after(data_dir: Path):
     clock = Clock(local(BERLIN, 2026, 11, 28, 7, 0))
     service = open_service(data_dir, clock, ListStore(), grace_hours=6)

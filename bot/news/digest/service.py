@@ -78,6 +78,9 @@ class DuePlan:
     late: timedelta  # how late it is (a catch-up after downtime if large)
     since: datetime  # the news window it will cover
     until: datetime
+    # A claim of this day whose poster never reported back: look in the channel first,
+    # then ``resume`` it instead of ``claim``.
+    resume: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +115,13 @@ class DigestService:
 
     # ---------------------------------------------------------------- scheduling
 
-    async def due_guilds(self, now: datetime | None = None) -> list[DuePlan]:
-        """Servers whose digest is due now. Also marks stale claims ``interrupted`` and
-        records days missed beyond the grace window as ``skipped``."""
+    async def due_guilds(
+        self, now: datetime | None = None, *, resume_stale: bool = False
+    ) -> list[DuePlan]:
+        """Servers whose digest is due now. Records days missed beyond the grace window as
+        ``skipped``. A stale claim within the grace window comes back as a plan with
+        ``resume`` set when ``resume_stale`` (the caller can look in the channel), else it
+        is marked ``interrupted``."""
         now = self._now(now)
         active = [gs for gs in await self.guild_settings.all() if gs.active]
         records = await self.claims.get_many([gs.guild_id for gs in active])
@@ -122,6 +129,10 @@ class DigestService:
         for gs in active:
             digests = records[gs.guild_id]
             if self._stale(digests.latest, now):
+                plan = self._resume_plan(gs, digests.latest, now) if resume_stale else None
+                if plan is not None:
+                    plans.append(plan)
+                    continue
                 digests = await self._interrupt(gs.guild_id, digests, now)
             try:
                 decision = self._decide(gs, digests.latest, now)
@@ -214,13 +225,77 @@ class DigestService:
             and now - datetime.fromtimestamp(rec.claimed_at, UTC) >= CLAIM_STALE
         )
 
-    async def _interrupt(self, guild_id: str, digests: GuildDigests, now: datetime) -> GuildDigests:
+    def _resume_plan(self, gs: GuildSettings, rec: DigestRecord, now: datetime) -> DuePlan | None:
+        """The plan to finish a stale claim, or None when it is past its grace window or
+        its attempts, or names no channel."""
+        day = date.fromisoformat(rec.local_date)
+        try:
+            run_at = run_instant(day, gs.at, gs.tz)
+        except GuildSettingsError:
+            return None
+        if rec.attempts >= MAX_ATTEMPTS or now - run_at > self.grace or not rec.channel_id:
+            return None
+        return DuePlan(
+            guild_id=gs.guild_id,
+            channel_id=rec.channel_id,
+            local_date=day,
+            run_at=run_at,
+            late=now - run_at,
+            since=datetime.fromtimestamp(rec.since, UTC),
+            until=datetime.fromtimestamp(rec.until, UTC),
+            resume=True,
+        )
+
+    async def resume(self, guild_id: GuildId, local_date: date, found: Sequence[int]) -> bool:
+        """Settle a stale claim after looking in its channel. ``found``: the digest's
+        messages seen there, so it is recorded as posted (and False returned: nothing to
+        send); empty: this run takes the claim over, with its window and one more attempt,
+        and True means it should now post it. False also when another run settled it."""
+        now = self._now(None)
+        gid = guild_key(guild_id)
+        rec = (await self.claims.get(gid)).latest
+        if rec is None or rec.local_date != local_date.isoformat() or not self._stale(rec, now):
+            return False
+        if found:
+            posted = replace(
+                rec,
+                state="posted",
+                finished_at=now.timestamp(),
+                message_ids=tuple(int(m) for m in found),
+                reason="found in the channel after its poster stopped",
+            )
+            if await self.claims.finish(gid, posted, token=rec.token, states=("claimed",)):
+                log.info("guild %s: digest of %s was delivered before its poster stopped",
+                         gid, rec.local_date)  # fmt: skip
+            return False
+        taken = replace(
+            rec, token=self.token, claimed_at=now.timestamp(), attempts=rec.attempts + 1
+        )
+        if not await self.claims.finish(gid, taken, token=rec.token, states=("claimed",)):
+            return False
+        log.warning(
+            "guild %s: digest of %s not found in its channel after its poster stopped; "
+            "posting it (attempt %d)", gid, rec.local_date, taken.attempts,
+        )  # fmt: skip
+        return True
+
+    async def interrupt(self, guild_id: GuildId, why: str) -> None:
+        """Mark a stale claim ``interrupted`` because its channel could not be checked."""
+        gid = guild_key(guild_id)
+        digests = await self.claims.get(gid)
+        if self._stale(digests.latest, self._now(None)):
+            await self._interrupt(gid, digests, self._now(None), why=why)
+
+    async def _interrupt(
+        self, guild_id: str, digests: GuildDigests, now: datetime, *, why: str = ""
+    ) -> GuildDigests:
         """Turn a claim nobody finished into ``interrupted`` (see the module's docstring)."""
         r = digests.latest
         assert r is not None
         reason = (
             f"claimed at {datetime.fromtimestamp(r.claimed_at, UTC):%H:%M} UTC by run "
-            f"{r.token}, which never reported back; not posted again to avoid a duplicate"
+            f"{r.token}, which never reported back{'; ' + why if why else ''}; "
+            "not posted again to avoid a duplicate"
         )
         settled = replace(r, state="interrupted", reason=reason)
         if await self.claims.finish(guild_id, settled, token=r.token, states=("claimed",)):
