@@ -100,9 +100,14 @@ async def test_a_lease_expired_unfinished_is_taken_over_within_the_cycle() -> No
         pool = await connect_pool(db)
         try:
             leases = FeedLeases(pool)
-            assert await leases.take("http://127.0.0.1:1/f.xml", 7, "dead", lease_seconds=0.05)
+            assert await leases.take("http://127.0.0.1:1/f.xml", 7, "dead", lease_seconds=60)
             assert not await leases.take("http://127.0.0.1:1/f.xml", 7, "w2", lease_seconds=60)
-            await asyncio.sleep(0.1)  # the holder died: its lease runs out unfinished
+            # the holder died: its lease runs out unfinished (aged in the database rather
+            # than waited for, so that a slow machine cannot let it run out too early)
+            async with pool.acquire() as conn:
+                await conn.execute(
+                    "UPDATE fleet_feed_leases SET leased_until = now() - interval '1 second'"
+                )
             assert await leases.take("http://127.0.0.1:1/f.xml", 7, "w2", lease_seconds=60)
             assert not await leases.finish("http://127.0.0.1:1/f.xml", 7, "dead")
             assert await leases.finish("http://127.0.0.1:1/f.xml", 7, "w2")
