@@ -481,6 +481,7 @@ class Emulator:
         log.info("sandbox Discord listening on %s:%s", host, self.port)
 
     async def stop(self) -> None:
+        self.faults.clear()  # a held request would keep the server from shutting down
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
