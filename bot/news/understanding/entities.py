@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.news.model import EntityKind, fold
+from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.given_names import is_given_name
+from bot.news.understanding.person_evidence import has_person_cue
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
@@ -223,11 +224,12 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue
         if is_credit_context(text, ent.start_char, ent.end_char):
             continue
-        cleaned = clean_person(ent.text)
+        piece, piece_start = _name_piece(text, ent.start_char, ent.end_char)
+        cleaned = clean_person(piece) if piece else None
         if cleaned is None:
             continue
         name, offset = cleaned
-        start = ent.start_char + offset
+        start = piece_start + offset
         name = _complete_cut_name(name, text, start + len(name))
         if name is None:
             continue
@@ -238,6 +240,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     bylines = {fold(a) for a in authors if a.strip()}
     raw = [m for m in raw if fold(m[0]) not in bylines]
     person_counts = Counter(fold(name) for name, _, _ in raw)
+    # mentions that are people on the evidence of their name alone
+    people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
@@ -245,14 +249,61 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # mostly an organisation, product or place in this text ("Steelers")
         if _common_word_first(name, text):
             continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
+        if all(_quoted(text, start, end) for start, end in spans):
+            continue  # “Mary Poppins”: a title in quotation marks
         if len(name.split()) == 1:
             fuller = _fuller_name(name, text)
             if fuller:
                 name = fuller
             elif not _keeps_single(name, len(spans), text):
                 continue
-        persons.append(Found("person", fold(name), name, spans))
+        words = name.split()
+        if (
+            len(words) > 1
+            and not _named_like_person(words)
+            and not has_person_cue(text, spans, words[-1], people)
+        ):
+            continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
+        persons.append(Found("person", person_key(name), name, spans))
     return persons
+
+
+def _name_piece(text: str, start: int, end: int) -> tuple[str, int]:
+    """The part of a PERSON span that can be a name, with its offset in the text.
+
+    A span never runs across lines ("Peter Snijder\nSpider", a heading above a name); a
+    hashtag or handle glued before it is not part of the name ("#Browns Greedy Williams")."""
+    if start > 0 and text[start - 1] in "#@":
+        first = re.match(r"\S+\s*", text[start:end])
+        start += first.end() if first else end - start
+    pieces = [(m.group(), start + m.start()) for m in re.finditer(r"[^\n]+", text[start:end])]
+    pieces = [(p, at) for p, at in pieces if p.strip()]
+    if not pieces:
+        return "", start
+    if len(pieces) == 1:
+        return pieces[0]
+    several = [p for p in pieces if len(p[0].split()) > 1]
+    return several[0] if several else max(pieces, key=lambda p: len(p[0]))
+
+
+_OPEN_QUOTES = "“\"‘'«"
+_CLOSE_QUOTES = "”\"’'»"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """A mention that is the whole content of quotation marks (“Mary Poppins,”)."""
+    before = text[max(0, start - 1) : start]
+    after = re.match(r"[,.!?]?([”\"’'»])", text[end : end + 2])
+    return bool(before) and before in _OPEN_QUOTES and after is not None
+
+
+def _named_like_person(words: list[str]) -> bool:
+    """A name that reads as a person's on its own: a known first name or initials first
+    ("T.J. Carrie"), or a surname that is also a first name ("Adarius Taylor")."""
+    first = words[0]
+    if is_given_name(first) or re.fullmatch(r"(?:[A-Z]\.){1,3}", first):
+        return True
+    return is_given_name(words[-1])
 
 
 # "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
