@@ -1,0 +1,93 @@
+"""Person cues read from the text (pure string work), and the person gate over spaCy output."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.news.model import person_key
+from bot.news.understanding.entities import _name_piece, _named_like_person, _quoted
+from bot.news.understanding.person_evidence import has_person_cue
+from bot.news.understanding.persons import clean_person, merge_persons
+
+
+def cue(text: str, name: str, people: list[str] = ()) -> bool:
+    start = text.index(name)
+    others = [(text.index(p), text.index(p) + len(p)) for p in people]
+    return has_person_cue(text, [(start, start + len(name))], name.split()[-1], others)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The motion came after Senate President Bukola Saraki read the letters.", "Bukola Saraki"),
+        ("Pittsburgh center Maurkice Pouncey was suspended.", "Maurkice Pouncey"),
+        ('"It was fine," said Nealy Cox.', "Nealy Cox"),
+        ("Shaq Vann said the team was ready.", "Shaq Vann"),
+        ("Tavi Orr, 45, was arrested on Monday.", "Tavi Orr"),
+        ("Tavi Orr, who founded the firm, left.", "Tavi Orr"),
+        ("Tavi Orr rushed for 101 yards. He scored twice.", "Tavi Orr"),
+        ("Damarious Randall was ejected. Fortunately, Randall will be back.", "Damarious Randall"),
+    ],
+)
+def test_person_cues(text: str, name: str) -> None:
+    assert cue(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Based out of Delhi, Oxy Pure was launched with an aim to clean the air.", "Oxy Pure"),
+        ("Parabolic Lightcloud is a cloud of light by OGE Group.", "Parabolic Lightcloud"),
+        ("The model spread. Enter Lugg, Instacart, DoorDash and Homejoy.", "Enter Lugg"),
+        ("Ford’s Mustang Mach E SUV will go 300 miles. The Mach E was unveiled.", "Mustang Mach"),
+    ],
+)
+def test_things_have_no_person_cue(text: str, name: str) -> None:
+    assert not cue(text, name)
+
+
+def test_listed_with_people_and_line_up_tables() -> None:
+    text = "Juston Burris and Sheldrick Redwine both stepped up."
+    assert cue(text, "Sheldrick Redwine", ["Juston Burris"])
+    assert not cue(text, "Sheldrick Redwine")
+    table = "| CB | Greg Ward | 74 |\n| DL | Devaroe Lawrence | 28 |\n| S | Acme Widget | Q3 |"
+    assert cue(table, "Devaroe Lawrence", ["Greg Ward"])
+    assert not cue(table, "Devaroe Lawrence")
+
+
+def test_named_like_person() -> None:
+    assert _named_like_person(["Mary", "Steenburgen"])
+    assert _named_like_person(["T.J.", "Carrie"])
+    assert _named_like_person(["Adarius", "Taylor"])  # a surname that is also a first name
+    assert not _named_like_person(["Zamazenta", "Editino"])
+
+
+def test_name_piece_cuts_lines_and_hashtags() -> None:
+    text = "Portam Civitatis by Peter Snijder\nSpider on the bridge. #Browns Greedy Williams ran."
+    start = text.index("Peter")
+    assert _name_piece(text, start, text.index(" on the")) == ("Peter Snijder", start)
+    start = text.index("Browns")
+    piece = _name_piece(text, start, text.index(" ran"))
+    assert piece == ("Greedy Williams", text.index("Greedy"))
+    assert _name_piece("Top\n\n", 0, 5) == ("Top", 0)
+
+
+def test_quoted_titles() -> None:
+    text = "Disney fare, including “Mary Poppins” and “Bambi,” and Mary Smith."
+    start = text.index("Mary Poppins")
+    assert _quoted(text, start, start + len("Mary Poppins"))
+    start = text.index("Bambi")
+    assert _quoted(text, start, start + len("Bambi"))
+    start = text.index("Mary Smith")
+    assert not _quoted(text, start, start + len("Mary Smith"))
+
+
+def test_initials_are_not_position_codes_and_particle_surnames_merge() -> None:
+    assert clean_person("B. U. Nzeribe") == ("B. U. Nzeribe", 0)
+    assert clean_person("Browns DL Sheldon Richardson") == ("Sheldon Richardson", 10)
+    groups = merge_persons([("James Van Der Beek", 0, 18), ("Van Der Beek", 30, 42)])
+    assert groups == [("James Van Der Beek", [(0, 18), (30, 42)])]
+
+
+def test_person_key_unifies_apostrophes() -> None:
+    assert person_key("Conan O’Brien") == person_key("Conan O'Brien") == "conan o'brien"
