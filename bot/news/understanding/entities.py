@@ -467,9 +467,11 @@ def _persons_tagged_otherwise(
     doc: Doc, persons: list[tuple[str, int, int]]
 ) -> list[tuple[str, int, int]]:
     """Full names the model labelled ORG or NORP ("Marcelo Claure", "Thibaut Courtois to")
-    although it labels their surname alone PERSON elsewhere: a first name and a surname that
-    is a person in this very text."""
+    although it labels their surname alone PERSON elsewhere, or a cue says a person ("host
+    Jeanine Pirro", "Aryavir Kumar and Margarita Kuritsyna", a cell of a line-up table): a
+    first name and a surname that is a person in this very text."""
     alone = {fold(name) for name, _, _ in persons if len(name.split()) == 1}
+    people = [(s, e) for n, s, e in persons if len(n.split()) > 1 and _named_like_person(n.split())]
     text = doc.text
     found = []
     for ent in doc.ents:
@@ -492,8 +494,12 @@ def _persons_tagged_otherwise(
         by_itself = len(re.findall(r"\b" + re.escape(surname) + r"\b", text)) > len(
             re.findall(r"\b" + re.escape(name) + r"\b", text)
         )
-        if fold(surname) not in alone and not by_itself:
-            continue
         start = ent.start_char + offset
+        if (
+            fold(surname) not in alone
+            and not by_itself
+            and not has_person_cue(text, [(start, start + len(name))], None, people, speech=False)
+        ):
+            continue
         found.append((name, start, start + len(name)))
     return found

@@ -64,20 +64,23 @@ def has_person_cue(
     spans: Iterable[tuple[int, int]],
     surname: str | None = None,
     people: Iterable[tuple[int, int]] = (),
+    *,
+    speech: bool = True,
 ) -> bool:
     """Whether any mention at ``spans`` carries a cue of a person (see the module text).
 
     ``surname``: the name's last word, counted as a cue when written alone elsewhere;
-    ``people``: spans of other mentions already known to be persons."""
+    ``people``: spans of other mentions already known to be persons; ``speech``: whether a
+    speech verb counts (not for a name the model took for an organisation: firms "said" too)."""
     spans = list(spans)
     for start, end in spans:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 260]
+        said = speech and (_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.search(after))
         if (
-            _TITLE_BEFORE.search(before)
+            said
+            or _TITLE_BEFORE.search(before)
             or _ROLE_BEFORE.search(before)
-            or _SPEECH_BEFORE.search(before)
-            or _SPEECH_AFTER.search(after)
             or _AGE_OR_WHO_AFTER.search(after)
             or _PRONOUN_NEXT.search(after)
         ):
