@@ -25,6 +25,7 @@ from bot.news.understanding.persons import (
     is_credit_context,
     is_title_word,
     merge_persons,
+    same_person,
 )
 from bot.news.understanding.sentences import split_words
 
@@ -231,14 +232,15 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         name, offset = cleaned
         start = piece_start + offset
         name = _complete_cut_name(name, text, start + len(name))
-        if name is None:
+        if name is None or _INSTITUTION_AFTER.match(text, start + len(name)):
             continue
+        if re.match(r"-[a-z]", text[start + len(name) : start + len(name) + 2]):
+            continue  # "Flash-forward", "Trump-style": a word made with the name
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
-    bylines = {fold(a) for a in authors if a.strip()}
-    raw = [m for m in raw if fold(m[0]) not in bylines]
+    raw = [m for m in raw if not _is_author(m[0], authors)]
     person_counts = Counter(fold(name) for name, _, _ in raw)
     # mentions that are people on the evidence of their name alone
     people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
@@ -255,7 +257,9 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             fuller = _fuller_name(name, text)
             if fuller:
                 name = fuller
-            elif not _keeps_single(name, len(spans), text):
+            elif not _keeps_single(name, len(spans), text) and not has_person_cue(
+                text, spans, None, people, pronoun=False
+            ):
                 continue
         words = name.split()
         if (
@@ -266,6 +270,18 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
         persons.append(Found("person", person_key(name), name, spans))
     return persons
+
+
+# a name that begins the name of a firm, a building or an institution ("Walt Disney Co.",
+# "Johns Hopkins Hospital", "Kennedy Center"): that mention is the institution, not the person
+_INSTITUTION_AFTER = re.compile(
+    r"[ \t]+(?:Inc|Corp|Corporation|Co|Company|Companies|LLC|Ltd|Limited|PLC|plc|GmbH|"
+    r"AG|SA|LLP|Group|Holdings|Foundation|Institute|University|College|School|Academy|"
+    r"Hospital|Clinic|Center|Centre|Stadium|Arena|Park|Airport|Museum|Library|Memorial|Bridge|"
+    r"Street|Avenue|Road|Boulevard|Square|Hall|Theater|Theatre|Studios|Productions|Records|"
+    r"Entertainment|Enterprises|Industries|Motors|Partners|Capital|Ventures|Brands|Trust|"
+    r"Fund|Award|Awards|Prize|Trophy|Cup|Festival|Day)\b"
+)
 
 
 def _name_piece(text: str, start: int, end: int) -> tuple[str, int]:
@@ -295,6 +311,21 @@ def _quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 1) : start]
     after = re.match(r"[,.!?]?([”\"’'»])", text[end : end + 2])
     return bool(before) and before in _OPEN_QUOTES and after is not None
+
+
+def _is_author(name: str, authors: Iterable[str]) -> bool:
+    """A mention of the byline's author, also written with or without a middle initial
+    ("Troy L Smith" / "Troy Smith")."""
+    key = fold(name)
+    for author in authors:
+        if not author.strip():
+            continue
+        if fold(author) == key:
+            return True
+        several = len(name.split()) > 1 and len(author.split()) > 1
+        if several and (same_person(name, author) or same_person(author, name)):
+            return True
+    return False
 
 
 def _named_like_person(words: list[str]) -> bool:

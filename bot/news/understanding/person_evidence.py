@@ -66,12 +66,14 @@ def has_person_cue(
     people: Iterable[tuple[int, int]] = (),
     *,
     speech: bool = True,
+    pronoun: bool = True,
 ) -> bool:
     """Whether any mention at ``spans`` carries a cue of a person (see the module text).
 
     ``surname``: the name's last word, counted as a cue when written alone elsewhere;
     ``people``: spans of other mentions already known to be persons; ``speech``: whether a
-    speech verb counts (not for a name the model took for an organisation: firms "said" too)."""
+    speech verb counts (not for a name the model took for an organisation: firms "said" too);
+    ``pronoun``: whether "He"/"She" opening the next sentence counts (too loose for one word)."""
     spans = list(spans)
     for start, end in spans:
         before = text[max(0, start - 60) : start]
@@ -82,7 +84,7 @@ def has_person_cue(
             or _TITLE_BEFORE.search(before)
             or _ROLE_BEFORE.search(before)
             or _AGE_OR_WHO_AFTER.search(after)
-            or _PRONOUN_NEXT.search(after)
+            or (pronoun and _PRONOUN_NEXT.search(after))
         ):
             return True
     if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):

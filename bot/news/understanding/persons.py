@@ -309,7 +309,7 @@ def _core(name: str) -> list[str]:
     return [w for w in words if w and w.replace(".", "") not in _SUFFIXES]
 
 
-def _same_person(short: str, full: str) -> bool:
+def same_person(short: str, full: str) -> bool:
     """Whether a shorter mention refers to a fuller name of the same article."""
     a, b = _core(short), _core(full)
     if not a or not b or a == b:
@@ -368,7 +368,7 @@ def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[
             and len(_core(other)) >= len(_core(key))
             and other not in parent
             and _core(other) != _core(key)
-            and _same_person(key, other)
+            and same_person(key, other)
         ]
         if not fuller:
             continue
