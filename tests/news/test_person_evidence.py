@@ -91,3 +91,35 @@ def test_initials_are_not_position_codes_and_particle_surnames_merge() -> None:
 
 def test_person_key_unifies_apostrophes() -> None:
     assert person_key("Conan O’Brien") == person_key("Conan O'Brien") == "conan o'brien"
+
+
+def test_authors_with_or_without_a_middle_initial() -> None:
+    from bot.news.understanding.entities import _is_author
+
+    assert _is_author("Troy Smith", ["Troy L Smith"])
+    assert _is_author("Troy L. Smith", ["Troy Smith", "Cleveland com"])
+    assert not _is_author("Jane Smith", ["Troy Smith"])
+    assert not _is_author("Smith", ["Troy Smith"])
+
+
+def test_institution_after_a_name() -> None:
+    from bot.news.understanding.entities import _INSTITUTION_AFTER
+
+    text = "He studied at Johns Hopkins University and met Walt Disney Co. staff and Ann Lee today."
+    assert _INSTITUTION_AFTER.match(text, text.index(" University"))
+    assert _INSTITUTION_AFTER.match(text, text.index(" Co."))
+    assert not _INSTITUTION_AFTER.match(text, text.index(" today"))
+
+
+def test_single_names_need_a_person_cue() -> None:
+    text = (
+        "Favorite artists? Bob Marley, Bruno Mars, Drake, The Eagles. Broncos vs. Raiders at "
+        "Mile High. He threw five touchdowns."
+    )
+    drake = (text.index("Drake"), text.index("Drake") + 5)
+    raiders = (text.index("Raiders"), text.index("Raiders") + 7)
+    people = [(text.index("Bob Marley"), text.index("Bob Marley") + 10)]
+    people.append((text.index("Bruno Mars"), text.index("Bruno Mars") + 10))
+    assert has_person_cue(text, [drake], None, people, pronoun=False)
+    assert not has_person_cue(text, [raiders], None, people, pronoun=False)
+    assert has_person_cue(text, [raiders], None, people)  # the loose cue, for full names only
