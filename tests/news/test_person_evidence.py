@@ -111,15 +111,33 @@ def test_institution_after_a_name() -> None:
     assert not _INSTITUTION_AFTER.match(text, text.index(" today"))
 
 
-def test_single_names_need_a_person_cue() -> None:
+def test_single_names_need_a_strict_cue() -> None:
     text = (
-        "Favorite artists? Bob Marley, Bruno Mars, Drake, The Eagles. Broncos vs. Raiders at "
-        "Mile High. He threw five touchdowns."
+        "Favorite artists? Bob Marley, Bruno Mars, Drake. Broncos vs. Raiders at Mile High. "
+        "He threw five touchdowns. The singer Adele sang. Aldi and Lidl, who cut prices."
     )
-    drake = (text.index("Drake"), text.index("Drake") + 5)
-    raiders = (text.index("Raiders"), text.index("Raiders") + 7)
-    people = [(text.index("Bob Marley"), text.index("Bob Marley") + 10)]
-    people.append((text.index("Bruno Mars"), text.index("Bruno Mars") + 10))
-    assert has_person_cue(text, [drake], None, people, pronoun=False)
-    assert not has_person_cue(text, [raiders], None, people, pronoun=False)
-    assert has_person_cue(text, [raiders], None, people)  # the loose cue, for full names only
+
+    def at(word: str) -> tuple[int, int]:
+        return text.index(word), text.index(word) + len(word)
+
+    people = [at("Bob Marley"), at("Bruno Mars")]
+    assert has_person_cue(text, [at("Adele")], None, people, loose=False)
+    for word in ("Drake", "Raiders", "Lidl"):
+        assert not has_person_cue(text, [at(word)], None, people, loose=False), word
+    assert has_person_cue(text, [at("Drake")], None, people)  # listed with people: loose
+    assert has_person_cue(text, [at("Raiders")], None, people)  # "He" next: loose
+
+
+def test_a_first_name_joined_to_a_full_name_shares_its_surname() -> None:
+    from bot.news.understanding.entities import _shared_surname
+
+    text = "Retired couple Brian and Charlotte Smith met President Clinton and Prince Harry."
+    brian = (text.index("Brian"), text.index("Brian") + 5)
+    clinton = (text.index("Clinton"), text.index("Clinton") + 7)
+    assert _shared_surname("Brian", [brian], text) == "Brian Smith"
+    assert _shared_surname("Clinton", [clinton], text) is None
+
+
+def test_surnames_made_of_a_first_name() -> None:
+    assert _named_like_person(["Pharrell", "Williams"])
+    assert not _named_like_person(["Herald", "Sun"])

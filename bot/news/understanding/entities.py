@@ -253,12 +253,14 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
         if all(_quoted(text, start, end) for start, end in spans):
             continue  # “Mary Poppins”: a title in quotation marks
+        if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
+            continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
-            fuller = _fuller_name(name, text)
+            fuller = _fuller_name(name, text) or _shared_surname(name, spans, text)
             if fuller:
                 name = fuller
             elif not _keeps_single(name, len(spans), text) and not has_person_cue(
-                text, spans, None, people, pronoun=False
+                text, spans, None, people, loose=False
             ):
                 continue
         words = name.split()
@@ -275,7 +277,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
 # a name that begins the name of a firm, a building or an institution ("Walt Disney Co.",
 # "Johns Hopkins Hospital", "Kennedy Center"): that mention is the institution, not the person
 _INSTITUTION_AFTER = re.compile(
-    r"[ \t]+(?:Inc|Corp|Corporation|Co|Company|Companies|LLC|Ltd|Limited|PLC|plc|GmbH|"
+    r"(?:['’]s?)?[ \t]+(?:Inc|Corp|Corporation|Co|Company|Companies|LLC|Ltd|Limited|PLC|plc|GmbH|"
     r"AG|SA|LLP|Group|Holdings|Foundation|Institute|University|College|School|Academy|"
     r"Hospital|Clinic|Center|Centre|Stadium|Arena|Park|Airport|Museum|Library|Memorial|Bridge|"
     r"Street|Avenue|Road|Boulevard|Square|Hall|Theater|Theatre|Studios|Productions|Records|"
@@ -313,6 +315,22 @@ def _quoted(text: str, start: int, end: int) -> bool:
     return bool(before) and before in _OPEN_QUOTES and after is not None
 
 
+def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str | None:
+    """ "Brian and Charlotte Smith", "Ruth and Peter Gaver": a first name joined to a full
+    name shares its surname."""
+    if not is_given_name(name):
+        return None
+    for start, end in spans:
+        if re.search(_TITLED + r"\.?\s+$", text[max(0, start - 20) : start]):
+            continue  # "President Clinton and Prince Harry"
+        joined = re.match(r" (?:and|&) ([A-Z][\w'’-]+) ([A-Z][\w'’-]+)\b", text[end : end + 60])
+        if joined is None or not is_given_name(joined.group(1)):
+            continue
+        if not any(is_title_word(word) for word in joined.groups()):
+            return f"{name} {joined.group(2)}"
+    return None
+
+
 def _is_author(name: str, authors: Iterable[str]) -> bool:
     """A mention of the byline's author, also written with or without a middle initial
     ("Troy L Smith" / "Troy Smith")."""
@@ -330,11 +348,13 @@ def _is_author(name: str, authors: Iterable[str]) -> bool:
 
 def _named_like_person(words: list[str]) -> bool:
     """A name that reads as a person's on its own: a known first name or initials first
-    ("T.J. Carrie"), or a surname that is also a first name ("Adarius Taylor")."""
-    first = words[0]
+    ("T.J. Carrie"), or a surname that is also a first name ("Adarius Taylor", "Pharrell
+    Williams")."""
+    first, last = words[0], words[-1].strip(".,")
     if is_given_name(first) or re.fullmatch(r"(?:[A-Z]\.){1,3}", first):
         return True
-    return is_given_name(words[-1])
+    # "Williams", "Edwards": a surname made of a first name and "s"
+    return is_given_name(last) or (last.endswith("s") and is_given_name(last[:-1]))
 
 
 # "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive

@@ -4,8 +4,8 @@ The small model tags game titles, start-ups, artworks and products PERSON about 
 as people. A name whose first word is a known given name is a person on that evidence; any
 other name needs a cue that news writing gives people and not things: a title or role noun
 before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
-("X, 45,"), "X, who", the next sentence opening "He"/"She", a later surname-only mention,
-or being listed with people ("A and X", a table of players).
+("X, 45,"), "X, who", "his"/"her" or a next sentence opening "He"/"She", a later
+surname-only mention, or being listed with people ("A and X", a table of players).
 
 Pure string work on the text and character offsets: tested without spaCy."""
 
@@ -44,7 +44,7 @@ _TITLE_BEFORE = re.compile(
 _SPEECH = (
     r"said|says|told|tells|asked|asks|added|adds|wrote|writes|tweeted|explained|argued|noted|"
     r"insisted|admitted|replied|recalled|claimed|warned|stated|testified|announced|confirmed|"
-    r"denied|acknowledged|believes|thinks|hopes|wants|died|was born|is survived"
+    r"denied|acknowledged|believes|thinks|hopes|wants"
 )
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|asked|added|according to|wrote|tweeted)\s+$")
 _SPEECH_AFTER = re.compile(
@@ -52,9 +52,13 @@ _SPEECH_AFTER = re.compile(
     + _SPEECH
     + r")\b"
 )
-# "X, 45,", "X (45)", "X, who"
-_AGE_OR_WHO_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,?\s+who\b|,\s*aged\s+\d)")
-_PRONOUN_NEXT = re.compile(r"^[^.!?\n]{0,200}[.!?][\"”’']?\s+(?:He|She)\b")
+# "X, 45,", "X (45)", "X, aged 45"
+_AGE_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d)")
+_WHO_AFTER = re.compile(r"^,?\s+who\b")
+# "his"/"her" right after the name, or "He"/"She" opening the next sentence
+_PRONOUN_AFTER = re.compile(
+    r"^(?:[^.!?\n]{0,30}\b(?:his|her)\b|[^.!?\n]{0,200}[.!?][\"”’']?\s+(?:He|She)\b)"
+)
 # listed with someone: "A and X", "A, X and B"
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|&)\s+")
 
@@ -66,29 +70,30 @@ def has_person_cue(
     people: Iterable[tuple[int, int]] = (),
     *,
     speech: bool = True,
-    pronoun: bool = True,
+    loose: bool = True,
 ) -> bool:
     """Whether any mention at ``spans`` carries a cue of a person (see the module text).
 
     ``surname``: the name's last word, counted as a cue when written alone elsewhere;
     ``people``: spans of other mentions already known to be persons; ``speech``: whether a
     speech verb counts (not for a name the model took for an organisation: firms "said" too);
-    ``pronoun``: whether "He"/"She" opening the next sentence counts (too loose for one word)."""
+    ``loose``: whether the weaker cues count (a pronoun after it, "who", being listed with
+    people): not for a single word, which may be a shop, a county or an animal."""
     spans = list(spans)
     for start, end in spans:
         before = text[max(0, start - 60) : start]
         after = text[end : end + 260]
         said = speech and (_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.search(after))
-        if (
-            said
-            or _TITLE_BEFORE.search(before)
-            or _ROLE_BEFORE.search(before)
-            or _AGE_OR_WHO_AFTER.search(after)
-            or (pronoun and _PRONOUN_NEXT.search(after))
-        ):
+        if said or _TITLE_BEFORE.search(before) or _ROLE_BEFORE.search(before):
+            return True
+        if _AGE_AFTER.search(after):
+            return True
+        if loose and (_WHO_AFTER.search(after) or _PRONOUN_AFTER.search(after)):
             return True
     if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):
         return True
+    if not loose:
+        return False
     people = list(people)
     return _listed_with_people(text, spans, people) or _in_roster(text, spans, people)
 

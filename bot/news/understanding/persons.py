@@ -56,10 +56,10 @@ OPENERS = frozenset(
     split_words(
         """the a an and but or if as at in on by for of to from with when while after before
         since because although though then so yet why how what where who that this these those
-        it he she they we i you his her their its our my your former late new old young said
-        says told according follow like unlike regarding following including despite during about
-        against via per off over under between among amid monday tuesday wednesday thursday
-        friday saturday sunday january february march april may june july august september
+        it he she they we i you me us him them his her their its our my your former late new old
+        young said says told according follow like unlike regarding following including despite
+        during about against via per off over under between among amid monday tuesday wednesday
+        thursday friday saturday sunday january february march april may june july august september
         october november december"""
     )
 )
