@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.given_names import is_given_name
-from bot.news.understanding.person_evidence import has_person_cue
+from bot.news.understanding.person_evidence import has_person_cue, listed_with_people
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
@@ -546,11 +546,12 @@ def _persons_tagged_otherwise(
             re.findall(r"\b" + re.escape(name) + r"\b", text)
         )
         start = ent.start_char + offset
-        if (
-            fold(surname) not in alone
-            and not by_itself
-            and not has_person_cue(text, [(start, start + len(name))], None, people, speech=False)
-        ):
+        at = [(start, start + len(name))]
+        # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
+        cue = has_person_cue(
+            text, at, None, people, speech=False, loose=False
+        ) or listed_with_people(text, at, people)
+        if fold(surname) not in alone and not by_itself and not cue:
             continue
         found.append((name, start, start + len(name)))
     return found

@@ -92,9 +92,14 @@ def has_person_cue(
             return True
     if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):
         return True
-    if not loose:
-        return False
-    people = list(people)
+    return loose and listed_with_people(text, spans, people)
+
+
+def listed_with_people(
+    text: str, spans: Iterable[tuple[int, int]], people: Iterable[tuple[int, int]]
+) -> bool:
+    """A mention in a list of people ("A and X", "A, X") or a cell of a line-up table."""
+    spans, people = list(spans), list(people)
     return _listed_with_people(text, spans, people) or _in_roster(text, spans, people)
 
 
