@@ -426,6 +426,7 @@ class Emulator:
                 interaction.payload,
                 guild_id=interaction.guild_id,
                 delivered=interaction.delivered_to,
+                live=interaction.delivered_live,
             )
         )
         return handle
