@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from bot.news.atomic import clean_temp_files
+from bot.news.atomic import clean_temp_files, write_atomic
 from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
@@ -41,6 +41,7 @@ _MISSING: Any = object()
 REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
 LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
+RELOCATE_SLICE = 1000  # entries given their new place between two yields to the loop
 
 
 def _lock(directory: Path) -> int:
@@ -129,6 +130,7 @@ class ArticleStore:
         self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
         self._disk_weeks: set[str] = set()
         self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
+        self._relocated: dict[str, parts.Locations] = {}  # rewritten weeks, while applied
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -204,34 +206,47 @@ class ArticleStore:
             if stale.name[: -len(".idx.json")] not in self._disk_weeks and not self.read_only:
                 stale.unlink()  # its partition is gone (emptied, or set aside)
         snap = snapshot.read(self.directory)
-        changed = sorted(self._disk_weeks)
+        changed: list[str] = []
         if snap is not None:
-            snapshot.load_into(self.index, snap)
-            for week in set(snap.weeks) - self._disk_weeks:
-                self.index.drop_week(week)
             changed = [
                 week
-                for week in changed
+                for week in sorted(self._disk_weeks)
                 if snap.weeks.get(week) is None
                 or snapshot.signature(parts.idx_path(self.weeks_dir, week)) != snap.weeks[week]
             ]
-            snap = None  # its arrays now belong to the index
-            if len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
-                self.index = ArticleIndex()
-                changed = sorted(self._disk_weeks)
-            else:
-                for week in changed:
-                    self.index.drop_week(week)
-                    data = self._week_index(week)
-                    if data is not None:
-                        self.index.add_week(week, data)
-                self.snapshot_behind = len(changed)
-                return self._replay()
-        loaded = [(w, d) for w in changed if (d := self._week_index(w)) is not None]
-        self.index.bulk_load(loaded)
-        self.snapshot_behind = len(loaded)
-        del loaded
+        if snap is None or len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
+            snap = self._snapshot_from_weeks()
+            changed = []
+        self.index.load(snap)
+        for week in sorted(set(snap.week_rows) - self._disk_weeks):
+            self.index.drop_week(week)
+        for week in changed:
+            self.index.drop_week(week)
+            data = self._week_index(week)
+            if data is not None:
+                self.index.add_week(week, data)
+        self.snapshot_behind = len(changed)
         return self._replay()
+
+    def _snapshot_from_weeks(self) -> snapshot.SnapCols:
+        """A snapshot made from every week index file (rebuilding damaged ones), written
+        for the next start (unless read-only) and mapped like one read from disk."""
+        loaded, sigs = [], {}
+        for week in sorted(self._disk_weeks):
+            path = parts.idx_path(self.weeks_dir, week)
+            data = self._week_index(week)
+            if data is not None:  # (one writer: the file read is the file signed)
+                sigs[week] = snapshot.signature(path)
+                loaded.append((week, data))
+        raw = snapshot.encode(loaded, sigs)
+        del loaded
+        if self.read_only:
+            return snapshot.from_bytes(raw)
+        write_atomic(self.directory / snapshot.FILE_NAME, raw)
+        del raw
+        return snapshot.read(self.directory) or snapshot.from_bytes(
+            (self.directory / snapshot.FILE_NAME).read_bytes()
+        )
 
     def _week_index(self, week: str) -> dict[str, Any] | None:
         """A week's index file, rebuilt from its partition when missing or damaged."""
@@ -279,12 +294,7 @@ class ArticleStore:
         await self._journal.sync()
         if compact:
             await self.compact()
-            if self.snapshot_behind and not self._pending:
-                # nothing else runs now, and memory matches the files: no need to read them
-                await asyncio.to_thread(
-                    snapshot.write_from_memory, self.index, self.directory, self.weeks_dir
-                )
-            elif self.snapshot_behind:
+            if self.snapshot_behind:
                 await self.write_snapshot()
         await self._journal.close()
         self._close_files()
@@ -391,7 +401,11 @@ class ArticleStore:
             if doc is not _MISSING:
                 return doc
         loaded = self._loaded.get(week)
-        if loaded is None and entry.offset >= 0:
+        offset, length = entry.offset, entry.length
+        moved = self._relocated.get(week)
+        if moved is not None:
+            offset, length = moved.get(article_id, (offset, length))
+        if loaded is None and offset >= 0:
             cache = self._doc_cache
             doc = cache.get(article_id)
             if doc is not None:
@@ -399,7 +413,7 @@ class ArticleStore:
                 return doc
             fd = self._fd(week)
             if fd is not None:
-                doc = parts.read_one(fd, article_id, entry.offset, entry.length)
+                doc = parts.read_one(fd, article_id, offset, length)
                 if doc is not None:
                     cache[article_id] = doc
                     if len(cache) > self.doc_cache_size:
@@ -619,11 +633,16 @@ class ArticleStore:
                     if not current:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
-                self._close_file(week)  # the next pread opens the new file
                 locs, base_lost = written[week]
+                # Until every entry has its new place, reads of this week look here.
+                self._relocated[week] = locs
+                self._close_file(week)  # the next pread opens the new file
                 set_location = self.index.set_location
-                for article_id, (offset, length) in locs.items():
+                for k, (article_id, (offset, length)) in enumerate(locs.items()):
+                    if k % RELOCATE_SLICE == RELOCATE_SLICE - 1:
+                        await asyncio.sleep(0)  # a big week must not stall the loop
                     set_location(article_id, week, offset, length)
+                del self._relocated[week]
                 if locs:
                     self._disk_weeks.add(week)
                 else:
