@@ -83,7 +83,10 @@ class Postings:
     __slots__ = ("rows", "table", "times")
 
     def __init__(
-        self, table: IdTable, times: Sequence[float] | None = None, rows: Sequence[int] | None = None
+        self,
+        table: IdTable,
+        times: Sequence[float] | None = None,
+        rows: Sequence[int] | None = None,
     ) -> None:
         self.table = table
         self.times: Any = array("d") if times is None else times

@@ -127,7 +127,9 @@ class SnapCols:
         return Entry(
             self.t[row],
             self.week_table[self.week[row]],
-            dict.fromkeys(guild_table[g] for g in self.g_idx[self.g_ptr[row] : self.g_ptr[row + 1]]),
+            dict.fromkeys(
+                guild_table[g] for g in self.g_idx[self.g_ptr[row] : self.g_ptr[row + 1]]
+            ),
             countries,
             persons,
             self.fps.get(row),
@@ -340,7 +342,9 @@ def encode(weeks: list[tuple[str, dict[str, Any]]], sigs: dict[str, Signature | 
     return MAGIC + orjson.dumps(header) + b"\n" + body
 
 
-def read_weeks(weeks_dir: Path) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Signature | None]]:
+def read_weeks(
+    weeks_dir: Path,
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Signature | None]]:
     """The week index files as they are on disk now, with their signatures."""
     loaded, sigs = [], {}
     for week in sorted(parts.weeks_on_disk(weeks_dir)):
