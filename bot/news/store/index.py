@@ -139,6 +139,22 @@ class Postings:
         id_of, rows = self.table.id_of, self.rows
         return [id_of(rows[i]) for i in range(lo, hi)]
 
+    def newest_rows(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[int]:
+        """Rows newest first, ``since <= event_time < until``."""
+        lo, hi = self._bounds(since, until)
+        hi -= max(offset, 0)
+        start = max(lo, hi - max(limit, 0))
+        if hi <= start:
+            return []
+        rows = self.rows
+        return [rows[i] for i in range(hi - 1, start - 1, -1)]
+
     def newest(
         self,
         since: float | None = None,
@@ -147,13 +163,8 @@ class Postings:
         offset: int = 0,
     ) -> list[str]:
         """Ids newest first, ``since <= event_time < until``."""
-        lo, hi = self._bounds(since, until)
-        hi -= max(offset, 0)
-        start = max(lo, hi - max(limit, 0))
-        if hi <= start:
-            return []
-        id_of, rows = self.table.id_of, self.rows
-        return [id_of(rows[i]) for i in range(hi - 1, start - 1, -1)]
+        id_of = self.table.id_of
+        return [id_of(r) for r in self.newest_rows(since, until, limit, offset)]
 
     def count(self, since: float | None = None, until: float | None = None) -> int:
         lo, hi = self._bounds(since, until)
@@ -369,6 +380,20 @@ class ArticleIndex:
         cols = self.cols
         if cols is not None and row < cols.n:
             return cols.entry(row)
+        return None
+
+    def locate(self, article_id: str, row: int | None = None) -> tuple[str, int, int] | None:
+        """(week, offset, length) of an article's document, without building its entry."""
+        if row is None:
+            row = self.table.row_of(article_id)
+            if row is None:
+                return None
+        entry = self.touched.get(row, _UNSET)
+        if entry is not _UNSET:
+            return None if entry is None else (entry.week, entry.offset, entry.length)
+        cols = self.cols
+        if cols is not None and row < cols.n:
+            return cols.week_of(row), cols.offset[row], cols.length[row]
         return None
 
     def entry(self, article_id: str, *, keep: bool = True) -> Entry | None:

@@ -30,6 +30,7 @@ from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind, fold, person_key
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
+from bot.news.store.compactor import Compactor
 from bot.news.store.errors import StoreBusy, StoreReadOnly
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
@@ -109,6 +110,7 @@ class ArticleStore:
         *,
         compact_every: float = 5.0,
         compact_bytes: int = 1 << 20,
+        compact_process_bytes: int | None = 8 << 20,
         max_loaded_weeks: int = 4,
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
@@ -120,6 +122,8 @@ class ArticleStore:
         self.weeks_dir = self.directory / "weeks"
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
+        # week files to read in one compaction above which it runs in a worker process
+        self._compactor = Compactor(self.weeks_dir, compact_process_bytes)
         self.max_loaded_weeks = max_loaded_weeks
         self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
@@ -297,6 +301,7 @@ class ArticleStore:
             if self.snapshot_behind:
                 await self.write_snapshot()
         await self._journal.close()
+        await self._compactor.close()
         self._close_files()
         # The last segment holds nothing that is not in the partition files.
         if compact and not self._pending:
@@ -390,18 +395,18 @@ class ArticleStore:
             for article_id in lost:
                 self.index.remove(article_id)
 
-    def _doc(self, article_id: str) -> Doc | None:
-        entry = self.index.entry(article_id)
-        if entry is None:
+    def _doc(self, article_id: str, row: int | None = None) -> Doc | None:
+        """The stored document (``row``: the article's index row, when the caller has it)."""
+        place = self.index.locate(article_id, row)
+        if place is None:
             return None
-        week = entry.week
+        week, offset, length = place
         pending = self._pending.get(week)
         if pending is not None:
             doc = pending.get(article_id, _MISSING)
             if doc is not _MISSING:
                 return doc
         loaded = self._loaded.get(week)
-        offset, length = entry.offset, entry.length
         moved = self._relocated.get(week)
         if moved is not None:
             offset, length = moved.get(article_id, (offset, length))
@@ -449,6 +454,17 @@ class ArticleStore:
         out = []
         for article_id in ids:
             doc = self._doc(article_id)
+            if doc is not None and guild in doc.get("guilds", ()):
+                out.append(_article(doc, guild))
+        return out
+
+    def _articles_at(self, rows: list[int], guild: str) -> list[Article]:
+        """``_articles`` of index rows (a postings slice): no id lookups."""
+        out = []
+        id_of = self.index.table.id_of
+        for row in rows:
+            article_id = id_of(row)
+            doc = self._doc(article_id, row)
             if doc is not None and guild in doc.get("guilds", ()):
                 out.append(_article(doc, guild))
         return out
@@ -609,7 +625,8 @@ class ArticleStore:
         self.snapshot_behind = max(0, self.snapshot_behind - behind)
 
     async def compact(self) -> None:
-        """Fold the journal into the week files (in a worker thread), then drop it."""
+        """Fold the journal into the week files (in a worker thread, or process when
+        big: ``compactor.py``), then drop it."""
         async with self._compact_lock:
             journal = self._journal
             if journal is None or not self._pending:
@@ -621,10 +638,11 @@ class ArticleStore:
                 (week, dict(self._loaded[week]) if week in self._loaded else None, changes)
                 for week, changes in staged.items()
             ]
-            written = await asyncio.to_thread(self._write_weeks, jobs)
-            for n, (week, changes) in enumerate(staged.items()):
+            written = await self._compactor.run(jobs)
+            for n, (week, (locs, base_lost)) in enumerate(written):
                 if n:
                     await asyncio.sleep(0)  # a week at a time: many weeks must not stall the loop
+                changes = staged[week]
                 current = self._pending.get(week)
                 if current is not None:
                     for article_id, doc in changes.items():
@@ -633,7 +651,6 @@ class ArticleStore:
                     if not current:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
-                locs, base_lost = written[week]
                 # Until every entry has its new place, reads of this week look here.
                 self._relocated[week] = locs
                 self._close_file(week)  # the next pread opens the new file
@@ -654,26 +671,6 @@ class ArticleStore:
             journal.remove_through(closed)
             self.compactions += 1
             self.snapshot_behind += len(staged)
-
-    def _write_weeks(
-        self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
-    ) -> dict[str, tuple[dict[str, tuple[int, int]], bool]]:
-        written = {}
-        for week, base, changes in jobs:
-            docs = base
-            lost = False
-            if docs is None:
-                existed = parts.partition_path(self.weeks_dir, week).exists()
-                docs = parts.read_partition(self.weeks_dir, week)
-                lost = docs is None and existed
-                docs = docs or {}
-            for article_id, doc in changes.items():
-                if doc is None:
-                    docs.pop(article_id, None)
-                else:
-                    docs[article_id] = doc
-            written[week] = (parts.write_week(self.weeks_dir, week, docs), lost)
-        return written
 
     # ---------------------------------------------------------------- reads
 

@@ -88,8 +88,8 @@ class TinyArticles:
         postings = self._postings(guild_id, kind, key)
         if postings is None:
             return []
-        ids = postings.newest(since, until, limit, offset)
-        return self.engine._articles(ids, str(guild_id))
+        rows = postings.newest_rows(since, until, limit, offset)
+        return self.engine._articles_at(rows, str(guild_id))
 
     async def recent(
         self,
