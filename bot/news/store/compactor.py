@@ -88,8 +88,8 @@ def _worker_start(parent: int) -> None:
 
 
 class Compactor:
-    """Runs rewrites for one store; ``process_bytes``: week files to read above which a
-    job goes to the worker process (None: never)."""
+    """Runs rewrites for one store; ``process_bytes``: week files to rewrite above which
+    a job goes to the worker process (None: never)."""
 
     def __init__(self, weeks_dir: Path, process_bytes: int | None) -> None:
         self.weeks_dir = weeks_dir
@@ -97,19 +97,19 @@ class Compactor:
         self._pool: ProcessPoolExecutor | None = None
         self.in_process = 0  # jobs run in the worker process (tests, stats)
 
-    def _to_read(self, jobs: list[Job]) -> int:
+    def _size(self, jobs: list[Job]) -> int:
+        """Bytes of the week files to rewrite (to read too, where not in memory)."""
         total = 0
-        for week, base, _ in jobs:
-            if base is None:
-                with contextlib.suppress(FileNotFoundError):
-                    total += parts.partition_path(self.weeks_dir, week).stat().st_size
+        for week, _, _ in jobs:
+            with contextlib.suppress(FileNotFoundError):
+                total += parts.partition_path(self.weeks_dir, week).stat().st_size
         return total
 
     async def run(self, jobs: list[Job]) -> Iterator[tuple[str, tuple[Locations, bool]]]:
         """Rewrite the weeks; yields (week, (locations, lost)) one week at a time, so the
         caller can give the loop a turn between weeks."""
         limit = self.process_bytes
-        if limit is None or self._to_read(jobs) <= limit:
+        if limit is None or self._size(jobs) <= limit:
             written = await asyncio.to_thread(rewrite, self.weeks_dir, jobs)
             return iter(written.items())
         # The worker reads every week from its file: what memory holds of a week is the

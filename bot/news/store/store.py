@@ -27,7 +27,15 @@ import orjson
 
 from bot.news.atomic import clean_temp_files, write_atomic
 from bot.news.clock import Clock
-from bot.news.model import Article, EntityKind, fold, person_key
+from bot.news.model import (
+    Article,
+    CountryMention,
+    Development,
+    EntityKind,
+    PersonMention,
+    fold,
+    person_key,
+)
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
 from bot.news.store.compactor import Compactor
@@ -70,16 +78,27 @@ def _entry_of(doc: Doc, week: str) -> Entry:
     )
 
 
+_PLAIN_FIELDS = frozenset(Article.__dataclass_fields__) - {
+    "countries", "persons", "developments", "notes", "guilds"
+}  # fmt: skip
+
+
 def _article(doc: Doc, guild: str | None = None) -> Article:
     """A fresh ``Article`` from a stored document (callers may mutate it freely).
 
     Read for one guild, it shows only that guild's link: a server never learns which
     other servers stored the same article."""
-    data = dict(doc)
-    guilds = data.get("guilds") or {}
-    data["guilds"] = dict(guilds) if guild is None else {guild: guilds[guild]}
-    data["notes"] = list(data.get("notes") or ())
-    return Article.from_dict(data)
+    # Article.from_dict's work without its two dict copies: every read of a list pays it
+    fields = {k: v for k, v in doc.items() if k in _PLAIN_FIELDS}
+    guilds = doc.get("guilds") or {}
+    return Article(
+        **fields,
+        countries=[CountryMention(**c) for c in doc.get("countries", ())],
+        persons=[PersonMention(**p) for p in doc.get("persons", ())],
+        developments=[Development(**d) for d in doc.get("developments", ())],
+        notes=list(doc.get("notes") or ()),
+        guilds=dict(guilds) if guild is None else {guild: guilds[guild]},
+    )
 
 
 def _scan_blob(blob: str, words: list[str]) -> list[str]:
@@ -110,7 +129,7 @@ class ArticleStore:
         *,
         compact_every: float = 5.0,
         compact_bytes: int = 1 << 20,
-        compact_process_bytes: int | None = 8 << 20,
+        compact_process_bytes: int | None = 1 << 20,
         max_loaded_weeks: int = 4,
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
@@ -122,7 +141,7 @@ class ArticleStore:
         self.weeks_dir = self.directory / "weeks"
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
-        # week files to read in one compaction above which it runs in a worker process
+        # week files to rewrite in one compaction above which it runs in a worker process
         self._compactor = Compactor(self.weeks_dir, compact_process_bytes)
         self.max_loaded_weeks = max_loaded_weeks
         self.max_open_files = max_open_files
@@ -218,6 +237,8 @@ class ArticleStore:
                 if snap.weeks.get(week) is None
                 or snapshot.signature(parts.idx_path(self.weeks_dir, week)) != snap.weeks[week]
             ]
+        if changed:
+            log.info("article store: %d week files changed since the index snapshot", len(changed))
         if snap is None or len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
             snap = self._snapshot_from_weeks()
             changed = []
