@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.news.clock import Clock
 
 log = logging.getLogger("newsbot")
 
@@ -97,9 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one ``newsbot`` command; its handler reads "now" from ``args.clock`` (the
+    system clock unless a test passes a fixed one)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.clock = clock or Clock()
     try:
         settings = load_settings()
         overrides = {}

@@ -12,6 +12,8 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
 
 from bot.config import Settings
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+T = TypeVar("T")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,40 +93,53 @@ def _postgres_url(args: argparse.Namespace, settings: Settings) -> str | None:
     return url
 
 
-def _cmd_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+def _admin(
+    args: argparse.Namespace,
+    settings: Settings,
+    call: Callable[[Any, str], Awaitable[T]],
+    report: Callable[[T], int],
+) -> int:
+    """``call(admin, url)`` on the PostgreSQL database the arguments name, then
+    ``report`` its result; the exit code."""
     url = _postgres_url(args, settings)
     if url is None:
         return EXIT_USAGE
     from bot.news.store.postgres import admin
 
     try:
-        applied, version = asyncio.run(admin.upgrade(url))
+        result = asyncio.run(call(admin, url))
     except admin.DatabaseError as exc:
         return _fail(exc)
-    if applied:
-        names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied)
-        print(f"Applied {len(applied)} migration(s): {names}; schema version {version}.")
-    else:
-        print(f"The schema is up to date (version {version}).")
-    return EXIT_OK
+    return report(result)
+
+
+def _names(migrations: Iterable[Any]) -> str:
+    return ", ".join(f"{m.version:04d}_{m.name}" for m in migrations)
+
+
+def _cmd_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    def report(done: tuple[list[Any], int]) -> int:
+        applied, version = done
+        if applied:
+            names = _names(applied)
+            print(f"Applied {len(applied)} migration(s): {names}; schema version {version}.")
+        else:
+            print(f"The schema is up to date (version {version}).")
+        return EXIT_OK
+
+    return _admin(args, settings, lambda admin, url: admin.upgrade(url), report)
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    url = _postgres_url(args, settings)
-    if url is None:
-        return EXIT_USAGE
-    from bot.news.store.postgres import admin
+    def report(found: tuple[int, list[Any]]) -> int:
+        version, todo = found
+        if todo:
+            print(f"Schema version {version}; pending: {_names(todo)} (run `newsbot db upgrade`).")
+            return EXIT_FAILED
+        print(f"Schema version {version}: up to date.")
+        return EXIT_OK
 
-    try:
-        version, todo = asyncio.run(admin.status(url))
-    except admin.DatabaseError as exc:
-        return _fail(exc)
-    if todo:
-        names = ", ".join(f"{m.version:04d}_{m.name}" for m in todo)
-        print(f"Schema version {version}; pending: {names} (run `newsbot db upgrade`).")
-        return EXIT_FAILED
-    print(f"Schema version {version}: up to date.")
-    return EXIT_OK
+    return _admin(args, settings, lambda admin, url: admin.status(url), report)
 
 
 def _fail(exc: Exception) -> int:

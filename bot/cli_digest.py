@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
+from bot.news.clock import Clock
 from bot.news.guild_settings import QUIET_SILENT
 from bot.news.store import CLI_GUILD
 from bot.news.text import one_line, shorten
@@ -47,22 +48,24 @@ def run_digest(args: argparse.Namespace, settings: Settings) -> int:
         except ValueError:
             sys.stderr.write(f"newsbot digest: --date {args.date!r} is not a YYYY-MM-DD date\n")
             return 2
-    return asyncio.run(_digest(settings, str(args.guild), day, as_json=args.json))
+    return asyncio.run(_digest(settings, args.clock, str(args.guild), day, as_json=args.json))
 
 
-async def _digest(settings: Settings, guild: str, day: date | None, *, as_json: bool) -> int:
+async def _digest(
+    settings: Settings, clock: Clock, guild: str, day: date | None, *, as_json: bool
+) -> int:
     from bot.news.digest.service import DigestService
     from bot.news.store import StoreError, open_store
     from bot.ui.digest import render_digest
 
     try:
         # read-only: the bot may be running and holds the store for writing
-        store = await open_store(settings, read_only=True)
+        store = await open_store(settings, read_only=True, clock=clock)
     except StoreError as exc:
         sys.stderr.write(f"newsbot digest: {exc.message}\n")
         return 2
     try:
-        service = DigestService(settings, store.articles, store.guilds, store.claims)
+        service = DigestService(settings, store.articles, store.guilds, store.claims, clock=clock)
         if day:
             digest = await service.digest_of_date(guild, day)
         else:

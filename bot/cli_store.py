@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Settings
-from bot.news.clock import Clock
 from bot.news.model import Article, EntityKind
 from bot.news.queries import EntityFinder
 from bot.news.store import CLI_GUILD, Articles, Store, StoreError, open_store
@@ -57,12 +56,14 @@ def _positive(text: str) -> float:
 EXIT_STORE = 2
 
 
-def _run(settings: Settings, job: Callable[[Store], Awaitable[int]]) -> int:
+def _run(
+    args: argparse.Namespace, settings: Settings, job: Callable[[Store], Awaitable[int]]
+) -> int:
     """Run ``job`` on the store opened read-only (the bot may be running beside us); a
     store that cannot be opened is one sentence and exit 2."""
 
     async def main() -> int:
-        store = await open_store(settings, read_only=True)
+        store = await open_store(settings, read_only=True, clock=args.clock)
         try:
             return await job(store)
         finally:
@@ -82,7 +83,7 @@ def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         _print_stats(stats, as_json=args.json)
         return EXIT_OK
 
-    return _run(settings, job)
+    return _run(args, settings, job)
 
 
 def _print_stats(stats: dict[str, Any], *, as_json: bool) -> None:
@@ -112,7 +113,7 @@ def _cmd_entity(args: argparse.Namespace, settings: Settings) -> int:
     async def job(store: Store) -> int:
         return await _entity(store.articles, args, kind)
 
-    return _run(settings, job)
+    return _run(args, settings, job)
 
 
 async def _entity(store: Articles, args: argparse.Namespace, kind: EntityKind) -> int:
@@ -128,7 +129,7 @@ async def _entity(store: Articles, args: argparse.Namespace, kind: EntityKind) -
         return _not_found(f"no person called {args.name!r} in the stored articles{hint}")
     key = ref.key
     label = f"{ref.display} ({ref.key})" if kind == "country" else ref.display
-    since = Clock().time() - args.days * 86400
+    since = args.clock.time() - args.days * 86400
     limit = max(args.limit, 1)
     articles = await finder.articles(guild, ref, since=since, limit=limit, offset=0)
     rows = [_line(a, kind, key) for a in articles]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.cli_digest import digest_text
+from bot.news.clock import Clock
 from bot.news.digest.build import Digest, build_digest
 from bot.news.guild_settings import Follow, GuildSettings
 
@@ -170,10 +171,12 @@ def test_cli_digest_prints_from_a_real_store(data_dir: Path, capsys) -> None:
     from bot.cli import main
     from bot.news.store import open_store
 
+    clock = Clock(NOW)
+
     async def fill() -> None:
-        opened = await open_store(f"tinydb://{data_dir}")
+        opened = await open_store(f"tinydb://{data_dir}", clock=clock)
         store = opened.articles
-        now = datetime.now(UTC).timestamp() - 3600
+        now = clock.time() - 3600
         for art in (
             article(1, "Ecuador story for the terminal", when=now, guild="cli", countries=("EC",)),
             article(2, "Second story about Peru", when=now, guild="cli", countries=("PE",)),
@@ -182,11 +185,11 @@ def test_cli_digest_prints_from_a_real_store(data_dir: Path, capsys) -> None:
         await opened.close()
 
     asyncio.run(fill())
-    assert main(["--data-dir", str(data_dir), "digest"]) == 0
+    assert main(["--data-dir", str(data_dir), "digest"], clock=clock) == 0
     out = capsys.readouterr().out
     assert "Ecuador story for the terminal" in out and "2 stories" in out
-    assert main(["--data-dir", str(data_dir), "digest", "--json"]) == 0
+    assert main(["--data-dir", str(data_dir), "digest", "--json"], clock=clock) == 0
     assert '"fields"' in capsys.readouterr().out
-    assert main(["--data-dir", str(data_dir), "digest", "--date", "2020-01-01"]) == 0
+    assert main(["--data-dir", str(data_dir), "digest", "--date", "2020-01-01"], clock=clock) == 0
     assert "quiet day" in capsys.readouterr().out
     assert main(["--data-dir", str(data_dir), "digest", "--date", "yesterday"]) == 2

@@ -10,10 +10,7 @@ and each write is atomic and durable before the claim is reported taken.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
-import time
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,14 +19,15 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from bot.news.guild_settings import DigestRecord
-from bot.news.store.errors import SchemaTooNew, StoreBusy, StoreReadOnly
+from bot.news.store.errors import StoreReadOnly
 from bot.news.store.interface import GuildDigests
+from bot.news.store.tinydb.locking import FileMutex
+from bot.news.store.tinydb.meta import check_file_version
 from bot.news.store.tinydb.storage import SharedFileStorage
 
 CLAIMS_FILE_VERSION = 1
 TABLE = "claims"
 META_TABLE = "meta"
-LOCK_TIMEOUT = 10.0
 
 Doc = dict[str, Any]
 
@@ -68,19 +66,16 @@ class TinyDigestClaims:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._lock = asyncio.Lock()
-        self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
+        self._mutex = FileMutex(
+            self.path,
+            busy=f"The digest records in {self.path.parent} stayed locked by another "
+            "process; try again in a moment.",
+        )
         self._db = TinyDB(self.path, storage=SharedFileStorage)
         self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
-        meta = self._table(META_TABLE).all()
-        version = meta[0].get("schema_version") if meta else None
-        if isinstance(version, int) and version > CLAIMS_FILE_VERSION:
-            raise SchemaTooNew(
-                f"{self.path} was written by a newer newsbot (schema version {version}; this "
-                f"one reads up to {CLAIMS_FILE_VERSION}): upgrade newsbot or restore a backup."
-            )
-        if version is None and not read_only:
-            self._table(META_TABLE).insert({"schema_version": CLAIMS_FILE_VERSION})
+        check_file_version(
+            self._table(META_TABLE), CLAIMS_FILE_VERSION, self.path, read_only=read_only
+        )
 
     def import_legacy(self, records: dict[str, dict[str, Any]]) -> int:
         """Start from the records an older version kept in the settings file, when this
@@ -93,7 +88,6 @@ class TinyDigestClaims:
 
     def close(self) -> None:
         self._db.close()
-        self._lock_file.close()
 
     def _table(self, name: str) -> Table:
         # A fresh Table per use: TinyDB caches the next id per Table object, which goes
@@ -138,7 +132,7 @@ class TinyDigestClaims:
         if self.read_only:
             raise StoreReadOnly("The digest records were opened read-only.")
         gid = str(guild_id)
-        async with self._locked():
+        async with self._mutex.held():
             found = self._docs().get(gid)
             new = change(self._digests(found[1] if found else None))
             if new is None:
@@ -183,23 +177,3 @@ class TinyDigestClaims:
             return GuildDigests(record, posted)
 
         return await self._change(guild_id, change) is not None
-
-    @contextlib.asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        async with self._lock:
-            deadline = time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreBusy(
-                            f"The digest records in {self.path.parent} stayed locked by another "
-                            "process; try again in a moment."
-                        ) from None
-                    await asyncio.sleep(0.005)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tinydb import TinyDB
 
 from bot.news.feeds.state import FeedRecord, GuildFull
-from bot.news.store.errors import SchemaTooNew
+from bot.news.store.tinydb.meta import check_file_version
 from bot.news.store.tinydb.storage import AtomicJSONStorage
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,7 @@ class TinyFeeds:
         self._load()
 
     def _load(self) -> None:
-        meta = self._meta.get(doc_id=1)
-        version = (meta or {}).get("schema_version")
-        if version is None:
-            self._meta.insert({"schema_version": FEEDS_FILE_VERSION})
-        elif not isinstance(version, int) or version > FEEDS_FILE_VERSION:
-            raise SchemaTooNew(
-                f"{self.path} was written by a newer newsbot (schema version {version!r}; "
-                f"this one reads up to {FEEDS_FILE_VERSION}): upgrade newsbot or restore a backup."
-            )
+        check_file_version(self._meta, FEEDS_FILE_VERSION, self.path)
         for doc in self._table.all():
             try:
                 record = FeedRecord.from_doc(dict(doc))

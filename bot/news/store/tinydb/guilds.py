@@ -11,14 +11,9 @@ decided on the latest state. Reads take no lock; they re-read the file when its 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import fcntl
 import logging
 import os
-import time as _time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +25,12 @@ from bot.news.guild_settings import (
     GuildId,
     GuildSettings,
     GuildSettingsError,
-    follow_change,
     guild_key,
-    unfollow_change,
-    update_change,
 )
-from bot.news.store.errors import SchemaTooNew, StoreBusy
+from bot.news.store.guild_changes import GuildChanges, apply_change
 from bot.news.store.interface import SettingsChange
+from bot.news.store.tinydb.locking import FileMutex
+from bot.news.store.tinydb.meta import check_file_version
 from bot.news.store.tinydb.storage import SharedFileStorage
 
 log = logging.getLogger(__name__)
@@ -44,29 +38,28 @@ log = logging.getLogger(__name__)
 GUILDS_FILE_VERSION = 1
 GUILDS_TABLE = "guilds"
 META_TABLE = "meta"
-LOCK_TIMEOUT = 10.0
 
 
-class TinyGuilds:
+class TinyGuilds(GuildChanges):
     """The ``Guilds`` concern of the TinyDB backend: one document per server."""
 
     def __init__(self, path: str | os.PathLike[str], *, clock: Clock | None = None):
         self.path = Path(path)
-        self._clock = clock or Clock()
+        self.clock = clock or Clock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = asyncio.Lock()
-        self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a+b")  # noqa: SIM115
-        with self._flock_blocking():
+        self._mutex = FileMutex(
+            self.path, busy="Server settings are busy right now; try again in a moment."
+        )
+        with self._mutex.held_blocking():
             self._db = TinyDB(self.path, storage=SharedFileStorage)
             self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
-            self._check_schema()
+            check_file_version(self._table(META_TABLE), GUILDS_FILE_VERSION, self.path)
         self._cache: dict[str, GuildSettings] = {}
         self._doc_ids: dict[str, list[int]] = {}
         self._cache_generation = -1
 
     def close(self) -> None:
         self._db.close()
-        self._lock_file.close()
 
     def legacy_digests(self) -> dict[str, dict[str, Any]]:
         """Digest records older versions kept inside the settings documents
@@ -111,48 +104,22 @@ class TinyGuilds:
 
     # -- changing
 
-    async def update(self, guild_id: GuildId, **changes: Any) -> GuildSettings:
-        """Validate and save some settings; ``GuildSettingsError`` names a bad value."""
-        return await self.transact(guild_id, update_change(changes, self._clock.time))
-
-    async def follow(
-        self, guild_id: GuildId, kind: str, key: str, display: str | None = None
-    ) -> bool:
-        """Follow a country (ISO code) or a person; ``False`` if it was followed already."""
-        change, added = follow_change(kind, key, display)
-        await self.transact(guild_id, change)
-        return added()
-
-    async def unfollow(self, guild_id: GuildId, kind: str, key: str) -> bool:
-        """Stop following; ``False`` if it was not followed."""
-        change, removed = unfollow_change(kind, key)
-        await self.transact(guild_id, change)
-        return removed()
-
-    async def transact(self, guild_id: GuildId, change: SettingsChange) -> GuildSettings:
-        """Compare-and-set: ``change`` sees the latest stored settings (under the locks)
-        and returns the new settings, or ``None`` to leave them as they are. It must not
-        await. The new settings are durable when this returns."""
-        key = guild_key(guild_id)
-        return (await self.transact_many({key: change}))[key]
-
     async def transact_many(
         self, changes: Mapping[GuildId, SettingsChange]
     ) -> dict[str, GuildSettings]:
         """``transact`` for several servers at once, with one write of the file (the
         scheduler records many servers' outcomes after a downtime)."""
-        async with self._locked():
+        async with self._mutex.held():
             docs = self._documents()
             results: dict[str, GuildSettings] = {}
             changed: dict[str, GuildSettings] = {}
             for guild_id, change in changes.items():
                 key = guild_key(guild_id)
                 current = docs.get(key) or GuildSettings(guild_id=key)
-                new = change(current)
+                new = apply_change(current, change, self.clock)
                 if new is None:
                     results[key] = current
                     continue
-                new = replace(new, guild_id=key, updated_at=self._clock.time())
                 changed[key] = results[key] = new
             if changed:
                 self._write(changed)
@@ -192,45 +159,3 @@ class TinyGuilds:
         # A fresh Table each time: TinyDB caches the next document id per Table object,
         # which goes stale when another store instance inserted into the same file.
         return Table(self._storage, name, cache_size=0)
-
-    def _check_schema(self) -> None:
-        meta = self._table(META_TABLE)
-        docs = meta.all()
-        version = docs[0].get("schema_version") if docs else None
-        if version is None:
-            if docs:
-                meta.truncate()
-            meta.insert({"schema_version": GUILDS_FILE_VERSION})
-        elif not isinstance(version, int) or version > GUILDS_FILE_VERSION:
-            raise SchemaTooNew(
-                f"{self.path} was written by a newer newsbot (schema version {version!r}; "
-                f"this one reads up to {GUILDS_FILE_VERSION}): upgrade newsbot or restore a backup."
-            )
-
-    @contextlib.asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        async with self._lock:
-            deadline = _time.monotonic() + LOCK_TIMEOUT
-            while True:
-                try:
-                    fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if _time.monotonic() > deadline:
-                        log.error("%s stayed locked for %.0f s", self.path, LOCK_TIMEOUT)
-                        raise StoreBusy(
-                            "Server settings are busy right now; try again in a moment."
-                        ) from None
-                    await asyncio.sleep(0.005)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
-
-    @contextlib.contextmanager
-    def _flock_blocking(self) -> Iterator[None]:
-        fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
