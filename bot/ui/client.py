@@ -15,15 +15,16 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.fleet import heartbeat
+from bot.fleet.pools import GATEWAY_STORE_POOL, store_pool_size
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
-from bot.news.jobs import JobOutcome, ReplyTo
+from bot.news.jobs.interface import Orphan, ReplyGone, StillWorking
 from bot.news.queries import EntityFinder
-from bot.news.understanding.pipeline import IngestError
+from bot.news.understanding.pipeline import IngestError, IngestResult
 from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
-from bot.ui.render import ingest_failure_embed, ingest_result_embed
+from bot.ui.ingest_answers import ingest_answer, links_answer
 
 if TYPE_CHECKING:
     from bot.news.digest.service import DigestService
@@ -118,7 +119,10 @@ class NewsBot(commands.AutoShardedBot):
 
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = await open_store(settings, clock=self.clock)
+        options: dict[str, Any] = {}
+        if settings.shards is not None:  # a gateway of the fleet: PostgreSQL, a small pool
+            options["max_size"] = store_pool_size(GATEWAY_STORE_POOL)
+        self.store = await open_store(settings, clock=self.clock, **options)
         self._closers.append(self.store.close)
         self.fetcher = SafeFetcher(settings)
         self._closers.append(self.fetcher.close)
@@ -130,7 +134,7 @@ class NewsBot(commands.AutoShardedBot):
         )
         if settings.broker_url:
             # workers do the CPU work; this process only hands jobs over and answers
-            broker_jobs = await open_broker_jobs(settings, owns=self.owns_guild)
+            broker_jobs = await open_broker_jobs(settings, shards=self.shardset)
             broker_jobs.on_orphan = self._answer_orphan
             self.jobs = broker_jobs
             self._closers.append(self.jobs.close)
@@ -177,14 +181,33 @@ class NewsBot(commands.AutoShardedBot):
     async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
         return await self.jobs.ingest(url, guild_id)
 
-    async def _answer_orphan(self, reply: ReplyTo, outcome: JobOutcome) -> None:
-        """Answer an /ingest that a gateway now gone deferred (its job finished since)."""
-        try:
-            embed = ingest_result_embed(outcome.result(""))
-        except IngestError as exc:
-            embed = ingest_failure_embed(exc.message)
+    async def _answer_orphan(self, orphan: Orphan) -> None:
+        """Answer an interaction that a gateway now gone acknowledged (its jobs finished
+        since, or its time is nearly out): the same edit of the original response it would
+        have made."""
+        results: list[IngestResult | BaseException] = []
+        for source, outcome in orphan.jobs:
+            if outcome is None:
+                results.append(StillWorking(source))
+                continue
+            try:
+                results.append(outcome.result(source))
+            except IngestError as exc:
+                results.append(exc)
+        if orphan.kind == "links":
+            embed = links_answer([source for source, _ in orphan.jobs], results)
+        else:
+            embed = ingest_answer(orphan.jobs[0][0], results[0])
+        reply = orphan.reply
         webhook = discord.Webhook.partial(int(reply.application_id), reply.token, client=self)
-        await webhook.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        try:
+            await webhook.edit_message(
+                "@original",  # type: ignore[arg-type]  # the interaction's own response
+                embed=embed,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.NotFound as exc:
+            raise ReplyGone(str(exc)) from exc
 
     def owns_guild(self, guild_id: int | str) -> bool:
         """This process answers (and posts the digest of) ``guild_id``'s server."""

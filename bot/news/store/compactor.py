@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import signal
 from array import array
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
@@ -105,34 +105,48 @@ class Compactor:
                 total += parts.partition_path(self.weeks_dir, week).stat().st_size
         return total
 
-    async def run(self, jobs: list[Job]) -> Iterator[tuple[str, tuple[Locations, bool]]]:
+    async def run(self, jobs: list[Job]) -> AsyncIterator[tuple[str, tuple[Locations, bool]]]:
         """Rewrite the weeks; yields (week, (locations, lost)) one week at a time, so the
-        caller can give the loop a turn between weeks."""
+        caller applies a week while the worker writes the next ones."""
         limit = self.process_bytes
         if limit is None or self._size(jobs) <= limit:
             written = await asyncio.to_thread(rewrite, self.weeks_dir, jobs)
-            return iter(written.items())
-        # The worker reads every week from its file: what memory holds of a week is the
-        # file plus the changes in the job, and sending the file's documents would cost
-        # the pickling here.
-        slim = [(week, None, changes) for week, _, changes in jobs]
+            for item in written.items():
+                yield item
+            return
         loop = asyncio.get_running_loop()
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
+            )
+        # One call per week: each answer is small to unpickle (that holds the GIL), and
+        # the worker reads every week from its file: what memory holds of a week is the
+        # file plus the job's changes, and sending the documents would cost the pickling.
+        pool = self._pool
+        calls = [
+            loop.run_in_executor(pool, rewrite_packed, self.weeks_dir, [(week, None, changes)])
+            for week, _, changes in jobs
+        ]
         try:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_start,
-                    initargs=(os.getpid(),),
-                )
-            packed = await loop.run_in_executor(self._pool, rewrite_packed, self.weeks_dir, slim)
-        except BrokenProcessPool:
-            log.warning("article store: the compaction worker died; rewriting in a thread")
-            self._pool = None
-            written = await asyncio.to_thread(rewrite, self.weeks_dir, jobs)
-            return iter(written.items())
-        self.in_process += 1
-        return ((week, unpack(p)) for week, p in packed.items())
+            for n, call in enumerate(calls):
+                try:
+                    packed = await call
+                except BrokenProcessPool:
+                    log.warning("article store: the compaction worker died; rewriting in a thread")
+                    self._pool = None
+                    written = await asyncio.to_thread(rewrite, self.weeks_dir, jobs[n:])
+                    for item in written.items():
+                        yield item
+                    return
+                for week, p in packed.items():
+                    yield week, unpack(p)
+            self.in_process += 1
+        finally:
+            for call in calls:
+                call.cancel()
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
