@@ -36,6 +36,7 @@ def _cooldown_key(interaction: discord.Interaction) -> tuple[int | None, int]:
 class Ingest(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self.services = bot.services
         self.menu = app_commands.ContextMenu(name="Ingest links", callback=self.ingest_links)
         self.menu.guild_only = True
         app_commands.checks.cooldown(3, 60.0, key=_cooldown_key)(self.menu)
@@ -66,7 +67,7 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         reply = ReplyTo(str(interaction.application_id), interaction.token)
         try:
-            result = await self.bot.jobs.ingest(url, str(interaction.guild_id), reply=reply)
+            result = await self.services.jobs.ingest(url, str(interaction.guild_id), reply=reply)
         except Exception as exc:
             message = user_message(exc)
             if message is None:
@@ -91,7 +92,7 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         guild_id = str(interaction.guild_id)
         results = await asyncio.gather(
-            *(self.bot.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
+            *(self.services.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
         )
         outcomes = []
         for url, result in zip(links, results, strict=True):
