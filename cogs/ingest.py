@@ -11,15 +11,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.news.jobs import ReplyTo
-from bot.news.text import as_clause
-from bot.ui.errors import UNEXPECTED, user_message
+from bot.news.understanding.pipeline import IngestError, IngestResult
+from bot.ui.ingest_answers import ingest_answer, links_answer
 from bot.ui.links import find_links, is_web_link
-from bot.ui.render import (
-    error_embed,
-    ingest_failure_embed,
-    ingest_result_embed,
-    ingest_summary_embed,
-)
+from bot.ui.render import error_embed
 
 if TYPE_CHECKING:
     from bot.ui.client import NewsBot
@@ -64,20 +59,38 @@ class Ingest(commands.Cog):
             log.info("ingest refused a link of %d characters: %s", len(url), problem)
             await interaction.response.send_message(embed=error_embed(problem), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
         reply = ReplyTo(str(interaction.application_id), interaction.token)
-        try:
-            result = await self.services.jobs.ingest(url, str(interaction.guild_id), reply=reply)
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                log.exception("ingest of %s failed", url)
-                message = UNEXPECTED
-            else:
-                log.info("ingest of %s refused: %s", url, message)
-            await interaction.followup.send(embed=ingest_failure_embed(message))
+        guild_id = str(interaction.guild_id)
+        job_ids = await self._reserve(interaction, reply, guild_id, [url], "ingest")
+        if job_ids is None:
             return
-        await interaction.followup.send(embed=ingest_result_embed(result))
+        await interaction.response.defer(thinking=True)
+        result: IngestResult | BaseException
+        try:
+            result = await self.services.jobs.ingest(url, guild_id, job_id=job_ids[0])
+        except Exception as exc:
+            result = exc
+        # an edit, not a follow-up: whoever else answers this (after a crash) edits the same
+        # message to the same answer instead of adding a second one
+        await interaction.edit_original_response(embed=ingest_answer(url, result))
+        await self.services.jobs.answered(reply)
+
+    async def _reserve(
+        self,
+        interaction: discord.Interaction,
+        reply: ReplyTo,
+        guild_id: str,
+        sources: list[str],
+        kind: str,
+    ) -> list[str] | None:
+        """Record the jobs before acknowledging: a process that dies after this leaves them
+        to the next one. Their ids, or None (answered already) when they cannot be recorded."""
+        try:
+            return await self.services.jobs.reserve(reply, guild_id, sources, kind=kind)
+        except IngestError as exc:
+            log.warning("ingest for guild %s not started: %s", guild_id, exc.message)
+            await interaction.response.send_message(embed=error_embed(exc.message), ephemeral=True)
+            return None
 
     async def ingest_links(
         self, interaction: discord.Interaction, message: discord.Message
@@ -89,22 +102,21 @@ class Ingest(commands.Cog):
                 embed=error_embed("That message has no http(s) links to add."), ephemeral=True
             )
             return
-        await interaction.response.defer(thinking=True)
+        reply = ReplyTo(str(interaction.application_id), interaction.token)
         guild_id = str(interaction.guild_id)
+        job_ids = await self._reserve(interaction, reply, guild_id, links, "links")
+        if job_ids is None:
+            return
+        await interaction.response.defer(thinking=True)
         results = await asyncio.gather(
-            *(self.services.jobs.ingest(url, guild_id) for url in links), return_exceptions=True
+            *(
+                self.services.jobs.ingest(url, guild_id, job_id=job_id)
+                for url, job_id in zip(links, job_ids, strict=True)
+            ),
+            return_exceptions=True,
         )
-        outcomes = []
-        for url, result in zip(links, results, strict=True):
-            if isinstance(result, BaseException):
-                reason = user_message(result)
-                if reason is None:
-                    log.error("ingest of %s failed", url, exc_info=result)
-                    reason = UNEXPECTED
-                outcomes.append((url, None, False, as_clause(reason)))
-            else:
-                outcomes.append((url, result.article, result.created, ""))
-        await interaction.followup.send(embed=ingest_summary_embed(outcomes))
+        await interaction.edit_original_response(embed=links_answer(links, results))
+        await self.services.jobs.answered(reply)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -44,6 +44,7 @@ async def serve(settings: Settings, concurrency: int, stop: asyncio.Event) -> No
     from taskiq.acks import AcknowledgeType
     from taskiq.api.receiver import run_receiver_task
 
+    from bot.fleet.pools import WORKER_LEDGER_POOL, store_pool_size, worker_store_pool
     from bot.news.feeds.poller import FeedPoller, PollLimits
     from bot.news.jobs.feed_cycle import FeedCycle
     from bot.news.jobs.handler import IngestJobHandler, worker_name
@@ -56,8 +57,8 @@ async def serve(settings: Settings, concurrency: int, stop: asyncio.Event) -> No
 
     assert settings.database_url
     name = worker_name()
-    store = await open_store(settings)
-    pool = await connect_pool(settings.database_url)
+    store = await open_store(settings, max_size=store_pool_size(worker_store_pool(concurrency)))
+    pool = await connect_pool(settings.database_url, max_size=WORKER_LEDGER_POOL)
     ledger = JobLedger(pool, settings.database_url)
     fetcher = PoliteFetcher(
         SafeFetcher(settings), HostBudget(pool, settings.fetches_per_host_per_minute)

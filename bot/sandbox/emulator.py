@@ -426,6 +426,7 @@ class Emulator:
                 interaction.payload,
                 guild_id=interaction.guild_id,
                 delivered=interaction.delivered_to,
+                live=interaction.delivered_live,
             )
         )
         return handle
@@ -481,6 +482,7 @@ class Emulator:
         log.info("sandbox Discord listening on %s:%s", host, self.port)
 
     async def stop(self) -> None:
+        self.faults.clear()  # a held request would keep the server from shutting down
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -7,10 +7,13 @@ gateway side (closes, INVALID_SESSION, replay on RESUME) lives on ``Gateway``.
 
     emulator.faults.rate_limit(path=r"/messages$", retry_after=0.05, scope="global")
     emulator.faults.fail(method="POST", path=r"/messages$", status=502, after=True)
+    held = emulator.faults.hold(method="POST", path=r"/messages$", after=True)
+    await held.reached.wait()   # the message is stored; its answer waits for release()
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass, field
@@ -58,11 +61,58 @@ class RestFault:
 
 
 @dataclass
+class Hold:
+    """The next request matching ``method`` and ``path`` waits until ``release()``: before
+    it takes effect, or (``after=True``) once it has, with only its answer held back (a
+    client killed meanwhile never learns the outcome). ``reached`` is set when it waits.
+    ``drop()`` instead lets a request held before it took effect end in a 503, never
+    carried out (it never reached Discord's storage)."""
+
+    method: str | None = None
+    path: str | None = None
+    after: bool = False
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (
+            self.path is None or re.search(self.path, path) is not None
+        )
+
+    async def wait(self) -> None:
+        self.reached.set()
+        await self.released.wait()
+
+    def release(self) -> None:
+        self.released.set()
+
+    def drop(self) -> None:
+        self.dropped = True
+        self.released.set()
+
+
+@dataclass
 class Faults:
     """The faults waiting to happen, and the ones that did (``fired``)."""
 
     pending: list[RestFault] = field(default_factory=list)
     fired: list[tuple[str, str, RestFault]] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
+
+    def hold(self, *, method: str | None = None, path: str | None = None,
+             after: bool = False) -> Hold:  # fmt: skip
+        """Hold the next matching request (see ``Hold``); release it with ``.release()``."""
+        held = Hold(method, path, after)
+        self.holds.append(held)
+        return held
+
+    def take_hold(self, method: str, path: str) -> Hold | None:
+        for held in self.holds:
+            if held.matches(method, path):
+                self.holds.remove(held)
+                return held
+        return None
 
     def rate_limit(
         self,
@@ -111,3 +161,6 @@ class Faults:
 
     def clear(self) -> None:
         self.pending.clear()
+        for held in self.holds:
+            held.drop()
+        self.holds.clear()

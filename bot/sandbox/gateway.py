@@ -132,9 +132,10 @@ class Gateway:
                 session.ws = session.transport = None
         return ws
 
-    async def _send(self, ws: web.WebSocketResponse, packer: _Packer, payload: dict) -> None:
+    async def _send(self, ws: web.WebSocketResponse, packer: _Packer, payload: dict) -> bool:
+        """Whether the payload went out on the socket."""
         if ws.closed:
-            return
+            return False
         data = packer.pack(payload)
         try:
             if isinstance(data, bytes):
@@ -144,6 +145,8 @@ class Gateway:
         except (ConnectionError, RuntimeError) as exc:
             # The client went away mid-send; the event stays in the session for RESUME.
             log.debug("gateway: send failed (%s)", exc)
+            return False
+        return True
 
     async def _on_frame(
         self, ws: web.WebSocketResponse, packer: _Packer, session: Session | None, frame: dict
@@ -259,10 +262,12 @@ class Gateway:
         intent: int | None = None,
         guild_id: int | None = None,
         delivered: list[tuple[int, int]] | None = None,
+        live: list[tuple[int, int]] | None = None,
     ) -> int:
         """Send an event to every session (of the guild's shard) that asked for it; kept for
         RESUME while a socket is down. Returns how many sessions received it, and appends
-        each one's shard to ``delivered``."""
+        each one's shard to ``delivered``, and to ``live`` when it went out on an open
+        socket at once (a session whose process died never resumes to get the rest)."""
         count = 0
         for session in list(self.sessions.values()):
             if intent is not None and not session.intents & intent:
@@ -279,7 +284,9 @@ class Gateway:
             if delivered is not None:
                 delivered.append(session.shard)
             if session.ws is not None and session.packer is not None:
-                await self._send(session.ws, session.packer, payload)
+                sent = await self._send(session.ws, session.packer, payload)
+                if sent and live is not None:
+                    live.append(session.shard)
         return count
 
     async def request_reconnect(self) -> None:

@@ -125,12 +125,19 @@ class RestApi:
                 body = await self._read_body(request)
                 record.body = body
                 request[BODY] = body
+                held = emu.faults.take_hold(request.method, request.path)
+                if held is not None and not held.after:
+                    await held.wait()
                 fault = emu.faults.take(request.method, request.path)
+                if held is not None and held.dropped:
+                    fault = RestFault(503, request.method)
                 if fault is None or fault.after:
                     response = await handler(request)
                     record.status = response.status
                     record.response = request.get(RESPONSE)
                     record.interaction_id = request.get(INTERACTION_ID)
+                if held is not None and held.after:
+                    await held.wait()
             except Refused as refused:
                 rejection = refused.rejection
                 record.status, record.rejection = rejection.status, rejection

@@ -252,6 +252,10 @@ class Interaction:
     # (shard id, shard count) of each gateway session INTERACTION_CREATE went to: only those
     # learnt the token, so only they can have answered.
     delivered_to: list[tuple[int, int]] = field(default_factory=list)
+    # those of them whose socket was open when it was sent; Discord keeps nothing for a
+    # connection that is gone, so an interaction with none here can only time out ("the
+    # application did not respond")
+    delivered_live: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:

@@ -17,10 +17,10 @@ from bot.fleet import heartbeat
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
-from bot.news.jobs import JobOutcome, ReplyTo
-from bot.news.understanding.pipeline import IngestError
+from bot.news.jobs.interface import Orphan, ReplyGone, StillWorking
+from bot.news.understanding.pipeline import IngestError, IngestResult
 from bot.ui.errors import on_app_command_error
-from bot.ui.render import ingest_failure_embed, ingest_result_embed
+from bot.ui.ingest_answers import ingest_answer, links_answer
 from bot.ui.services import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class NewsBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self._services = await open_services(
-            self.settings, self._clock, owns=self.owns_guild, on_orphan=self._answer_orphan
+            self.settings, self._clock, shards=self.shardset, on_orphan=self._answer_orphan
         )
         self._heartbeat = heartbeat.start(self.settings.heartbeat_file, self.is_ready)
         self.tree.on_error = on_app_command_error
@@ -106,14 +106,33 @@ class NewsBot(commands.AutoShardedBot):
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
 
-    async def _answer_orphan(self, reply: ReplyTo, outcome: JobOutcome) -> None:
-        """Answer an /ingest that a gateway now gone deferred (its job finished since)."""
-        try:
-            embed = ingest_result_embed(outcome.result(""))
-        except IngestError as exc:
-            embed = ingest_failure_embed(exc.message)
+    async def _answer_orphan(self, orphan: Orphan) -> None:
+        """Answer an interaction that a gateway now gone acknowledged (its jobs finished
+        since, or its time is nearly out): the same edit of the original response it would
+        have made."""
+        results: list[IngestResult | BaseException] = []
+        for source, outcome in orphan.jobs:
+            if outcome is None:
+                results.append(StillWorking(source))
+                continue
+            try:
+                results.append(outcome.result(source))
+            except IngestError as exc:
+                results.append(exc)
+        if orphan.kind == "links":
+            embed = links_answer([source for source, _ in orphan.jobs], results)
+        else:
+            embed = ingest_answer(orphan.jobs[0][0], results[0])
+        reply = orphan.reply
         webhook = discord.Webhook.partial(int(reply.application_id), reply.token, client=self)
-        await webhook.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        try:
+            await webhook.edit_message(
+                "@original",  # type: ignore[arg-type]  # the interaction's own response
+                embed=embed,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.NotFound as exc:
+            raise ReplyGone(str(exc)) from exc
 
     def owns_guild(self, guild_id: int | str) -> bool:
         """This process answers (and posts the digest of) ``guild_id``'s server."""

@@ -21,9 +21,11 @@ from bot.news.queries import EntityFinder
 from bot.ui.charts import ChartRenderer
 
 if TYPE_CHECKING:
+    from bot.fleet.shards import ShardSet
     from bot.news.digest.service import DigestService
     from bot.news.feeds.service import FeedService
-    from bot.news.jobs import IngestJobs, JobOutcome, ReplyTo
+    from bot.news.jobs import IngestJobs
+    from bot.news.jobs.interface import Orphan
     from bot.news.store.interface import Store
     from bot.news.understanding.fetch import SafeFetcher
     from bot.news.understanding.pipeline import Pipeline
@@ -62,12 +64,13 @@ async def open_services(
     settings: Settings,
     clock: Clock,
     *,
-    owns: Callable[[int | str], bool],
-    on_orphan: Callable[[ReplyTo, JobOutcome], Awaitable[None]],
+    shards: ShardSet,
+    on_orphan: Callable[[Orphan], Awaitable[None]],
 ) -> Services:
-    """Open the store and build every service on it. ``owns`` tells which servers this
-    process answers; ``on_orphan`` answers an /ingest a gone gateway deferred (both only
-    matter in a fleet, where jobs go through the broker)."""
+    """Open the store and build every service on it. ``shards`` are the servers this
+    process answers; ``on_orphan`` answers an interaction a gone gateway acknowledged
+    (both only matter in a fleet, where jobs go through the broker)."""
+    from bot.fleet.pools import GATEWAY_STORE_POOL, store_pool_size
     from bot.news.digest.service import DigestService
     from bot.news.feeds.service import FeedService
     from bot.news.jobs.broker import open_broker_jobs
@@ -79,7 +82,10 @@ async def open_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     closers: list[Closer] = []
     try:
-        store = await open_store(settings, clock=clock)
+        options: dict[str, Any] = {}
+        if settings.shards is not None:  # a gateway of the fleet: PostgreSQL, a small pool
+            options["max_size"] = store_pool_size(GATEWAY_STORE_POOL)
+        store = await open_store(settings, clock=clock, **options)
         closers.append(store.close)
         fetcher = SafeFetcher(settings)
         closers.append(fetcher.close)
@@ -89,7 +95,7 @@ async def open_services(
         jobs: IngestJobs
         if settings.broker_url:
             # workers do the CPU work; this process only hands jobs over and answers
-            broker_jobs = await open_broker_jobs(settings, owns=owns)
+            broker_jobs = await open_broker_jobs(settings, shards=shards)
             broker_jobs.on_orphan = on_orphan
             jobs = broker_jobs
             closers.append(broker_jobs.close)

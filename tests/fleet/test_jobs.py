@@ -84,9 +84,16 @@ async def _count_done(db: str, at_least: int) -> bool:
     return await _count_outcomes(db) >= at_least
 
 
-async def test_a_job_whose_gateway_died_is_answered_once_by_the_owner(tmp_path: Path) -> None:
-    from bot.news.jobs import JobOutcome, ReplyTo
+async def test_an_interaction_whose_gateway_died_before_sending_is_finished_by_the_owner(
+    tmp_path: Path,
+) -> None:
+    """The gateway records the jobs, acknowledges the interaction and dies before RabbitMQ
+    has them: the shard's next owner sends them, waits and answers, once; a gateway that
+    does not own the server's shard leaves it alone."""
+    from bot.fleet.shards import ShardSet
+    from bot.news.jobs import ReplyTo
     from bot.news.jobs.broker import open_broker_jobs
+    from bot.news.jobs.interface import Orphan
 
     async with fresh_database() as db, fresh_queue() as rabbit, NewsSite() as site:
         env = newsbot_env(
@@ -102,45 +109,60 @@ async def test_a_job_whose_gateway_died_is_answered_once_by_the_owner(tmp_path: 
             broker_url=rabbit.url,
             broker_queue=rabbit.queue,
         )
-        # the first gateway sends the job and dies before any worker runs
-        first = await open_broker_jobs(settings)
-        asking = asyncio.create_task(
-            first.ingest(site.article_url(7), "42", reply=ReplyTo("900", "token-7"))
+        guild = str(5 << 22)  # shard 1 of 2
+        first = await open_broker_jobs(settings, shards=ShardSet((1,), 2))
+        await first.reserve(ReplyTo("900", "token-7"), guild, [site.article_url(7)])
+        await first.reserve(
+            ReplyTo("900", "token-8"),
+            guild,
+            [site.article_url(8), site.article_url(9)],
+            kind="links",
         )
-        await _wait_for(lambda: _has_reply_row(db), 30, "the reply row")
-        asking.cancel()
-        await first.close()
+        await first.close()  # gone before sending anything
 
-        answered: list[tuple[str, ReplyTo, JobOutcome]] = []
+        answered: list[tuple[str, Orphan]] = []
         gateways = []
-        for name, owned in (("owner", "42"), ("other", "43")):
-            jobs = await open_broker_jobs(settings, owns=lambda g, owned=owned: g == owned)
+        for name, shard in (("owner", 1), ("other", 0)):
+            jobs = await open_broker_jobs(settings, shards=ShardSet((shard,), 2))
 
-            async def record(reply: ReplyTo, outcome: JobOutcome, name: str = name) -> None:
-                answered.append((name, reply, outcome))
+            async def record(orphan: Orphan, name: str = name) -> None:
+                answered.append((name, orphan))
 
             jobs.on_orphan = record
             gateways.append(jobs)
         worker = Role(["worker", "--concurrency", "1"], env, tmp_path / "worker.log").start()
         try:
-            await _wait_for(lambda: _true(bool(answered)), 120, f"an answer\n{worker.output()}")
-            await asyncio.sleep(3 * 2.0)  # more sweeps: nobody answers it again
+            await _wait_for(
+                lambda: _true(len(answered) >= 2), 120, f"two answers\n{worker.output()}"
+            )
+            await asyncio.sleep(3 * 2.0)  # more sweeps: nobody answers them again
         finally:
             for jobs in gateways:
                 await jobs.close()
             worker.stop()
-        assert len(answered) == 1
-        name, reply, outcome = answered[0]
-        assert (name, reply.token) == ("owner", "token-7")
-        assert outcome.result("").article.title == "Talks on river 7"
+        assert sorted((name, o.reply.token, o.kind) for name, o in answered) == [
+            ("owner", "token-7", "ingest"),
+            ("owner", "token-8", "links"),
+        ]
+        titles = {
+            o.reply.token: [outcome.result(src).article.title for src, outcome in o.jobs]
+            for _, o in answered
+        }
+        assert titles == {
+            "token-7": ["Talks on river 7"],
+            "token-8": ["Talks on river 8", "Talks on river 9"],
+        }
+        rows = await _reply_rows(db)
+        assert {(r["answer"], r["answered_shards"]) for r in rows} == {("answered", "1")}
+        assert all(r["sent_at"] is not None for r in rows)
 
 
-async def _has_reply_row(db: str) -> bool:
+async def _reply_rows(db: str) -> list:
     import asyncpg
 
     conn = await asyncpg.connect(db)
     try:
-        return bool(await conn.fetchval("SELECT count(*) FROM fleet_replies"))
+        return await conn.fetch("SELECT * FROM fleet_replies")
     finally:
         await conn.close()
 

@@ -1,4 +1,5 @@
-"""SIGKILL at the worst moments: no acknowledged data lost, no process left behind."""
+"""SIGKILL at the worst moments (ingest, settings writes, digest post): no acknowledged
+data lost, no process left behind, no digest posted twice."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,149 @@ async def test_sigkill_during_settings_writes_loses_no_acknowledged_change(tmp_p
         finally:
             store.close()
     assert not list(tmp_path.glob("guilds.json.corrupt-*"))
+
+
+DIGEST_DAY = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def _at(hh: int, mm: int) -> datetime:
+    return DIGEST_DAY.replace(hour=hh, minute=mm)
+
+
+async def _prepare_digest(data_dir: Path, channel_id: int, guild_id: int) -> None:
+    """A server whose digest (07:30 UTC) is due at 07:31, with two articles to report."""
+    from bot.news.clock import Clock
+    from bot.news.model import Article, CountryMention
+    from bot.news.store import open_store
+
+    store = await open_store(f"tinydb://{data_dir}", clock=Clock(_at(7, 0)))
+    try:
+        await store.guilds.update(
+            str(guild_id), channel_id=channel_id, digest_time="07:30", zone="UTC", enabled=True
+        )
+        for n, code in enumerate(("EC", "PE")):
+            article = Article(
+                url=f"https://news.example/story/{n}",
+                canonical_url=f"https://news.example/story/{n}",
+                title=f"Council {n} approves a transport budget",
+                summary="The city council met on Monday to approve a new transport budget.",
+                site="news.example",
+                published=_at(6, 10 * n).isoformat(),
+                fingerprint=f"{n:016x}",
+                countries=[CountryMention(code, 2, True)],
+            )
+            await store.articles.add(article, str(guild_id))
+    finally:
+        await store.close()
+
+
+def _start_bot(data_dir: Path, emulator, now: datetime, log: Path) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(
+        DISCORD_TOKEN=emulator.token,
+        NEWSBOT_SANDBOX_DISCORD=emulator.endpoint(),
+        NEWSBOT_DATA_DIR=str(data_dir),
+        NEWSBOT_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    with log.open("ab") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.hostile.bot_child", now.isoformat()],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+async def _until(predicate, seconds: float, what: str, log: Path) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(seconds / 0.1)):
+        if predicate():
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail(f"waited {seconds:.0f} s for {what}; the bot said:\n{log.read_text()[-3000:]}")
+
+
+async def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL of its session after 30 s (each process of it was started here)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(process.wait, 30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            await asyncio.to_thread(process.wait, 10)
+
+
+@pytest.mark.parametrize("stored", [True, False], ids=["stored", "not-stored"])
+async def test_sigkill_during_digest_post_never_posts_it_twice_and_leaves_no_process(
+    emulator, tmp_path, stored: bool
+) -> None:
+    """The bot is SIGKILLed while its digest post is held by Discord: already stored (only
+    the answer held back: the bot never learns the post went through) or not yet. Restarted,
+    it must not send that day's digest again (the claim is written before sending; a
+    second send would be deduplicated by its nonce, but is not even tried), no process of
+    the killed bot may live on, and the settings and articles it had are all still there.
+    The day not stored is not posted later: whether Discord got it cannot be known, so the
+    claim is marked interrupted and the next digest covers its news (the digest service's
+    documented choice: a copy is the worse failure)."""
+    from bot.news.store import open_store
+    from bot.ui.nonces import digest_nonce
+
+    data_dir = tmp_path / "data"
+    log = tmp_path / "bot.log"
+    news = emulator.channel_named("news")
+    guild = emulator.guild
+    await _prepare_digest(data_dir, news.id, guild.id)
+    first = digest_nonce(guild.id, DIGEST_DAY.date(), 0)
+
+    def digest_messages() -> list[dict]:
+        return [m for m in emulator.channel_messages(news) if m.get("nonce") == first]
+
+    held = emulator.faults.hold(method="POST", path=rf"/channels/{news.id}/messages$", after=stored)
+    bot = _start_bot(data_dir, emulator, _at(7, 31), log)
+    try:
+        await _until(held.reached.is_set, 180, "the digest post", log)
+        assert len(digest_messages()) == int(stored)  # the bot is still waiting
+        family = descendants(bot.pid)
+        assert family, "the bot runs no worker process"
+        os.kill(bot.pid, signal.SIGKILL)
+        await asyncio.to_thread(bot.wait, 10)
+        left = await asyncio.to_thread(wait_gone, family, 15.0)
+        try:
+            assert left == set(), [command_line(pid) for pid in left]
+        finally:
+            for pid in alive(left):
+                os.kill(pid, signal.SIGKILL)
+    finally:
+        held.drop()  # one not carried out yet never will be: its sender is dead
+        if bot.poll() is None:
+            os.killpg(bot.pid, signal.SIGKILL)
+            await asyncio.to_thread(bot.wait, 10)
+
+    # Back 16 minutes later: the claim nobody finished is stale, marked interrupted, and
+    # that day is not posted again (whether Discord got it cannot be known; a copy would
+    # be the worse failure).
+    again = _start_bot(data_dir, emulator, _at(7, 47), log)
+    try:
+        await _until(
+            lambda: "digest interrupted" in log.read_text(errors="replace"),
+            180, "the restarted bot's digest check", log,
+        )  # fmt: skip
+        await asyncio.sleep(1.0)  # room for a wrong second post to reach the emulator
+    finally:
+        await _stop(again)
+    assert len(digest_messages()) == int(stored), digest_messages()
+    sends = [
+        r for r in emulator.requests if isinstance(r.body, dict) and r.body.get("nonce") == first
+    ]
+    assert len(sends) == 1, [(r.method, r.path, r.status) for r in sends]
+    assert "Traceback" not in log.read_text(errors="replace")
+    store = await open_store(f"tinydb://{data_dir}", read_only=True)
+    try:
+        settings = await store.guilds.get(str(guild.id))
+        assert (settings.channel_id, settings.digest_time) == (news.id, "07:30")
+        titles = {a.title for a in await store.articles.recent(str(guild.id), limit=10)}
+        assert titles == {"Council 0 approves a transport budget",
+                          "Council 1 approves a transport budget"}  # fmt: skip
+        latest = (await store.claims.get(str(guild.id))).latest
+        assert latest is not None and latest.state == "interrupted", latest
+    finally:
+        await store.close()

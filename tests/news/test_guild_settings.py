@@ -162,22 +162,53 @@ def test_newer_schema_is_refused(data_dir: Path) -> None:
 @pytest.mark.parametrize(
     "damage", [b"", b"  \n", b'{"guilds": {"1": {"guild_id": ', b"\x00\xff" * 40, b"[1, 2]"]
 )
-async def test_a_damaged_file_is_set_aside_and_the_previous_version_used(
+async def test_a_damaged_file_is_set_aside_and_its_copy_gives_back_the_last_change(
     data_dir: Path, damage: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = data_dir / "guilds.json"
     store = GuildSettingsStore(path)
     await store.update(1, channel_id=10)
-    await store.update(2, channel_id=20)  # the version before this one is kept aside
+    await store.update(2, channel_id=20)  # the last acknowledged change survives the damage
     store.close()
     path.write_bytes(damage)
     again = GuildSettingsStore(path)
     aside = [p for p in data_dir.iterdir() if ".damaged-" in p.name]
     assert len(aside) == 1 and aside[0].read_bytes() == damage
-    assert {g.guild_id: g.channel_id for g in await again.all()} == {"1": 10}
-    assert "recovered the previous version" in caplog.text
+    assert {g.guild_id: g.channel_id for g in await again.all()} == {"1": 10, "2": 20}
+    assert "recovered from guilds.json.copy" in caplog.text
     await again.update(3, channel_id=30)
-    assert len(await GuildSettingsStore(path).all()) == 2
+    assert len(await GuildSettingsStore(path).all()) == 3
+
+
+@pytest.mark.parametrize("damage", [b"", b'{"guilds": {"1": ', b"\x00\xff" * 40])
+async def test_a_damaged_copy_is_noticed_at_start_set_aside_and_rewritten(
+    data_dir: Path, damage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = data_dir / "guilds.json"
+    store = GuildSettingsStore(path)
+    await store.update(1, channel_id=10)
+    store.close()
+    (data_dir / "guilds.json.copy").write_bytes(damage)
+    again = GuildSettingsStore(path)
+    assert [p.read_bytes() for p in data_dir.glob("guilds.json.copy.damaged-*")] == [damage]
+    assert "guilds.json.copy" in caplog.text
+    assert (data_dir / "guilds.json.copy").read_bytes() == path.read_bytes()
+    assert {g.guild_id: g.channel_id for g in await again.all()} == {"1": 10}
+
+
+async def test_a_file_from_before_copies_falls_back_to_its_previous_version(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = data_dir / "guilds.json"
+    store = GuildSettingsStore(path)
+    await store.update(1, channel_id=10)
+    store.close()
+    (data_dir / "guilds.json.copy").rename(data_dir / "guilds.json.prev")
+    path.write_bytes(b"")
+    again = GuildSettingsStore(path)
+    assert {g.guild_id: g.channel_id for g in await again.all()} == {"1": 10}
+    assert "the last change is lost" in caplog.text
+    assert not (data_dir / "guilds.json.prev").exists()  # superseded by the copy
 
 
 async def test_damage_without_a_previous_version_starts_empty_and_says_so(
@@ -188,4 +219,4 @@ async def test_damage_without_a_previous_version_starts_empty_and_says_so(
     store = GuildSettingsStore(path)
     assert await store.all() == []
     assert any(".damaged-" in p.name for p in data_dir.iterdir())
-    assert "no previous version" in caplog.text
+    assert "no copy to recover from" in caplog.text

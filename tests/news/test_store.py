@@ -319,27 +319,88 @@ async def _two_weeks(path: Path) -> tuple[Article, Article]:
     return old, new
 
 
-async def test_corrupt_partition_is_set_aside_and_the_rest_served(
+async def test_corrupt_partition_is_set_aside_and_its_articles_come_back_from_its_copy(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     old, new = await _two_weeks(tmp_path / "s")
     weeks = tmp_path / "s" / "weeks"
     bad = weeks / "2026-W02.json"
     bad.write_bytes(b'{"articles": {"1": {"id": ')
-    caplog.set_level(logging.ERROR)
+    caplog.set_level(logging.WARNING)
     store = await open_store(tmp_path / "s")
     assert store.get(new.id, "g") == new
-    assert [a.id for a in store.recent("g", limit=10)] == [new.id]  # lazy load finds it
-    assert store.get(old.id) is None
+    assert [a.id for a in store.recent("g", limit=10)] == [new.id, old.id]  # lazy load
+    assert store.get(old.id, "g") == old
     aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.damaged-")]
     assert len(aside) == 1 and aside[0].read_bytes() == b'{"articles": {"1": {"id": '
-    assert "2026-W02.json" in caplog.text
+    assert "2026-W02.json is damaged: recovered 1 of its articles (1 from its copy" in caplog.text
+    assert bad.exists()  # written again from what was recovered
     again, created = await store.add(article(3), "g")  # still writable
     assert created
     await store.close()
     reopened = await open_store(tmp_path / "s")
-    assert {a.id for a in reopened.recent("g")} == {new.id, again.id}
+    assert {a.id for a in reopened.recent("g")} == {new.id, old.id, again.id}
     await reopened.close()
+
+
+async def test_corrupt_partition_without_its_copy_keeps_what_is_left_and_counts_the_rest(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old, new = await _two_weeks(tmp_path / "s")
+    weeks = tmp_path / "s" / "weeks"
+    (weeks / "2026-W02.json").write_bytes(b'{"articles": {"1": {"id": ')
+    (weeks / "2026-W02.copy.json.gz").write_bytes(b"\x1f\x8b\x08\x00 truncated")
+    caplog.set_level(logging.WARNING)
+    store = await open_store(tmp_path / "s")
+    assert [a.id for a in store.recent("g", limit=10)] == [new.id]
+    assert store.get(old.id) is None
+    assert any(p.name.startswith("2026-W02.copy.json.gz.damaged-") for p in weeks.iterdir())
+    assert "recovered 0 of its articles (0 from its copy damaged too" in caplog.text
+    assert "1 articles of 2026-W02 are gone" in caplog.text
+    await store.close()
+
+
+async def test_a_week_file_gone_with_its_copy_left_is_written_again_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    old, new = await _two_weeks(tmp_path / "s")
+    weeks = tmp_path / "s" / "weeks"
+    (weeks / "2026-W02.json").rename(weeks / "2026-W02.json.damaged-by-hand")
+    caplog.set_level(logging.WARNING)
+    store = await open_store(tmp_path / "s")
+    assert [a.id for a in store.recent("g", limit=10)] == [new.id, old.id]
+    assert (weeks / "2026-W02.json").exists()
+    assert "2026-W02.json is missing: recovered 1 of its articles" in caplog.text
+    await store.close()
+
+
+async def test_older_weeks_copies_and_search_files_are_checked_in_the_background(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    from bot.news.store import store as store_module
+
+    await _two_weeks(tmp_path / "s")
+    weeks = tmp_path / "s" / "weeks"
+    copy, search = weeks / "2026-W02.copy.json.gz", weeks / "2026-W02.search.txt"
+    whole_search = search.read_bytes()
+    copy.write_bytes(copy.read_bytes()[:20])
+    search.write_bytes(whole_search[: len(whole_search) - 5])
+    monkeypatch.setattr(store_module, "SCRUB_PAUSE", 0.0)
+    caplog.set_level(logging.INFO)
+    store = await open_store(tmp_path / "s")
+    try:
+        for _ in range(200):  # at most 10 s
+            if search.read_bytes() == whole_search:
+                break
+            await asyncio.sleep(0.05)
+        assert search.read_bytes() == whole_search
+        assert gzip.decompress(copy.read_bytes()) == (weeks / "2026-W02.json").read_bytes()
+        assert any(p.name.startswith("2026-W02.copy.json.gz.damaged-") for p in weeks.iterdir())
+        assert "2026-W02.search.txt is truncated or damaged" in caplog.text
+    finally:
+        await store.close()
 
 
 async def test_corrupt_index_file_is_set_aside_and_rebuilt(

@@ -10,6 +10,7 @@ import pytest
 from bot.news.model import fold
 from bot.news.store import Store, open_store
 from bot.news.store.postgres import search
+from bot.news.store.postgres.bulk import search_text
 from tests.store.postgres_support import fresh_database
 from tests.store.support import art
 
@@ -26,13 +27,17 @@ async def pg_store() -> AsyncIterator[Store]:
             await store.close()
 
 
+@pytest.mark.parametrize("few_limit", [10**6, 1, -1], ids=["index", "capped", "walk"])
 @pytest.mark.parametrize("widen_limit", [200, 1])
 async def test_every_path_matches_a_substring_scan(
-    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int, few_limit: int
 ) -> None:
     # 200: query words are widened to the stored words containing them and looked up in
     # the index; 1: every part counts as common, the exact check alone decides.
     monkeypatch.setattr(search, "WIDEN_LIMIT", widen_limit)
+    # index: every group is read through the GIN index; capped: tried so, but more
+    # candidates than the cap, so walked; walk: no group counts as rare.
+    monkeypatch.setattr(search.WordFrequencies, "few_limit", lambda self: few_limit)
     rng = random.Random(5)
     stored = []
     for n in range(60):
@@ -52,3 +57,13 @@ async def test_every_path_matches_a_substring_scan(
         ][:5]
         found = await pg_store.articles.search("g1", query, limit=5)
         assert [a.id for a in found] == expected, query
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Plain ASCII  title", "Andrés Pérez in Bogotá", "Ǆemal’s “ﬁnal” İstanbul Straße",
+     "e\u0301 combining, ＦＵＬＬＷＩＤＴＨ, ½ and ²", "Ελληνικά και Русский", ""],
+)  # fmt: skip
+def test_search_text_is_the_folded_title_and_summary(title: str) -> None:
+    article = art(1, title=title, summary="Ça   va\tbien, señor. ")
+    assert search_text(article) == fold(f"{article.title}\n{article.summary}")

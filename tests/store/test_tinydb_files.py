@@ -53,8 +53,9 @@ async def test_every_data_file_opens_with_stock_tinydb(tmp_path: Path) -> None:
     assert feeds[0]["seen"] == ["x1", "x2"]
 
 
-async def test_a_truncated_week_file_keeps_the_articles_before_the_cut(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("copy", [True, False], ids=["with-copy", "without-copy"])
+async def test_a_truncated_week_file_comes_back_from_its_copy_or_keeps_what_is_before_the_cut(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, copy: bool
 ) -> None:
     store = await _filled(tmp_path / "d")
     await store.close()
@@ -65,13 +66,18 @@ async def test_a_truncated_week_file_keeps_the_articles_before_the_cut(
     (index,) = weeks.glob("*.idx.json")
     index.unlink()  # start-up must read the week file itself
     (tmp_path / "d" / "articles" / "index.snapshot").unlink()
+    if not copy:
+        (weeks / f"{week.stem}.copy.json.gz").unlink()
     caplog.set_level(logging.WARNING)
     again = await open_store(f"tinydb://{tmp_path / 'd'}", **OPTIONS)
     try:
         kept = await again.articles.recent("g1", limit=50)
-        assert 4 <= len(kept) < 12
+        if copy:
+            assert len(kept) == 12
+        else:
+            assert 4 <= len(kept) < 12
+            assert art(1).id in {a.id for a in kept}  # the oldest come first in the file
         assert {a.title for a in kept} <= {f"Harbour story {i}" for i in range(1, 13)}
-        assert art(1).id in {a.id for a in kept}  # the oldest come first in the file
         assert any(".damaged-" in p.name for p in weeks.iterdir())
         assert "recovered" in caplog.text
     finally:
@@ -92,7 +98,7 @@ async def test_a_truncated_search_file_is_noticed_and_rebuilt(
     try:
         found = await again.articles.search("g1", "harbour", limit=50)
         assert len(found) == 12
-        assert "search file" in caplog.text
+        assert ".search.txt is truncated or damaged" in caplog.text
         assert len(search.read_bytes().split(b"\n")) == len(lines)  # written again, whole
     finally:
         await again.close()
@@ -103,7 +109,7 @@ async def test_zero_bytes_is_damage_not_an_empty_file(
     tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = await _filled(tmp_path / "d")
-    await store.guilds.update("g1", channel_id=6)  # guilds.json has a previous version
+    await store.guilds.update("g1", channel_id=6)  # the last change, to come back too
     await store.feeds.add(FeedRecord("g1", "https://feeds.example/b.xml", "B", 15.0, T0))
     await store.claims.claim("g1", _record("2026-06-01"), max_attempts=3)
     await store.claims.claim("g1", _record("2026-06-02"), max_attempts=3)
@@ -113,14 +119,17 @@ async def test_zero_bytes_is_damage_not_an_empty_file(
     again = await open_store(f"tinydb://{tmp_path / 'd'}", **OPTIONS)
     try:
         assert any(p.name.startswith(f"{name}.damaged-") for p in (tmp_path / "d").iterdir())
-        assert "recovered the previous version" in caplog.text
-        # the version before the last change is back: only that change is lost
+        assert f"recovered from {name}.copy" in caplog.text
+        # the newest version is back from the copy: nothing acknowledged is lost
         if name == "guilds.json":
-            assert (await again.guilds.get("g1")).channel_id == 5
+            assert (await again.guilds.get("g1")).channel_id == 6
         elif name == "feeds.json":
-            assert [r.url for r in await again.feeds.all()] == ["https://feeds.example/a.xml"]
+            assert sorted(r.url for r in await again.feeds.all()) == [
+                "https://feeds.example/a.xml",
+                "https://feeds.example/b.xml",
+            ]
         else:
-            assert (await again.claims.get("g1")).latest.local_date == "2026-06-01"
+            assert (await again.claims.get("g1")).latest.local_date == "2026-06-02"
     finally:
         await again.close()
 

@@ -21,7 +21,8 @@ from typing import Any
 from taskiq.kicker import AsyncKicker
 
 from bot.config import Settings
-from bot.news.jobs.interface import JobOutcome, ReplyTo, StillWorking
+from bot.fleet.shards import ShardSet, format_shards
+from bot.news.jobs.interface import JobOutcome, Orphan, ReplyGone, ReplyTo, StillWorking
 from bot.news.jobs.taskiq_app import INGEST_TASK, make_broker
 from bot.news.understanding.pipeline import IngestError, IngestResult
 
@@ -40,15 +41,17 @@ class BrokerUnavailable(IngestError):
         )
 
 
-OrphanHandler = Callable[[ReplyTo, JobOutcome], Awaitable[None]]
+OrphanHandler = Callable[[Orphan], Awaitable[None]]
 
 
 class BrokerJobs:
     """``IngestJobs`` through taskiq: send, then wait for the recorded outcome.
 
-    Jobs sent with a ``reply`` are also answered after a crash: the gateway that owns the
-    server next (the restarted process) finds their outcomes unanswered and hands each to
-    ``on_orphan`` once (a claim row decides who answers)."""
+    An interaction's jobs are recorded (``reserve``) before it is acknowledged, so nothing a
+    user submitted is lost when this process dies: the gateway that owns the server next
+    (the restarted process) sends again any job that may not have reached RabbitMQ, waits
+    for the outcomes and hands each finished interaction to ``on_orphan``, which edits the
+    original response (an edit, so answering twice shows one answer)."""
 
     def __init__(
         self,
@@ -57,7 +60,7 @@ class BrokerJobs:
         ledger: Any,
         *,
         gateway_id: str | None = None,
-        owns: Callable[[str], bool] = lambda _guild_id: True,
+        shards: ShardSet | None = None,
     ) -> None:
         self.settings = settings
         self.broker = broker
@@ -66,10 +69,18 @@ class BrokerJobs:
         self.gateway_id = (
             gateway_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         )
-        self.owns = owns
+        self.shards = shards or ShardSet()
         self.on_orphan: OrphanHandler | None = None
         self._waiting: dict[str, asyncio.Future[JobOutcome]] = {}
         self._sweeper: asyncio.Task[None] | None = None
+
+    def owns(self, guild_id: str) -> bool:
+        return self.shards.owns(guild_id)
+
+    @property
+    def shards_text(self) -> str:
+        ids = self.shards.ids
+        return "all" if ids is None else format_shards(ids)
 
     async def start(self) -> None:
         await self.broker.startup()
@@ -84,54 +95,71 @@ class BrokerJobs:
         await self.ledger.close()
         await self.broker.shutdown()
 
+    async def reserve(
+        self, reply: ReplyTo, guild_id: str, sources: list[str], *, kind: str = "ingest"
+    ) -> list[str]:
+        """Record the interaction's jobs durably (call before acknowledging it); their ids,
+        for ``ingest``. ``BrokerUnavailable`` when PostgreSQL does not take them."""
+        job_ids = [uuid.uuid4().hex for _ in sources]
+        try:
+            await self.ledger.expect_reply(
+                list(zip(job_ids, sources, strict=True)),
+                guild_id=str(guild_id),
+                gateway=self.gateway_id,
+                application_id=reply.application_id,
+                token=reply.token,
+                kind=kind,
+            )
+        except Exception as exc:
+            log.error("interaction for guild %s: cannot record its jobs: %r", guild_id, exc)
+            raise BrokerUnavailable(sources[0] if sources else "") from exc
+        return job_ids
+
+    async def answered(self, reply: ReplyTo) -> None:
+        """This process answered the interaction: no successor answers it again."""
+        try:
+            await self.ledger.mark_answered(reply.token, self.gateway_id, self.shards_text)
+        except Exception:
+            # the user has the answer; a successor could only edit it again to the same
+            log.exception("could not record an interaction as answered")
+
+    async def _send(self, job_id: str, source: str, guild_id: str) -> None:
+        await (
+            AsyncKicker(INGEST_TASK, self.broker, {})
+            .with_task_id(job_id)
+            .kiq(job_id=job_id, source=source, guild_id=str(guild_id))
+        )
+
     async def ingest(
-        self, source: str, guild_id: str, *, reply: ReplyTo | None = None
+        self, source: str, guild_id: str, *, job_id: str | None = None
     ) -> IngestResult:
-        job_id = uuid.uuid4().hex
+        reserved = job_id is not None
+        job_id = job_id or uuid.uuid4().hex
         waiter: asyncio.Future[JobOutcome] = asyncio.get_running_loop().create_future()
         self._waiting[job_id] = waiter
         try:
             try:
-                if reply is not None:
-                    await self.ledger.expect_reply(
-                        job_id,
-                        guild_id=str(guild_id),
-                        gateway=self.gateway_id,
-                        application_id=reply.application_id,
-                        token=reply.token,
-                    )
-                await (
-                    AsyncKicker(INGEST_TASK, self.broker, {})
-                    .with_task_id(job_id)
-                    .kiq(job_id=job_id, source=source, guild_id=str(guild_id))
-                )
+                await self._send(job_id, source, guild_id)
             except Exception as exc:
                 log.error("job %s: RabbitMQ did not take it: %r", job_id, exc)
                 raise BrokerUnavailable(source) from exc
             log.info("job %s: sent %s for guild %s", job_id, source, guild_id)
+            if reserved:
+                try:
+                    await self.ledger.mark_sent(job_id)
+                except Exception:
+                    # a successor would only send it again: adding is idempotent
+                    log.exception("job %s: could not record it as sent", job_id)
             try:
                 outcome = await asyncio.wait_for(
                     asyncio.shield(waiter), self.settings.job_answer_seconds
                 )
             except TimeoutError:
                 log.warning("job %s: no outcome within the answer time (%s)", job_id, source)
-                await self._claim(job_id, reply)
                 raise StillWorking(source) from None
-            await self._claim(job_id, reply)
         finally:
             self._waiting.pop(job_id, None)
         return outcome.result(source)
-
-    async def _claim(self, job_id: str, reply: ReplyTo | None) -> None:
-        """Mark our own job answered (by the caller, right after this), so that no later
-        gateway answers it again."""
-        if reply is None:
-            return
-        try:
-            await self.ledger.claim_reply(job_id, self.gateway_id)
-        except Exception:
-            # the job is still answered now; only a crash recovery could repeat it
-            log.exception("job %s: could not mark it answered", job_id)
 
     @property
     def waiting(self) -> int:
@@ -161,25 +189,64 @@ class BrokerJobs:
             await asyncio.sleep(SWEEP_SECONDS)
 
     async def answer_orphans(self) -> int:
-        """Answer finished jobs of our servers sent by a gateway that is gone."""
+        """Finish the interactions of our servers recorded by a gateway that is gone: send
+        again the jobs that may not have reached RabbitMQ, answer those whose jobs are all
+        done (or whose time is nearly out). Returns how many were answered."""
         assert self.on_orphan is not None
+        rows = await self.ledger.orphans(self.gateway_id, REPLY_WINDOW_SECONDS + 50.0)
+        by_token: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if self.owns(row["guild_id"]):
+                by_token.setdefault(row["token"], []).append(row)
         answered = 0
-        for row in await self.ledger.orphans(self.gateway_id, REPLY_WINDOW_SECONDS):
-            if not self.owns(row["guild_id"]):
+        for token, jobs in by_token.items():
+            for row in jobs:
+                if row["outcome"] is None and not row["sent"]:
+                    # it may never have reached RabbitMQ; a second copy is harmless
+                    await self._send(row["job_id"], row["source"], row["guild_id"])
+                    await self.ledger.mark_sent(row["job_id"])
+                    log.info(
+                        "job %s: sent again for guild %s (its gateway is gone)",
+                        row["job_id"],
+                        row["guild_id"],
+                    )
+            late = max(row["age"] for row in jobs) >= REPLY_WINDOW_SECONDS
+            if any(row["outcome"] is None for row in jobs) and not late:
                 continue
-            if not await self.ledger.claim_reply(row["job_id"], self.gateway_id):
-                continue
-            outcome = JobOutcome.from_dict(row["job_id"], row["outcome"])
+            first = jobs[0]
+            orphan = Orphan(
+                ReplyTo(first["application_id"], token),
+                first["kind"],
+                first["guild_id"],
+                [
+                    (
+                        row["source"],
+                        None
+                        if row["outcome"] is None
+                        else JobOutcome.from_dict(row["job_id"], row["outcome"]),
+                    )
+                    for row in jobs
+                ],
+            )
+            answer = "answered"
             try:
-                await self.on_orphan(ReplyTo(row["application_id"], row["token"]), outcome)
+                await self.on_orphan(orphan)
                 answered += 1
                 log.info(
-                    "job %s: answered for guild %s for a gateway that is gone",
-                    row["job_id"],
-                    row["guild_id"],
+                    "interaction of guild %s: answered for a gateway that is gone (%d jobs)",
+                    orphan.guild_id,
+                    len(jobs),
+                )
+            except ReplyGone:
+                answer = "gave_up"
+                log.warning(
+                    "interaction of guild %s: its token no longer works; not answered",
+                    orphan.guild_id,
                 )
             except Exception:
-                log.exception("job %s: could not answer it for a gone gateway", row["job_id"])
+                log.exception("interaction of guild %s: could not answer it", orphan.guild_id)
+                continue
+            await self.ledger.mark_answered(token, self.gateway_id, self.shards_text, answer=answer)
         return answered
 
 
@@ -188,17 +255,16 @@ def _log_failure(task: asyncio.Task[None]) -> None:
         log.error("reading a job outcome failed", exc_info=task.exception())
 
 
-async def open_broker_jobs(
-    settings: Settings, *, owns: Callable[[str], bool] = lambda _guild_id: True
-) -> BrokerJobs:
+async def open_broker_jobs(settings: Settings, *, shards: ShardSet | None = None) -> BrokerJobs:
     """``BrokerJobs`` for a gateway: RabbitMQ at ``broker_url``, outcomes in PostgreSQL."""
+    from bot.fleet.pools import GATEWAY_LEDGER_POOL
     from bot.news.store.postgres.fleet import JobLedger, connect_pool
 
     if not settings.database_url:
         raise ValueError("the broker needs PostgreSQL (NEWSBOT_DATABASE_URL)")
-    pool = await connect_pool(settings.database_url, max_size=2)
+    pool = await connect_pool(settings.database_url, max_size=GATEWAY_LEDGER_POOL)
     ledger = JobLedger(pool, settings.database_url)
-    jobs = BrokerJobs(settings, make_broker(settings), ledger, owns=owns)
+    jobs = BrokerJobs(settings, make_broker(settings), ledger, shards=shards)
     try:
         await jobs.start()
     except BaseException:

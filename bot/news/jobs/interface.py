@@ -30,15 +30,39 @@ class ReplyTo:
     token: str
 
 
+class ReplyGone(Exception):
+    """The interaction can no longer be answered (never acknowledged, or expired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """An interaction whose gateway is gone, ready to answer: its jobs' sources and
+    outcomes in answer order (``outcome`` None: not finished within its time)."""
+
+    reply: ReplyTo
+    kind: str
+    guild_id: str
+    jobs: list[tuple[str, JobOutcome | None]]
+
+
 class IngestJobs(Protocol):
     """Ingest ``source`` for ``guild_id``; raises ``IngestError`` with a sentence for users.
-    ``reply``: where the caller will answer, for a fleet to answer if the caller dies."""
+
+    An interaction calls ``reserve`` before it acknowledges itself (a fleet records its jobs
+    durably there, so that another process can finish them if this one dies), ``ingest``
+    with each returned job id, then ``answered`` once it has answered."""
 
     async def start(self) -> None: ...
 
+    async def reserve(
+        self, reply: ReplyTo, guild_id: str, sources: list[str], *, kind: str = "ingest"
+    ) -> list[str]: ...
+
     async def ingest(
-        self, source: str, guild_id: str, *, reply: ReplyTo | None = None
+        self, source: str, guild_id: str, *, job_id: str | None = None
     ) -> IngestResult: ...
+
+    async def answered(self, reply: ReplyTo) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 from bot.config import Settings
 from bot.news.jobs.interface import ReplyTo
@@ -18,11 +19,19 @@ class LocalJobs:
     async def start(self) -> None:
         await self.pipeline.start()
 
-    async def ingest(
-        self, source: str, guild_id: str, *, reply: ReplyTo | None = None
-    ) -> IngestResult:
+    async def reserve(
+        self, reply: ReplyTo, guild_id: str, sources: list[str], *, kind: str = "ingest"
+    ) -> list[str]:
         # one process: if it dies, its interactions die with it; nothing to hand over
+        return [uuid.uuid4().hex for _ in sources]
+
+    async def ingest(
+        self, source: str, guild_id: str, *, job_id: str | None = None
+    ) -> IngestResult:
         return await self.pipeline.ingest(source, guild_id)
+
+    async def answered(self, reply: ReplyTo) -> None:
+        return None
 
     async def close(self) -> None:
         await self.pipeline.close()

@@ -8,17 +8,21 @@
                          these, never the partitions themselves.
 ``2026-W48.search.txt``  ``id<TAB>folded title and summary`` per line, read by ``search``;
                          its first line carries the line count, length and CRC of the rest.
+``2026-W48.copy.json.gz`` the week file's bytes again, gzipped (gzip checks its length and
+                         CRC): the only other place the articles are kept once the journal
+                         is folded in, read when the week file is damaged.
 
 Both databases are written and read through the tinydb library (``TinyDB``/``Table``) on
 ``LineStorage`` (ours: orjson, one document per line, temp file + fsync + replace),
 behind ``CachingMiddleware`` so that a week is one file write. Stock ``TinyDB(path)``
 opens them. Writes run in a worker thread. The sidecars are derived data: a missing,
 truncated or damaged one is rebuilt from the partition; a damaged partition is set
-aside and the documents still readable in it are kept.
+aside, and its articles come back from its copy and from the lines still whole in it.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
 import zlib
 from datetime import UTC, datetime
@@ -35,6 +39,7 @@ from bot.news.store.tinydb.storage import (
     Damaged,
     LineStorage,
     encode_lines,
+    parse_database,
     read_document,
     salvage,
 )
@@ -66,6 +71,34 @@ def idx_path(weeks_dir: Path, week: str) -> Path:
 
 def search_path(weeks_dir: Path, week: str) -> Path:
     return weeks_dir / f"{week}.search.txt"
+
+
+def copy_path(weeks_dir: Path, week: str) -> Path:
+    return weeks_dir / f"{week}.copy.json.gz"
+
+
+def weeks_with_copies(weeks_dir: Path) -> set[str]:
+    return {p.name[: -len(".copy.json.gz")] for p in weeks_dir.glob("*-W[0-9][0-9].copy.json.gz")}
+
+
+def write_copy(weeks_dir: Path, week: str, payload: bytes) -> None:
+    # level 1: a few times smaller than the week file at a fraction of level 9's time
+    write_atomic(copy_path(weeks_dir, week), gzip.compress(payload, compresslevel=1, mtime=0))
+
+
+def read_copy(weeks_dir: Path, week: str) -> bytes | None:
+    """The week file's bytes as last written, from its copy; None when there is no copy.
+    ``Damaged`` when the copy is empty, truncated or altered (gzip's length and CRC)."""
+    try:
+        raw = copy_path(weeks_dir, week).read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw:
+        raise Damaged("the file is empty")
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise Damaged(f"not a whole gzip file ({exc})") from None
 
 
 def url_key(canonical_url: str) -> str:
@@ -148,6 +181,7 @@ def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> Locations:
     if not docs:
         for path in (idx_path(weeks_dir, week), search_path(weeks_dir, week)):
             path.unlink(missing_ok=True)
+        copy_path(weeks_dir, week).unlink(missing_ok=True)
         partition_path(weeks_dir, week).unlink(missing_ok=True)
         return {}
     ordered = sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
@@ -155,7 +189,9 @@ def write_week(weeks_dir: Path, week: str, docs: dict[str, Doc]) -> Locations:
     db.table(META_TABLE).insert({"schema_version": ARTICLE_SCHEMA_VERSION, "week": week})
     db.table(ARTICLES_TABLE).insert_multiple(ordered)
     db.close()  # the one write of the file
-    locs = _by_article(db.storage.storage.locations, ordered)  # type: ignore[attr-defined]
+    storage: LineStorage = db.storage.storage  # type: ignore[attr-defined]
+    locs = _by_article(storage.locations, ordered)
+    write_copy(weeks_dir, week, storage.written)
     write_search(weeks_dir, week, ordered)
     write_idx(weeks_dir, week, index_of(week, ordered, locs))
     return locs
@@ -212,24 +248,38 @@ def _open_tables(path: Path) -> dict[str, Any] | None:
         db.close()  # nothing written: nothing to flush
 
 
-def read_partition(weeks_dir: Path, week: str) -> dict[str, Doc] | None:
+def _documents(meta: Doc | None, articles: list[Doc]) -> dict[str, Doc]:
+    """A week's article documents by id, migrated; ``Damaged`` when one is not whole."""
+    version = check_version((meta or {}).get("schema_version"))
+    docs: dict[str, Doc] = {}
+    for doc in articles:
+        if "id" not in doc or "event_time" not in doc:
+            raise Damaged("an article document lacks id or event_time")
+        doc = migrate(dict(doc), version)
+        docs[doc["id"]] = doc
+    return docs
+
+
+def documents_of(raw: bytes) -> dict[str, Doc]:
+    """The articles of a week file's bytes; ``Damaged`` when they are not a whole week."""
+    data = parse_database(raw)
+    return _documents(
+        data.get(META_TABLE, {}).get("1"), list(data.get(ARTICLES_TABLE, {}).values())
+    )
+
+
+def read_partition(weeks_dir: Path, week: str, *, repair: bool = False) -> dict[str, Doc] | None:
     """The documents of one week by id; None if the file is missing. A damaged file is
-    set aside and the documents still readable in it are returned (and logged)."""
+    set aside (logged) and its documents recovered (``recover``); with ``repair`` the week
+    is written again from them."""
     path = partition_path(weeks_dir, week)
     try:
         tables = _open_tables(path)
         if tables is None:
             return None
         meta = tables[META_TABLE].get(doc_id=1) if META_TABLE in tables else None
-        version = check_version((meta or {}).get("schema_version"))
-        docs: dict[str, Doc] = {}
-        if ARTICLES_TABLE in tables:
-            for doc in tables[ARTICLES_TABLE].all():
-                if "id" not in doc or "event_time" not in doc:
-                    raise Damaged("an article document lacks id or event_time")
-                doc = migrate(dict(doc), version)
-                docs[doc["id"]] = doc
-        return docs
+        articles = tables[ARTICLES_TABLE].all() if ARTICLES_TABLE in tables else []
+        return _documents(meta, articles)
     except SchemaTooNew as exc:
         log.error("partition %s was written by a newer newsbot (%s); not reading it", path, exc)
         raise
@@ -239,10 +289,52 @@ def read_partition(weeks_dir: Path, week: str) -> dict[str, Doc] | None:
         except OSError:
             raw = b""
         set_aside(path, str(exc))
-        return _salvaged(week, raw)
+        docs = recover(weeks_dir, week, raw)
+        if docs and repair:
+            write_week(weeks_dir, week, docs)
+        return docs or None
 
 
-def _salvaged(week: str, raw: bytes) -> dict[str, Doc] | None:
+def recover(
+    weeks_dir: Path, week: str, damaged: bytes, *, state: str = "is damaged"
+) -> dict[str, Doc]:
+    """A damaged week's articles: those in its copy, and those still whole in the damaged
+    bytes (one document per line). Logged in one line; what the index holds beyond them
+    is counted as lost by the store."""
+    try:
+        copy = read_copy(weeks_dir, week)
+        kept = documents_of(copy) if copy is not None else {}
+        how = "its copy" if copy is not None else "no copy"
+    except SchemaTooNew:
+        raise
+    except (Damaged, ValueError, TypeError, KeyError) as exc:
+        set_aside(copy_path(weeks_dir, week), str(exc))
+        kept, how = {}, "its copy damaged too"
+    readable = _salvaged(damaged)
+    docs = {**kept, **readable}
+    log.warning(
+        "partition %s.json %s: recovered %d of its articles (%d from %s, %d still whole in it)",
+        week,
+        state,
+        len(docs),
+        len(kept),
+        how,
+        len(readable),
+    )
+    return docs
+
+
+def restore_from_copy(weeks_dir: Path, week: str) -> bool:
+    """A week whose file is gone but whose copy is there (set aside by a process killed
+    before it wrote the week again): written again from the copy. False when it cannot be."""
+    docs = recover(weeks_dir, week, b"", state="is missing")
+    if not docs:
+        return False
+    write_week(weeks_dir, week, docs)
+    return True
+
+
+def _salvaged(raw: bytes) -> dict[str, Doc]:
     docs = {}
     for doc in salvage(raw):
         if isinstance(doc.get("id"), str) and isinstance(doc.get("event_time"), (int, float)):
@@ -250,9 +342,41 @@ def _salvaged(week: str, raw: bytes) -> dict[str, Doc] | None:
                 docs[doc["id"]] = migrate(doc, 1)
             except (KeyError, TypeError, ValueError):
                 continue
-    if docs:
-        log.warning("partition %s: recovered %d articles from the damaged file", week, len(docs))
-    return docs or None
+    return docs
+
+
+def check_week(weeks_dir: Path, week: str) -> bool:
+    """Check a week's copy and search sidecar against its week file and rewrite what does
+    not match (a damaged one is set aside or logged first). False when the week file
+    itself is damaged (``read_partition`` recovers it); blocking: run it in a thread."""
+    try:
+        raw = partition_path(weeks_dir, week).read_bytes()
+    except FileNotFoundError:
+        return True
+    try:
+        copy: bytes | None = read_copy(weeks_dir, week)
+    except Damaged as exc:
+        set_aside(copy_path(weeks_dir, week), str(exc))
+        copy = b""
+    docs: dict[str, Doc] | None = None
+    if copy != raw:
+        try:
+            docs = documents_of(raw)
+        except (Damaged, ValueError, TypeError, KeyError):
+            return False
+        if copy is not None and copy:  # an older one: a crash between the two writes
+            log.info("the copy of %s was behind its week file; rewritten", week)
+        write_copy(weeks_dir, week, raw)
+    if not search_intact(weeks_dir, week):
+        if docs is None:
+            try:
+                docs = documents_of(raw)
+            except (Damaged, ValueError, TypeError, KeyError):
+                return False
+        write_search(
+            weeks_dir, week, sorted(docs.values(), key=lambda d: (d["event_time"], d["id"]))
+        )
+    return True
 
 
 IDX_COLUMNS = ("ids", "t", "off", "len", "fp", "guilds", "ents")
@@ -284,17 +408,26 @@ def read_idx(weeks_dir: Path, week: str) -> dict[str, Any] | None:
         return None
 
 
+def search_intact(weeks_dir: Path, week: str) -> bool:
+    """Whether the week's search file is there and whole (a damaged one is logged)."""
+    return _search_body(weeks_dir, week) is not None
+
+
 def read_search(weeks_dir: Path, week: str) -> str:
     """The week's search text ("" when missing, or when its header does not match what
     follows: a truncated or damaged file is only derived data, rebuilt by the caller)."""
+    return _search_body(weeks_dir, week) or ""
+
+
+def _search_body(weeks_dir: Path, week: str) -> str | None:
     path = search_path(weeks_dir, week)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return ""
+        return None
     except OSError as exc:
-        log.warning("search file of %s unreadable (%s); rebuilding it", week, exc)
-        return ""
+        log.warning("%s is unreadable (%s); rebuilding it", path.name, exc)
+        return None
     end = raw.find(b"\n")
     header = raw[:end].decode("ascii", "replace").split() if end != -1 else []
     fields = dict(f.split("=", 1) for f in header[2:] if "=" in f)
@@ -309,6 +442,6 @@ def read_search(weeks_dir: Path, week: str) -> str:
     except (KeyError, ValueError):
         intact, text = False, ""
     if not intact:
-        log.warning("search file of %s is truncated or damaged; rebuilding it", week)
-        return ""
+        log.warning("%s is truncated or damaged; rebuilding it", path.name)
+        return None
     return text

@@ -41,6 +41,7 @@ _MISSING: Any = object()
 REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
 LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
+SCRUB_PAUSE = 2.0  # seconds between the background checks of two weeks' copies and sidecars
 
 
 def _lock(directory: Path) -> int:
@@ -135,6 +136,7 @@ class ArticleStore:
         self._compact_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._scrub_task: asyncio.Task[None] | None = None
         self._closed = False
         self.compactions = 0
         self.snapshot_behind = 0  # week files written since the snapshot was
@@ -170,6 +172,7 @@ class ArticleStore:
             store._unlock()
             raise
         store._task = asyncio.create_task(store._background(), name="article-store-compactor")
+        store._scrub_task = asyncio.create_task(store._scrub(), name="article-store-scrub")
         if replayed:
             log.info("article store: replayed %d journal records", replayed)
             store._wake.set()
@@ -200,6 +203,8 @@ class ArticleStore:
         elif not self.weeks_dir.is_dir():
             return 0, 0
         self._disk_weeks = parts.weeks_on_disk(self.weeks_dir)
+        if not self.read_only:
+            self._check_files()
         for stale in self.weeks_dir.glob("*.idx.json"):
             if stale.name[: -len(".idx.json")] not in self._disk_weeks and not self.read_only:
                 stale.unlink()  # its partition is gone (emptied, or set aside)
@@ -232,6 +237,37 @@ class ArticleStore:
         self.snapshot_behind = len(loaded)
         del loaded
         return self._replay()
+
+    def _check_files(self) -> None:
+        """Bring back weeks whose file is gone but whose copy is there, and check the newest
+        week's copy and sidecars now (the weeks being written; the older ones are checked
+        in the background by ``_scrub``)."""
+        for week in sorted(parts.weeks_with_copies(self.weeks_dir) - self._disk_weeks):
+            if parts.restore_from_copy(self.weeks_dir, week):
+                self._disk_weeks.add(week)
+        if self._disk_weeks:
+            newest = max(self._disk_weeks)
+            if not parts.check_week(self.weeks_dir, newest) and (
+                parts.read_partition(self.weeks_dir, newest, repair=True) is None
+            ):
+                self._disk_weeks.discard(newest)
+
+    async def _scrub(self) -> None:
+        """Once after start, check the older weeks' copies and search files against their
+        week files, one week at a time, so that damage to a file read only in an emergency
+        (or only by /search) is noticed, logged and repaired before it is needed."""
+        for week in sorted(self._disk_weeks, reverse=True)[1:]:
+            await asyncio.sleep(SCRUB_PAUSE)
+            async with self._compact_lock:  # no compaction rewrites the week meanwhile
+                if week not in self._disk_weeks:
+                    continue
+                try:
+                    whole = await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+                except OSError as exc:
+                    log.warning("article store: cannot check the files of %s: %s", week, exc)
+                    continue
+            if not whole:
+                self._week_docs(week)  # sets the week file aside and recovers it
 
     def _week_index(self, week: str) -> dict[str, Any] | None:
         """A week's index file, rebuilt from its partition when missing or damaged."""
@@ -271,10 +307,11 @@ class ArticleStore:
             self._close_files()
             return
         self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._scrub_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         assert self._journal is not None
         await self._journal.sync()
         if compact:
@@ -351,7 +388,8 @@ class ArticleStore:
         if docs is not None:
             self._loaded.move_to_end(week)
             return docs
-        docs = parts.read_partition(self.weeks_dir, week)
+        docs = parts.read_partition(self.weeks_dir, week, repair=not self.read_only)
+        self._close_file(week)  # a repaired week is a new file; offsets of the old one are stale
         if docs is None:
             docs = {}
             if week in self._disk_weeks:  # set aside just now

@@ -23,7 +23,7 @@ from bot.news.store.postgres import article_sql as sql
 from bot.news.store.postgres import bulk
 from bot.news.store.postgres.bulk import search_text
 from bot.news.store.postgres.errors import guard_methods
-from bot.news.store.postgres.search import search_rows, widened_query
+from bot.news.store.postgres.search import WordFrequencies, search_rows, widened_query
 
 # ``entity_card``'s companions are counted over at most this many of the entity's newest
 # articles in the window: bounded work whatever the store's size.
@@ -61,6 +61,7 @@ class PgArticles:
         self.pool = pool
         self.location = location
         self.clock = clock or Clock()
+        self._frequencies = WordFrequencies()
 
     # ------------------------------------------------------------------ writes
 
@@ -115,7 +116,8 @@ class PgArticles:
                 [fold(latest[k]) for k in name_keys],
             )
             if created is not None:
-                return _article(data, {guild: links[guild]}), True
+                stored.guilds = {guild: links[guild]}  # built from ``data``, not shared
+                return stored, True
             return await self._add_existing(conn, stored, guild, now)
 
     async def _add_existing(
@@ -513,10 +515,11 @@ class PgArticles:
             return []
         guild = str(guild_id)
         async with self.pool.acquire() as conn:
-            tsquery = await widened_query(conn, words)
+            await self._frequencies.refresh(conn)
+            tsquery = await widened_query(conn, words, self._frequencies)
             if tsquery is None:
                 return []
-            rows = await search_rows(conn, guild, tsquery, words, limit)
+            rows = await search_rows(conn, guild, tsquery, words, limit, self._frequencies)
             return await self._with_links(conn, rows, guild)
 
     async def entity_card(

@@ -9,6 +9,7 @@ can simply start again.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,8 +84,15 @@ WHERE person_names.name <> EXCLUDED.name
 
 
 def search_text(article: Article) -> str:
-    """What search matches: the folded title and summary."""
-    return fold(f"{article.title}\n{article.summary}")
+    """What search matches: the folded title and summary (``model.fold``'s result).
+
+    Faster than ``fold`` on a long summary, which tests every character for an accent:
+    this looks only at the distinct characters, and not at all when they are ASCII."""
+    decomposed = unicodedata.normalize("NFKD", f"{article.title}\n{article.summary}")
+    if not decomposed.isascii():
+        marks = {ord(ch): None for ch in set(decomposed) if unicodedata.combining(ch)}
+        decomposed = decomposed.translate(marks)
+    return " ".join(decomposed.casefold().split())
 
 
 def _rows(articles: Sequence[Article], now: float) -> tuple[list[tuple], list[tuple], list[tuple]]:

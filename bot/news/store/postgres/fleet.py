@@ -99,40 +99,63 @@ class JobLedger:
         return self._listener is not None and not self._listener.is_closed()
 
     async def expect_reply(
-        self, job_id: str, *, guild_id: str, gateway: str, application_id: str, token: str
+        self,
+        jobs: list[tuple[str, str]],
+        *,
+        guild_id: str,
+        gateway: str,
+        application_id: str,
+        token: str,
+        kind: str = "ingest",
     ) -> None:
-        """Remember where to answer ``job_id`` (before the job is sent)."""
+        """Record an interaction's jobs, ``(job_id, source)`` in answer order, before the
+        interaction is acknowledged: from here on a successor can finish it."""
+        async with self.pool.acquire() as conn:
+            await conn.executemany(
+                "INSERT INTO fleet_replies (job_id, guild_id, gateway, application_id, token,"
+                " kind, source, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                " ON CONFLICT (job_id) DO NOTHING",
+                [
+                    (job_id, guild_id, gateway, application_id, token, kind, source, n)
+                    for n, (job_id, source) in enumerate(jobs)
+                ],
+            )
+
+    async def mark_sent(self, job_id: str) -> None:
+        """RabbitMQ has the job: a successor need not send it again."""
+        async with self.pool.acquire() as conn:
+            await conn.execute("UPDATE fleet_replies SET sent_at = now() WHERE job_id = $1", job_id)
+
+    async def mark_answered(
+        self, token: str, gateway: str, shards: str, *, answer: str = "answered"
+    ) -> None:
+        """Record who answered the interaction ``token`` (``answer``: 'answered' or
+        'gave_up'); the first record stays."""
         async with self.pool.acquire() as conn:
             await conn.execute(
-                "INSERT INTO fleet_replies (job_id, guild_id, gateway, application_id, token)"
-                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id) DO NOTHING",
-                job_id,
-                guild_id,
-                gateway,
-                application_id,
+                "UPDATE fleet_replies SET answered_by = $2, answered_at = now(),"
+                " answered_shards = $3, answer = $4"
+                " WHERE token = $1 AND answered_by IS NULL",
                 token,
-            )
-
-    async def claim_reply(self, job_id: str, gateway: str) -> bool:
-        """Take the answering of ``job_id``: True for exactly one caller."""
-        async with self.pool.acquire() as conn:
-            won = await conn.fetchval(
-                "UPDATE fleet_replies SET answered_by = $2, answered_at = now()"
-                " WHERE job_id = $1 AND answered_by IS NULL RETURNING true",
-                job_id,
                 gateway,
+                shards,
+                answer,
             )
-        return bool(won)
 
     async def orphans(self, gateway: str, max_age_seconds: float) -> list[dict[str, Any]]:
-        """Finished jobs sent by another (earlier) gateway and not answered, younger than
-        ``max_age_seconds``: ``job_id, guild_id, application_id, token, outcome``."""
+        """Unanswered jobs recorded by another (earlier) gateway, younger than
+        ``max_age_seconds``, with their outcome (None while not finished): ``job_id,
+        guild_id, application_id, token, kind, source, position, sent, age,
+        outcome``."""
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                "SELECT r.job_id, r.guild_id, r.application_id, r.token, j.outcome"
-                " FROM fleet_replies r JOIN fleet_jobs j USING (job_id)"
+                "SELECT r.job_id, r.guild_id, r.application_id, r.token, r.kind, r.source,"
+                " r.position, r.sent_at IS NOT NULL AS sent,"
+                " extract(epoch FROM now() - r.created_at)::float8 AS age, j.outcome"
+                " FROM fleet_replies r LEFT JOIN fleet_jobs j USING (job_id)"
                 " WHERE r.answered_by IS NULL AND r.gateway <> $1"
-                " AND r.created_at > now() - make_interval(secs => $2)",
+                " AND r.created_at > now() - make_interval(secs => $2)"
+                " ORDER BY r.token, r.position",
                 gateway,
                 max_age_seconds,
             )
@@ -140,7 +163,9 @@ class JobLedger:
             await conn.execute(
                 "DELETE FROM fleet_replies WHERE created_at < now() - interval '1 hour'"
             )
-        return [{**dict(r), "outcome": json.loads(r["outcome"])} for r in rows]
+        return [
+            {**dict(r), "outcome": json.loads(r["outcome"]) if r["outcome"] else None} for r in rows
+        ]
 
     async def notify(self, job_id: str) -> None:
         """Announce an outcome recorded earlier again (its first notice may be lost)."""

@@ -3,10 +3,10 @@
 Stock ``JSONStorage`` rewrites its file in place and truncates afterwards (a process
 killed while the file shrinks leaves it corrupt), re-parses it on every read, and takes
 an empty file for an empty database. ``AtomicJSONStorage`` writes a temp file, fsyncs
-it, ``os.replace``s it over the target and fsyncs the folder; before that it keeps the
-version it replaces as ``<name>.prev`` (a hard link, no copy). On open, a file that is
-empty, not JSON or not a TinyDB database is damage: it is set aside
-(``<name>.damaged-<time>``), logged, and the previous version is used when it reads.
+it, ``os.replace``s it over the target and fsyncs the folder, and keeps the same bytes
+in ``<name>.copy``. On open, a file that is empty, not JSON or not a TinyDB database is
+damage: it is set aside (``<name>.damaged-<time>``), logged, and the copy is used; a
+damaged copy is set aside, logged and rewritten from the file.
 
 The files stay plain TinyDB databases: stock ``TinyDB(path)`` shows their documents.
 """
@@ -21,11 +21,18 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from bot.news.atomic import clean_temp_files, fsync_dir, set_aside, write_atomic
+from bot.news.atomic import (
+    TEMP_SUFFIX,
+    clean_temp_files,
+    fsync_dir,
+    set_aside,
+    write_atomic,
+)
 
 log = logging.getLogger(__name__)
 
-PREV_SUFFIX = ".prev"
+COPY_SUFFIX = ".copy"
+LEGACY_PREV_SUFFIX = ".prev"  # older versions kept the replaced version under this name
 Data = dict[str, dict[str, Any]]
 
 
@@ -46,53 +53,94 @@ def parse_database(raw: bytes) -> Data:
     return data
 
 
-def prev_path(path: Path) -> Path:
-    return path.with_name(path.name + PREV_SUFFIX)
+def copy_path(path: Path) -> Path:
+    return path.with_name(path.name + COPY_SUFFIX)
 
 
-def write_keeping_previous(path: Path, payload: bytes) -> None:
-    """Replace ``path`` atomically and durably, keeping the replaced version as ``.prev``."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp-newsbot")
-    with open(tmp, "wb") as fh:
+def _legacy_prev_path(path: Path) -> Path:
+    return path.with_name(path.name + LEGACY_PREV_SUFFIX)
+
+
+def _write_synced(path: Path, payload: bytes) -> None:
+    with open(path, "wb") as fh:
         fh.write(payload)
         fh.flush()
         os.fsync(fh.fileno())
-    if path.exists():
-        link = path.with_name(f"{path.name}.prev.{os.getpid()}.tmp-newsbot")
-        link.unlink(missing_ok=True)
-        os.link(path, link)  # the same inode: the old bytes, untouched by the replace
-        os.replace(link, prev_path(path))
+
+
+def write_with_copy(path: Path, payload: bytes) -> None:
+    """Replace ``path`` and its copy (``<name>.copy``) atomically and durably.
+
+    The atomic replace only protects against a crash mid-write; a file damaged later (a
+    disk, a hand edit, a truncating tool) would take the last acknowledged change with it
+    if the only other version were the one before. So the newest bytes are kept twice.
+    ``path`` is replaced first: a crash between the two replaces leaves ``path`` newest and
+    whole, and the copy is brought up to date at the next start."""
+    pid = os.getpid()
+    tmp = path.with_name(f"{path.name}.{pid}{TEMP_SUFFIX}")
+    tmp_copy = path.with_name(f"{path.name}{COPY_SUFFIX}.{pid}{TEMP_SUFFIX}")
+    _write_synced(tmp, payload)
+    _write_synced(tmp_copy, payload)
     os.replace(tmp, path)
+    os.replace(tmp_copy, copy_path(path))
     fsync_dir(path.parent)
 
 
-def load_database(path: Path) -> Data | None:
-    """The file's tables; None when it does not exist. A damaged file is set aside and
-    the previous version (``.prev``) read instead, when there is a good one."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    try:
-        return parse_database(raw)
-    except Damaged as exc:
-        set_aside(path, str(exc))
-    prev = prev_path(path)
-    try:
-        data = parse_database(prev.read_bytes())
-    except FileNotFoundError:
-        log.warning("%s: no previous version to recover from; starting empty", path.name)
-        return None
-    except Damaged as exc:
-        log.warning("%s: the previous version is damaged too (%s); starting empty", path.name, exc)
-        return None
-    log.warning(
-        "%s: recovered the previous version (%s); the last change before the damage is lost",
-        path.name,
-        prev.name,
-    )
-    write_keeping_previous(path, orjson.dumps(data))
-    return data
+class _Version:
+    """One version of a settings file as found on disk."""
+
+    def __init__(self, path: Path) -> None:
+        self.data: Data | None = None
+        self.raw = b""
+        self.damaged = False
+        try:
+            self.raw = path.read_bytes()
+        except FileNotFoundError:
+            return
+        try:
+            self.data = parse_database(self.raw)
+        except Damaged as exc:
+            self.damaged = True
+            set_aside(path, str(exc))
+
+
+def check_copy(path: Path, raw: bytes) -> None:
+    """At start-up: make ``<name>.copy`` hold what ``path`` holds (``raw``). A damaged copy
+    is set aside and logged; a missing or older one (a crash between the two replaces) is
+    rewritten. Only the copy is written, never ``path``: another process may be writing
+    beside this one, and the file it replaced last is the newest."""
+    copy = copy_path(path)
+    kept = _Version(copy)
+    if kept.raw != raw:
+        if not kept.damaged:
+            log.info("%s: bringing its copy %s up to date", path.name, copy.name)
+        write_atomic(copy, raw)
+    _legacy_prev_path(path).unlink(missing_ok=True)  # superseded by the copy
+
+
+def load_database(path: Path, *, startup: bool = False) -> Data | None:
+    """The file's tables; None when neither it nor its copy exists. A damaged file is set
+    aside and its copy (the same newest version) read instead; ``startup`` also checks the
+    copy and repairs it."""
+    found = _Version(path)
+    if found.data is not None:
+        if startup:
+            check_copy(path, found.raw)
+        return found.data
+    for other, what in (
+        (copy_path(path), "its copy (nothing lost)"),
+        (_legacy_prev_path(path), "the previous version (the last change is lost)"),
+    ):
+        kept = _Version(other)
+        if kept.data is not None:
+            state = "is damaged" if found.damaged else "is missing"
+            log.warning("%s %s: recovered from %s, %s", path.name, state, other.name, what)
+            write_with_copy(path, kept.raw)
+            _legacy_prev_path(path).unlink(missing_ok=True)  # superseded by the copy
+            return kept.data
+    if found.damaged:
+        log.warning("%s: no copy to recover from; starting empty", path.name)
+    return None
 
 
 class AtomicJSONStorage(Storage):
@@ -108,7 +156,7 @@ class AtomicJSONStorage(Storage):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         clean_temp_files(self.path.parent, self.path.name)
-        data = load_database(self.path)
+        data = load_database(self.path, startup=True)
         self._raw: bytes | None = None if data is None else orjson.dumps(data)
 
     def read(self) -> dict[str, Any] | None:
@@ -116,7 +164,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         raw = orjson.dumps(data)
-        write_keeping_previous(self.path, raw)
+        write_with_copy(self.path, raw)
         self._raw = raw
 
     def close(self) -> None:
@@ -177,6 +225,7 @@ class LineStorage(Storage):
         self.path = Path(path)
         self.fresh = fresh
         self.locations: dict[str, dict[str, tuple[int, int]]] = {}
+        self.written = b""  # the bytes of the last write (the week's copy is made from them)
 
     def read(self) -> dict[str, Any] | None:
         if self.fresh:
@@ -190,6 +239,7 @@ class LineStorage(Storage):
     def write(self, data: dict[str, Any]) -> None:
         payload, self.locations = encode_lines(data)
         write_atomic(self.path, payload)
+        self.written = payload
 
     def close(self) -> None:
         pass
