@@ -22,9 +22,13 @@ def fold(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'"})
+
+
 def person_key(name: str) -> str:
-    """The matching key of a canonical person name (accents folded)."""
-    return fold(name)
+    """The matching key of a canonical person name (accents folded, every apostrophe
+    written "'": "O’Brien" and "O'Brien" are one person)."""
+    return fold(name).translate(_APOSTROPHES)
 
 
 def article_id_for(canonical_url: str) -> str:

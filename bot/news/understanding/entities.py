@@ -15,15 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.news.model import EntityKind, fold
+from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.given_names import is_given_name
+from bot.news.understanding.person_evidence import has_person_cue, listed_with_people
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
     is_credit_context,
     is_title_word,
     merge_persons,
+    same_person,
 )
 from bot.news.understanding.sentences import split_words
 
@@ -223,21 +225,25 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue
         if is_credit_context(text, ent.start_char, ent.end_char):
             continue
-        cleaned = clean_person(ent.text)
+        piece, piece_start = _name_piece(text, ent.start_char, ent.end_char)
+        cleaned = clean_person(piece) if piece else None
         if cleaned is None:
             continue
         name, offset = cleaned
-        start = ent.start_char + offset
+        start = piece_start + offset
         name = _complete_cut_name(name, text, start + len(name))
-        if name is None:
+        if name is None or _INSTITUTION_AFTER.match(text, start + len(name)):
             continue
+        if re.match(r"-[a-z]", text[start + len(name) : start + len(name) + 2]):
+            continue  # "Flash-forward", "Trump-style": a word made with the name
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
-    bylines = {fold(a) for a in authors if a.strip()}
-    raw = [m for m in raw if fold(m[0]) not in bylines]
+    raw = [m for m in raw if not _is_author(m[0], authors)]
     person_counts = Counter(fold(name) for name, _, _ in raw)
+    # mentions that are people on the evidence of their name alone
+    people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
@@ -245,14 +251,110 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # mostly an organisation, product or place in this text ("Steelers")
         if _common_word_first(name, text):
             continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
+        if all(_quoted(text, start, end) for start, end in spans):
+            continue  # “Mary Poppins”: a title in quotation marks
+        if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
+            continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
-            fuller = _fuller_name(name, text)
+            fuller = _fuller_name(name, text) or _shared_surname(name, spans, text)
             if fuller:
                 name = fuller
-            elif not _keeps_single(name, len(spans), text):
+            elif not _keeps_single(name, len(spans), text) and not has_person_cue(
+                text, spans, None, people, loose=False
+            ):
                 continue
-        persons.append(Found("person", fold(name), name, spans))
+        words = name.split()
+        if (
+            len(words) > 1
+            and not _named_like_person(words)
+            and not has_person_cue(text, spans, words[-1], people)
+        ):
+            continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
+        persons.append(Found("person", person_key(name), name, spans))
     return persons
+
+
+# a name that begins the name of a firm, a building or an institution ("Walt Disney Co.",
+# "Johns Hopkins Hospital", "Kennedy Center"): that mention is the institution, not the person
+_INSTITUTION_AFTER = re.compile(
+    r"(?:['’]s?)?[ \t]+(?:Inc|Corp|Corporation|Co|Company|Companies|LLC|Ltd|Limited|PLC|plc|GmbH|"
+    r"AG|SA|LLP|Group|Holdings|Foundation|Institute|University|College|School|Academy|"
+    r"Hospital|Clinic|Center|Centre|Stadium|Arena|Park|Airport|Museum|Library|Memorial|Bridge|"
+    r"Street|Avenue|Road|Boulevard|Square|Hall|Theater|Theatre|Studios|Productions|Records|"
+    r"Entertainment|Enterprises|Industries|Motors|Partners|Capital|Ventures|Brands|Trust|"
+    r"Fund|Award|Awards|Prize|Trophy|Cup|Festival|Day)\b"
+)
+
+
+def _name_piece(text: str, start: int, end: int) -> tuple[str, int]:
+    """The part of a PERSON span that can be a name, with its offset in the text.
+
+    A span never runs across lines ("Peter Snijder\nSpider", a heading above a name); a
+    hashtag or handle glued before it is not part of the name ("#Browns Greedy Williams")."""
+    if start > 0 and text[start - 1] in "#@":
+        first = re.match(r"\S+\s*", text[start:end])
+        start += first.end() if first else end - start
+    pieces = [(m.group(), start + m.start()) for m in re.finditer(r"[^\n]+", text[start:end])]
+    pieces = [(p, at) for p, at in pieces if p.strip()]
+    if not pieces:
+        return "", start
+    if len(pieces) == 1:
+        return pieces[0]
+    several = [p for p in pieces if len(p[0].split()) > 1]
+    return several[0] if several else max(pieces, key=lambda p: len(p[0]))
+
+
+_OPEN_QUOTES = "“\"‘'«"
+_CLOSE_QUOTES = "”\"’'»"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """A mention that is the whole content of quotation marks (“Mary Poppins,”)."""
+    before = text[max(0, start - 1) : start]
+    after = re.match(r"[,.!?]?([”\"’'»])", text[end : end + 2])
+    return bool(before) and before in _OPEN_QUOTES and after is not None
+
+
+def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str | None:
+    """ "Brian and Charlotte Smith", "Ruth and Peter Gaver": a first name joined to a full
+    name shares its surname."""
+    if not is_given_name(name):
+        return None
+    for start, end in spans:
+        if re.search(_TITLED + r"\.?\s+$", text[max(0, start - 20) : start]):
+            continue  # "President Clinton and Prince Harry"
+        joined = re.match(r" (?:and|&) ([A-Z][\w'’-]+) ([A-Z][\w'’-]+)\b", text[end : end + 60])
+        if joined is None or not is_given_name(joined.group(1)):
+            continue
+        if not any(is_title_word(word) for word in joined.groups()):
+            return f"{name} {joined.group(2)}"
+    return None
+
+
+def _is_author(name: str, authors: Iterable[str]) -> bool:
+    """A mention of the byline's author, also written with or without a middle initial
+    ("Troy L Smith" / "Troy Smith")."""
+    key = fold(name)
+    for author in authors:
+        if not author.strip():
+            continue
+        if fold(author) == key:
+            return True
+        several = len(name.split()) > 1 and len(author.split()) > 1
+        if several and (same_person(name, author) or same_person(author, name)):
+            return True
+    return False
+
+
+def _named_like_person(words: list[str]) -> bool:
+    """A name that reads as a person's on its own: a known first name or initials first
+    ("T.J. Carrie"), or a surname that is also a first name ("Adarius Taylor", "Pharrell
+    Williams")."""
+    first, last = words[0], words[-1].strip(".,")
+    if is_given_name(first) or re.fullmatch(r"(?:[A-Z]\.){1,3}", first):
+        return True
+    # "Williams", "Edwards": a surname made of a first name and "s"
+    return is_given_name(last) or (last.endswith("s") and is_given_name(last[:-1]))
 
 
 # "Serbia’s Novak Djokovic": the small model often misses a name after a country possessive
@@ -416,9 +518,11 @@ def _persons_tagged_otherwise(
     doc: Doc, persons: list[tuple[str, int, int]]
 ) -> list[tuple[str, int, int]]:
     """Full names the model labelled ORG or NORP ("Marcelo Claure", "Thibaut Courtois to")
-    although it labels their surname alone PERSON elsewhere: a first name and a surname that
-    is a person in this very text."""
+    although it labels their surname alone PERSON elsewhere, or a cue says a person ("host
+    Jeanine Pirro", "Aryavir Kumar and Margarita Kuritsyna", a cell of a line-up table): a
+    first name and a surname that is a person in this very text."""
     alone = {fold(name) for name, _, _ in persons if len(name.split()) == 1}
+    people = [(s, e) for n, s, e in persons if len(n.split()) > 1 and _named_like_person(n.split())]
     text = doc.text
     found = []
     for ent in doc.ents:
@@ -441,8 +545,13 @@ def _persons_tagged_otherwise(
         by_itself = len(re.findall(r"\b" + re.escape(surname) + r"\b", text)) > len(
             re.findall(r"\b" + re.escape(name) + r"\b", text)
         )
-        if fold(surname) not in alone and not by_itself:
-            continue
         start = ent.start_char + offset
+        at = [(start, start + len(name))]
+        # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
+        cue = has_person_cue(
+            text, at, None, people, speech=False, loose=False
+        ) or listed_with_people(text, at, people)
+        if fold(surname) not in alone and not by_itself and not cue:
+            continue
         found.append((name, start, start + len(name)))
     return found

@@ -9,7 +9,7 @@ import difflib
 import re
 from collections import Counter
 
-from bot.news.model import fold
+from bot.news.model import fold, person_key
 from bot.news.understanding.countries import resolve_country, term_kind
 from bot.news.understanding.sentences import split_words
 
@@ -56,10 +56,10 @@ OPENERS = frozenset(
     split_words(
         """the a an and but or if as at in on by for of to from with when while after before
         since because although though then so yet why how what where who that this these those
-        it he she they we i you his her their its our my your former late new old young said
-        says told according follow like unlike regarding following including despite during about
-        against via per off over under between among amid monday tuesday wednesday thursday
-        friday saturday sunday january february march april may june july august september
+        it he she they we i you me us him them his her their its our my your former late new old
+        young said says told according follow like unlike regarding following including despite
+        during about against via per off over under between among amid monday tuesday wednesday
+        thursday friday saturday sunday january february march april may june july august september
         october november december"""
     )
 )
@@ -152,7 +152,8 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if bare in _TITLE_WORDS or (len(words) > 1 and _describes_person(word, words[1])):
             words.pop(0)
             continue
-        if len(words) > 2 and word.isupper() and len(bare) <= 3 and bare.isalpha():
+        initial = re.fullmatch(r"(?:[A-Z]\.)+", word)
+        if len(words) > 2 and word.isupper() and len(bare) <= 3 and bare.isalpha() and not initial:
             words.pop(0)  # a position or party code: "QB", "DL", "R-"
             continue
         if len(words) > 1 and (bare in OPENERS or (bare.endswith("ing") and len(bare) > 5)):
@@ -308,11 +309,13 @@ def _core(name: str) -> list[str]:
     return [w for w in words if w and w.replace(".", "") not in _SUFFIXES]
 
 
-def _same_person(short: str, full: str) -> bool:
+def same_person(short: str, full: str) -> bool:
     """Whether a shorter mention refers to a fuller name of the same article."""
     a, b = _core(short), _core(full)
     if not a or not b or a == b:
         return a == b
+    if len(a) < len(b) and a[0] in _PARTICLES and b[-len(a) :] == a:
+        return True  # "Van Der Beek" / "James Van Der Beek"
     if len(a) == 1:
         if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
             return True
@@ -352,7 +355,7 @@ def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[
     forms: dict[str, list[tuple[int, int]]] = {}
     display: dict[str, Counter[str]] = {}
     for name, start, end in mentions:
-        key = fold(name)
+        key = person_key(name)
         forms.setdefault(key, []).append((start, end))
         display.setdefault(key, Counter())[name] += 1
     keys = sorted(forms, key=lambda k: (-len(_core(k)), min(s for s, _ in forms[k])))
@@ -365,7 +368,7 @@ def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[
             and len(_core(other)) >= len(_core(key))
             and other not in parent
             and _core(other) != _core(key)
-            and _same_person(key, other)
+            and same_person(key, other)
         ]
         if not fuller:
             continue

@@ -1,0 +1,140 @@
+"""Evidence that a name the model tagged PERSON is a person, read from the article itself.
+
+The small model tags game titles, start-ups, artworks and products PERSON about as readily
+as people. A name whose first word is a known given name is a person on that evidence; any
+other name needs a cue that news writing gives people and not things: a title or role noun
+before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
+("X, 45,"), "X, who", "his"/"her" or a next sentence opening "He"/"She", a later
+surname-only mention, or being listed with people ("A and X", a table of players).
+
+Pure string work on the text and character offsets: tested without spaCy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.news.understanding.sentences import split_words
+
+_ROLE_NOUNS = split_words(
+    """star singer rapper player striker forward midfielder defender goalkeeper quarterback
+    actor actress artist musician comedian designer chef painter poet author writer novelist
+    director dictator leader president founder cofounder co-founder boss manager coach captain
+    legend icon superstar center centre receiver rusher linebacker tackle guard keeper pitcher
+    catcher batter bowler batsman winger cornerback safety diver swimmer runner sprinter
+    golfer boxer fighter wrestler jockey rider driver skier skater gymnast journalist reporter
+    photographer lawyer attorney spokesman spokeswoman spokesperson professor scientist
+    researcher economist analyst investor billionaire entrepreneur executive official senator
+    congresswoman congressman lawmaker legislator governor mayor minister judge nurse doctor
+    teacher student victim suspect survivor widow mother father son daughter wife husband
+    brother sister host anchor presenter producer filmmaker employee worker member chairman
+    chairwoman ceo candidate nominee rookie veteran freshman sophomore junior senior
+    teammate colleague friend partner girlfriend boyfriend fiancé fiancee"""
+)
+_ROLE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _ROLE_NOUNS)) + r"),?\s+$")
+# honorifics and office titles written with a capital right before a name
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Rev|Hon|Rt|St|Fr|Sir|Dame|"
+    r"Lord|Lady|King|Queen|Prince|Princess|Pope|President|Minister|Senator|Governor|Mayor|"
+    r"Judge|Justice|Chancellor|Secretary|Ambassador|Attorney|Coach|Chief|Professor|Doctor|"
+    r"Sheikh|Imam|Rabbi|Bishop|Cardinal|Officer|Detective|Sheriff|Speaker|Chairman|"
+    r"Chairwoman|Director|Commissioner|Representative|Congressman|Congresswoman)\.?|"
+    r"\bCEO|\bMP|\bMEP)\s+$"
+)
+_SPEECH = (
+    r"said|says|told|tells|asked|asks|added|adds|wrote|writes|tweeted|explained|argued|noted|"
+    r"insisted|admitted|replied|recalled|claimed|warned|stated|testified|announced|confirmed|"
+    r"denied|acknowledged|believes|thinks|hopes|wants"
+)
+_SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|asked|added|according to|wrote|tweeted)\s+$")
+_SPEECH_AFTER = re.compile(
+    r"^[’']?s?\s*(?:,[^,.]{0,40},\s*)?(?:has |had |also |later |then |previously )?(?:"
+    + _SPEECH
+    + r")\b"
+)
+# "X, 45,", "X (45)", "X, aged 45"
+_AGE_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d)")
+_WHO_AFTER = re.compile(r"^,?\s+who\b")
+# "his"/"her" right after the name, or "He"/"She" opening the next sentence
+_PRONOUN_AFTER = re.compile(
+    r"^(?:[^.!?\n]{0,30}\b(?:his|her)\b|[^.!?\n]{0,200}[.!?][\"”’']?\s+(?:He|She)\b)"
+)
+# listed with someone: "A and X", "A, X and B"
+_LIST_GAP = re.compile(r"\s*(?:,|,? and|&)\s+")
+
+
+def has_person_cue(
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    surname: str | None = None,
+    people: Iterable[tuple[int, int]] = (),
+    *,
+    speech: bool = True,
+    loose: bool = True,
+) -> bool:
+    """Whether any mention at ``spans`` carries a cue of a person (see the module text).
+
+    ``surname``: the name's last word, counted as a cue when written alone elsewhere;
+    ``people``: spans of other mentions already known to be persons; ``speech``: whether a
+    speech verb counts (not for a name the model took for an organisation: firms "said" too);
+    ``loose``: whether the weaker cues count (a pronoun after it, "who", being listed with
+    people): not for a single word, which may be a shop, a county or an animal."""
+    spans = list(spans)
+    for start, end in spans:
+        before = text[max(0, start - 60) : start]
+        after = text[end : end + 260]
+        said = speech and (_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.search(after))
+        if said or _TITLE_BEFORE.search(before) or _ROLE_BEFORE.search(before):
+            return True
+        if _AGE_AFTER.search(after):
+            return True
+        if loose and (_WHO_AFTER.search(after) or _PRONOUN_AFTER.search(after)):
+            return True
+    if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):
+        return True
+    return loose and listed_with_people(text, spans, people)
+
+
+def listed_with_people(
+    text: str, spans: Iterable[tuple[int, int]], people: Iterable[tuple[int, int]]
+) -> bool:
+    """A mention in a list of people ("A and X", "A, X") or a cell of a line-up table."""
+    spans, people = list(spans), list(people)
+    return _listed_with_people(text, spans, people) or _in_roster(text, spans, people)
+
+
+def _alone_elsewhere(text: str, surname: str, spans: list[tuple[int, int]]) -> bool:
+    """The surname written on its own outside the full mentions ("Randall will be back")."""
+    full = [(start, end) for start, end in spans if end - start > len(surname)]
+    for match in re.finditer(r"(?<![\w-])" + re.escape(surname) + r"(?![\w-])", text):
+        if any(start <= match.start() < end for start, end in full):
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if re.search(r"[A-Z][\w'’-]*\s+$", before) is None:
+            return True
+    return False
+
+
+def _listed_with_people(
+    text: str, spans: list[tuple[int, int]], people: list[tuple[int, int]]
+) -> bool:
+    for start, end in spans:
+        for other_start, other_end in people:
+            if other_end <= start and _LIST_GAP.fullmatch(text[other_end:start]):
+                return True
+            if end <= other_start and _LIST_GAP.fullmatch(text[end:other_start]):
+                return True
+    return False
+
+
+def _fills_cell(text: str, start: int, end: int) -> bool:
+    return bool(re.search(r"\|[ \t]*$", text[max(0, start - 5) : start])) and bool(
+        re.match(r"[ \t]*\|", text[end : end + 5])
+    )
+
+
+def _in_roster(text: str, spans: list[tuple[int, int]], people: list[tuple[int, int]]) -> bool:
+    """A table cell of a line-up or results table whose other cells name people."""
+    if not any(_fills_cell(text, start, end) for start, end in spans):
+        return False
+    return any(_fills_cell(text, start, end) for start, end in people if (start, end) not in spans)

@@ -1,0 +1,143 @@
+"""Person cues read from the text (pure string work), and the person gate over spaCy output."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.news.model import person_key
+from bot.news.understanding.entities import _name_piece, _named_like_person, _quoted
+from bot.news.understanding.person_evidence import has_person_cue
+from bot.news.understanding.persons import clean_person, merge_persons
+
+
+def cue(text: str, name: str, people: list[str] = ()) -> bool:
+    start = text.index(name)
+    others = [(text.index(p), text.index(p) + len(p)) for p in people]
+    return has_person_cue(text, [(start, start + len(name))], name.split()[-1], others)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The motion came after Senate President Bukola Saraki read the letters.", "Bukola Saraki"),
+        ("Pittsburgh center Maurkice Pouncey was suspended.", "Maurkice Pouncey"),
+        ('"It was fine," said Nealy Cox.', "Nealy Cox"),
+        ("Shaq Vann said the team was ready.", "Shaq Vann"),
+        ("Tavi Orr, 45, was arrested on Monday.", "Tavi Orr"),
+        ("Tavi Orr, who founded the firm, left.", "Tavi Orr"),
+        ("Tavi Orr rushed for 101 yards. He scored twice.", "Tavi Orr"),
+        ("Damarious Randall was ejected. Fortunately, Randall will be back.", "Damarious Randall"),
+    ],
+)
+def test_person_cues(text: str, name: str) -> None:
+    assert cue(text, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Based out of Delhi, Oxy Pure was launched with an aim to clean the air.", "Oxy Pure"),
+        ("Parabolic Lightcloud is a cloud of light by OGE Group.", "Parabolic Lightcloud"),
+        ("The model spread. Enter Lugg, Instacart, DoorDash and Homejoy.", "Enter Lugg"),
+        ("Ford’s Mustang Mach E SUV will go 300 miles. The Mach E was unveiled.", "Mustang Mach"),
+    ],
+)
+def test_things_have_no_person_cue(text: str, name: str) -> None:
+    assert not cue(text, name)
+
+
+def test_listed_with_people_and_line_up_tables() -> None:
+    text = "Juston Burris and Sheldrick Redwine both stepped up."
+    assert cue(text, "Sheldrick Redwine", ["Juston Burris"])
+    assert not cue(text, "Sheldrick Redwine")
+    table = "| CB | Greg Ward | 74 |\n| DL | Devaroe Lawrence | 28 |\n| S | Acme Widget | Q3 |"
+    assert cue(table, "Devaroe Lawrence", ["Greg Ward"])
+    assert not cue(table, "Devaroe Lawrence")
+
+
+def test_named_like_person() -> None:
+    assert _named_like_person(["Mary", "Steenburgen"])
+    assert _named_like_person(["T.J.", "Carrie"])
+    assert _named_like_person(["Adarius", "Taylor"])  # a surname that is also a first name
+    assert not _named_like_person(["Zamazenta", "Editino"])
+
+
+def test_name_piece_cuts_lines_and_hashtags() -> None:
+    text = "Portam Civitatis by Peter Snijder\nSpider on the bridge. #Browns Greedy Williams ran."
+    start = text.index("Peter")
+    assert _name_piece(text, start, text.index(" on the")) == ("Peter Snijder", start)
+    start = text.index("Browns")
+    piece = _name_piece(text, start, text.index(" ran"))
+    assert piece == ("Greedy Williams", text.index("Greedy"))
+    assert _name_piece("Top\n\n", 0, 5) == ("Top", 0)
+
+
+def test_quoted_titles() -> None:
+    text = "Disney fare, including “Mary Poppins” and “Bambi,” and Mary Smith."
+    start = text.index("Mary Poppins")
+    assert _quoted(text, start, start + len("Mary Poppins"))
+    start = text.index("Bambi")
+    assert _quoted(text, start, start + len("Bambi"))
+    start = text.index("Mary Smith")
+    assert not _quoted(text, start, start + len("Mary Smith"))
+
+
+def test_initials_are_not_position_codes_and_particle_surnames_merge() -> None:
+    assert clean_person("B. U. Nzeribe") == ("B. U. Nzeribe", 0)
+    assert clean_person("Browns DL Sheldon Richardson") == ("Sheldon Richardson", 10)
+    groups = merge_persons([("James Van Der Beek", 0, 18), ("Van Der Beek", 30, 42)])
+    assert groups == [("James Van Der Beek", [(0, 18), (30, 42)])]
+
+
+def test_person_key_unifies_apostrophes() -> None:
+    assert person_key("Conan O’Brien") == person_key("Conan O'Brien") == "conan o'brien"
+
+
+def test_authors_with_or_without_a_middle_initial() -> None:
+    from bot.news.understanding.entities import _is_author
+
+    assert _is_author("Troy Smith", ["Troy L Smith"])
+    assert _is_author("Troy L. Smith", ["Troy Smith", "Cleveland com"])
+    assert not _is_author("Jane Smith", ["Troy Smith"])
+    assert not _is_author("Smith", ["Troy Smith"])
+
+
+def test_institution_after_a_name() -> None:
+    from bot.news.understanding.entities import _INSTITUTION_AFTER
+
+    text = "He studied at Johns Hopkins University and met Walt Disney Co. staff and Ann Lee today."
+    assert _INSTITUTION_AFTER.match(text, text.index(" University"))
+    assert _INSTITUTION_AFTER.match(text, text.index(" Co."))
+    assert not _INSTITUTION_AFTER.match(text, text.index(" today"))
+
+
+def test_single_names_need_a_strict_cue() -> None:
+    text = (
+        "Favorite artists? Bob Marley, Bruno Mars, Drake. Broncos vs. Raiders at Mile High. "
+        "He threw five touchdowns. The singer Adele sang. Aldi and Lidl, who cut prices."
+    )
+
+    def at(word: str) -> tuple[int, int]:
+        return text.index(word), text.index(word) + len(word)
+
+    people = [at("Bob Marley"), at("Bruno Mars")]
+    assert has_person_cue(text, [at("Adele")], None, people, loose=False)
+    for word in ("Drake", "Raiders", "Lidl"):
+        assert not has_person_cue(text, [at(word)], None, people, loose=False), word
+    assert has_person_cue(text, [at("Drake")], None, people)  # listed with people: loose
+    assert has_person_cue(text, [at("Raiders")], None, people)  # "He" next: loose
+
+
+def test_a_first_name_joined_to_a_full_name_shares_its_surname() -> None:
+    from bot.news.understanding.entities import _shared_surname
+
+    text = "Retired couple Brian and Charlotte Smith met President Clinton and Prince Harry."
+    brian = (text.index("Brian"), text.index("Brian") + 5)
+    clinton = (text.index("Clinton"), text.index("Clinton") + 7)
+    assert _shared_surname("Brian", [brian], text) == "Brian Smith"
+    assert _shared_surname("Clinton", [clinton], text) is None
+
+
+def test_surnames_made_of_a_first_name() -> None:
+    assert _named_like_person(["Pharrell", "Williams"])
+    assert not _named_like_person(["Oxy", "Pure"])
