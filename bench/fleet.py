@@ -12,7 +12,7 @@ Every dev page is served from one loopback host, so the fleet's per-host politen
 cap the fleet at 60 pages a minute and make the figures depend on where the minute
 boundary falls; the bench lifts it (``--per-host``) to measure the workers themselves.
 
-    uv run python bench/fleet.py [--limit N] [--workers 1,2,4] [--data ../shared/data]
+    uv run python -m bench.fleet [--limit N] [--workers 1,2,4] [--rounds R] [--per-host N]
 
 Needs PostgreSQL on 127.0.0.1:5432 and RabbitMQ on 127.0.0.1:5672.
 """
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -149,13 +150,23 @@ async def fleet(urls: list[str], workers: int, tmp: Path, per_host: int) -> dict
     return summary(latencies, wall, errors)
 
 
-async def run(data: Path, limit: int | None, counts: list[int], per_host: int) -> dict[str, object]:
+def _median_row(rows: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds; ``rounds`` keeps every throughput."""
+    row = {key: statistics.median(r[key] for r in rows) for key in rows[0]}
+    row["rounds"] = [r["articles_per_s"] for r in rows]  # type: ignore[assignment]
+    return row
+
+
+async def run(
+    data: Path, limit: int | None, counts: list[int], per_host: int, rounds: int = 1
+) -> dict[str, object]:
     from bot.sandbox.web import ArticleServer
 
     results: dict[str, object] = {
         "cores": os.cpu_count(),
         "load_before": os.getloadavg()[0],
         "per_host_per_minute": per_host,
+        "rounds": rounds,
     }
     async with ArticleServer(data / "extraction" / "dev" / "html") as server:
         ids = server.saved_ids()[:limit]
@@ -166,9 +177,17 @@ async def run(data: Path, limit: int | None, counts: list[int], per_host: int) -
             for workers in sorted({1, os.cpu_count() or 1}):
                 urls = [server.url(f"/saved/{i}?single={workers}") for i in ids]
                 results[f"single_{workers}"] = await single_process(urls, workers, tmp)
+            # rounds interleave the worker counts, so that a change in the machine's load
+            # (other programs) falls on every count alike instead of on one
+            measured: dict[int, list[dict[str, float]]] = {w: [] for w in counts}
+            for n in range(rounds):
+                for workers in counts:
+                    urls = [server.url(f"/saved/{i}?fleet={workers}&round={n}") for i in ids]
+                    run_dir = tmp / f"round-{n}"
+                    run_dir.mkdir(exist_ok=True)
+                    measured[workers].append(await fleet(urls, workers, run_dir, per_host))
             for workers in counts:
-                urls = [server.url(f"/saved/{i}?fleet={workers}") for i in ids]
-                results[f"fleet_{workers}"] = await fleet(urls, workers, tmp, per_host)
+                results[f"fleet_{workers}"] = _median_row(measured[workers])
     results["load_after"] = os.getloadavg()[0]
     base = results.get(f"fleet_{counts[0]}")
     for workers in counts:
@@ -189,15 +208,19 @@ def main(argv: list[str] | None = None) -> int:
         default=100_000,
         help="fetches per host per minute for the fleet (60 is the product default)",
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="fleet runs per worker count (medians shown)"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "extraction" / "dev").is_dir():
         print(f"no dev pages under {args.data}", file=sys.stderr)
         return 1
     counts = [int(c) for c in args.workers.split(",")]
-    r = asyncio.run(run(args.data, args.limit, counts, args.per_host))
+    r = asyncio.run(run(args.data, args.limit, counts, args.per_host, args.rounds))
     print(
         f"{r['pages']} dev pages, {r['cores']} cores, all sent at once; load average "
-        f"{r['load_before']:.1f} before, {r['load_after']:.1f} after"
+        f"{r['load_before']:.1f} before, {r['load_after']:.1f} after; fleet: median of "
+        f"{r['rounds']} interleaved round(s)"
     )
     print(f"{'setup':<28}{'articles/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'scaling':>9}{'errors':>8}")
     for key, value in r.items():

@@ -6,7 +6,7 @@ the stored words that contain it (``search_words``, through its trigram index), 
 article index is asked for any of those; the exact substrings are checked on each
 candidate.
 
-Then one of two reads (``search_articles`` in migration 0101): the widened groups the
+Then one of two reads (``search_articles``, migrations 0101 and 0103): the widened groups the
 server's statistics call rare (``WordFrequencies.few_limit``) are fetched through
 the GIN index and sorted by time; without such a group, the server's articles are read
 newest first until enough match, which is fast because many do.
