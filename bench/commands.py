@@ -263,7 +263,7 @@ async def query_timings(bot: Any, world: World, guild_id: str, runs: int) -> dic
     """In-process timings of what the commands call, to find the slow part."""
     from bot.news.queries import _country_matches
 
-    finder, store = bot.finder, bot.store.articles
+    finder, store = bot.services.finder, bot.services.store.articles
     common_c, rare_c = world.countries[0], world.countries[-1]
     since = time.time() - 7 * DAY
     out: dict[str, Any] = {}
@@ -333,14 +333,14 @@ async def run(n: int, runs: int, warmup: int) -> dict[str, Any]:
             bot = NewsBot(settings, **emulator.client_kwargs())
             async with connected_bot(emulator, bot, timeout=120) as bot:
                 result["start_to_ready_s"] = round(time.perf_counter() - t0, 2)
-                stats = (await bot.store.articles.stats(guild_id)).to_dict()
+                stats = (await bot.services.store.articles.stats(guild_id)).to_dict()
                 result["store"] = {k: stats[k] for k in ("articles", "countries", "persons")}
                 user = emulator.user("alice")
                 # the first person autocomplete builds the guild's name list
                 first = await round_trip(emulator, lambda: user.autocomplete("person", "name", "a"))
                 result["first_person_autocomplete_ms"] = round(first * 1000, 1)
                 trips: dict[str, Any] = {}
-                for kind, label, send in cases(world, bot.store, guild_id):
+                for kind, label, send in cases(world, bot.services.store, guild_id):
                     print(f"  {label} ...", file=sys.stderr, flush=True)
                     row = await measure(emulator, lambda s=send: s(user), runs, warmup)
                     trips[label] = {"kind": kind, **row}

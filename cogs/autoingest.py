@@ -40,7 +40,7 @@ INTENT_OFF = (
 
 class AutoIngest(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+        self.services = bot.services
         # the same budget as /ingest: a member cannot flood the queue by posting links
         self.cooldown = commands.CooldownMapping.from_cooldown(5, 60.0, commands.BucketType.member)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -58,12 +58,12 @@ class AutoIngest(commands.Cog):
     ) -> None:
         require_manage_guild(interaction)
         gid = str(interaction.guild_id)
-        channels = set((await self.bot.guild_settings.get(gid)).autoingest_channels)
+        channels = set((await self.services.store.guilds.get(gid)).autoingest_channels)
         channels = channels | {channel.id} if enabled else channels - {channel.id}
-        await self.bot.guild_settings.update(gid, autoingest_channels=sorted(channels))
+        await self.services.store.guilds.update(gid, autoingest_channels=sorted(channels))
         if enabled:
             text = f"Links posted in {channel.mention} will be added to the briefing."
-            if not self.bot.settings.message_content_intent:
+            if not self.services.settings.message_content_intent:
                 text += INTENT_OFF
         else:
             text = f"Links posted in {channel.mention} are no longer added."
@@ -72,12 +72,12 @@ class AutoIngest(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if (
-            not self.bot.settings.message_content_intent
+            not self.services.settings.message_content_intent
             or message.guild is None
             or message.author.bot
         ):
             return
-        settings = await self.bot.guild_settings.get(str(message.guild.id))
+        settings = await self.services.store.guilds.get(str(message.guild.id))
         if message.channel.id not in settings.autoingest_channels:
             return
         links = find_links(message.content)
@@ -97,7 +97,7 @@ class AutoIngest(commands.Cog):
         outcomes: set[str] = set()
         for url in links:
             try:
-                result = await self.bot.jobs.ingest(url, guild_id)
+                result = await self.services.jobs.ingest(url, guild_id)
             except Exception as exc:
                 outcomes.add(FAILED)
                 reason = user_message(exc)

@@ -35,6 +35,7 @@ class DigestPoster:
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self.services = bot.services
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -61,14 +62,14 @@ class DigestPoster:
     async def run_due(self) -> int:
         """Post every digest that is due now; returns how many were posted."""
         posted = 0
-        for plan in await self.bot.digests.due_guilds(resume_stale=True):
+        for plan in await self.services.digests.due_guilds(resume_stale=True):
             # in a fleet, the process owning the server's shard posts; the others skip it
             if self.bot.owns_guild(plan.guild_id):
                 posted += await self.post(plan)
         return posted
 
     async def post(self, plan: DuePlan) -> bool:
-        digests = self.bot.digests
+        digests = self.services.digests
         if plan.resume:
             found = await self._delivered(plan)
             if found is None:
@@ -141,7 +142,7 @@ class DigestPoster:
             " (paused)" if pause else "",
             reason,
         )
-        await self.bot.digests.mark_failed(
+        await self.services.digests.mark_failed(
             plan.guild_id, reason, pause, local_date=plan.local_date, message_ids=sent
         )
 
@@ -151,7 +152,7 @@ class DigestPoster:
 class DigestCommands(app_commands.Group, name="digest", description="The daily briefing"):
     def __init__(self, bot: NewsBot, poster: DigestPoster) -> None:
         super().__init__()
-        self.bot = bot
+        self.services = bot.services
         self.poster = poster
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -182,14 +183,14 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
                     "Embed Links there first."
                 )
         gid = str(interaction.guild_id)
-        await self.bot.guild_settings.update(
+        await self.services.store.guilds.update(
             gid,
             channel_id=channel.id,
             digest_time=at.strftime("%H:%M"),
             zone=zone.key,
             enabled=True,
         )
-        nxt = await self.bot.digests.next_run(gid)
+        nxt = await self.services.digests.next_run(gid)
         when = f" Next one <t:{int(nxt.timestamp())}:F>." if nxt else ""
         await interaction.response.send_message(
             f"The digest will be posted in {channel.mention} every day at "
@@ -203,12 +204,12 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
 
     @app_commands.command(name="off", description="Stop posting the daily digest")
     async def off(self, interaction: discord.Interaction) -> None:
-        await self.bot.guild_settings.update(str(interaction.guild_id), enabled=False)
+        await self.services.store.guilds.update(str(interaction.guild_id), enabled=False)
         await interaction.response.send_message("The daily digest is off.", ephemeral=True)
 
     @app_commands.command(name="show", description="The digest settings and the next run")
     async def show(self, interaction: discord.Interaction) -> None:
-        status = await self.bot.digests.status(str(interaction.guild_id))
+        status = await self.services.digests.status(str(interaction.guild_id))
         gs = status.settings
         embed = discord.Embed(title="Daily digest", colour=BRAND_COLOUR)
         embed.add_field(name="Channel", value=f"<#{gs.channel_id}>" if gs.channel_id else "not set")
@@ -227,7 +228,9 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
     @app_commands.command(name="preview", description="What the digest would say now (only you)")
     async def preview(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        messages = digest_messages(await self.bot.digests.preview_async(str(interaction.guild_id)))
+        messages = digest_messages(
+            await self.services.digests.preview_async(str(interaction.guild_id))
+        )
         if not messages:
             await interaction.followup.send("Nothing would be posted now.", ephemeral=True)
             return
@@ -237,11 +240,11 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
     @app_commands.command(name="now", description="Post today's digest now")
     async def now(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        plan = await self.bot.digests.plan_now(str(interaction.guild_id))
+        plan = await self.services.digests.plan_now(str(interaction.guild_id))
         if await self.poster.post(plan):
             await interaction.followup.send(f"Posted in <#{plan.channel_id}>.", ephemeral=True)
             return
-        status = await self.bot.digests.status(str(interaction.guild_id))
+        status = await self.services.digests.status(str(interaction.guild_id))
         reason = status.problem or "today's digest was already posted"
         await interaction.followup.send(
             embed=error_embed(f"Not posted: {safe(reason, 500)}"), ephemeral=True
@@ -251,6 +254,7 @@ class DigestCommands(app_commands.Group, name="digest", description="The daily b
 class DigestCog(commands.Cog, name="Digest"):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self.services = bot.services
         self.poster = DigestPoster(bot)
         self.group = DigestCommands(bot, self.poster)
 
@@ -267,7 +271,7 @@ class DigestCog(commands.Cog, name="Digest"):
             raise GuildSettingsError("Give exactly one of country or person.")
         kind = "country" if country else "person"
         text = country or person or ""
-        ref = await self.bot.finder.resolve(guild_id, kind, text)
+        ref = await self.services.finder.resolve(guild_id, kind, text)
         if ref is None and kind == "person":
             # following someone not yet in the news is allowed: keep the name as typed
             from bot.news.model import person_key
@@ -291,7 +295,7 @@ class DigestCog(commands.Cog, name="Digest"):
         require_manage_guild(interaction)
         gid = str(interaction.guild_id)
         ref = await self._resolve(gid, country, person)
-        settings = self.bot.guild_settings
+        settings = self.services.store.guilds
         label = entity_label(ref.kind, ref.key, safe(ref.display, 100))
         if follow:
             changed = await settings.follow(gid, ref.kind, ref.key, ref.display)
@@ -326,19 +330,19 @@ class DigestCog(commands.Cog, name="Digest"):
     @follow.autocomplete("country")
     @unfollow.autocomplete("country")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = await self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        refs = await self.services.finder.suggest_countries(str(interaction.guild_id), current)
         return entity_choices(refs, "country")
 
     @follow.autocomplete("person")
     @unfollow.autocomplete("person")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = await self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        refs = await self.services.finder.suggest_persons(str(interaction.guild_id), current)
         return entity_choices(refs, "person")
 
     @app_commands.command(name="following", description="What this server follows")
     @app_commands.guild_only()
     async def following(self, interaction: discord.Interaction) -> None:
-        follows = (await self.bot.guild_settings.get(str(interaction.guild_id))).follows
+        follows = (await self.services.store.guilds.get(str(interaction.guild_id))).follows
         if not follows:
             await interaction.response.send_message(
                 "This server follows nothing yet: use /follow.", ephemeral=True

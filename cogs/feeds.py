@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 @app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom feeds"):
     def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+        self.services = bot.services
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -36,14 +36,14 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
     ) -> None:
         await interaction.response.defer(thinking=True, ephemeral=True)
         # a FeedError reaches the user through the command tree's error handler
-        info = await self.bot.feeds.add(
+        info = await self.services.feeds.add(
             str(interaction.guild_id), url.strip(), added_by=str(interaction.user.id)
         )
         await interaction.followup.send(feed_added_message(info), ephemeral=True)
 
     @app_commands.command(name="list", description="The feeds this server follows")
     async def list_(self, interaction: discord.Interaction) -> None:
-        feeds = await self.bot.feeds.list(str(interaction.guild_id))
+        feeds = await self.services.feeds.list(str(interaction.guild_id))
         if not feeds:
             await interaction.response.send_message(
                 "This server follows no feed yet: add one with /feed add.", ephemeral=True
@@ -56,13 +56,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="RSS/Atom fe
     async def remove(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
     ) -> None:
-        removed = await self.bot.feeds.remove(str(interaction.guild_id), url.strip())
+        removed = await self.services.feeds.remove(str(interaction.guild_id), url.strip())
         message = "Feed removed." if removed else "This server does not follow that feed."
         await interaction.response.send_message(message, ephemeral=True)
 
     @remove.autocomplete("url")
     async def remove_autocomplete(self, interaction: discord.Interaction, current: str):
-        feeds = await self.bot.feeds.list(str(interaction.guild_id))
+        feeds = await self.services.feeds.list(str(interaction.guild_id))
         needle = current.casefold()
         return [
             app_commands.Choice(name=(f.title or f.url)[:100], value=f.url[:100])

@@ -31,6 +31,7 @@ def _cooldown_key(interaction: discord.Interaction) -> tuple[int | None, int]:
 class Ingest(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self.services = bot.services
         self.menu = app_commands.ContextMenu(name="Ingest links", callback=self.ingest_links)
         self.menu.guild_only = True
         app_commands.checks.cooldown(3, 60.0, key=_cooldown_key)(self.menu)
@@ -66,13 +67,13 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         result: IngestResult | BaseException
         try:
-            result = await self.bot.jobs.ingest(url, guild_id, job_id=job_ids[0])
+            result = await self.services.jobs.ingest(url, guild_id, job_id=job_ids[0])
         except Exception as exc:
             result = exc
         # an edit, not a follow-up: whoever else answers this (after a crash) edits the same
         # message to the same answer instead of adding a second one
         await interaction.edit_original_response(embed=ingest_answer(url, result))
-        await self.bot.jobs.answered(reply)
+        await self.services.jobs.answered(reply)
 
     async def _reserve(
         self,
@@ -85,7 +86,7 @@ class Ingest(commands.Cog):
         """Record the jobs before acknowledging: a process that dies after this leaves them
         to the next one. Their ids, or None (answered already) when they cannot be recorded."""
         try:
-            return await self.bot.jobs.reserve(reply, guild_id, sources, kind=kind)
+            return await self.services.jobs.reserve(reply, guild_id, sources, kind=kind)
         except IngestError as exc:
             log.warning("ingest for guild %s not started: %s", guild_id, exc.message)
             await interaction.response.send_message(embed=error_embed(exc.message), ephemeral=True)
@@ -109,13 +110,13 @@ class Ingest(commands.Cog):
         await interaction.response.defer(thinking=True)
         results = await asyncio.gather(
             *(
-                self.bot.jobs.ingest(url, guild_id, job_id=job_id)
+                self.services.jobs.ingest(url, guild_id, job_id=job_id)
                 for url, job_id in zip(links, job_ids, strict=True)
             ),
             return_exceptions=True,
         )
         await interaction.edit_original_response(embed=links_answer(links, results))
-        await self.bot.jobs.answered(reply)
+        await self.services.jobs.answered(reply)
 
 
 async def setup(bot: NewsBot) -> None:

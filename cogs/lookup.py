@@ -52,7 +52,7 @@ class Lookup(commands.Cog):
     page_timeout = 180.0  # seconds before a list's buttons switch off
 
     def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+        self.services = bot.services
 
     # -- helpers -------------------------------------------------------------------
     async def _send_pages(
@@ -96,14 +96,14 @@ class Lookup(commands.Cog):
         chart: bool = False,
     ) -> None:
         guild_id = str(interaction.guild_id)
-        finder = self.bot.finder
+        finder = self.services.finder
         ref = await finder.resolve(guild_id, kind, name)
         if ref is None:
             close = await finder.closest(guild_id, kind, name)
             message = no_match_message(kind, name, close)
             await interaction.response.send_message(embed=error_embed(message), ephemeral=True)
             return
-        since = self.bot.clock.time() - days * DAY
+        since = self.services.clock.time() - days * DAY
         total = await finder.count(guild_id, ref, since=since)
         older = await finder.count(guild_id, ref) if total == 0 else 0
         card = await finder.card(guild_id, ref, since=since) if total else None
@@ -131,15 +131,15 @@ class Lookup(commands.Cog):
         )
         if chart and total:
             timeline = await timeline_chart(
-                self.bot.store.articles,
+                self.services.store.articles,
                 guild_id,
                 kind,
                 ref.key,
                 ref.display,
-                now=self.bot.clock.time(),
+                now=self.services.clock.time(),
                 days=days,
             )
-            picture = await self.bot.charts.attachment(timeline, "timeline.png")
+            picture = await self.services.charts.attachment(timeline, "timeline.png")
             if picture is not None:
                 await interaction.followup.send(file=picture)
 
@@ -162,7 +162,7 @@ class Lookup(commands.Cog):
 
     @country.autocomplete("name")
     async def country_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = await self.bot.finder.suggest_countries(str(interaction.guild_id), current)
+        refs = await self.services.finder.suggest_countries(str(interaction.guild_id), current)
         return entity_choices(refs, "country")
 
     @app_commands.command(name="person", description="Recent developments about a person")
@@ -183,7 +183,7 @@ class Lookup(commands.Cog):
 
     @person.autocomplete("name")
     async def person_autocomplete(self, interaction: discord.Interaction, current: str):
-        refs = await self.bot.finder.suggest_persons(str(interaction.guild_id), current)
+        refs = await self.services.finder.suggest_persons(str(interaction.guild_id), current)
         return entity_choices(refs, "person")
 
     # -- search / latest / article -------------------------------------------------
@@ -195,7 +195,9 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         words = clean_argument(query, 200)
-        found = await self.bot.store.articles.search(guild_id, words, limit=50) if words else []
+        found = (
+            await self.services.store.articles.search(guild_id, words, limit=50) if words else []
+        )
         await self._send_pages(
             interaction,
             search_title(words),
@@ -209,7 +211,7 @@ class Lookup(commands.Cog):
     @app_commands.guild_only()
     async def latest(self, interaction: discord.Interaction) -> None:
         guild_id = str(interaction.guild_id)
-        newest = await self.bot.store.articles.recent(guild_id, limit=50)
+        newest = await self.services.store.articles.recent(guild_id, limit=50)
         await self._send_pages(
             interaction,
             "Latest articles",
@@ -227,9 +229,11 @@ class Lookup(commands.Cog):
     ) -> None:
         guild_id = str(interaction.guild_id)
         seconds = DAY if period == "day" else 7 * DAY
-        now = self.bot.clock.time()
+        now = self.services.clock.time()
         trends = {
-            kind: await self.bot.finder.trending(guild_id, kind, period=seconds, now=now, limit=10)
+            kind: await self.services.finder.trending(
+                guild_id, kind, period=seconds, now=now, limit=10
+            )
             for kind in ("country", "person")
         }
         if not any(trends.values()):
@@ -241,8 +245,9 @@ class Lookup(commands.Cog):
         embed = trending_embed(period, trends)
         await interaction.response.defer(thinking=True)
         days = 7 if period == "day" else 14
-        picture = await self.bot.charts.attachment(
-            await trend_chart(self.bot.store.articles, guild_id, now=now, days=days), "trend.png"
+        picture = await self.services.charts.attachment(
+            await trend_chart(self.services.store.articles, guild_id, now=now, days=days),
+            "trend.png",
         )
         if picture is None:
             await interaction.followup.send(embed=embed)
@@ -256,7 +261,9 @@ class Lookup(commands.Cog):
     async def article(
         self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 64]
     ) -> None:
-        found = await self.bot.store.articles.get(clean_argument(id, 64), str(interaction.guild_id))
+        found = await self.services.store.articles.get(
+            clean_argument(id, 64), str(interaction.guild_id)
+        )
         if found is None:
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
@@ -274,8 +281,8 @@ class Lookup(commands.Cog):
         require_manage_guild(interaction)
         guild_id = str(interaction.guild_id)
         article_id = clean_argument(id, 64)
-        found = await self.bot.store.articles.get(article_id, guild_id)
-        if found is None or not await self.bot.store.articles.forget(article_id, guild_id):
+        found = await self.services.store.articles.get(article_id, guild_id)
+        if found is None or not await self.services.store.articles.forget(article_id, guild_id):
             await interaction.response.send_message(
                 embed=error_embed("No article with that id in this server."), ephemeral=True
             )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 import difflib
 import functools
-import time
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import accumulate
@@ -60,7 +59,6 @@ def clean_argument(text: str, limit: int = 100) -> str:
 class _NameIndex:
     """A guild's person names, most mentioned first (then by key), in parallel lists."""
 
-    built_at: float
     counts: dict[str, int]
     names: dict[str, str]
     keys: list[str]
@@ -75,7 +73,7 @@ class _NameIndex:
 
     @classmethod
     def build(
-        cls, now: float, counts: dict[str, int], names: dict[str, str], folds: dict[str, str]
+        cls, counts: dict[str, int], names: dict[str, str], folds: dict[str, str]
     ) -> _NameIndex:
         # Built every few seconds for up to tens of thousands of names, while a user waits:
         # C-level sorts, joins and zips instead of a Python loop doing several things a name.
@@ -87,7 +85,7 @@ class _NameIndex:
         blob = "\n" + "\n".join(folded) + "\n"
         starts = list(accumulate((len(f) + 1 for f in folded), initial=1))[:-1]
         by_key = dict(zip(keys, range(len(keys)), strict=True))
-        return cls(now, counts, names, keys, displays, folded, blob, starts, by_key)
+        return cls(counts, names, keys, displays, folded, blob, starts, by_key)
 
     def ref(self, i: int) -> EntityRef:
         return EntityRef("person", self.keys[i], self.displays[i])
@@ -113,18 +111,17 @@ def _remember_fold(folds: dict[str, str], display: str) -> str:
 
 
 class EntityFinder:
-    """Resolves and suggests entity names for one store, with a short-lived name cache."""
+    """Resolves and suggests entity names for one store, with a name cache per server
+    that lasts as long as the store's version."""
 
-    def __init__(self, store: Articles, *, clock=time.monotonic) -> None:
+    def __init__(self, store: Articles) -> None:
         self.store = store
-        self.clock = clock
         self._persons: dict[str, _NameIndex] = {}
         self._folds: dict[str, str] = {}  # display name -> fold(display), kept across rebuilds
 
     # -- persons -------------------------------------------------------------------
     async def _person_index(self, guild_id: str) -> _NameIndex:
         cached = self._persons.get(guild_id)
-        now = self.clock()
         # The store's version says exactly when its names may have changed; recounting
         # them to find out costs ~15 ms at 100k articles.
         version = await self.store.version()
@@ -133,11 +130,11 @@ class EntityFinder:
         counts = await self.store.entity_counts(guild_id, "person")
         names = await self.store.person_names(guild_id)
         if cached is not None and counts == cached.counts and names == cached.names:
-            cached.built_at, cached.version = now, version  # the built lists still hold
+            cached.version = version  # the built lists still hold
             return cached
         if len(self._folds) > 4 * len(names) + 1000:
             self._folds.clear()  # mostly names no longer stored
-        index = _NameIndex.build(now, counts, names, self._folds)
+        index = _NameIndex.build(counts, names, self._folds)
         index.version = version
         self._persons[guild_id] = index
         return index

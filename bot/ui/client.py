@@ -3,36 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.config import Settings
 from bot.fleet import heartbeat
-from bot.fleet.pools import GATEWAY_STORE_POOL, store_pool_size
 from bot.fleet.shards import ShardSet
 from bot.news.atomic import read_json_file, set_aside, write_atomic
 from bot.news.clock import Clock
 from bot.news.jobs.interface import Orphan, ReplyGone, StillWorking
-from bot.news.queries import EntityFinder
 from bot.news.understanding.pipeline import IngestError, IngestResult
-from bot.ui.charts import ChartRenderer
 from bot.ui.errors import on_app_command_error
 from bot.ui.ingest_answers import ingest_answer, links_answer
-
-if TYPE_CHECKING:
-    from bot.news.digest.service import DigestService
-    from bot.news.feeds.service import FeedService
-    from bot.news.jobs import IngestJobs
-    from bot.news.store.interface import Guilds, Store
-    from bot.news.understanding.fetch import SafeFetcher
-    from bot.news.understanding.pipeline import Pipeline
+from bot.ui.services import Services, open_services
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +59,10 @@ def build_intents(settings: Settings) -> discord.Intents:
 
 
 class NewsBot(commands.AutoShardedBot):
-    """The bot and the services its commands use (all set once ``setup_hook`` ran)."""
+    """The bot; the services its commands use are ``services`` (set once ``setup_hook``
+    ran)."""
 
     settings: Settings
-    clock: Clock  # the only way to read the time of day
-    store: Store  # articles, guild settings, feeds, digest claims
-    guild_settings: Guilds  # ``store.guilds``
-    fetcher: SafeFetcher
-    pipeline: Pipeline  # link -> stored article, in this process
-    jobs: IngestJobs  # what commands call to ingest: this process, or the fleet's workers
-    finder: EntityFinder  # names -> countries and persons, suggestions, trending
-    digests: DigestService
-    feeds: FeedService
 
     def __init__(
         self,
@@ -104,82 +85,26 @@ class NewsBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.shardset = ShardSet(settings.shards, settings.shard_count)
-        self.clock = clock or Clock()
+        self._clock = clock or Clock()
         self.force_sync = force_sync
-        self._closers: list[Any] = []
+        self._services: Services | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the bot's services exist once setup_hook ran")
+        return self._services
 
     async def setup_hook(self) -> None:
-        from bot.news.digest.service import DigestService
-        from bot.news.feeds.service import FeedService
-        from bot.news.jobs.broker import open_broker_jobs
-        from bot.news.jobs.local import LocalJobs, local_worker_count
-        from bot.news.store import open_store
-        from bot.news.understanding.fetch import SafeFetcher
-        from bot.news.understanding.pipeline import Pipeline
-
-        settings = self.settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        options: dict[str, Any] = {}
-        if settings.shards is not None:  # a gateway of the fleet: PostgreSQL, a small pool
-            options["max_size"] = store_pool_size(GATEWAY_STORE_POOL)
-        self.store = await open_store(settings, clock=self.clock, **options)
-        self._closers.append(self.store.close)
-        self.fetcher = SafeFetcher(settings)
-        self._closers.append(self.fetcher.close)
-        self.pipeline = Pipeline(
-            settings,
-            store=self.store.articles,
-            fetcher=self.fetcher,
-            workers=local_worker_count(settings),
+        self._services = await open_services(
+            self.settings, self._clock, shards=self.shardset, on_orphan=self._answer_orphan
         )
-        if settings.broker_url:
-            # workers do the CPU work; this process only hands jobs over and answers
-            broker_jobs = await open_broker_jobs(settings, shards=self.shardset)
-            broker_jobs.on_orphan = self._answer_orphan
-            self.jobs = broker_jobs
-            self._closers.append(self.jobs.close)
-        else:
-            self.jobs = LocalJobs(self.pipeline)
-            # The worker loads spaCy (seconds): warm it up beside the gateway connection
-            # instead of before it; an early /ingest simply waits for the same start.
-            self._warmup = asyncio.create_task(self._warm_up_pipeline(), name="pipeline-warmup")
-            self._closers.append(self.pipeline.close)
-        self.finder = EntityFinder(self.store.articles)
-        self.charts = ChartRenderer()
-        self._closers.append(self.charts.close)
-        self.guild_settings = self.store.guilds
-        self.digests = DigestService(
-            settings, self.store.articles, self.store.guilds, self.store.claims, clock=self.clock
-        )
-        self.feeds = FeedService(
-            settings,
-            self.store.feeds,
-            fetch=self.fetcher.fetch,
-            ingest=self._ingest_for_feed,
-            clock=self.clock,
-        )
-        if not settings.broker_url:
-            # in a fleet the workers poll feeds (each URL once for every gateway)
-            await self.feeds.start()
-        self._closers.append(self.feeds.close)
-
-        self._heartbeat = heartbeat.start(settings.heartbeat_file, self.is_ready)
-        self._closers.append(lambda: heartbeat.stop(self._heartbeat))
-
+        self._heartbeat = heartbeat.start(self.settings.heartbeat_file, self.is_ready)
         self.tree.on_error = on_app_command_error
         for extension in COGS:
             await self.load_extension(extension)
         await self.sync_commands_if_changed()
-
-    async def _warm_up_pipeline(self) -> None:
-        try:
-            await self.pipeline.start()
-        except Exception:
-            # not fatal: each ingest retries the start and reports a clear error if it fails
-            log.exception("the article worker could not start; will retry on first use")
-
-    async def _ingest_for_feed(self, url: str, guild_id: str) -> Any:
-        return await self.jobs.ingest(url, guild_id)
 
     async def _answer_orphan(self, orphan: Orphan) -> None:
         """Answer an interaction that a gateway now gone acknowledged (its jobs finished
@@ -239,16 +164,9 @@ class NewsBot(commands.AutoShardedBot):
         write_atomic(state_path, json.dumps(state).encode())
 
     async def close(self) -> None:
-        warmup = getattr(self, "_warmup", None)
-        if warmup is not None and not warmup.done():
-            warmup.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await warmup
-        # stop taking work first (feeds, pipeline), then close the store last
-        for closer in reversed(self._closers):
-            try:
-                await closer()
-            except Exception:
-                log.exception("error while shutting down %s", closer)
-        self._closers.clear()
+        # the heartbeat first (not healthy any more), then the services, the store last
+        await heartbeat.stop(self._heartbeat)
+        self._heartbeat = None
+        if self._services is not None:
+            await self._services.close()
         await super().close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.news.text import one_line, safe_url
+from bot.news.text import one_line
 
 ZWSP = "\u200b"
 
@@ -38,10 +38,3 @@ def neutralise_mentions(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """Text that Discord shows literally: one line, no markdown, no mentions."""
     return _MARKDOWN_RE.sub(r"\\\1", neutralise_mentions(one_line(text)))
-
-
-def markdown_link(label: str, url: str | None) -> str:
-    """``[label](url)`` with the label escaped; just the escaped label if the URL is unsafe."""
-    text = escape_markdown(label)
-    link = safe_url(url)
-    return f"[{text}]({link})" if link else text

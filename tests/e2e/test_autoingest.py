@@ -12,11 +12,11 @@ from tests.e2e.conftest import story
 
 async def wait_for_articles(bot, guild_id: str, count: int) -> list:
     for _ in range(300):
-        found = await bot.store.articles.recent(guild_id, limit=10)
+        found = await bot.services.store.articles.recent(guild_id, limit=10)
         if len(found) >= count:
             return found
         await asyncio.sleep(0.1)
-    return await bot.store.articles.recent(guild_id, limit=10)
+    return await bot.services.store.articles.recent(guild_id, limit=10)
 
 
 async def test_links_posted_in_a_watched_channel_are_added(emulator, start_bot, articles) -> None:

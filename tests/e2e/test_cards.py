@@ -11,7 +11,7 @@ from tests.news.digest_support import article
 
 async def test_country_and_person_show_a_card_above_the_list(newsbot, user, emulator) -> None:
     guild = str(emulator.guild.id)
-    now = newsbot.clock.time()
+    now = newsbot.services.clock.time()
     stories = [
         (3, ("CL", "PE"), ("Ana Uno",)),
         (2, ("CL", "PE"), ()),
@@ -21,7 +21,7 @@ async def test_country_and_person_show_a_card_above_the_list(newsbot, user, emul
     for n, (days_ago, codes, people) in enumerate(stories):
         art = article(n, f"Story {n}", when=now - days_ago * DAY, guild=guild, countries=codes,
                       persons=people)  # fmt: skip
-        await newsbot.store.articles.add(art, guild)
+        await newsbot.services.store.articles.add(art, guild)
 
     chile = await user.slash("country", name="Chile")
     assert chile.ok, chile.text()

@@ -25,17 +25,18 @@ async def test_trending_attaches_a_chart_and_country_a_timeline(newsbot, user, e
     empty = await user.slash("trending", period="week")
     assert empty.ephemeral and "No developments" in empty.text()
     guild = str(emulator.guild.id)
-    now = newsbot.clock.time()
-    await newsbot.store.articles.add(article(1, "Strike in Santiago", when=now, guild=guild,
-                                    countries=("CL",), persons=("Ana Uno",)), guild)  # fmt: skip
+    now = newsbot.services.clock.time()
+    articles = newsbot.services.store.articles
+    await articles.add(article(1, "Strike in Santiago", when=now, guild=guild,
+                               countries=("CL",), persons=("Ana Uno",)), guild)  # fmt: skip
     one_day = await user.slash("trending", period="week", timeout=90)
     assert one_day.ok and len(one_day.embed["fields"]) == 2
     assert pictures(one_day) == [] and uploads(emulator) == []  # lines on one day: no chart
 
     for n, (days_ago, codes) in enumerate([(2, ("CL", "BR")), (3, ("BR",)), (1, ("CL",))]):
         when = now - days_ago * DAY
-        await newsbot.store.articles.add(article(n + 2, f"Story {n}", when=when, guild=guild,
-                                        countries=codes), guild)  # fmt: skip
+        await articles.add(article(n + 2, f"Story {n}", when=when, guild=guild,
+                                   countries=codes), guild)  # fmt: skip
     trending = await user.slash("trending", period="week", timeout=90)
     assert trending.ok, trending.text()
     assert "Countries" in [f["name"] for f in trending.embed["fields"]]

@@ -24,7 +24,7 @@ def bot_posts(emulator, channel) -> list[dict]:
 
 
 async def add_articles(bot, guild_id: str, count: int, *, when: float | None = None) -> None:
-    when = when or bot.clock.time()
+    when = when or bot.services.clock.time()
     codes = ["EC", "IL", "US", "FR", "BR", "IN", "NG", "JP"]
     for n in range(count):
         code = codes[n % len(codes)]
@@ -44,7 +44,7 @@ async def add_articles(bot, guild_id: str, count: int, *, when: float | None = N
                 Development("person", PersonMention(person).key, f"{person} spoke at talks {n}."),
             ],
         )
-        await bot.store.articles.add(article, guild_id)
+        await bot.services.store.articles.add(article, guild_id)
 
 
 async def test_posts_at_local_time_once_and_not_again_after_restart(
@@ -224,7 +224,7 @@ async def test_digest_lists_each_story_once_with_its_sources(emulator, start_bot
                 developments=[Development("country", code, summary)]
                 + [Development("person", PersonMention(p).key, f"{p} resigned.") for p in names],
             )
-            await bot.store.articles.add(article, str(emulator.guild.id))
+            await bot.services.store.articles.add(article, str(emulator.guild.id))
         clock.set(local(1, 8, 1, zone))
         await bot.get_cog("Digest").poster.run_due()
         [message] = bot_posts(emulator, news)

@@ -29,10 +29,10 @@ async def test_feed_add_poll_and_list(emulator, newsbot, user, articles) -> None
     # the poller takes a new feed's first items at once, in the background
     guild_id = str(emulator.guild.id)
     for _ in range(300):
-        if (await newsbot.feeds.list(guild_id))[0].items_ingested == 3:
+        if (await newsbot.services.feeds.list(guild_id))[0].items_ingested == 3:
             break
         await asyncio.sleep(0.1)
-    assert (await newsbot.feeds.list(guild_id))[0].items_ingested == 3
+    assert (await newsbot.services.feeds.list(guild_id))[0].items_ingested == 3
     latest = await user.slash("latest")
     titles = json.dumps(latest.embeds, ensure_ascii=False)
     assert "Council meets in Quito" in titles and "Council meets in Lima" in titles

@@ -56,12 +56,12 @@ async def add_articles(bot: Any, guild_id: int, count: int) -> None:
         article = Article(
             url=url, canonical_url=url, title=f"Story {n} about talks in {code}",
             summary=f"Officials met on day {n}.", site="news.example",
-            published=datetime.fromtimestamp(bot.clock.time() - 60 * n, UTC).isoformat(),
+            published=datetime.fromtimestamp(bot.services.clock.time() - 60 * n, UTC).isoformat(),
             fingerprint=f"{guild_id % 9973:04x}{n:012x}",
             countries=[CountryMention(code, 2, True)],
             developments=[Development("country", code, f"Talks number {n} in {code}.")],
         )  # fmt: skip
-        await bot.store.articles.add(article, str(guild_id))
+        await bot.services.store.articles.add(article, str(guild_id))
 
 
 def bot_posts(emulator: Emulator, channel: Any) -> list[dict[str, Any]]:

@@ -74,3 +74,24 @@ def article(
         Development("country", c, f"In {c}, development {n} happened.") for c in countries
     ] + [Development("person", pm.key, f"{pm.name} did thing {n}.") for pm in art.persons]
     return art
+
+
+def one_story_two_sites(when: float) -> list[Article]:
+    """The same event reported by Reuters and AP News a minute apart: one story, two sources."""
+    return [
+        article(
+            1,
+            "Ecuador declares state of emergency after prison riots - Reuters",
+            when=when,
+            site="Reuters",
+            countries=("EC",),
+        ),
+        article(
+            2,
+            "Ecuador declares a state of emergency after prison riots | AP News",
+            when=when + 60,
+            site="AP News",
+            url="https://apnews.example/2",
+            countries=("EC",),
+        ),
+    ]

@@ -11,7 +11,7 @@ from bot.news.clock import Clock
 from bot.news.digest.build import Digest, build_digest
 from bot.news.guild_settings import Follow, GuildSettings
 
-from .digest_support import article
+from .digest_support import article, one_story_two_sites
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 SINCE = NOW - timedelta(hours=24)
@@ -130,21 +130,7 @@ def test_followed_entity_without_news_is_named() -> None:
 
 def test_same_story_from_several_sites_is_one_item_with_its_sources() -> None:
     arts = [
-        article(
-            1,
-            "Ecuador declares state of emergency after prison riots - Reuters",
-            when=T,
-            site="Reuters",
-            countries=("EC",),
-        ),
-        article(
-            2,
-            "Ecuador declares a state of emergency after prison riots | AP News",
-            when=T + 60,
-            site="AP News",
-            url="https://apnews.example/2",
-            countries=("EC",),
-        ),
+        *one_story_two_sites(T),
         article(5, "Ecuador football team wins the derby", when=T, countries=("EC",)),
     ]
     d = build(arts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.news.understanding.enrich import enrich
-from bot.news.understanding.language import detect_language
+from bot.news.understanding.language import guess_language
 from tests.conftest import EXAMPLE_ARTICLE
 
 
@@ -90,8 +90,8 @@ def test_declared_language_does_not_outvote_the_text() -> None:
 
 def test_detect_language_english() -> None:
     text = "The government said on Monday that it would not change the law before the election."
-    assert detect_language(text) == "en"
-    assert detect_language("") == "und"
+    assert guess_language(text).code == "en"
+    assert guess_language("").code == "und"
 
 
 def test_empty_text() -> None:

@@ -168,18 +168,16 @@ async def test_country_suggestions_cached_and_guild_countries_first() -> None:
 
 async def test_finder_on_a_real_store_follows_its_version(tmp_path: Path) -> None:
     rng = random.Random(1)
-    now = [0.0]
     store = await TinyArticles.open(tmp_path / "articles", compact_every=3600.0)
     try:
         for n in range(40):
             await store.add(make_article(n, rng, start=1.78e9, span=86400.0), "g1")
-        finder = EntityFinder(store, clock=lambda: now[0])
+        finder = EntityFinder(store)
         offered = [r.display for r in await finder.suggest_persons("g1", "cas")]
         assert offered[0] == "Andrés Castillo"
         assert (await finder.resolve_person("g1", "castillo")).display == "Andrés Castillo"
         assert await finder.suggest_persons("g2", "cas") == []  # not another guild's names
         built = finder._persons["g1"]
-        now[0] = 60.0
         await finder.suggest_persons("g1", "cas")
         assert finder._persons["g1"] is built  # nothing written: not even recounted
         version = await store.version()

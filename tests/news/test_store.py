@@ -580,3 +580,27 @@ async def test_a_guild_does_not_learn_which_other_guilds_stored_an_article(
     assert set(store.recent("mine")[0].guilds) == {"mine"}
     assert set(store.by_country("theirs", a.countries[0].code)[0].guilds) == {"theirs"}
     await store.close()
+
+
+async def test_big_compactions_run_in_a_worker_process(tmp_path: Path) -> None:
+    # every compaction counts as big: the week files are rewritten by the worker process
+    store = await open_store(tmp_path / "s", compact_process_bytes=0, max_loaded_weeks=1)
+    first = [(await store.add(article(n), "g1"))[0] for n in range(30)]
+    await store.compact()  # nothing on disk yet: a thread
+    assert store._compactor.in_process == 0
+    for a in first[:10]:
+        await store.add(a, "g2")  # links: their weeks are read from the files
+    later = [(await store.add(article(n), "g1"))[0] for n in range(30, 40)]
+    await store.delete(first[-1].id)
+    await store.compact()
+    assert store._compactor.in_process == 1
+    for a in [*first[:-1], *later]:  # read at the places the worker reported
+        got = store.get(a.id, "g1")
+        assert got is not None and same_content(got, a)
+    assert {a.id for a in store.recent("g2", limit=100)} == {a.id for a in first[:10]}
+    assert store.get(first[-1].id) is None
+    await store.close()
+    again = await open_store(tmp_path / "s")
+    assert len(again.recent("g1", limit=100)) == 39
+    assert {a.id for a in again.recent("g2", limit=100)} == {a.id for a in first[:10]}
+    await again.close()

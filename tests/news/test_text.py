@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.news.text import safe_url, shorten
-from bot.ui.text import markdown_link
+from bot.ui.render import link
 
 
 def test_safe_url() -> None:
@@ -15,8 +15,7 @@ def test_safe_url() -> None:
     assert safe_url("https:///nohost") is None
     assert safe_url("https://example.com/" + "a" * 600) is None
     assert safe_url("https://bücher.de/ä") == "https://xn--bcher-kva.de/%C3%A4"
-    link = markdown_link("A [title]", "https://e.com/x)y")
-    assert link == "[A \\[title\\]](https://e.com/x%29y)"
+    assert link("A [title]", "https://e.com/x)y", 100) == "[A \\[title\\]](https://e.com/x%29y)"
 
 
 def test_shorten_cuts_at_a_word() -> None:

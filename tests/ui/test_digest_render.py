@@ -21,7 +21,7 @@ from bot.ui.render import (
     TITLE_MAX,
 )
 from bot.ui.text import ZWSP
-from tests.news.digest_support import article
+from tests.news.digest_support import article, one_story_two_sites
 from tests.news.test_digest import SINCE, T, big_day, build
 
 
@@ -73,23 +73,7 @@ def test_any_size_fits(count: int) -> None:
 
 
 def test_sources_are_named_once_with_a_count() -> None:
-    arts = [
-        article(
-            1,
-            "Ecuador declares state of emergency after prison riots - Reuters",
-            when=T,
-            site="Reuters",
-            countries=("EC",),
-        ),
-        article(
-            2,
-            "Ecuador declares a state of emergency after prison riots | AP News",
-            when=T + 60,
-            site="AP News",
-            url="https://apnews.example/2",
-            countries=("EC",),
-        ),
-    ]
+    arts = one_story_two_sites(T)
     line = next(x for x in all_lines(render_digest(build(arts))) if "prison riots" in x)
     assert line.startswith("**1.** [Ecuador declares")
     assert "· 2 sources: Reuters, [AP News](https://apnews.example/2)" in line

@@ -7,8 +7,6 @@ Messages are persistent and the queue durable: a RabbitMQ restart keeps waiting 
 
 from __future__ import annotations
 
-from typing import Any
-
 from taskiq_aio_pika import AioPikaBroker
 from taskiq_aio_pika.exchange import Exchange
 from taskiq_aio_pika.queue import Queue, QueueType
@@ -33,7 +31,3 @@ def make_broker(settings: Settings, *, prefetch: int = 4) -> AioPikaBroker:
     )
 
 
-def queue_names(settings: Settings) -> dict[str, Any]:
-    """What ``make_broker`` declares, for tools that clean a test run up."""
-    name = settings.broker_queue
-    return {"exchange": name, "queues": [f"{name}.jobs", f"{name}.dead"]}

@@ -25,11 +25,20 @@ from typing import Any
 
 import orjson
 
-from bot.news.atomic import clean_temp_files
+from bot.news.atomic import clean_temp_files, write_atomic
 from bot.news.clock import Clock
-from bot.news.model import Article, EntityKind, fold, person_key
+from bot.news.model import (
+    Article,
+    CountryMention,
+    Development,
+    EntityKind,
+    PersonMention,
+    fold,
+    person_key,
+)
 from bot.news.store import partitions as parts
 from bot.news.store import snapshot
+from bot.news.store.compactor import Compactor
 from bot.news.store.errors import StoreBusy, StoreReadOnly
 from bot.news.store.index import ArticleIndex, Entry, Postings
 from bot.news.store.journal import Journal, read_segment, segments
@@ -41,6 +50,7 @@ _MISSING: Any = object()
 REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all week files
 LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
+RELOCATE_SLICE = 1000  # entries given their new place between two yields to the loop
 SCRUB_PAUSE = 2.0  # seconds between the background checks of two weeks' copies and sidecars
 
 
@@ -69,16 +79,27 @@ def _entry_of(doc: Doc, week: str) -> Entry:
     )
 
 
+_PLAIN_FIELDS = frozenset(Article.__dataclass_fields__) - {
+    "countries", "persons", "developments", "notes", "guilds"
+}  # fmt: skip
+
+
 def _article(doc: Doc, guild: str | None = None) -> Article:
     """A fresh ``Article`` from a stored document (callers may mutate it freely).
 
     Read for one guild, it shows only that guild's link: a server never learns which
     other servers stored the same article."""
-    data = dict(doc)
-    guilds = data.get("guilds") or {}
-    data["guilds"] = dict(guilds) if guild is None else {guild: guilds[guild]}
-    data["notes"] = list(data.get("notes") or ())
-    return Article.from_dict(data)
+    # Article.from_dict's work without its two dict copies: every read of a list pays it
+    fields = {k: v for k, v in doc.items() if k in _PLAIN_FIELDS}
+    guilds = doc.get("guilds") or {}
+    return Article(
+        **fields,
+        countries=[CountryMention(**c) for c in doc.get("countries", ())],
+        persons=[PersonMention(**p) for p in doc.get("persons", ())],
+        developments=[Development(**d) for d in doc.get("developments", ())],
+        notes=list(doc.get("notes") or ()),
+        guilds=dict(guilds) if guild is None else {guild: guilds[guild]},
+    )
 
 
 def _scan_blob(blob: str, words: list[str]) -> list[str]:
@@ -109,6 +130,7 @@ class ArticleStore:
         *,
         compact_every: float = 5.0,
         compact_bytes: int = 1 << 20,
+        compact_process_bytes: int | None = 1 << 20,
         max_loaded_weeks: int = 4,
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
@@ -120,6 +142,8 @@ class ArticleStore:
         self.weeks_dir = self.directory / "weeks"
         self.compact_every = compact_every
         self.compact_bytes = compact_bytes
+        # week files to rewrite in one compaction above which it runs in a worker process
+        self._compactor = Compactor(self.weeks_dir, compact_process_bytes)
         self.max_loaded_weeks = max_loaded_weeks
         self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
@@ -130,6 +154,7 @@ class ArticleStore:
         self._pending: dict[str, dict[str, Doc | None]] = {}  # not yet in the week files
         self._disk_weeks: set[str] = set()
         self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
+        self._relocated: dict[str, parts.Locations] = {}  # rewritten weeks, while applied
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -209,34 +234,49 @@ class ArticleStore:
             if stale.name[: -len(".idx.json")] not in self._disk_weeks and not self.read_only:
                 stale.unlink()  # its partition is gone (emptied, or set aside)
         snap = snapshot.read(self.directory)
-        changed = sorted(self._disk_weeks)
+        changed: list[str] = []
         if snap is not None:
-            snapshot.load_into(self.index, snap)
-            for week in set(snap.weeks) - self._disk_weeks:
-                self.index.drop_week(week)
             changed = [
                 week
-                for week in changed
+                for week in sorted(self._disk_weeks)
                 if snap.weeks.get(week) is None
                 or snapshot.signature(parts.idx_path(self.weeks_dir, week)) != snap.weeks[week]
             ]
-            snap = None  # its arrays now belong to the index
-            if len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
-                self.index = ArticleIndex()
-                changed = sorted(self._disk_weeks)
-            else:
-                for week in changed:
-                    self.index.drop_week(week)
-                    data = self._week_index(week)
-                    if data is not None:
-                        self.index.add_week(week, data)
-                self.snapshot_behind = len(changed)
-                return self._replay()
-        loaded = [(w, d) for w in changed if (d := self._week_index(w)) is not None]
-        self.index.bulk_load(loaded)
-        self.snapshot_behind = len(loaded)
-        del loaded
+        if changed:
+            log.info("article store: %d week files changed since the index snapshot", len(changed))
+        if snap is None or len(changed) > REBUILD_WEEKS:  # cheaper to start from the week files
+            snap = self._snapshot_from_weeks()
+            changed = []
+        self.index.load(snap)
+        for week in sorted(set(snap.week_rows) - self._disk_weeks):
+            self.index.drop_week(week)
+        for week in changed:
+            self.index.drop_week(week)
+            data = self._week_index(week)
+            if data is not None:
+                self.index.add_week(week, data)
+        self.snapshot_behind = len(changed)
         return self._replay()
+
+    def _snapshot_from_weeks(self) -> snapshot.SnapCols:
+        """A snapshot made from every week index file (rebuilding damaged ones), written
+        for the next start (unless read-only) and mapped like one read from disk."""
+        loaded, sigs = [], {}
+        for week in sorted(self._disk_weeks):
+            path = parts.idx_path(self.weeks_dir, week)
+            data = self._week_index(week)
+            if data is not None:  # (one writer: the file read is the file signed)
+                sigs[week] = snapshot.signature(path)
+                loaded.append((week, data))
+        raw = snapshot.encode(loaded, sigs)
+        del loaded
+        if self.read_only:
+            return snapshot.from_bytes(raw)
+        write_atomic(self.directory / snapshot.FILE_NAME, raw)
+        del raw
+        return snapshot.read(self.directory) or snapshot.from_bytes(
+            (self.directory / snapshot.FILE_NAME).read_bytes()
+        )
 
     def _check_files(self) -> None:
         """Bring back weeks whose file is gone but whose copy is there, and check the newest
@@ -316,14 +356,10 @@ class ArticleStore:
         await self._journal.sync()
         if compact:
             await self.compact()
-            if self.snapshot_behind and not self._pending:
-                # nothing else runs now, and memory matches the files: no need to read them
-                await asyncio.to_thread(
-                    snapshot.write_from_memory, self.index, self.directory, self.weeks_dir
-                )
-            elif self.snapshot_behind:
+            if self.snapshot_behind:
                 await self.write_snapshot()
         await self._journal.close()
+        await self._compactor.close()
         self._close_files()
         # The last segment holds nothing that is not in the partition files.
         if compact and not self._pending:
@@ -418,18 +454,22 @@ class ArticleStore:
             for article_id in lost:
                 self.index.remove(article_id)
 
-    def _doc(self, article_id: str) -> Doc | None:
-        entry = self.index.entry(article_id)
-        if entry is None:
+    def _doc(self, article_id: str, row: int | None = None) -> Doc | None:
+        """The stored document (``row``: the article's index row, when the caller has it)."""
+        place = self.index.locate(article_id, row)
+        if place is None:
             return None
-        week = entry.week
+        week, offset, length = place
         pending = self._pending.get(week)
         if pending is not None:
             doc = pending.get(article_id, _MISSING)
             if doc is not _MISSING:
                 return doc
         loaded = self._loaded.get(week)
-        if loaded is None and entry.offset >= 0:
+        moved = self._relocated.get(week)
+        if moved is not None:
+            offset, length = moved.get(article_id, (offset, length))
+        if loaded is None and offset >= 0:
             cache = self._doc_cache
             doc = cache.get(article_id)
             if doc is not None:
@@ -437,7 +477,7 @@ class ArticleStore:
                 return doc
             fd = self._fd(week)
             if fd is not None:
-                doc = parts.read_one(fd, article_id, entry.offset, entry.length)
+                doc = parts.read_one(fd, article_id, offset, length)
                 if doc is not None:
                     cache[article_id] = doc
                     if len(cache) > self.doc_cache_size:
@@ -473,6 +513,17 @@ class ArticleStore:
         out = []
         for article_id in ids:
             doc = self._doc(article_id)
+            if doc is not None and guild in doc.get("guilds", ()):
+                out.append(_article(doc, guild))
+        return out
+
+    def _articles_at(self, rows: list[int], guild: str) -> list[Article]:
+        """``_articles`` of index rows (a postings slice): no id lookups."""
+        out = []
+        id_of = self.index.table.id_of
+        for row in rows:
+            article_id = id_of(row)
+            doc = self._doc(article_id, row)
             if doc is not None and guild in doc.get("guilds", ()):
                 out.append(_article(doc, guild))
         return out
@@ -633,7 +684,8 @@ class ArticleStore:
         self.snapshot_behind = max(0, self.snapshot_behind - behind)
 
     async def compact(self) -> None:
-        """Fold the journal into the week files (in a worker thread), then drop it."""
+        """Fold the journal into the week files (in a worker thread, or process when
+        big: ``compactor.py``), then drop it."""
         async with self._compact_lock:
             journal = self._journal
             if journal is None or not self._pending:
@@ -645,10 +697,12 @@ class ArticleStore:
                 (week, dict(self._loaded[week]) if week in self._loaded else None, changes)
                 for week, changes in staged.items()
             ]
-            written = await asyncio.to_thread(self._write_weeks, jobs)
-            for n, (week, changes) in enumerate(staged.items()):
+            n = 0
+            async for week, (locs, base_lost) in self._compactor.run(jobs):
                 if n:
                     await asyncio.sleep(0)  # a week at a time: many weeks must not stall the loop
+                n += 1
+                changes = staged[week]
                 current = self._pending.get(week)
                 if current is not None:
                     for article_id, doc in changes.items():
@@ -657,11 +711,15 @@ class ArticleStore:
                     if not current:
                         del self._pending[week]
                 self._search_cache.pop(week, None)
+                # Until every entry has its new place, reads of this week look here.
+                self._relocated[week] = locs
                 self._close_file(week)  # the next pread opens the new file
-                locs, base_lost = written[week]
                 set_location = self.index.set_location
-                for article_id, (offset, length) in locs.items():
+                for k, (article_id, (offset, length)) in enumerate(locs.items()):
+                    if k % RELOCATE_SLICE == RELOCATE_SLICE - 1:
+                        await asyncio.sleep(0)  # a big week must not stall the loop
                     set_location(article_id, week, offset, length)
+                del self._relocated[week]
                 if locs:
                     self._disk_weeks.add(week)
                 else:
@@ -673,26 +731,6 @@ class ArticleStore:
             journal.remove_through(closed)
             self.compactions += 1
             self.snapshot_behind += len(staged)
-
-    def _write_weeks(
-        self, jobs: list[tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]]
-    ) -> dict[str, tuple[dict[str, tuple[int, int]], bool]]:
-        written = {}
-        for week, base, changes in jobs:
-            docs = base
-            lost = False
-            if docs is None:
-                existed = parts.partition_path(self.weeks_dir, week).exists()
-                docs = parts.read_partition(self.weeks_dir, week)
-                lost = docs is None and existed
-                docs = docs or {}
-            for article_id, doc in changes.items():
-                if doc is None:
-                    docs.pop(article_id, None)
-                else:
-                    docs[article_id] = doc
-            written[week] = (parts.write_week(self.weeks_dir, week, docs), lost)
-        return written
 
     # ---------------------------------------------------------------- reads
 

@@ -129,14 +129,6 @@ def simhash(text: str, shingle: int = 3) -> int:
 def fingerprint(text: str) -> str:
     """The content fingerprint stored with an article: 16 hex digits of the SimHash.
 
-    Equal fingerprints mean the same text up to case, accents, punctuation and spacing;
-    ``near_duplicate`` compares two fingerprints with a small tolerance."""
+    Equal fingerprints mean the same text up to case, accents, punctuation and spacing
+    (the stores dedupe on equality)."""
     return f"{simhash(text):016x}"
-
-
-def near_duplicate(fp_a: str, fp_b: str, max_bits: int = 3) -> bool:
-    """True when two fingerprints differ in at most ``max_bits`` bits."""
-    try:
-        return bin(int(fp_a, 16) ^ int(fp_b, 16)).count("1") <= max_bits
-    except ValueError:
-        return False

@@ -90,14 +90,6 @@ def guess_language(text: str) -> LanguageGuess:
     return LanguageGuess(code, min(1.0, float(confidence)))
 
 
-def detect_language(text: str) -> str:
-    """An ISO 639-1 code for the text's language: "und" without letters, "en" when unsure."""
-    guess = guess_language(text)
-    if guess.code == "und" or guess.confident:
-        return guess.code
-    return "en"
-
-
 def declared_language(tag: str | None) -> str | None:
     """The primary subtag of a declared language ("en-US" -> "en"), or None."""
     if not tag:

@@ -65,11 +65,6 @@ def available(folder: Traversable | None = None) -> list[Migration]:
     return found
 
 
-def latest_version() -> int:
-    migrations = available()
-    return migrations[-1].version if migrations else 0
-
-
 async def applied_versions(conn: Any) -> set[int]:
     """Versions recorded in the database (empty for a new database)."""
     exists = await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")

@@ -88,8 +88,8 @@ class TinyArticles:
         postings = self._postings(guild_id, kind, key)
         if postings is None:
             return []
-        ids = postings.newest(since, until, limit, offset)
-        return self.engine._articles(ids, str(guild_id))
+        rows = postings.newest_rows(since, until, limit, offset)
+        return self.engine._articles_at(rows, str(guild_id))
 
     async def recent(
         self,
@@ -185,7 +185,7 @@ class TinyArticles:
             return EntityCard(kind, key, display, 0, None, None)
         lo, hi = postings._bounds(since, None)
         companions: Counter[tuple[str, str]] = Counter()
-        for article_id in postings.ids[max(lo, hi - CARD_SAMPLE) : hi]:
+        for article_id in postings.ids_between(max(lo, hi - CARD_SAMPLE), hi):
             entry = index.entry(article_id, keep=False)
             if entry is None:
                 continue
@@ -230,7 +230,7 @@ class TinyArticles:
     # -- copying between stores
 
     async def export(self, *, batch: int = 500) -> AsyncIterator[list[Article]]:
-        ids = sorted(self.engine.index.entries)
+        ids = sorted(self.engine.index.ids())
         for start in range(0, len(ids), batch):
             found = [self.engine.get(i) for i in ids[start : start + batch]]
             yield [a for a in found if a is not None]
