@@ -305,7 +305,7 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     best = min(branches.values(), key=_branch_rank)
     if _branch_rank(best)[0]:
-        # No branch has the right ``type``: the discriminator itself is the error.
+        # No alternative of the oneOf has the right ``type``: the discriminator itself is the error.
         return [error]
     out: list[ValidationError] = []
     for sub in best:

@@ -40,7 +40,7 @@ def test_example_article_counts_salience_and_developments(example) -> None:
     persons = {p.name: p for p in example.persons}
     assert countries["EC"].salient and countries["IL"].salient
     assert not countries["AE"].salient
-    assert persons["Daniel Noboa"].count >= 4  # "Noboa" alone merged in
+    assert persons["Daniel Noboa"].count >= 4  # "Noboa" alone counts as him
     developments = {(d.kind, d.key): d.sentence for d in example.developments}
     assert len(developments) == 8
     assert "United Arab Emirates" in developments[("country", "AE")]
