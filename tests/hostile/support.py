@@ -132,3 +132,17 @@ class RawServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+
+
+def serve_two_councils(pages: dict[str, tuple[str, bytes]], first: str, second: str) -> None:
+    """Two short articles (Quito, Lima) served under the paths ``first`` and ``second``."""
+    from tests.e2e.conftest import story
+
+    pages[first] = story(
+        "Quito council approves a transport budget",
+        "The city council of Quito met on Monday to approve a new transport budget.",
+    )
+    pages[second] = story(
+        "Lima council debates water rates",
+        "The city council of Lima met on Tuesday to debate new water rates.",
+    )

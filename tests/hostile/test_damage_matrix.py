@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bot.news.atomic import DAMAGED_MARK
 from bot.sandbox.web import ArticleServer
-from tests.e2e.conftest import story
 from tests.hostile.feed_corpus import corpus
+from tests.hostile.support import serve_two_councils
 
 DAMAGES = ("half", "random", "zero")
 COLUMNS = ("serving", "noticed", "set_aside", "articles", "search", "feed", "digest", "rebuilt")
@@ -61,14 +61,7 @@ async def _fill(start_bot, emulator, server: ArticleServer) -> None:
 async def test_damage_matrix(emulator, start_bot, data_dir: Path, tmp_path, caplog) -> None:
     caplog.set_level(logging.WARNING)
     async with ArticleServer() as server:
-        server.pages["a"] = story(
-            "Quito council approves a transport budget",
-            "The city council of Quito met on Monday to approve a new transport budget.",
-        )
-        server.pages["b"] = story(
-            "Lima council debates water rates",
-            "The city council of Lima met on Tuesday to debate new water rates.",
-        )
+        serve_two_councils(server.pages, "a", "b")
         doc = corpus(server.url("/page"))[0]
         server.pages["feed"] = (doc.right_type, doc.body)
         await _fill(start_bot, emulator, server)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.web import ArticleServer
-from tests.e2e.conftest import story
 from tests.hostile.processes import alive, command_line, descendants, wait_gone
+from tests.hostile.support import serve_two_councils
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,14 +63,7 @@ async def test_sigkill_during_ingest_leaves_no_worker_and_keeps_what_was_stored(
 ) -> None:
     data_dir = tmp_path / "data"
     async with ArticleServer() as server:
-        server.pages["first"] = story(
-            "Quito council approves a transport budget",
-            "The city council of Quito met on Monday to approve a new transport budget.",
-        )
-        server.pages["second"] = story(
-            "Lima council debates water rates",
-            "The city council of Lima met on Tuesday to debate new water rates.",
-        )
+        serve_two_councils(server.pages, "first", "second")
         acknowledged, left = await _kill_parent_mid_ingest(data_dir, server)
         try:
             assert acknowledged.startswith("stored "), acknowledged
