@@ -304,7 +304,10 @@ def _quiet_mode(value: Any) -> str:
 def _follows(value: Any) -> tuple[Follow, ...]:
     out = []
     for item in value or ():
-        out.append(Follow(str(item["kind"]), str(item["key"]), str(item["display"])))
+        kind, key = str(item["kind"]), str(item["key"])
+        if kind == "person":
+            key = person_key(key)  # stored before every apostrophe was written "'"
+        out.append(Follow(kind, key, str(item["display"])))
     return tuple(out)
 
 

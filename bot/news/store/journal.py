@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from bot.news.atomic import fsync_dir
-from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION
+from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION, migrate
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,11 @@ def _decode(line: bytes) -> dict[str, Any] | None:
 
 
 def read_segment(path: Path) -> Iterator[dict[str, Any]]:
-    """The valid records of one segment, in order; a torn tail is logged and dropped."""
+    """The valid records of one segment, in order, their articles brought up to the current
+    schema (a segment written by an older newsbot); a torn tail is logged and dropped."""
     raw = path.read_bytes()
     pos = 0
+    version = 1
     while pos < len(raw):
         end = raw.find(b"\n", pos)
         if end == -1:
@@ -75,6 +77,8 @@ def read_segment(path: Path) -> Iterator[dict[str, Any]]:
             if version > ARTICLE_SCHEMA_VERSION:
                 raise ValueError(f"{path.name}: schema_version {version} is newer than this code")
         else:
+            if version < ARTICLE_SCHEMA_VERSION and isinstance(record.get("a"), dict):
+                record["a"] = migrate(record["a"], version)
             yield record
         pos = end + 1
 

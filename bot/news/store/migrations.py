@@ -10,15 +10,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.news.model import person_key
 from bot.news.store.errors import SchemaTooNew
 
-ARTICLE_SCHEMA_VERSION = 1
+ARTICLE_SCHEMA_VERSION = 2
 
 Doc = dict[str, Any]
 
+
+def _v1_to_v2(doc: Doc) -> Doc:
+    """Version 2 writes every apostrophe of a person key as "'" (``person_key``). The index
+    files and the snapshot of version 1 are rebuilt from the documents (their keys are
+    derived from the names); the one key a document stores is its person developments'."""
+    developments = []
+    for development in doc.get("developments") or ():
+        if isinstance(development, dict) and development.get("kind") == "person":
+            development = {**development, "key": person_key(str(development.get("key", "")))}
+        developments.append(development)
+    if "developments" in doc:
+        doc["developments"] = developments
+    return doc
+
+
 # version N -> function turning a version-N article document into a version-N+1 one.
-# Version 1 is the first; the next schema change adds ``1: _v1_to_v2`` here.
-MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {}
+MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {1: _v1_to_v2}
 
 
 def _too_new(version: int) -> SchemaTooNew:
