@@ -218,7 +218,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     other_labels: Counter[str] = Counter()
     for ent in doc.ents:
         if ent.label_ != "PERSON":
-            other_labels[fold(_strip_the(ent.text))] += 1
+            other_labels[_entity_key(ent.text)] += 1
     raw: list[tuple[str, int, int]] = []
     for ent in doc.ents:
         if ent.label_ != "PERSON":
@@ -256,18 +256,26 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
-            fuller = _fuller_name(name, text) or _shared_surname(name, spans, text)
+            fuller = _fuller_name(name, text, other_labels) or _shared_surname(name, spans, text)
+            # a word the model also takes for a firm, a party or a place needs a title or a
+            # role: firms "say" things too ("Roscosmos said", "Labour")
+            only_person = other_labels[key] == 0
             if fuller:
                 name = fuller
-            elif not _keeps_single(name, len(spans), text) and not has_person_cue(
-                text, spans, None, people, loose=False
+            elif not _keeps_single(name, len(spans), text, only_person) and not (
+                has_person_cue(text, spans, None, people, speech=only_person, loose=False)
+                or (only_person and listed_with_people(text, spans, people))
             ):
                 continue
         words = name.split()
+        # the last word alone counts as this person's surname unless the model names
+        # something else with it more often ("Aston Villa" ... "Villa")
+        last = _entity_key(words[-1])
+        surname = words[-1] if other_labels[last] <= person_counts[last] else None
         if (
             len(words) > 1
             and not _named_like_person(words)
-            and not has_person_cue(text, spans, words[-1], people)
+            and not has_person_cue(text, spans, surname, people)
         ):
             continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
         persons.append(Found("person", person_key(name), name, spans))
@@ -389,8 +397,9 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
     return found
 
 
-def _fuller_name(name: str, text: str) -> str | None:
-    """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model missed."""
+def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None:
+    """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model
+    missed; not after a word the model names something else with ("Sky News Doaa")."""
     pattern = re.compile(r"\b([A-Z][\w'’-]+)\s+" + re.escape(name) + r"\b(?![\w-])")
     for match in pattern.finditer(text):
         first = match.group(1)
@@ -399,23 +408,34 @@ def _fuller_name(name: str, text: str) -> str | None:
             or first.lower().endswith("ing")
             or is_title_word(first)
             or resolve_country(first)
+            or other_labels[_entity_key(first)]
         ):
             continue
         if first.isupper() and len(first) > 1:
+            continue
+        if clean_person(f"{first} {name}") is None:
             continue
         return f"{first} {name}"
     return None
 
 
-def _keeps_single(name: str, mentions: int, text: str) -> bool:
+def _entity_key(text: str) -> str:
+    """How a non-person entity is counted: folded, without "the" and a possessive."""
+    return re.sub(r"['’]s?$", "", fold(_strip_the(text)))
+
+
+def _keeps_single(name: str, mentions: int, text: str, only_person: bool = True) -> bool:
     """A one-word person is kept when a title names it ("President Trump", "Mr. Schiff") or the
-    model saw it at least three times and the word never appears in lower case."""
+    model saw it at least three times, never as anything but a person (``only_person``), and
+    the word never appears in lower case."""
     if re.search(_TITLED + r"\.?\s+" + re.escape(name) + r"\b", text):
         return True
     role = re.search(_ROLE_BEFORE + re.escape(name) + r"\b", text)
     if role and mentions == 1:
         return True  # "Brazil star Neymar", "singer Adele"
-    if mentions < 3 or re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
+    if mentions < 3 or not only_person:
+        return False
+    if re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
     return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)
 
@@ -458,6 +478,17 @@ def _trim_glued_words(
         )
 
     given_names = {fold(name.split()[0]) for name, _, _ in raw if len(name.split()) > 1}
+    alone = {fold(name) for name, _, _ in raw if len(name.split()) == 1}
+
+    def glued_before_name(words: list[str]) -> bool:
+        """ "Isco Gareth Bale", "Aintree Liam Treadwell": a word that is nobody's first name
+        (a person named alone, a club, a place) before a first name and a surname."""
+        return (
+            len(words) > 2
+            and not is_given_name(words[0])
+            and is_given_name(words[1])
+            and (fold(words[0]) in alone or not_a_name_word(words[0]))
+        )
 
     def place_word(word: str) -> bool:
         return term_kind(word.strip(".,")) in ("name", "alias", "demonym", "place")
@@ -472,10 +503,14 @@ def _trim_glued_words(
     for name, start, _ in raw:
         words = name.split()
         # leading: only when what is left is a person this article names anyway
-        while (
+        while glued_before_name(words) or (
             len(words) > 1
-            and (not_a_name_word(words[0]) or _common_word_first(" ".join(words), text))
-            and named_elsewhere(" ".join(words[1:]), name)
+            and (
+                not_a_name_word(words[0])
+                or _common_word_first(" ".join(words), text)
+                or (fold(words[0]) in alone and not is_given_name(words[0]))
+            )
+            and (named_elsewhere(" ".join(words[1:]), name) or fold(words[1]) in given_names)
             and fold(words[0]) not in given_names - {fold(name.split()[0])}
         ):
             start = text.find(words[1], start)
@@ -536,17 +571,23 @@ def _persons_tagged_otherwise(
             continue
         name, offset = cleaned
         words = name.split()
-        if not 2 <= len(words) <= 3 or not is_given_name(words[0]):
+        start = ent.start_char + offset
+        at = [(start, start + len(name))]
+        if not 2 <= len(words) <= 3:
             continue
         if fold(words[0]) in _PARTICLE_END or "-" in words[0]:
             continue  # "Al Qaeda", "El Nino": an article, not a first name
+        if not is_given_name(words[0]):
+            # no known first name: only a title, a role or an age right at it says a person
+            # ("Television star Bear Grylls", "Attorney General Raciel Lopez Salazar")
+            if has_person_cue(text, at, None, (), speech=False, loose=False):
+                found.append((name, start, start + len(name)))
+            continue
         surname = words[-1]
         # the surname on its own, as news writes a person after the first mention
         by_itself = len(re.findall(r"\b" + re.escape(surname) + r"\b", text)) > len(
             re.findall(r"\b" + re.escape(name) + r"\b", text)
         )
-        start = ent.start_char + offset
-        at = [(start, start + len(name))]
         # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
         cue = has_person_cue(
             text, at, None, people, speech=False, loose=False

@@ -38,13 +38,17 @@ _TITLE_BEFORE = re.compile(
     r"Lord|Lady|King|Queen|Prince|Princess|Pope|President|Minister|Senator|Governor|Mayor|"
     r"Judge|Justice|Chancellor|Secretary|Ambassador|Attorney|Coach|Chief|Professor|Doctor|"
     r"Sheikh|Imam|Rabbi|Bishop|Cardinal|Officer|Detective|Sheriff|Speaker|Chairman|"
-    r"Chairwoman|Director|Commissioner|Representative|Congressman|Congresswoman)\.?|"
+    r"Chairwoman|Director|Commissioner|Representative|Congressman|Congresswoman|General|"
+    r"Lieutenant|Colonel|Major|Captain|Sergeant|Inspector|Constable|Commander|Admiral|"
+    r"Councillor|Deputy|Superintendent|Marshal|Bishop|Reverend|Pastor|Father|Sister)\.?|"
     r"\bCEO|\bMP|\bMEP)\s+$"
 )
 _SPEECH = (
-    r"said|says|told|tells|asked|asks|added|adds|wrote|writes|tweeted|explained|argued|noted|"
-    r"insisted|admitted|replied|recalled|claimed|warned|stated|testified|announced|confirmed|"
-    r"denied|acknowledged|believes|thinks|hopes|wants"
+    r"said|says|told|tells|asked|asks|added|adds|wrote|writes|tweeted|tweets|explained|"
+    r"explains|argued|argues|noted|notes|insisted|insists|admitted|admits|replied|replies|"
+    r"recalled|recalls|claimed|claims|warned|warns|stated|states|testified|testifies|"
+    r"announced|announces|confirmed|confirms|denied|denies|acknowledged|acknowledges|"
+    r"believes|thinks|hopes|wants"
 )
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|asked|added|according to|wrote|tweeted)\s+$")
 _SPEECH_AFTER = re.compile(

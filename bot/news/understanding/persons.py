@@ -11,6 +11,7 @@ from collections import Counter
 
 from bot.news.model import fold, person_key
 from bot.news.understanding.countries import resolve_country, term_kind
+from bot.news.understanding.given_names import is_given_name
 from bot.news.understanding.sentences import split_words
 
 # Words that precede a name as a title or role; stripped from the left, several may stack
@@ -57,6 +58,7 @@ OPENERS = frozenset(
         """the a an and but or if as at in on by for of to from with when while after before
         since because although though then so yet why how what where who that this these those
         it he she they we i you me us him them his her their its our my your former late new old
+        many some most several few both every each other another all
         young said says told according follow like unlike regarding following including despite
         during about against via per off over under between among amid monday tuesday wednesday
         thursday friday saturday sunday january february march april may june july august september
@@ -75,7 +77,7 @@ _NON_NAME_WORDS = frozenset(
         news times post journal magazine press media airlines airways motors bank capital
         partners holdings technologies labs systems solutions services team club league cup
         awards award festival show project program programme act street avenue road park square
-        bridge tower hall building airport station river lake mountain island beach valley
+        building airport station mountain
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
         nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
         singer rapper party army government ministry parliament congress senate court police
@@ -83,6 +85,15 @@ _NON_NAME_WORDS = frozenset(
         democrats republicans conservatives liberals statehouse capitol county city district
         province region united rovers athletic atletico wanderers albion hotspur rangers fc
         afc cf arena stadium oval magistrates scout scouts town"""
+    )
+)
+# words of place and thing names that are also surnames ("Dougie Hall", "Charlotte Dell",
+# "Ricki Lake", Korean "Park"): a thing after a word that is nobody's first name
+# ("Carnegie Hall", "Wall Street"), a person's surname after a known first name
+_SURNAME_OR_THING = frozenset(
+    split_words(
+        """hall dell park lake beach bridge bridges street tower river rivers island valley
+        watch post times press line note"""
     )
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -140,7 +151,8 @@ def clean_person(text: str) -> tuple[str, int] | None:
     span = re.sub(r"[’'`]\s*$", "", span)
     words = span.split(" ")
     # a long span is a name with a role or team glued before it ("Browns DL Sheldon Richardson")
-    while len([w for w in words if _is_name_core(w)]) > 3:
+    # ("Jorge Alberto López Amores" starts with a first name: it is all name)
+    while len([w for w in words if _is_name_core(w)]) > 3 and not is_given_name(words[0]):
         words.pop(0)
     # leading: titles, demonyms and country names ("Ecuadorian MP"), lower-case words
     while words:
@@ -213,6 +225,13 @@ def _plausible(name: str) -> bool:
         return False  # "MKII Ford", "Fossil Hybrid HR"
     if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words):
         return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
+    if any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words) and not (
+        2 <= len(words) <= 3
+        and fold(words[-1]).strip(".,") in _SURNAME_OR_THING
+        and not any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words[:-1])
+        and is_given_name(words[0])
+    ):
+        return False  # "Carnegie Hall", "Wall Street", "Washington Post"
     if fold(name) in _NOT_PERSONS or resolve_country(name):
         return False  # "Twitter", "Sioux Falls"
     return all(w[:1].isupper() or fold(w) in _PARTICLES or w[:2] in ("d'", "d’") for w in words)
@@ -316,6 +335,11 @@ def same_person(short: str, full: str) -> bool:
         return a == b
     if len(a) < len(b) and a[0] in _PARTICLES and b[-len(a) :] == a:
         return True  # "Van Der Beek" / "James Van Der Beek"
+    if 2 <= len(a) < len(b) and b[: len(a)] == a:
+        # "Mary Pat" / "Mary Pat Christie" (first names only), "Frida Kahlo" / "Frida Kahlo
+        # de Rivera" (a married name after a particle); not "Gisele Freund" / "Gisele Freund
+        # Texts", a word glued after a name
+        return b[len(a)] in _PARTICLES or is_given_name(a[-1])
     if len(a) == 1:
         if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
             return True
