@@ -289,3 +289,64 @@ def test_credit_sentence_inside_a_one_paragraph_article() -> None:
         assert is_credit_context(text, start, start + len(name)), name
     start = text.index("Terry Vance")
     assert not is_credit_context(text, start, start + len("Terry Vance"))
+
+
+def test_place_words_that_are_surnames_after_a_first_name() -> None:
+    assert clean_person("Charlotte Dell") == ("Charlotte Dell", 0)
+    assert clean_person("Stuart Hall") == ("Stuart Hall", 0)
+    assert clean_person("Park Ji-sung") == ("Park Ji-sung", 0)
+    assert clean_person("Robert Street") is None
+    for thing in ("Carnegie Hall", "Wall Street", "Washington Post", "Hall Street"):
+        assert clean_person(thing) is None, thing
+
+
+def test_a_long_name_that_starts_with_a_first_name_is_kept_whole() -> None:
+    assert clean_person("Jorge Alberto López Amores") == ("Jorge Alberto López Amores", 0)
+    assert clean_person("Browns DL Sheldon Richardson") == ("Sheldon Richardson", 10)
+
+
+def test_merge_first_names_only_married_names_and_spelling_variants() -> None:
+    merged = merge_persons(
+        [("Mary Pat Christie", 0, 17), ("Mary Pat", 40, 48), ("Christie", 50, 58),
+         ("Gisele Freund", 60, 73),
+         ("Gisele Freund Texts", 80, 99), ("Frida Kahlo", 120, 131),
+         ("Frida Kahlo de Rivera", 140, 161), ("Volodymyr Zelenskiy", 200, 219),
+         ("Zelensky", 230, 238), ("Zelenskyy", 250, 259), ("C. Walsh", 300, 308),
+         ("Walsh", 320, 325), ("Walsh", 340, 345)]
+    )  # fmt: skip
+    assert [name for name, _ in merged] == [
+        "Mary Pat Christie",
+        "Gisele Freund",
+        "Gisele Freund Texts",
+        "Frida Kahlo de Rivera",
+        "Volodymyr Zelenskiy",
+        "C. Walsh",
+    ]
+
+
+def test_names_the_model_cut_are_completed() -> None:
+    found = persons(
+        "South Korean President Moon Jae-in met Japanese Prime Minister Shinzo Abe. "
+        "Lock Schalk van der Merwe scored twice. Van der Merwe said he was happy."
+    )
+    assert {"Moon Jae-in", "Shinzo Abe"} <= found
+    assert any(name.endswith("Schalk van der Merwe") for name in found)
+    assert "Merwe" not in found and "Moon Jae" not in found
+
+
+def test_a_firm_or_party_that_speaks_is_not_a_person() -> None:
+    text = (
+        "Labour said the plan would fail. Labour wants more nurses, and Labour has a plan. "
+        "The Labour leader Ed Miliband said so."
+    )
+    found = persons(text)
+    assert "Ed Miliband" in found
+    assert "Labour" not in found
+
+
+def test_a_title_says_a_person_the_model_calls_an_organisation() -> None:
+    found = persons(
+        "Television star Bear Grylls said he backed the plan, and the eldest son of "
+        "Attorney General Raciel Lopez Salazar jumped off a cruise ship."
+    )
+    assert "Bear Grylls" in found

@@ -232,7 +232,10 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         name, offset = cleaned
         start = piece_start + offset
         name = _complete_cut_name(name, text, start + len(name))
-        if name is None or _INSTITUTION_AFTER.match(text, start + len(name)):
+        if name is None:
+            continue
+        name, start = _extend_cut_name(name, text, start)
+        if _INSTITUTION_AFTER.match(text, start + len(name)):
             continue
         if re.match(r"-[a-z]", text[start + len(name) : start + len(name) + 2]):
             continue  # "Flash-forward", "Trump-style": a word made with the name
@@ -455,6 +458,37 @@ def _complete_cut_name(name: str, text: str, end: int) -> str | None:
     if following and len(words) > 1:
         return f"{name} {following.group(1)}"
     return None
+
+
+# the rest of a name the model cut: particles and a surname after it ("Schalk" + " van der
+# Merwe"), particles before it ("Van der " + "Merwe"), the syllable after a hyphen of an
+# East Asian given name ("Moon Jae" + "-in", "Kim Jong" + "-un")
+_PARTICLES_AFTER = re.compile(
+    r"[ \t]+((?:(?:van|von|der|den|de|du|da|di|del|della|dos|la|le|ter|ten)[ \t]+)+"
+    r"[A-Z][\w'’-]+)"
+)
+_PARTICLES_BEFORE = re.compile(
+    r"\b((?:[Vv]an|[Vv]on|[Dd]e|[Dd]i|[Dd]el|[Dd]u)(?:[ \t]+(?:der|den|de|la|le))*[ \t]+)$"
+)
+_SYLLABLE_AFTER = re.compile(r"-([a-z]{1,5})\b")
+
+
+def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
+    """A name with the parts the model left out of its span put back (see above)."""
+    end = start + len(name)
+    words = name.split()
+    following = _PARTICLES_AFTER.match(text, end)
+    if following:
+        name, end = f"{name}{following.group(0)}", following.end()
+    elif len(words) > 1 and len(words[-1]) <= 4:
+        syllable = _SYLLABLE_AFTER.match(text, end)
+        if syllable:
+            name, end = f"{name}-{syllable.group(1)}", syllable.end()
+    before = _PARTICLES_BEFORE.search(text[max(0, start - 12) : start])
+    if before and before.group(1)[:1].isupper() and " " not in name:
+        start -= len(before.group(1))
+        name = text[start:end]
+    return " ".join(name.split()), start
 
 
 def _trim_glued_words(

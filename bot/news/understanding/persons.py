@@ -79,7 +79,7 @@ _NON_NAME_WORDS = frozenset(
         awards award festival show project program programme act street avenue road park square
         building airport station mountain
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
-        nintendo samsung pokemon macbook iphone ipad android windows disney dell actress actor
+        nintendo samsung pokemon macbook iphone ipad android windows disney actress actor
         singer rapper party army government ministry parliament congress senate court police
         navy embassy economy north south east west northern southern eastern western central
         democrats republicans conservatives liberals statehouse capitol county city district
@@ -87,15 +87,14 @@ _NON_NAME_WORDS = frozenset(
         afc cf arena stadium oval magistrates scout scouts town"""
     )
 )
-# words of place and thing names that are also surnames ("Dougie Hall", "Charlotte Dell",
-# "Ricki Lake", Korean "Park"): a thing after a word that is nobody's first name
-# ("Carnegie Hall", "Wall Street"), a person's surname after a known first name
+# words of place and thing names that are also surnames ("Stuart Hall", "Charlotte Dell",
+# "Ricki Lake"): a thing after a word that is nobody's first name ("Carnegie Hall"), a
+# person's surname after a known first name
 _SURNAME_OR_THING = frozenset(
-    split_words(
-        """hall dell park lake beach bridge bridges street tower river rivers island valley
-        watch post times press line note"""
-    )
+    split_words("""hall dell lake beach bridge bridges tower river rivers island valley""")
 )
+# a romanised Korean or Chinese given name: two syllables joined by a hyphen ("Ji-sung")
+_EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,4}-[a-z]{1,5}")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PARTICLES = frozenset(
     {
@@ -223,7 +222,8 @@ def _plausible(name: str) -> bool:
         return False  # "MagSafe", "NoemKristi": a brand or two names run together
     if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
         return False  # "MKII Ford", "Fossil Hybrid HR"
-    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words):
+    east_asian = any(_EAST_ASIAN_GIVEN.fullmatch(w) for w in words)  # "Park Ji-sung"
+    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words) and not east_asian:
         return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
     if any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words) and not (
         2 <= len(words) <= 3
@@ -231,7 +231,7 @@ def _plausible(name: str) -> bool:
         and not any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words[:-1])
         and is_given_name(words[0])
     ):
-        return False  # "Carnegie Hall", "Wall Street", "Washington Post"
+        return False  # "Carnegie Hall", "Lake Tahoe"
     if fold(name) in _NOT_PERSONS or resolve_country(name):
         return False  # "Twitter", "Sioux Falls"
     return all(w[:1].isupper() or fold(w) in _PARTICLES or w[:2] in ("d'", "d’") for w in words)
@@ -335,17 +335,16 @@ def same_person(short: str, full: str) -> bool:
         return a == b
     if len(a) < len(b) and a[0] in _PARTICLES and b[-len(a) :] == a:
         return True  # "Van Der Beek" / "James Van Der Beek"
-    if 2 <= len(a) < len(b) and b[: len(a)] == a:
-        # "Mary Pat" / "Mary Pat Christie" (first names only), "Frida Kahlo" / "Frida Kahlo
-        # de Rivera" (a married name after a particle); not "Gisele Freund" / "Gisele Freund
-        # Texts", a word glued after a name
-        return b[len(a)] in _PARTICLES or is_given_name(a[-1])
+    if 2 <= len(a) < len(b) and b[: len(a)] == a and b[len(a)] in _PARTICLES:
+        return True  # "Frida Kahlo" / "Frida Kahlo de Rivera": a married name
     if len(a) == 1:
         if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
             return True
-        # a transliteration variant of the surname: "Zelenskyy" / "Zelensky"
+        # a transliteration variant of the surname: "Zelenskyy" / "Zelensky" / "Zelenskiy"
         longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
-        return len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1
+        if len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1:
+            return True
+        return _variant_spelling(a[0], b[-1]) and abs(len(a[0]) - len(b[-1])) <= 1
     # "Pat Carlineo" / "Patrick W. Carlineo": same surname, compatible given name
     given = (
         b[0].startswith(a[0].rstrip("."))
@@ -364,18 +363,27 @@ def _variant_spelling(x: str, y: str) -> bool:
     return difflib.SequenceMatcher(None, x, y).ratio() >= 0.85
 
 
-def _display_rank(name: str, count: int) -> tuple[int, int, int, int]:
+def _first_names_of(short: str, full: str, forms: dict[str, list[tuple[int, int]]]) -> bool:
+    """ "Mary Pat" / "Mary Pat Christie" when "Christie" is also written alone: the given
+    names of a fuller name (not "Gisele Freund" / "Gisele Freund Texts", a word glued on)."""
+    a, b = _core(short), _core(full)
+    return 2 <= len(a) < len(b) and b[: len(a)] == a and b[-1] in forms
+
+
+def _display_rank(name: str, count: int) -> tuple[int, int, int, int, int]:
     core = _core(name)
     accented = int(name != fold(name) and any(ord(ch) > 127 for ch in name))
     initials = sum(1 for w in name.split() if len(w.strip(".")) == 1)
-    return (len(core) - initials, accented, count, -initials)
+    # whole words first, then the fuller form ("C. Walsh" over "Walsh")
+    return (len(core) - initials, len(name.split()), accented, count, -initials)
 
 
 def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[tuple[int, int]]]]:
     """Group an article's mentions by person; each group named by its fullest form.
 
     A mention merges into a fuller name that it is a part of (surname, given name, a shorter
-    form of the same name); a short form that fits several people goes to the one named most."""
+    form of the same name); a short form that fits several people goes to the fullest of
+    them, then to the one named most."""
     forms: dict[str, list[tuple[int, int]]] = {}
     display: dict[str, Counter[str]] = {}
     for name, start, end in mentions:
@@ -392,11 +400,12 @@ def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[
             and len(_core(other)) >= len(_core(key))
             and other not in parent
             and _core(other) != _core(key)
-            and same_person(key, other)
+            and (same_person(key, other) or _first_names_of(key, other, forms))
         ]
         if not fuller:
             continue
-        fuller.sort(key=lambda o: (-len(forms[o]), min(s for s, _ in forms[o])))
+        # the fullest name, then the one named most
+        fuller.sort(key=lambda o: (-len(_core(o)), -len(forms[o]), min(s for s, _ in forms[o])))
         parent[key] = fuller[0]
     groups: dict[str, list[str]] = {}
     for key in keys:
