@@ -6,8 +6,9 @@ plus its centrality (how much of its vocabulary the rest of the article repeats)
 little for quotations and very long sentences; the best are taken until the length budget is
 met, skipping a sentence that repeats one already taken, and shown in the article's order.
 
-Before scoring, the noise goes: bylines, datelines, captions run into the next sentence,
-"Label: " captions, "Click here" lines, and attribution tails (", police said").
+Before scoring, the noise goes: a Daily Mail page header ("By . Name . PUBLISHED: . ..."),
+bylines, datelines, captions run into the next sentence, "Label: " captions, "Click here"
+lines, and attribution tails (", police said").
 """
 
 from __future__ import annotations
