@@ -15,10 +15,11 @@ import pytest
 
 from bot.news import guild_settings
 from bot.news.model import Article, Development, fold, person_key
-from bot.news.store import journal as journal_module
-from bot.news.store import open_store, partitions, snapshot
-from bot.news.store import store as engine
+from bot.news.store import open_store
 from bot.news.store.postgres import migrate
+from bot.news.store.tinydb import journal as journal_module
+from bot.news.store.tinydb import partitions, snapshot
+from bot.news.store.tinydb import store as engine
 from tests.store.postgres_support import fresh_database
 from tests.store.support import art
 
