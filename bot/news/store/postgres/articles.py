@@ -527,7 +527,7 @@ class PgArticles:
             tsquery = await widened_query(conn, words, self._frequencies)
             if tsquery is None:
                 return []
-            rows = await search_rows(conn, guild, tsquery, words, limit)
+            rows = await search_rows(conn, guild, tsquery, words, limit, self._frequencies)
             return await self._with_links(conn, rows, guild)
 
     async def entity_card(

@@ -40,9 +40,13 @@ _MIN_PART = 3
 _PARTS = regex.compile(r"[\p{L}\p{N}]+")
 
 _STATS = """
-SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
-FROM pg_class c LEFT JOIN pg_stats s
+SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples,
+       t.histogram_bounds::text::float8[]
+FROM pg_class c
+LEFT JOIN pg_stats s
   ON s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'
+LEFT JOIN pg_stats t
+  ON t.schemaname = current_schema() AND t.tablename = 'articles' AND t.attname = 'event_time'
 WHERE c.oid = 'articles'::regclass
 """
 
@@ -57,14 +61,17 @@ class WordFrequencies:
     rows: float = 0.0
     share: dict[str, float] = field(default_factory=dict)
     floor: float = 0.0
+    # event_time at equal steps through the articles, oldest first (ANALYZE's histogram)
+    times: list[float] = field(default_factory=list)
     read_at: float = -STATS_TTL
 
     async def refresh(self, conn: Any) -> None:
         if time.monotonic() - self.read_at < STATS_TTL:
             return
         found = await conn.fetchrow(_STATS)
-        words, shares, rows = found if found is not None else (None, None, 0.0)
+        words, shares, rows, times = found if found is not None else (None, None, 0.0, None)
         self.rows = max(float(rows or 0.0), 0.0)
+        self.times = list(times or [])
         self.share = dict(zip(words or [], shares or [], strict=False))
         self.floor = min(self.share.values(), default=0.0)
         self.read_at = time.monotonic()
@@ -128,15 +135,16 @@ def _lexeme(word: str) -> str:
 
 
 async def search_rows(
-    conn: Any, guild: str, query: Query, words: list[str], limit: int
+    conn: Any, guild: str, query: Query, words: list[str], limit: int, freq: WordFrequencies
 ) -> list[Any]:
     """Rows ``(id, doc, linked_at)`` of the server's newest ``limit`` matching articles."""
     return await conn.fetch(
-        "SELECT id, doc, linked_at FROM search_articles($1, $2, $3, $4, $5, $6)",
+        "SELECT id, doc, linked_at FROM search_articles($1, $2, $3, $4, $5, $6, $7)",
         guild,
         query.whole,
         query.few,
         words,
         limit,
         query.expected,
+        freq.times,
     )

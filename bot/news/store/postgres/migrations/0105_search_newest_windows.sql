@@ -5,9 +5,9 @@
 -- thousand of them. Here the GIN index's matches are intersected with a range of
 -- ``event_time`` first (a bitmap AND with the BRIN index below, before any article is
 -- read), starting with the window expected to hold a few times ``max_rows`` matches and
--- widening it fourfold until it holds ``max_rows`` of them in the server, or covers the
--- server's oldest article. Every match in the window is found, and any match outside it
--- is older, so the newest ``max_rows`` in the window are the newest overall.
+-- widening it fourfold until it holds ``max_rows`` of them in the server, or covers all
+-- time. Every match in the window is found, and any match outside it is older, so the
+-- newest ``max_rows`` in the window are the newest overall.
 --
 -- BRIN: one (min, max) event_time per 128 heap pages, a few pages for the whole table,
 -- nearly free to keep up to date on insert (articles arrive roughly in time order, so a
@@ -22,11 +22,13 @@ DROP FUNCTION search_articles(text, text, text, text[], integer, integer);
 -- tenth of the articles ('' = none: then the server's newest links are walked and each
 -- article tested, which soon finds enough when many match); ``words``: the folded
 -- substrings every result must contain; ``expected``: how many articles ``few`` may
--- match (from the statistics), which sizes the first window. Returns the rows (id, doc,
--- linked_at), newest first.
+-- match (from the statistics), which sizes the first window; ``bounds``: the
+-- statistics' event_time histogram (equal numbers of articles between bounds, oldest
+-- first; '{}' = none), which turns "the newest tenth of the articles" into a time.
+-- Returns the rows (id, doc, linked_at), newest first.
 CREATE FUNCTION search_articles(
     guild text, query text, few text, words text[], max_rows integer,
-    expected double precision
+    expected double precision, bounds double precision[]
 ) RETURNS TABLE (id text, doc jsonb, linked_at double precision)
 LANGUAGE plpgsql STABLE
 -- the matches must come from the GIN index whatever the planner's guess
@@ -36,9 +38,10 @@ DECLARE
     -- parsed once here: a cast inside a cached plan is redone for every row it tests
     whole tsquery := CASE WHEN query = '' THEN NULL ELSE query::tsquery END;
     rare tsquery := CASE WHEN few = '' THEN NULL ELSE few::tsquery END;
-    newest double precision;
-    oldest double precision;
-    span double precision;
+    -- the share of all articles, newest first, that the window covers
+    share double precision := 3.0 * max_rows / greatest(expected, 1.0);
+    at double precision;
+    below integer;
     since double precision;
     found text[];
 BEGIN
@@ -52,18 +55,27 @@ BEGIN
         LIMIT max_rows;
         RETURN;
     END IF;
-    -- the server's time span: two descents of article_links_newest
-    SELECT l.event_time INTO newest FROM article_links l
-    WHERE l.guild_id = guild ORDER BY l.event_time DESC LIMIT 1;
-    SELECT l.event_time INTO oldest FROM article_links l
-    WHERE l.guild_id = guild ORDER BY l.event_time LIMIT 1;
-    IF newest IS NULL THEN
-        RETURN;
+    IF coalesce(cardinality(bounds), 0) < 2 THEN
+        -- no statistics yet: the server's oldest and newest links, articles taken as
+        -- spread evenly between them (two descents of article_links_newest)
+        bounds := ARRAY[
+            (SELECT l.event_time FROM article_links l
+             WHERE l.guild_id = guild ORDER BY l.event_time LIMIT 1),
+            (SELECT l.event_time FROM article_links l
+             WHERE l.guild_id = guild ORDER BY l.event_time DESC LIMIT 1)];
+        IF bounds[1] IS NULL THEN
+            RETURN;
+        END IF;
     END IF;
-    span := greatest(60.0, (newest - oldest) * 3 * max_rows / greatest(expected, 1.0));
     LOOP
-        since := CASE WHEN newest - span <= oldest THEN '-Infinity'::float8
-                      ELSE newest - span END;
+        IF share >= 1 THEN
+            since := '-Infinity'::float8;
+        ELSE
+            -- where the newest ``share`` of the articles starts, between two bounds
+            at := (1 - share) * (cardinality(bounds) - 1) + 1;
+            below := least(floor(at)::integer, cardinality(bounds) - 1);
+            since := bounds[below] + (bounds[below + 1] - bounds[below]) * (at - below);
+        END IF;
         -- EXECUTE: planned with these values, so the planner sees how narrow the window
         -- is and ANDs the two indexes. ts_match_vq is the @@ test without the index: the
         -- whole query (common words too) is only checked on the matches of ``rare``.
@@ -80,7 +92,7 @@ BEGIN
             INTO found
             USING rare, since, whole, words, guild, max_rows;
         EXIT WHEN coalesce(cardinality(found), 0) >= max_rows OR since = '-Infinity'::float8;
-        span := span * 4;
+        share := share * 4;
     END LOOP;
     RETURN QUERY
     SELECT a.id, a.doc, l.linked_at
