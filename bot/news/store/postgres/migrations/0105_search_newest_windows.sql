@@ -18,11 +18,12 @@ CREATE INDEX articles_event_time_brin ON articles USING brin (event_time)
 
 DROP FUNCTION search_articles(text, text, text, text[], integer, integer);
 
--- ``query``: the whole tsquery ('' = none); ``few``: the part of it matching under a
--- tenth of the articles ('' = none: then the server's newest links are walked and each
--- article tested, which soon finds enough when many match); ``words``: the folded
+-- ``query``: the whole tsquery ('' = none); ``few``: the part of it matching few enough
+-- articles (search.py, WALK_K; '' = none: then the server's newest links are walked and
+-- each article tested, which soon finds enough when many match); ``words``: the folded
 -- substrings every result must contain; ``expected``: how many articles ``few`` may
--- match (from the statistics), which sizes the first window; ``bounds``: the
+-- match (from the statistics; 0 = fewer than any word they list, then counted here
+-- through the GIN index alone), which sizes the first window; ``bounds``: the
 -- statistics' event_time histogram (equal numbers of articles between bounds, oldest
 -- first; '{}' = none), which turns "the newest tenth of the articles" into a time.
 -- Returns the rows (id, doc, linked_at), newest first.
@@ -33,13 +34,18 @@ CREATE FUNCTION search_articles(
 LANGUAGE plpgsql STABLE
 -- the matches must come from the GIN index whatever the planner's guess
 SET enable_seqscan = off
+-- room for a bitmap of ~100k matches that stays exact: past work_mem it turns lossy,
+-- which costs time to build and rechecks every row of a matching page
+SET work_mem = '16MB'
+-- starting parallel workers takes longer (~20 ms) than any of these reads should
+SET max_parallel_workers_per_gather = 0
 AS $$
 DECLARE
     -- parsed once here: a cast inside a cached plan is redone for every row it tests
     whole tsquery := CASE WHEN query = '' THEN NULL ELSE query::tsquery END;
     rare tsquery := CASE WHEN few = '' THEN NULL ELSE few::tsquery END;
     -- the share of all articles, newest first, that the window covers
-    share double precision := 3.0 * max_rows / greatest(expected, 1.0);
+    share double precision;
     at double precision;
     below integer;
     since double precision;
@@ -55,6 +61,15 @@ BEGIN
         LIMIT max_rows;
         RETURN;
     END IF;
+    IF expected <= 0 THEN
+        -- a few postings: counted from the index and the visibility map, without
+        -- reading the articles (ANALYZE lists every word in more than ~0.15% of them)
+        SELECT count(*) INTO expected FROM articles a WHERE a.search @@ rare;
+        IF expected = 0 THEN
+            RETURN;
+        END IF;
+    END IF;
+    share := 3.0 * max_rows / greatest(expected, 1.0);
     IF coalesce(cardinality(bounds), 0) < 2 THEN
         -- no statistics yet: the server's oldest and newest links, articles taken as
         -- spread evenly between them (two descents of article_links_newest)
@@ -68,7 +83,8 @@ BEGIN
         END IF;
     END IF;
     LOOP
-        IF share >= 1 THEN
+        IF share >= 0.25 THEN
+            -- a window this wide saves little over all the matches
             since := '-Infinity'::float8;
         ELSE
             -- where the newest ``share`` of the articles starts, between two bounds
