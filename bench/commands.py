@@ -46,7 +46,7 @@ from bot.news.model import (
     PersonMention,
     person_key,
 )
-from bot.news.store import partitions as parts
+from bot.news.store.tinydb import partitions as parts
 from bot.news.understanding.countries import all_codes
 
 DAY = 86400.0

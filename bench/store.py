@@ -44,7 +44,7 @@ from bot.news.model import (
     person_key,
 )
 from bot.news.store import Articles, open_store
-from bot.news.store import partitions as parts
+from bot.news.store.tinydb import partitions as parts
 
 DAY = 86400.0
 CODES = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "AEIOU"][:120]

@@ -15,7 +15,7 @@ from tinydb import TinyDB
 from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
 from bot.news.store import ARTICLE_SCHEMA_VERSION, ArticleStore, StoreBusy, StoreReadOnly
-from bot.news.store.journal import segments
+from bot.news.store.tinydb.journal import segments
 from tests.news.store_helpers import COUNTRIES, make_article
 
 DAY = 86400.0
@@ -379,7 +379,7 @@ async def test_older_weeks_copies_and_search_files_are_checked_in_the_background
 ) -> None:
     import gzip
 
-    from bot.news.store import store as store_module
+    from bot.news.store.tinydb import store as store_module
 
     await _two_weeks(tmp_path / "s")
     weeks = tmp_path / "s" / "weeks"

@@ -6,7 +6,7 @@ default, in the data folder) and ``postgres/``, chosen by ``NEWSBOT_DATABASE_URL
 (``url.py``). Errors are ``errors.StoreError`` subclasses. Nothing outside this package
 imports tinydb or a database driver.
 
-The TinyDB article engine (``store.py`` and its parts) keeps, in ``<folder>/articles``::
+The TinyDB article engine (``tinydb/store.py`` and its parts) keeps, in ``<folder>/articles``::
 
     journal-000042.log         appended + fsynced per add (journal.py); folded into the
                                week files in the background, then deleted
@@ -39,7 +39,7 @@ from bot.news.store.interface import (
 )
 from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION
 from bot.news.store.opening import open_store, store_url_of
-from bot.news.store.store import ArticleStore
+from bot.news.store.tinydb.store import ArticleStore
 from bot.news.store.url import StoreURL, parse_store_url
 
 # The guild id the command line works in (``newsbot ingest`` stores there by default).

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.news.model import Article, EntityKind, fold, person_key
-from bot.news.store.index import Postings
 from bot.news.store.interface import Companion, EntityCard, StoreStats
-from bot.news.store.store import ArticleStore
+from bot.news.store.tinydb.index import Postings
+from bot.news.store.tinydb.store import ArticleStore
 
 # ``often_with`` reads the index rows of at most this many of the entity's newest
 # articles in the window: bounded work whatever the store's size.

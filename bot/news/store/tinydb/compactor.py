@@ -23,8 +23,8 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
 from pathlib import Path
 
-from bot.news.store import partitions as parts
-from bot.news.store.partitions import Doc, Locations
+from bot.news.store.tinydb import partitions as parts
+from bot.news.store.tinydb.partitions import Doc, Locations
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,9 @@ from typing import Any
 import orjson
 
 from bot.news.atomic import set_aside, write_atomic
-from bot.news.store import partitions as parts
-from bot.news.store.index import ALL, ROW, Entry, Kind, str_hash
 from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION, check_version
+from bot.news.store.tinydb import partitions as parts
+from bot.news.store.tinydb.index import ALL, ROW, Entry, Kind, str_hash
 
 log = logging.getLogger(__name__)
 

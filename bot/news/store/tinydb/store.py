@@ -36,13 +36,13 @@ from bot.news.model import (
     fold,
     person_key,
 )
-from bot.news.store import partitions as parts
-from bot.news.store import snapshot
-from bot.news.store.compactor import Compactor
 from bot.news.store.errors import StoreBusy, StoreReadOnly
-from bot.news.store.index import ArticleIndex, Entry, Postings
-from bot.news.store.journal import Journal, read_segment, segments
-from bot.news.store.partitions import Doc, week_of
+from bot.news.store.tinydb import partitions as parts
+from bot.news.store.tinydb import snapshot
+from bot.news.store.tinydb.compactor import Compactor
+from bot.news.store.tinydb.index import ArticleIndex, Entry, Postings
+from bot.news.store.tinydb.journal import Journal, read_segment, segments
+from bot.news.store.tinydb.partitions import Doc, week_of
 
 log = logging.getLogger(__name__)
 
@@ -666,7 +666,7 @@ class ArticleStore:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.news.store.snapshot",
+            "bot.news.store.tinydb.snapshot",
             str(self.directory),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
