@@ -243,6 +243,7 @@ class _Spool:
     """One section written as it grows, to an unnamed temp file (never all in memory)."""
 
     def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
         self.fh = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by Builder
         self.size = 0
 
@@ -265,6 +266,101 @@ class _Spool:
             out.write(view[:n])
             crc = zlib.crc32(view[:n], crc)
         return crc
+
+
+_BLOCK = 128  # postings a key gathers in memory before they go to the spool as one block
+
+
+class _Postings:
+    """The postings lists of every (guild, kind, key), which grow a week at a time and
+    are written key after key: each key gathers a small block in memory, full blocks go
+    to a temp file, and ``write`` reads each key's blocks back in order. Memory: one
+    block per key and 16 bytes per block written."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.spool = _Spool(directory)
+        self.keys: dict[tuple[int, int, int], int] = {}
+        self.open: list[tuple[array, array]] = []  # per key: rows and times not yet spooled
+        self.counts: list[int] = []
+        self.blocks = array("Q")  # per block: key << 32 | count, then its offset in the spool
+
+    def _flush(self, key: int) -> None:
+        rows, times = self.open[key]
+        self.blocks.extend((key << 32 | len(rows), self.spool.size))
+        self.spool.write(rows.tobytes() + times.tobytes())
+        del rows[:], times[:]
+
+    def extend(self, key: tuple[int, int, int], rows: Any, times: Any) -> None:
+        k = self.keys.get(key)
+        if k is None:
+            k = self.keys[key] = len(self.open)
+            self.open.append((array(ROW), array("d")))
+            self.counts.append(0)
+        held_rows, held_times = self.open[k]
+        held_rows.extend(rows)
+        held_times.extend(times)
+        self.counts[k] += len(rows)
+        if len(held_rows) >= _BLOCK:
+            self._flush(k)
+
+    def _by_key(self) -> list[list[tuple[int, int]]]:
+        """Each key's blocks (count, spool offset), in the order they were written."""
+        for k, (rows, _) in enumerate(self.open):
+            if rows:
+                self._flush(k)
+        found: list[list[tuple[int, int]]] = [[] for _ in self.open]
+        blocks = self.blocks
+        for n in range(0, len(blocks), 2):
+            word, at = blocks[n], blocks[n + 1]
+            found[word >> 32].append((word & 0xFFFFFFFF, at))
+        return found
+
+    def _read(self, count: int, at: int, dead: set[int]) -> tuple[array, array]:
+        raw = self.spool.pread(count * 12, at)
+        rows, times = array(ROW), array("d")
+        rows.frombytes(raw[: count * 4])
+        times.frombytes(raw[count * 4 :])
+        if dead:
+            kept = [i for i, r in enumerate(rows) if r not in dead]
+            rows = array(ROW, (rows[i] for i in kept))
+            times = array("d", (times[i] for i in kept))
+        return rows, times
+
+    def layout(self, dead: set[int]) -> tuple[array, list[list[tuple[int, int]]]]:
+        """``p_meta`` (guild, kind, key, count per list, empty ones left out) and each
+        key's blocks."""
+        by_key = self._by_key()
+        counts = list(self.counts)
+        if dead:  # (rare: a crash while an article moved) count what is left
+            for k, blocks in enumerate(by_key):
+                counts[k] = sum(len(self._read(c, at, dead)[0]) for c, at in blocks)
+        meta = array("I")
+        for (g, kind_no, key_no), k in self.keys.items():
+            if counts[k]:
+                meta.extend((g, kind_no, key_no, counts[k]))
+        self.total = sum(counts)
+        return meta, by_key
+
+    def write(self, out: Any, by_key: list[list[tuple[int, int]]], dead: set[int], crc: int) -> int:
+        """The rows of every list, then their times (through a second temp file)."""
+        times_spool = _Spool(self.spool.directory)
+        try:
+            for blocks in by_key:
+                for count, at in blocks:
+                    rows, times = self._read(count, at, dead)
+                    raw = rows.tobytes()
+                    out.write(raw)
+                    crc = zlib.crc32(raw, crc)
+                    times_spool.write(times)
+            pad = b"\0" * (-self.total * 4 % 8)
+            out.write(pad)
+            crc = times_spool.copy_to(out, zlib.crc32(pad, crc))
+        finally:
+            times_spool.fh.close()
+        return crc
+
+    def close(self) -> None:
+        self.spool.fh.close()
 
 
 def _sorted_keyed(keyed: array, dead: set[int]) -> tuple[bytes, bytes]:
@@ -310,7 +406,7 @@ class Builder:
         self._names: dict[str, str] = {}
         self._ukey: dict[str, str] = {}
         self._week_rows: dict[str, list[int]] = {}
-        self._post: dict[tuple[int, int, int], tuple[array, array]] = {}
+        self._post = _Postings(directory)
         self._id_keyed = array("Q")
         self._fp_keyed = array("Q")
         self._last = ""
@@ -318,6 +414,7 @@ class Builder:
     def close(self) -> None:
         for spool in self._spools.values():
             spool.fh.close()
+        self._post.close()
 
     def __enter__(self) -> Builder:
         return self
@@ -378,11 +475,9 @@ class Builder:
                 kind_no, key_no = 0, 0
             else:
                 kind_no, key_no = 1 + (key_table[k][0] == "person"), kmap[k]
-            p_rows, p_t = self._post.setdefault(
-                (gmap[g], kind_no, key_no), (array(ROW), array("d"))
+            self._post.extend(
+                (gmap[g], kind_no, key_no), [base + r for r in rows], [times[r] for r in rows]
             )
-            p_rows.extend(base + r for r in rows)
-            p_t.extend(times[r] for r in rows)
 
     def _dead_rows(self) -> set[int]:
         """Rows of an id that a later row has again (the later copy wins)."""
@@ -430,19 +525,9 @@ class Builder:
         made["id_hash"], made["id_row"] = _sorted_keyed(self._id_keyed, dead)
         made["fp_hash"], made["fp_row"] = _sorted_keyed(self._fp_keyed, dead)
         del self._id_keyed, self._fp_keyed
-        p_meta = array("I")
-        post: list[tuple[array, array]] = []
-        for (g, kind_no, key_no), (p_rows, p_t) in self._post.items():
-            if dead:
-                kept = [i for i, r in enumerate(p_rows) if r not in dead]
-                p_rows = array(ROW, (p_rows[i] for i in kept))
-                p_t = array("d", (p_t[i] for i in kept))
-            if p_rows:
-                p_meta.extend((g, kind_no, key_no, len(p_rows)))
-                post.append((p_rows, p_t))
+        p_meta, by_key = self._post.layout(dead)
         made["p_meta"] = p_meta.tobytes()
-        sizes = {"p_rows": sum(len(r) for r, _ in post) * array(ROW).itemsize}
-        sizes["p_t"] = sum(len(t) for _, t in post) * 8
+        sizes = {"p_rows": self._post.total * array(ROW).itemsize, "p_t": self._post.total * 8}
         for name, spool in sections:
             if spool is not None:
                 sizes[name] = spool.size
@@ -475,11 +560,11 @@ class Builder:
             elif name in made:
                 out.write(made[name])
                 crc = zlib.crc32(made[name], crc)
-            elif name == "p_rows" or name == "p_t":
-                for p_rows, p_t in post:
-                    chunk = (p_rows if name == "p_rows" else p_t).tobytes()
-                    out.write(chunk)
-                    crc = zlib.crc32(chunk, crc)
+            elif name == "p_rows":  # and p_t, which follows it
+                crc = self._post.write(out, by_key, dead, crc)
+                continue
+            elif name == "p_t":
+                continue
             pad = b"\0" * (-sizes[name] % 8)
             out.write(pad)
             crc = zlib.crc32(pad, crc)

@@ -135,6 +135,7 @@ class ArticleStore:
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
         doc_cache_size: int = 4096,
+        scrub_pause: float | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.directory = Path(directory)
@@ -148,6 +149,7 @@ class ArticleStore:
         self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
         self.doc_cache_size = doc_cache_size
+        self.scrub_pause = SCRUB_PAUSE if scrub_pause is None else scrub_pause
         self._doc_cache: OrderedDict[str, Doc] = OrderedDict()  # documents read by offset
         self.index = ArticleIndex()
         self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
@@ -297,12 +299,12 @@ class ArticleStore:
         week files, one week at a time, so that damage to a file read only in an emergency
         (or only by /search) is noticed, logged and repaired before it is needed."""
         for week in sorted(self._disk_weeks, reverse=True)[1:]:
-            await asyncio.sleep(SCRUB_PAUSE)
+            await asyncio.sleep(self.scrub_pause)
             async with self._compact_lock:  # no compaction rewrites the week meanwhile
                 if week not in self._disk_weeks:
                     continue
                 try:
-                    whole = await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+                    whole = await self._compactor.check(week)
                 except OSError as exc:
                     log.warning("article store: cannot check the files of %s: %s", week, exc)
                     continue
