@@ -77,10 +77,49 @@ def test_non_english_gets_localized_countries_and_no_persons(
     assert {c.code for c in result.countries} == codes
     assert result.persons == []
     assert result.notes == [
-        f"language {lang}: countries from localized names; persons not extracted"
+        f"language {lang}: countries from localized names, no persons (no model)"
     ]
     assert {d.key for d in result.developments} == codes
     assert result.summary
+
+
+FRENCH = (
+    "Le président Emmanuel Macron a reçu mardi à l'Élysée le chancelier allemand Olaf Scholz "
+    "pour discuter de la guerre en Ukraine. Selon Jean-Noël Barrot, ministre des Affaires "
+    "étrangères, les deux dirigeants ont évoqué l'aide militaire à Kiev.\n"
+    "« Nous ne laisserons pas tomber l'Ukraine », a déclaré Macron devant la presse. Scholz a "
+    "ajouté que l'Allemagne livrerait de nouveaux systèmes de défense aérienne.\n"
+    "Le Premier ministre Michel Barnier doit se rendre jeudi à Bruxelles, où il rencontrera "
+    "Ursula von der Leyen, présidente de la Commission européenne.\n"
+    "Par Marie Dupont, avec AFP.\n"
+    "Photo : Jean Martin"
+)
+
+
+def test_french_gets_persons_from_the_french_model() -> None:
+    result = enrich("Macron et Scholz parlent de l'Ukraine", FRENCH, authors=["Claire Petit"])
+    assert result.language == "fr"
+    assert {c.code for c in result.countries} >= {"UA", "DE"}
+    persons = {p.name: p for p in result.persons}
+    # the byline and the photo credit are not people in the news; lone surnames join their
+    # full names
+    assert set(persons) == {
+        "Emmanuel Macron",
+        "Olaf Scholz",
+        "Jean-Noël Barrot",
+        "Michel Barnier",
+        "Ursula von der Leyen",
+    }
+    assert persons["Emmanuel Macron"].count >= 2 and persons["Emmanuel Macron"].salient
+    assert result.notes == [
+        "language fr: countries from localized names, persons from its own model"
+    ]
+    assert ("person", "emmanuel macron") in {(d.kind, d.key) for d in result.developments}
+
+
+def test_french_byline_author_is_not_a_person() -> None:
+    result = enrich("", FRENCH, authors=["Olaf Scholz"])
+    assert "Olaf Scholz" not in {p.name for p in result.persons}
 
 
 def test_declared_language_does_not_outvote_the_text() -> None:

@@ -94,12 +94,12 @@ def test_person_key_unifies_apostrophes() -> None:
 
 
 def test_authors_with_or_without_a_middle_initial() -> None:
-    from bot.news.understanding.entities import _is_author
+    from bot.news.understanding.persons import is_author
 
-    assert _is_author("Troy Smith", ["Troy L Smith"])
-    assert _is_author("Troy L. Smith", ["Troy Smith", "Cleveland com"])
-    assert not _is_author("Jane Smith", ["Troy Smith"])
-    assert not _is_author("Smith", ["Troy Smith"])
+    assert is_author("Troy Smith", ["Troy L Smith"])
+    assert is_author("Troy L. Smith", ["Troy Smith", "Cleveland com"])
+    assert not is_author("Jane Smith", ["Troy Smith"])
+    assert not is_author("Smith", ["Troy Smith"])
 
 
 def test_institution_after_a_name() -> None:

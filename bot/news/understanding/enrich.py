@@ -17,15 +17,14 @@ from bot.news.understanding.developments import pick_development
 from bot.news.understanding.entities import Found, find_countries, find_persons
 from bot.news.understanding.language import choose_language
 from bot.news.understanding.localized_countries import scan_localized
-from bot.news.understanding.nlp import analyse
+from bot.news.understanding.localized_persons import find_localized_persons
+from bot.news.understanding.nlp import MODELS, analyse
 from bot.news.understanding.sentences import split_spans_on_lines
 from bot.news.understanding.summary import summarize
 
 log = logging.getLogger(__name__)
 
 LEAD_SENTENCES = 2  # a mention in the title or these first body sentences is salient
-# the languages with a real NER model here: others get countries (localized names), no persons
-NER_LANGUAGES = frozenset({"en"})
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 
 
@@ -42,14 +41,15 @@ class Enrichment:
 def enrich(
     title: str, text: str, *, language: str | None = None, authors: Sequence[str] = ()
 ) -> Enrichment:
-    """Analyse an article. Text in a language without an NER model gets its countries from
-    localized names and no persons: the English model would invent them. ``language`` is the
+    """Analyse an article. Text in another language than English gets its countries from
+    localized names, and its persons from that language's model when one is installed
+    (``nlp.MODELS``; never from the English model, which would invent them). ``language`` is the
     page's declared one (it decides when the text is unclear); ``authors`` its byline."""
     title = " ".join(title.split())
     lang = choose_language(f"{title}\n{text}", language)
     result = Enrichment(summary=summarize(title, text), language=lang)
-    if lang not in NER_LANGUAGES and lang != "und":
-        _localized_entities(title, text, lang, result)
+    if lang not in ("en", "und"):
+        _localized_entities(title, text, lang, result, authors)
         return result
     if not text.strip() and not title:
         result.notes.append("no text: entities not extracted")
@@ -80,7 +80,9 @@ def enrich(
     return result
 
 
-def _localized_entities(title: str, text: str, lang: str, result: Enrichment) -> None:
+def _localized_entities(
+    title: str, text: str, lang: str, result: Enrichment, authors: Sequence[str]
+) -> None:
     full = f"{title}\n\n{text}" if title else text
     body_offset = len(title) + 2 if title else 0
     counted: dict[str, Found] = {}
@@ -100,15 +102,20 @@ def _localized_entities(title: str, text: str, lang: str, result: Enrichment) ->
     sentences = [(m.start(), m.end(), m.group().strip()) for m in _SENTENCE.finditer(full)]
     body = [s for s in sentences if s[0] >= body_offset and s[2]]
     lead_end = body[LEAD_SENTENCES - 1][1] if len(body) >= LEAD_SENTENCES else len(full)
-    for found in counted.values():
+    persons = find_localized_persons(full, lang, authors) if lang in MODELS else []
+    for found in [*counted.values(), *persons]:
         salient = any(start < lead_end for start, _ in found.spans)
-        result.countries.append(CountryMention(found.key, found.count, salient))
+        if found.kind == "country":
+            result.countries.append(CountryMention(found.key, found.count, salient))
+        else:
+            result.persons.append(PersonMention(found.name, found.count, salient))
         development = pick_development(found, body)
         if not development.sentence:
             development = pick_development(found, sentences)  # named in the title only
         if development.sentence:
             result.developments.append(development)
-    result.notes.append(f"language {lang}: countries from localized names; persons not extracted")
+    persons_note = "persons from its own model" if lang in MODELS else "no persons (no model)"
+    result.notes.append(f"language {lang}: countries from localized names, {persons_note}")
 
 
 def _latin_script(text: str) -> bool:

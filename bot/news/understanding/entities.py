@@ -22,10 +22,10 @@ from bot.news.understanding.person_evidence import has_person_cue, listed_with_p
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
+    is_author,
     is_credit_context,
     is_title_word,
     merge_persons,
-    same_person,
 )
 from bot.news.understanding.sentences import split_words
 
@@ -240,7 +240,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     raw.extend(_possessed_names(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
-    raw = [m for m in raw if not _is_author(m[0], authors)]
+    raw = [m for m in raw if not is_author(m[0], authors)]
     person_counts = Counter(fold(name) for name, _, _ in raw)
     # mentions that are people on the evidence of their name alone
     people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
@@ -329,21 +329,6 @@ def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str |
         if not any(is_title_word(word) for word in joined.groups()):
             return f"{name} {joined.group(2)}"
     return None
-
-
-def _is_author(name: str, authors: Iterable[str]) -> bool:
-    """A mention of the byline's author, also written with or without a middle initial
-    ("Troy L Smith" / "Troy Smith")."""
-    key = fold(name)
-    for author in authors:
-        if not author.strip():
-            continue
-        if fold(author) == key:
-            return True
-        several = len(name.split()) > 1 and len(author.split()) > 1
-        if several and (same_person(name, author) or same_person(author, name)):
-            return True
-    return False
 
 
 def _named_like_person(words: list[str]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from bot.news.model import fold, person_key
 from bot.news.understanding.countries import resolve_country, term_kind
@@ -394,3 +395,18 @@ def merge_persons(mentions: list[tuple[str, int, int]]) -> list[tuple[str, list[
         result.append((best, sorted(spans)))
     result.sort(key=lambda item: item[1][0])
     return result
+
+
+def is_author(name: str, authors: Iterable[str]) -> bool:
+    """A mention of the byline's author, also written with or without a middle initial
+    ("Troy L Smith" / "Troy Smith")."""
+    key = fold(name)
+    for author in authors:
+        if not author.strip():
+            continue
+        if fold(author) == key:
+            return True
+        several = len(name.split()) > 1 and len(author.split()) > 1
+        if several and (same_person(name, author) or same_person(author, name)):
+            return True
+    return False
