@@ -387,11 +387,8 @@ class _Words:
         return False
 
 
-def bench_tables(store_dir: Path, workdir: Path) -> dict[str, Any]:
-    """What the store's extensions replace, done through TinyDB ``Table``s over the
-    store's own files and ``LineStorage``: a durable add as ``Table.insert`` into the
-    newest week file (TinyDB writes the table whole), and search as ``Table.search``
-    over every week file (what the search sidecars and the journal avoid)."""
+def table_inserts(weeks_dir: Path, workdir: Path) -> dict[str, Any]:
+    """A durable add as ``Table.insert`` into the biggest week file (a copy of it)."""
     from tinydb import TinyDB
     from tinydb.middlewares import CachingMiddleware
 
@@ -399,10 +396,10 @@ def bench_tables(store_dir: Path, workdir: Path) -> dict[str, Any]:
 
     rng = random.Random(4)
     res: dict[str, Any] = {}
-    weeks_dir = store_dir / "articles" / "weeks"
-    weeks = sorted(parts.weeks_on_disk(weeks_dir))
+    weeks = parts.weeks_on_disk(weeks_dir)
+    week = max(weeks, key=lambda w: parts.partition_path(weeks_dir, w).stat().st_size)
     copy = workdir / "week-copy.json"
-    copy.write_bytes(parts.partition_path(weeks_dir, weeks[-1]).read_bytes())
+    copy.write_bytes(parts.partition_path(weeks_dir, week).read_bytes())
     now = time.time()
     for caching in (False, True):
         storage = CachingMiddleware(LineStorage) if caching else LineStorage
@@ -420,6 +417,22 @@ def bench_tables(store_dir: Path, workdir: Path) -> dict[str, Any]:
         db.close()
         res["insert_caching_ms" if caching else "insert_ms"] = statistics.median(times) * 1e3
     copy.unlink()
+    return res
+
+
+def bench_tables(store_dir: Path, workdir: Path) -> dict[str, Any]:
+    """What the store's extensions replace, done through TinyDB ``Table``s over the
+    store's own files and ``LineStorage``: a durable add as ``Table.insert`` into a
+    week file (TinyDB writes the table whole), and search as ``Table.search`` over
+    every week file (what the journal and the search sidecars avoid)."""
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
+
+    from bot.news.store.tinydb.storage import LineStorage
+
+    weeks_dir = store_dir / "articles" / "weeks"
+    weeks = sorted(parts.weeks_on_disk(weeks_dir))
+    res = table_inserts(weeks_dir, workdir)
     t0 = time.perf_counter()
     query, found = _Words(GUILDS[0], "castillo7 nobody-has-this"), 0
     for week in reversed(weeks):  # newest first, as the store searches
