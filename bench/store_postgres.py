@@ -3,10 +3,14 @@
     uv run python -m bench.store_postgres                 # 100k
     uv run python -m bench.store_postgres --sizes 10000
     uv run python -m bench.store_postgres --million       # adds 1M (tens of minutes, ~5 GB)
+    uv run python -m bench.store_postgres --million --keep --fill-only   # load it, keep it
+    uv run python -m bench.store_postgres --reuse newsbot_bench_1a2b3c4d  # time a kept one
     uv run python -m bench.store --backend both           # beside the TinyDB store
 
 Needs a PostgreSQL server (``NEWSBOT_BENCH_POSTGRES_URL``, default 127.0.0.1:5432, user
-postgres); each size gets its own database, dropped afterwards. The database is filled
+postgres); each size gets its own database, dropped afterwards unless ``--keep`` (then
+``--reuse NAME`` times it again, after applying any new migrations, with fresh articles
+for its adds). The database is filled
 through the backend's COPY loader (``bot.news.store.postgres.bulk``), then every
 operation is timed through the backend's public methods, with synchronous_commit on:
 durable adds one by one, adds/s from 4 writer processes, newest-10, a 24 h window,
@@ -101,6 +105,30 @@ async def fill(url: str, n: int, seed: int = 1) -> dict[str, Any]:
     return {"end": end, "fill_s": fill_s, "db_mb": size / 1e6, "settings": settings}
 
 
+# What ``fill`` made, kept in the database itself so that ``--reuse`` can time it again;
+# ``runs`` counts the timings, so each run adds articles no earlier run added.
+_MADE = "bench_made"
+
+
+async def remember(url: str, made: dict[str, Any]) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"CREATE TABLE IF NOT EXISTS {_MADE} (doc jsonb NOT NULL)")
+        await conn.execute(f"DELETE FROM {_MADE}")
+        await conn.execute(f"INSERT INTO {_MADE} VALUES ($1::text::jsonb)", json.dumps(made))
+    finally:
+        await conn.close()
+
+
+async def recall(url: str) -> dict[str, Any]:
+    conn = await asyncpg.connect(url)
+    try:
+        raw = await conn.fetchval(f"SELECT doc::text FROM {_MADE}")
+    finally:
+        await conn.close()
+    return json.loads(raw)
+
+
 async def timed(calls: list[Any]) -> tuple[float, float]:
     """p50 and p95 in ms of awaiting each zero-argument coroutine function in turn."""
     times = []
@@ -111,14 +139,14 @@ async def timed(calls: list[Any]) -> tuple[float, float]:
     return pctl(times, 0.5) * 1e3, pctl(times, 0.95) * 1e3
 
 
-def writer(url: str, seed: int, seconds: float) -> None:
+def writer(url: str, seed: int, seconds: float, base: int = 30_000_000) -> None:
     """Run in a child process: add fresh articles for ``seconds``; print how many."""
 
     async def run() -> None:
         rng = random.Random(seed)
         store = await open_postgres(url, max_size=1)
         fresh = [
-            synth(30_000_000 + seed * 1_000_000 + i, rng, time.time() - rng.random() * DAY)
+            synth(base + seed * 1_000_000 + i, rng, time.time() - rng.random() * DAY)
             for i in range(int(seconds * 1500))
         ]
         print("ready", flush=True)
@@ -134,11 +162,14 @@ def writer(url: str, seed: int, seconds: float) -> None:
     asyncio.run(run())
 
 
-def writers(url: str, count: int, seconds: float) -> float:
+def writers(url: str, count: int, seconds: float, base: int = 30_000_000) -> float:
     """Adds per second from ``count`` writer processes started together."""
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "bench.store_postgres", "--writer", url, str(k), str(seconds)],
+            [
+                *(sys.executable, "-m", "bench.store_postgres", "--writer"),
+                *(url, str(k), str(seconds), str(base)),
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -215,17 +246,19 @@ async def bench(url: str, made: dict[str, Any]) -> dict[str, Any]:
     res["search_hits_common"] = len(await arts.search(g, "storm"))
 
     now = time.time()
-    fresh = [synth(10_000_000 + i, rng, now - rng.random() * 3 * DAY) for i in range(600)]
+    # ids past every earlier run's on a reused database (synth's URL comes from its number)
+    base = 100_000_000 * made.get("runs", 0)
+    fresh = [synth(base + 10_000_000 + i, rng, now - rng.random() * 3 * DAY) for i in range(600)]
     res["add_ms"] = await timed([partial(arts.add, a, g) for a in fresh])
     old = await arts.recent(g, limit=100, offset=min(5000, made["n"] // 4))
     res["link_ms"] = await timed([partial(arts.link, a.id, GUILDS[2]) for a in old])
-    batch = [synth(20_000_000 + i, rng, now - rng.random() * DAY) for i in range(200)]
+    batch = [synth(base + 20_000_000 + i, rng, now - rng.random() * DAY) for i in range(200)]
     t0 = time.perf_counter()
     await asyncio.gather(*(arts.add(a, g) for a in batch))
     res["add200_concurrent_ms"] = (time.perf_counter() - t0) * 1e3
     stats = await arts.stats()
     await store.close()
-    res["adds_per_s_4_writers"] = writers(url, 4, 10.0)
+    res["adds_per_s_4_writers"] = writers(url, 4, 10.0, base + 30_000_000)
     res["articles_after"] = stats.articles
     return res
 
@@ -248,19 +281,43 @@ async def drop_database(url: str) -> None:
         await conn.close()
 
 
-async def run_size(n: int, keep: bool = False) -> dict[str, Any]:
+async def run_size(n: int, keep: bool = False, fill_only: bool = False) -> dict[str, Any]:
     url = await create_database()
     try:
         store = await open_postgres(url)  # applies the schema
         await store.close()
         made = await fill(url, n)
         made["n"] = n
+        made["runs"] = 0
         print(f"  {n:,} articles loaded in {made['fill_s']:.0f} s", file=sys.stderr, flush=True)
-        res = await bench(url, made)
-        return {"n": n, "backend": "postgres", **made, "postgres": res}
+        await remember(url, made)
+        if fill_only:
+            print(f"  kept as {url.rpartition('/')[2]}", file=sys.stderr, flush=True)
+            return {"n": n, "backend": "postgres", **made, "postgres": {}}
+        return await timed_run(url, made)
     finally:
-        if not keep:
+        if not (keep or fill_only):
             await drop_database(url)
+
+
+async def timed_run(url: str, made: dict[str, Any]) -> dict[str, Any]:
+    res = await bench(url, made)
+    made["runs"] = made.get("runs", 0) + 1
+    await remember(url, made)
+    return {"n": made["n"], "backend": "postgres", **made, "postgres": res}
+
+
+async def reuse(name: str) -> dict[str, Any]:
+    """Time a database kept by an earlier run (its schema upgraded first)."""
+    url = url_for(name)
+    store = await open_postgres(url)  # applies new migrations, as `newsbot db upgrade`
+    await store.close()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    return await timed_run(url, await recall(url))
 
 
 def fmt(v: Any) -> str:
@@ -340,14 +397,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--million", action="store_true", help="also 1,000,000 articles")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
-    parser.add_argument("--writer", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--fill-only", action="store_true", help="load and keep, time nothing")
+    parser.add_argument("--reuse", metavar="NAME", help="time a kept database (no new sizes)")
+    parser.add_argument("--writer", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.writer:
-        writer(args.writer[0], int(args.writer[1]), float(args.writer[2]))
+        w = args.writer
+        writer(w[0], int(w[1]), float(w[2]), int(w[3]))
         return
-    sizes = [*args.sizes, *([1_000_000] if args.million else [])]
-    results = [asyncio.run(run_size(n, args.keep)) for n in sizes]
-    print(table(results))
+    if args.reuse:
+        results = [asyncio.run(reuse(args.reuse))]
+    else:
+        sizes = [*args.sizes, *([1_000_000] if args.million else [])]
+        results = [asyncio.run(run_size(n, args.keep, args.fill_only)) for n in sizes]
+    if not args.fill_only:
+        print(table(results))
     print(json.dumps(results))
 
 

@@ -109,3 +109,23 @@ def test_summary_never_cuts_a_quotation() -> None:
     quote = "“We will not take any risk with " + "the safety of the people of this city " * 12 + "”"
     summary = summarize("t", first + quote, max_chars=200)
     assert summary == first.strip()
+
+
+def test_summary_skips_a_daily_mail_page_header_and_a_cnn_dateline() -> None:
+    story = (
+        "A man who stole a bus from a depot in Leeds drove it ten miles before police stopped "
+        "him. He was arrested and charged with theft."
+    )
+    expected = [
+        "A man who stole a bus from a depot in Leeds drove it ten miles before police stopped him.",
+        "He was arrested and charged with theft.",
+    ]
+    headers = (
+        "By . Sam Webb . and Lucy Crossley . PUBLISHED: . 10:27 EST, 2 April 2013 . | . "
+        "UPDATED: . 10:30 EST, 2 April 2013 . ",
+        "By . Daily Mail Reporter . Last updated at 5:04 PM on 23rd January 2012 . ",
+        "New Delhi, India (CNN)",
+        "LONDON, England (CNN) -- ",
+    )
+    for header in headers:
+        assert summary_sentences("", header + story) == expected, header

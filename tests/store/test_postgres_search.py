@@ -27,17 +27,27 @@ async def pg_store() -> AsyncIterator[Store]:
             await store.close()
 
 
-@pytest.mark.parametrize("few_limit", [10**6, 1, -1], ids=["index", "capped", "walk"])
+@pytest.mark.parametrize(
+    ("common", "matches"),
+    [(False, 0.0), (False, 1e12), (True, 0.0)],
+    ids=["one-window", "many-windows", "walk"],
+)
 @pytest.mark.parametrize("widen_limit", [200, 1])
 async def test_every_path_matches_a_substring_scan(
-    pg_store: Store, monkeypatch: pytest.MonkeyPatch, widen_limit: int, few_limit: int
+    pg_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    widen_limit: int,
+    common: bool,
+    matches: float,
 ) -> None:
     # 200: query words are widened to the stored words containing them and looked up in
     # the index; 1: every part counts as common, the exact check alone decides.
     monkeypatch.setattr(search, "WIDEN_LIMIT", widen_limit)
-    # index: every group is read through the GIN index; capped: tried so, but more
-    # candidates than the cap, so walked; walk: no group counts as rare.
-    monkeypatch.setattr(search.WordFrequencies, "few_limit", lambda self: few_limit)
+    # one-window: every group is read through the GIN index, all its matches at once;
+    # many-windows: so, but expected in so many articles that the first time window is a
+    # minute, widened fourfold until it holds enough; walk: no group counts as rare.
+    monkeypatch.setattr(search.WordFrequencies, "common", lambda self, words: common)
+    monkeypatch.setattr(search.WordFrequencies, "articles", lambda self, words: matches)
     rng = random.Random(5)
     stored = []
     for n in range(60):

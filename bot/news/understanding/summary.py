@@ -6,8 +6,9 @@ plus its centrality (how much of its vocabulary the rest of the article repeats)
 little for quotations and very long sentences; the best are taken until the length budget is
 met, skipping a sentence that repeats one already taken, and shown in the article's order.
 
-Before scoring, the noise goes: bylines, datelines, captions run into the next sentence,
-"Label: " captions, "Click here" lines, and attribution tails (", police said").
+Before scoring, the noise goes: a Daily Mail page header ("By . Name . PUBLISHED: . ..."),
+bylines, datelines, captions run into the next sentence, "Label: " captions, "Click here"
+lines, and attribution tails (", police said").
 """
 
 from __future__ import annotations
@@ -33,8 +34,20 @@ _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yest
 # "QUITO (Reuters) -", "WASHINGTON —", "LONDON, England (CNN) --", "(CNN)", "BUFFALO, N.Y. -"
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.' -]{1,40}(?:,\s*[A-Z][\w.' ]{1,30})?\s*(?:\([\w .&'-]{1,30}\))?\s*[-–—:]+\s+"
-    r"|\([A-Z][\w .&'-]{1,30}\)\s*[-–—:]*\s*)"
+    r"|\([A-Z][\w .&'-]{1,30}\)\s*[-–—:]*\s*"
+    # "New Delhi, India (CNN)As the earth shook": a place in mixed case before a wire name
+    r"|[A-Z][\w.'’ -]{1,40}(?:,\s*[A-Z][\w.'’ ]{1,30})?\s*\((?:CNN|Reuters|AP|AFP)\)\s*[-–—:]*\s*)"
 )
+# The header of a Daily Mail page as plain text: "By . Sam Webb . and Lucy Crossley .
+# PUBLISHED: . 10:27 EST, 2 April 2013 . | . UPDATED: . 10:30 EST, 2 April 2013 ." or "Last
+# updated at 5:04 PM on 23rd January 2012 ." Every piece ends in a free-standing full stop,
+# which a sentence of the article never does, so the run ends where the article starts.
+_PAGE_HEADER = re.compile(
+    r"^\s*(?:(?:By|PUBLISHED:|UPDATED:|Last updated)\b[^.\n]{0,80}?\s\.(?:\s+|$))"
+    r"(?:[^.\n]{0,80}?\s\.(?:\s+|$))*"
+)
+# "10:27 EST, 2 April 2013": a time stamp left over from a page header
+_TIME_STAMP = re.compile(r"\b\d{1,2}:\d{2}\s*(?:EST|EDT|GMT|BST|UTC|[AP]M)\b")
 # ", JNS reported Sunday." — a second-hand source in the tail adds nothing to a summary
 _REPORTED_TAIL = re.compile(
     r",\s+(?:the\s+)?[A-Z][\w.&'’ -]{1,40}\s+(?:reported|reports|has reported)"
@@ -91,7 +104,7 @@ def clean_sentence(sentence: str) -> str:
 def is_summary_worthy(sentence: str) -> bool:
     """False for bylines, captions, headings and boilerplate."""
     words = sentence.split()
-    if len(words) < 5 or _BOILERPLATE.search(sentence):
+    if len(words) < 5 or _BOILERPLATE.search(sentence) or _TIME_STAMP.search(sentence):
         return False
     if not any(ch.islower() for ch in sentence):
         return False  # shouted heading
@@ -102,7 +115,7 @@ def is_summary_worthy(sentence: str) -> bool:
 def lead_sentences(text: str) -> list[str]:
     """The article's sentences in order, cleaned, without the ones a summary must skip."""
     out: list[str] = []
-    for sentence in split_sentences(text):
+    for sentence in split_sentences(_PAGE_HEADER.sub("", text, count=1)):
         for piece in _GLUED_CAPTION.split(sentence):
             cleaned = clean_sentence(piece.strip())
             if is_summary_worthy(cleaned):

@@ -9,6 +9,7 @@ totals) are always changed in (guild, kind, key) order.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
@@ -37,9 +38,16 @@ def entity_key(kind: EntityKind, key: str) -> str:
     return key.upper() if kind == "country" else person_key(key)
 
 
+@functools.lru_cache(maxsize=8192)
+def _person(name: str) -> tuple[str, str]:
+    """A person's key and folded name. Cached: folding walks every character, an add
+    needs both for each person, and the same names come back in article after article."""
+    return person_key(name), fold(name)
+
+
 def _entities(article: Article) -> tuple[list[str], list[str]]:
     countries = list(dict.fromkeys(c.code.upper() for c in article.countries))
-    persons = list(dict.fromkeys(p.key for p in article.persons))
+    persons = list(dict.fromkeys(_person(p.name)[0] for p in article.persons))
     return countries, persons
 
 
@@ -90,7 +98,7 @@ class PgArticles:
         stored = Article.from_dict(data)
         event_time = stored.event_time
         countries, persons = _entities(stored)
-        names = [(p.key, p.name) for p in stored.persons]
+        names = [(_person(p.name)[0], p.name) for p in stored.persons]
         guilds = sorted(links)
         kinds = ["country"] * len(countries) + ["person"] * len(persons)
         latest = dict(names)  # the last spelling in the article wins, as in TinyDB
@@ -113,7 +121,7 @@ class PgArticles:
                 countries + persons,
                 name_keys,
                 [latest[k] for k in name_keys],
-                [fold(latest[k]) for k in name_keys],
+                [_person(latest[k])[1] for k in name_keys],
             )
             if created is not None:
                 stored.guilds = {guild: links[guild]}  # built from ``data``, not shared

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # asyncpg prepares every statement, and after five runs PostgreSQL may keep a generic
 # plan: no planning per run (a quarter of a durable add's server time). The one read whose
 # best plan depends on its values, search, plans with them on every run (EXECUTE inside
-# ``search_articles``, migration 0101).
+# ``search_articles``, migration 0105).
 SERVER_SETTINGS = {
     "jit": "off",  # JIT compiling took longer than our short queries themselves
     "application_name": "newsbot",

@@ -6,10 +6,11 @@ the stored words that contain it (``search_words``, through its trigram index), 
 article index is asked for any of those; the exact substrings are checked on each
 candidate.
 
-Then one of two reads (``search_articles``, migrations 0101 and 0103): the widened groups the
-server's statistics call rare (``WordFrequencies.few_limit``) are fetched through
-the GIN index and sorted by time; without such a group, the server's articles are read
-newest first until enough match, which is fast because many do.
+Then one of two reads (``search_articles``, migration 0105): when some widened group
+matches few enough articles (by the server's statistics, ``WALK_K``), its GIN
+matches are read a time window at a time, newest first, the window sized from the
+expected number of matches; otherwise the server's articles are read newest first until
+enough match, which is fast because many do.
 
 Known weak spot: a query part found inside many stored words (more than ``WIDEN_LIMIT``,
 e.g. a 3-digit number among a million numbered titles) narrows nothing, so the server's
@@ -29,12 +30,11 @@ import regex
 # so it is left to the exact check on the newest articles. (A tsquery of 1,000 words
 # costs the GIN index ~25 ms; of 300, ~7 ms.)
 WIDEN_LIMIT = 1000
-# Reading M matching articles through the GIN index costs about as much per article as
-# walking one of the server's links (~10 us each); walking needs ~10 x N / M links to
-# find ten of M matches among N. The two meet at M = sqrt(10 N): a group expected in
-# fewer articles than that is read through the GIN index (``few_limit``).
-_WALK_FACTOR = 10.0
-_MIN_FEW = 200
+# Walking the server's newest articles tests ~10 / s of them to find ten matches of a
+# group in a share s of the articles (~15 us each); the GIN index returns all s x N
+# matches before a window is applied (~0.6 us each, at 1M articles). Walking is the
+# cheaper read from s = sqrt(WALK_K / N): 1.7% at 1M articles, 5.5% at 100k.
+WALK_K = 300.0
 # How long the word frequencies from the server's statistics are trusted.
 STATS_TTL = 600.0
 # Parts shorter than a trigram cannot use the trigram index; they are common anyway.
@@ -42,9 +42,13 @@ _MIN_PART = 3
 _PARTS = regex.compile(r"[\p{L}\p{N}]+")
 
 _STATS = """
-SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
-FROM pg_class c LEFT JOIN pg_stats s
+SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples,
+       t.histogram_bounds::text::float8[]
+FROM pg_class c
+LEFT JOIN pg_stats s
   ON s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'
+LEFT JOIN pg_stats t
+  ON t.schemaname = current_schema() AND t.tablename = 'articles' AND t.attname = 'event_time'
 WHERE c.oid = 'articles'::regclass
 """
 
@@ -54,36 +58,49 @@ class WordFrequencies:
     """The share of articles holding each common word, from ``ANALYZE``'s statistics.
 
     A word missing from them is rarer than every word listed (ANALYZE keeps the most
-    common ones), and counts as rare here: a wrong guess costs one capped GIN read."""
+    common ones), so it holds at most the least listed share (``floor``)."""
 
     rows: float = 0.0
     share: dict[str, float] = field(default_factory=dict)
+    floor: float = 0.0
+    # event_time at equal steps through the articles, oldest first (ANALYZE's histogram)
+    times: list[float] = field(default_factory=list)
     read_at: float = -STATS_TTL
 
     async def refresh(self, conn: Any) -> None:
         if time.monotonic() - self.read_at < STATS_TTL:
             return
         found = await conn.fetchrow(_STATS)
-        words, shares, rows = found if found is not None else (None, None, 0.0)
+        words, shares, rows, times = found if found is not None else (None, None, 0.0, None)
         self.rows = max(float(rows or 0.0), 0.0)
+        self.times = list(times or [])
         self.share = dict(zip(words or [], shares or [], strict=False))
+        self.floor = min(self.share.values(), default=0.0)
         self.read_at = time.monotonic()
 
-    def few_limit(self) -> int:
-        """How many matching articles still make the GIN index the faster read."""
-        return max(_MIN_FEW, int(math.sqrt(_WALK_FACTOR * self.rows)))
+    def common(self, words: list[str]) -> bool:
+        """Whether the listed words alone put ``words`` in enough articles that walking
+        the newest finds matches sooner than the GIN index (unlisted ones count 0: a
+        number or a name is rarely common, and a wrong guess costs a few windows)."""
+        listed = sum(self.share.get(w, 0.0) for w in words)
+        return self.rows > 0 and listed >= math.sqrt(WALK_K / self.rows)
 
     def articles(self, words: list[str]) -> float:
-        """How many articles hold any of ``words``, at most (common words only)."""
-        return self.rows * min(1.0, sum(self.share.get(w, 0.0) for w in words))
+        """How many articles hold any of ``words``, at most; 0 when none is listed (then
+        they are rare, but how rare the statistics cannot say: the search counts)."""
+        if not any(w in self.share for w in words):
+            return 0.0
+        return self.rows * min(1.0, sum(self.share.get(w, self.floor) for w in words))
 
 
 @dataclass(frozen=True)
 class Query:
-    """The tsquery texts for one search: the whole one and its rare groups ('' = none)."""
+    """The tsquery texts for one search: the whole one and its rare groups ('' = none),
+    and how many articles the rare groups may match (at most; 0 = unknown, few)."""
 
     whole: str
     few: str
+    expected: float = 0.0
 
 
 async def widened_query(conn: Any, words: list[str], freq: WordFrequencies) -> Query | None:
@@ -95,7 +112,7 @@ async def widened_query(conn: Any, words: list[str], freq: WordFrequencies) -> Q
     when some part is in no stored word (nothing can match)."""
     parts = list(dict.fromkeys(p for w in words for p in _PARTS.findall(w) if len(p) >= _MIN_PART))
     if not parts:
-        return Query("", "")
+        return Query("", "", 0.0)
     # One statement with each pattern as a parameter: the planner sees every pattern and
     # uses the trigram index for each.
     union = " UNION ALL ".join(
@@ -105,16 +122,17 @@ async def widened_query(conn: Any, words: list[str], freq: WordFrequencies) -> Q
     widened: dict[int, list[str]] = {n: [] for n in range(len(parts))}
     for n, word in await conn.fetch(union, *(f"%{p}%" for p in parts)):
         widened[n].append(word)
-    groups, few = [], []
+    groups, few, expected = [], [], []
     for found in widened.values():
         if not found:
             return None
         if len(found) <= WIDEN_LIMIT:
             group = "(" + " | ".join(_lexeme(w) for w in sorted(found)) + ")"
             groups.append(group)
-            if freq.articles(found) <= freq.few_limit():
+            if not freq.common(found):
                 few.append(group)
-    return Query(" & ".join(groups), " & ".join(few))
+                expected.append(freq.articles(found))
+    return Query(" & ".join(groups), " & ".join(few), min(expected, default=0.0))
 
 
 def _lexeme(word: str) -> str:
@@ -126,13 +144,12 @@ async def search_rows(
 ) -> list[Any]:
     """Rows ``(id, doc, linked_at)`` of the server's newest ``limit`` matching articles."""
     return await conn.fetch(
-        "SELECT id, doc, linked_at FROM search_articles($1, $2, $3, $4, $5, $6)",
+        "SELECT id, doc, linked_at FROM search_articles($1, $2, $3, $4, $5, $6, $7)",
         guild,
         query.whole,
         query.few,
         words,
         limit,
-        # a group guessed rare (words outside the statistics) may not be: past twice
-        # the limit, walking is cheaper than reading the rest
-        2 * freq.few_limit(),
+        query.expected,
+        freq.times,
     )
