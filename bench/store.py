@@ -41,6 +41,7 @@ from bot.news.model import (
     CountryMention,
     Development,
     PersonMention,
+    fold,
     person_key,
 )
 from bot.news.store import Articles, open_store
@@ -148,6 +149,24 @@ def probe_open(kind: str, path: str) -> None:
         n, elapsed = asyncio.run(go())
         print(json.dumps({"open_s": elapsed, "rss_mb": peak_rss_mb(), "articles": n}))
         return
+    if kind == "weeks":  # the index built from every week's documents, read through TinyDB
+        from tinydb import TinyDB
+        from tinydb.middlewares import CachingMiddleware
+
+        from bot.news.store.tinydb.index import ArticleIndex
+        from bot.news.store.tinydb.storage import LineStorage
+
+        weeks_dir = Path(path) / "articles" / "weeks"
+        index = ArticleIndex()
+        for week in sorted(parts.weeks_on_disk(weeks_dir)):
+            db = TinyDB(
+                parts.partition_path(weeks_dir, week), storage=CachingMiddleware(LineStorage)
+            )
+            docs = {d["id"]: d for d in db.table(parts.ARTICLES_TABLE).all()}
+            db.close()
+            locs, ordered = parts.week_locations(week, docs)
+            index.add_week(week, parts.index_of(week, ordered, locs))
+        n = len(index)
     else:
         from tinydb import TinyDB
 
@@ -320,6 +339,111 @@ async def bench_tinydb(store_dir: Path, made: dict[str, Any]) -> dict[str, Any]:
     return res
 
 
+async def bench_scrub(store_dir: Path) -> dict[str, Any]:
+    """A store written before week copies existed: at start the newest week's copy is
+    written, the older weeks' in the background (here without the pause between weeks),
+    with the loop-lag sampler running and queries answered meanwhile."""
+    weeks_dir = store_dir / "articles" / "weeks"
+    for copy in weeks_dir.glob("*.copy.json.gz"):
+        copy.unlink()
+    t0 = time.perf_counter()
+    store = await open_store(f"tinydb://{store_dir}", scrub_pause=0.0)
+    engine = store.articles.engine  # type: ignore[attr-defined]
+    sampler = LagSampler()
+    sampler.start()
+    try:
+        assert engine._scrub_task is not None
+        while not engine._scrub_task.done():
+            await store.articles.by_country(GUILDS[0], CODES[0])
+            await asyncio.sleep(0.05)
+        elapsed = time.perf_counter() - t0
+    finally:
+        await sampler.stop()
+        await store.close()
+    return {
+        "weeks": len(list(weeks_dir.glob("*.copy.json.gz"))),
+        "scrub_s": elapsed,
+        "loop_lag_ms": (pctl(sampler.lags, 0.99) * 1e3, max(sampler.lags) * 1e3),
+    }
+
+
+# ------------------------------------------- the same work through TinyDB Tables
+
+
+class _Words:
+    """A TinyDB query (``QueryLike``): the article is the guild's and its folded title
+    and summary hold every word, the test the search sidecar scan makes."""
+
+    def __init__(self, guild: str, query: str) -> None:
+        self.guild, self.words = guild, fold(query).split()
+
+    def __call__(self, doc: dict[str, Any]) -> bool:
+        if self.guild not in (doc.get("guilds") or {}):
+            return False
+        text = fold(f"{doc.get('title') or ''} {doc.get('summary') or ''}")
+        return all(w in text for w in self.words)
+
+    def is_cacheable(self) -> bool:
+        return False
+
+
+def table_inserts(weeks_dir: Path, workdir: Path) -> dict[str, Any]:
+    """A durable add as ``Table.insert`` into the biggest week file (a copy of it)."""
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
+
+    from bot.news.store.tinydb.storage import LineStorage
+
+    rng = random.Random(4)
+    res: dict[str, Any] = {}
+    weeks = parts.weeks_on_disk(weeks_dir)
+    week = max(weeks, key=lambda w: parts.partition_path(weeks_dir, w).stat().st_size)
+    copy = workdir / "week-copy.json"
+    copy.write_bytes(parts.partition_path(weeks_dir, week).read_bytes())
+    now = time.time()
+    for caching in (False, True):
+        storage = CachingMiddleware(LineStorage) if caching else LineStorage
+        db = TinyDB(copy, storage=storage)
+        table = db.table(parts.ARTICLES_TABLE)
+        res["week_docs"] = len(table)
+        times = []
+        for i in range(5):
+            doc = doc_of(synth(50_000_000 + i, rng, now), rng)
+            t0 = time.perf_counter()
+            table.insert(doc)
+            if caching:
+                db.storage.flush()  # type: ignore[attr-defined] - durable now, not at close
+            times.append(time.perf_counter() - t0)
+        db.close()
+        res["insert_caching_ms" if caching else "insert_ms"] = statistics.median(times) * 1e3
+    copy.unlink()
+    return res
+
+
+def bench_tables(store_dir: Path, workdir: Path) -> dict[str, Any]:
+    """What the store's extensions replace, done through TinyDB ``Table``s over the
+    store's own files and ``LineStorage``: a durable add as ``Table.insert`` into a
+    week file (TinyDB writes the table whole), and search as ``Table.search`` over
+    every week file (what the journal and the search sidecars avoid)."""
+    from tinydb import TinyDB
+    from tinydb.middlewares import CachingMiddleware
+
+    from bot.news.store.tinydb.storage import LineStorage
+
+    weeks_dir = store_dir / "articles" / "weeks"
+    weeks = sorted(parts.weeks_on_disk(weeks_dir))
+    res = table_inserts(weeks_dir, workdir)
+    t0 = time.perf_counter()
+    query, found = _Words(GUILDS[0], "castillo7 nobody-has-this"), 0
+    for week in reversed(weeks):  # newest first, as the store searches
+        db = TinyDB(parts.partition_path(weeks_dir, week), storage=CachingMiddleware(LineStorage))
+        found += len(db.table(parts.ARTICLES_TABLE).search(query))
+        db.close()
+    res["search_no_match_ms"] = (time.perf_counter() - t0) * 1e3
+    res["search_hits"] = found
+    return res
+
+
 # ---------------------------------------------------------------- stock TinyDB
 
 
@@ -383,6 +507,9 @@ def run_size(n: int, workdir: Path, stock: bool = True) -> dict[str, Any]:
     result["store_open"] = run_probe("store", store_dir)
     result["store"] = asyncio.run(bench_tinydb(store_dir, made))
     result["store_reopen_after_adds"] = run_probe("store", store_dir)
+    result["scrub"] = asyncio.run(bench_scrub(store_dir))
+    result["tables"] = bench_tables(store_dir, workdir)
+    result["weeks_open"] = run_probe("weeks", store_dir)
     if stock_path is None:
         return result
     print("    store done; stock TinyDB ...", file=sys.stderr, flush=True)
@@ -457,11 +584,28 @@ def table(results: list[dict[str, Any]]) -> str:
             ("reopen after the adds (s / MB)", (reopen["open_s"], reopen["rss_mb"]), "", "", ""),
             ("last compaction (ms)", s["compaction_ms"], "", "", ""),
             ("loop lag p99 / max (ms)", s["loop_lag_ms"], "", "", ""),
+            (f"old weeks' copies written, {r['scrub']['weeks']} weeks (s)",
+             r["scrub"]["scrub_s"], "", "", ""),
+            ("  meanwhile loop lag p99 / max (ms)", r["scrub"]["loop_lag_ms"], "", "", ""),
             ("CachingMiddleware flush (ms)", "", "", c["flush_ms"], ""),
+        ]  # fmt: skip
+        t = r["tables"]
+        tables = [
+            (f"add: journal / insert, week of {t['week_docs']} (ms)",
+             s["add_ms"][0], t["insert_ms"], t["insert_caching_ms"],
+             ratio(t["insert_ms"], s["add_ms"][0])),
+            ("search miss: sidecars / Table.search (ms)", s["search_no_match_ms"],
+             t["search_no_match_ms"], "", ratio(t["search_no_match_ms"], s["search_no_match_ms"])),
+            ("start-up: snapshot / week documents (s)", so["open_s"],
+             r["weeks_open"]["open_s"], "", ratio(r["weeks_open"]["open_s"], so["open_s"])),
+            ("  peak RSS (MB)", so["rss_mb"], r["weeks_open"]["rss_mb"], "", ""),
         ]  # fmt: skip
         lines.append(f"\n{r['n']:,} articles (mean document {r['doc_bytes_mean']:.0f} bytes)")
         lines.append(f"{'':42} {'store':>18} {'TinyDB JSON':>14} {'+Caching':>12} {'ratio':>9}")
         for name, a, b, cc, times in rows:
+            lines.append(f"{name:42} {fmt(a):>18} {fmt(b):>14} {fmt(cc):>12} {times:>9}")
+        lines.append(f"{'':42} {'store':>18} {'Table':>14} {'+Caching':>12} {'ratio':>9}")
+        for name, a, b, cc, times in tables:
             lines.append(f"{name:42} {fmt(a):>18} {fmt(b):>14} {fmt(cc):>12} {times:>9}")
     return "\n".join(lines)
 

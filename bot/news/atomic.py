@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -30,15 +32,27 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+@contextmanager
+def writing_atomic(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces ``path`` when the block ends without an error (then
+    the bytes are durable); on an error ``path`` is left as it was."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        with open(tmp, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
 def write_atomic(path: Path, payload: bytes) -> None:
     """Replace ``path`` with ``payload``; after return the bytes are durable."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    with open(tmp, "wb") as fh:
+    with writing_atomic(path) as fh:
         fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
 
 
 def _pid_alive(pid: int) -> bool:

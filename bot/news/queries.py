@@ -184,9 +184,7 @@ class EntityFinder:
             partial += index.hits(" " + query + " ", 1) + index.hits(" " + query + "\n", 1)
         return index.ref(min(partial)) if partial else None
 
-    async def person_namesakes(
-        self, guild_id: str, text: str, limit: int = 10
-    ) -> list[EntityRef]:
+    async def person_namesakes(self, guild_id: str, text: str, limit: int = 10) -> list[EntityRef]:
         """Every person a partial name (a shared surname, a first name) could mean, most
         mentioned first; empty when ``text`` is a full name."""
         query = fold(clean_argument(text))

@@ -48,8 +48,8 @@ async def test_trending_attaches_a_chart_and_country_a_timeline(newsbot, user, e
 
     plain = await user.slash("country", name="Chile")
     assert plain.ok and len(uploads(emulator)) == 1  # no chart unless asked
-    timeline = await user.slash("country", name="Chile", chart=True, timeout=60)
+    timeline = await user.slash("country", name="Chile", chart=True, timeout=120)
     assert timeline.ok, timeline.text()
-    await emulator.wait_for(lambda: len(pictures(timeline)) == 1, timeout=60)
+    await emulator.wait_for(lambda: len(pictures(timeline)) == 1, timeout=120)
     [line] = pictures(timeline)
     assert (line["filename"], line["width"], line["height"]) == ("timeline.png", 800, 240)

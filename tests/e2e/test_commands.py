@@ -30,14 +30,14 @@ def assert_no_ping(emulator) -> None:
 async def test_ingest_then_country_person_and_autocomplete(
     newsbot, user, emulator, articles
 ) -> None:
-    reply = await user.slash("ingest", url=articles.url("/article.txt"), timeout=30)
+    reply = await user.slash("ingest", url=articles.url("/article.txt"), timeout=120)
     assert reply.ok, reply.text()
     card = reply.embed
     fields = {f["name"]: f["value"] for f in card["fields"]}
     assert "Ecuador" in fields["Countries"] and "Israel" in fields["Countries"]
     assert "Daniel Noboa" in fields["Persons"]
 
-    again = await user.slash("ingest", url=articles.url("/article.txt"), timeout=30)
+    again = await user.slash("ingest", url=articles.url("/article.txt"), timeout=120)
     assert again.ok and again.embed["author"]["name"] == "Already in the briefing"
 
     country = await user.slash("country", name="Ecuador")
@@ -89,7 +89,7 @@ async def test_paging_only_for_the_asker_and_other_server_sees_nothing(
     async with start_bot() as bot:
         for n in range(7):
             who = alice if n % 2 else bob  # the per-user cooldown allows 5 a minute
-            reply = await who.slash("ingest", url=articles.url(f"/page/s{n}"), timeout=30)
+            reply = await who.slash("ingest", url=articles.url(f"/page/s{n}"), timeout=120)
             assert reply.embed["author"]["name"] == "Added to the briefing", reply.text()
         listing = await alice.slash("country", name="Ecuador")
         assert listing.ok
@@ -133,7 +133,7 @@ async def test_hostile_inputs_give_valid_replies_and_no_ping(
         *[f"{name} attended the meeting in Geneva on Monday." for name in names],
     )
     for path in ("/page/loud", "/page/crowd"):
-        reply = await user.slash("ingest", url=articles.url(path), timeout=60)
+        reply = await user.slash("ingest", url=articles.url(path), timeout=120)
         assert reply.ok, reply.text()
         assert len(reply.embed["title"]) <= 256
     listing = await user.slash("latest")
@@ -141,7 +141,7 @@ async def test_hostile_inputs_give_valid_replies_and_no_ping(
 
     bob = emulator.user("bob")  # alice's ingest cooldown is partly used
     for bad in ("not a url", "file:///etc/passwd", "http://10.0.0.1/admin", "http://[::1]:8080/"):
-        reply = await bob.slash("ingest", url=bad, timeout=30)
+        reply = await bob.slash("ingest", url=bad, timeout=120)
         assert reply.ok, reply.text()
         text = reply.text()
         assert "not a web link" in text or "Could not add" in text, text
@@ -164,7 +164,7 @@ async def test_context_menu_ingests_every_link(newsbot, user, emulator, articles
     message = await user.say(
         f"two stories: {articles.url('/page/a')} and <{articles.url('/status/404')}>"
     )
-    reply = await user.context_menu("Ingest links", message, timeout=60)
+    reply = await user.context_menu("Ingest links", message, timeout=120)
     assert reply.ok, reply.text()
     assert reply.embed["title"] == "1 of 2 links added"
     assert "✗" in reply.embed["description"]
@@ -173,7 +173,7 @@ async def test_context_menu_ingests_every_link(newsbot, user, emulator, articles
 async def test_forget_needs_manage_server(newsbot, emulator, articles) -> None:
     alice, bob = emulator.user("alice"), emulator.user("bob")
     articles.pages["f"] = story("Vote in Bogotá", "Colombia's senate voted in Bogotá on Tuesday.")
-    card = await alice.slash("ingest", url=articles.url("/page/f"), timeout=30)
+    card = await alice.slash("ingest", url=articles.url("/page/f"), timeout=120)
     article_id = card.embed["footer"]["text"].removeprefix("id ")
     denied = await bob.slash("forget", id=article_id)
     assert denied.ephemeral and "Manage Server" in denied.text()
@@ -190,7 +190,7 @@ async def test_commands_sync_only_when_changed_and_survive_reconnect(
     articles.pages["r"] = story("Rain in Santiago", "Chile's capital Santiago saw record rain.")
     async with start_bot():
         assert emulator.syncs == 1
-        await alice.slash("ingest", url=articles.url("/page/r"), timeout=30)
+        await alice.slash("ingest", url=articles.url("/page/r"), timeout=120)
         await emulator.request_reconnect()  # op 7: the bot resumes
         latest = await alice.slash("latest")
         assert latest.ok and "Rain in Santiago" in latest.embed["description"]
@@ -203,7 +203,7 @@ async def test_commands_sync_only_when_changed_and_survive_reconnect(
 async def test_an_old_article_is_listed_as_just_added_with_its_own_date(
     newsbot, user, articles
 ) -> None:
-    card = await user.slash("ingest", url=articles.url("/article.txt"), timeout=30)  # 2025-06-09
+    card = await user.slash("ingest", url=articles.url("/article.txt"), timeout=120)  # 2025-06-09
     assert card.ok and card.embed["author"]["name"] == "Added to the briefing"
     listing = await user.slash("country", name="Ecuador")  # default: added in the last 7 days
     assert listing.ok and not listing.ephemeral
@@ -218,7 +218,7 @@ async def test_bot_starts_and_serves_with_corrupt_data_files(
     alice = emulator.user("alice")
     articles.pages["c"] = story("Vote in Asunción", "Paraguay's congress voted in Asunción.")
     async with start_bot():
-        card = await alice.slash("ingest", url=articles.url("/page/c"), timeout=30)
+        card = await alice.slash("ingest", url=articles.url("/page/c"), timeout=120)
         assert card.embed["author"]["name"] == "Added to the briefing"
     for name in ("guilds.json", "feeds.json"):
         (data_dir / name).write_text('{"broken": ')
@@ -236,15 +236,15 @@ async def test_a_busy_bot_says_so_instead_of_timing_out(emulator, start_bot, art
     alice, bob = emulator.user("alice"), emulator.user("bob")
     articles.pages["b"] = story("Talks in Montevideo", "Uruguay hosted talks in Montevideo.")
     async with start_bot(max_concurrent_ingests=1, ingest_queue_size=1, fetch_timeout=3.0):
-        first = alice.slash("ingest", url=articles.url("/drip"), timeout=30)
+        first = alice.slash("ingest", url=articles.url("/drip"), timeout=120)
         slow = [first.result()]
         # the first ingest holds the only slot once the page server sees its request
         await emulator.wait_for(lambda: articles.requests.count("/drip") == 1, 10)
-        second = bob.slash("ingest", url=articles.url("/drip"), timeout=30)
+        second = bob.slash("ingest", url=articles.url("/drip"), timeout=120)
         slow.append(second.result())
         await emulator.wait_for(lambda: second.interaction.callback_type == 5, 10)
         await asyncio.sleep(0.2)  # from its deferral to its place in the queue
-        busy = await alice.slash("ingest", url=articles.url("/page/b"), timeout=30)
+        busy = await alice.slash("ingest", url=articles.url("/page/b"), timeout=120)
         assert busy.ok and "busy" in busy.text().lower(), busy.text()
         for reply in await asyncio.gather(*slow):
             assert reply.ok and "Could not add" in reply.text()

@@ -127,7 +127,7 @@ async def test_two_thousand_developments_fit_discord(emulator, start_bot, user) 
         posted = bot_posts(emulator, news)
         assert 1 <= len(posted) <= 10
         assert not emulator.rejections  # every message passed Discord's validation
-        preview = await user.slash("digest preview", timeout=30)
+        preview = await user.slash("digest preview", timeout=120)
         assert preview.ok and preview.ephemeral and preview.embeds
 
 
@@ -165,16 +165,16 @@ async def test_digest_now_posts_once_and_off_stops_it(emulator, start_bot, user)
 
 
 async def digest_now_then_off(emulator, newsbot, user, clock: Clock, news) -> None:
-    unset = await user.slash("digest now", timeout=30)
+    unset = await user.slash("digest now", timeout=120)
     assert unset.ephemeral and "digest channel" in unset.text()
     ok = await user.slash("digest set", channel=news, time="23:59", timezone="UTC")
     assert ok.ok
     await add_articles(newsbot, str(emulator.guild.id), 5)
-    now = await user.slash("digest now", timeout=30)
+    now = await user.slash("digest now", timeout=120)
     assert now.ok and "Posted" in now.text(), now.text()
     posted = len(bot_posts(emulator, news))
     assert posted >= 1
-    again = await user.slash("digest now", timeout=30)
+    again = await user.slash("digest now", timeout=120)
     assert again.ephemeral and "Not posted" in again.text()
     assert len(bot_posts(emulator, news)) == posted
     off = await user.slash("digest off")

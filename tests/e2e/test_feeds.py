@@ -22,7 +22,7 @@ async def test_feed_add_poll_and_list(emulator, newsbot, user, articles) -> None
     )
     articles.pages["feed.xml"] = ("application/rss+xml", feed)
 
-    added = await user.slash("feed add", url=articles.url("/page/feed.xml"), timeout=30)
+    added = await user.slash("feed add", url=articles.url("/page/feed.xml"), timeout=120)
     assert added.ok and added.ephemeral, added.text()
     assert "Loopback Andes" in added.content
 
@@ -41,7 +41,7 @@ async def test_feed_add_poll_and_list(emulator, newsbot, user, articles) -> None
     assert listing.ok and "Loopback Andes" in json.dumps(listing.embeds)
     assert "3 articles" in json.dumps(listing.embeds)
 
-    not_feed = await user.slash("feed add", url=articles.url("/page/item0"), timeout=30)
+    not_feed = await user.slash("feed add", url=articles.url("/page/item0"), timeout=120)
     assert not_feed.ok and not_feed.ephemeral
     assert "feed" in not_feed.text().lower()
 

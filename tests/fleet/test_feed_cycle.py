@@ -40,9 +40,7 @@ async def test_each_feed_url_is_fetched_once_per_cycle_and_fans_out(tmp_path: Pa
         for k in range(FEEDS):
             for g in range(GUILDS_PER_FEED):
                 guild = str(100 + (k * GUILDS_PER_FEED + g) % 60)
-                await store.add(
-                    FeedRecord(guild, site.feed_url(k), f"Feed {k}", 5.0, added_at=T0)
-                )
+                await store.add(FeedRecord(guild, site.feed_url(k), f"Feed {k}", 5.0, added_at=T0))
         fetcher = SafeFetcher(Settings(data_dir=tmp_path, allow_loopback=True))
         records = store.all
 

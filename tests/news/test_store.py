@@ -15,6 +15,7 @@ from tinydb import TinyDB
 from bot.news.atomic import TEMP_SUFFIX
 from bot.news.model import Article, CountryMention, fold, person_key
 from bot.news.store import ARTICLE_SCHEMA_VERSION, ArticleStore, StoreBusy, StoreReadOnly
+from bot.news.store.tinydb import partitions as parts
 from bot.news.store.tinydb.journal import segments
 from tests.news.store_helpers import COUNTRIES, make_article
 
@@ -603,4 +604,31 @@ async def test_big_compactions_run_in_a_worker_process(tmp_path: Path) -> None:
     again = await open_store(tmp_path / "s")
     assert len(again.recent("g1", limit=100)) == 39
     assert {a.id for a in again.recent("g2", limit=100)} == {a.id for a in first[:10]}
+    await again.close()
+
+
+async def test_an_article_in_two_weeks_is_taken_from_the_later_one_without_a_snapshot(
+    tmp_path: Path,
+) -> None:
+    old, new = await _two_weeks(tmp_path / "s")
+    weeks = tmp_path / "s" / "weeks"
+    later = parts.read_partition(weeks, "2026-W10")
+    assert later is not None
+    (doc,) = [d for d in parts.read_partition(weeks, "2026-W02").values() if d["id"] == old.id]
+    # a crash while the article moved to a later week: both week files hold it
+    later[old.id] = {**doc, "title": "Moved", "event_time": new.event_time - 60}
+    parts.write_week(weeks, "2026-W10", later)
+    (tmp_path / "s" / "index.snapshot").unlink()
+    reader = await ArticleStore.open(tmp_path / "s", read_only=True)
+    store = await open_store(tmp_path / "s")
+    for s in (reader, store):
+        assert [a.id for a in s.recent("g")] == [new.id, old.id]
+        assert [a.id for a in s.by_country("g", old.countries[0].code)].count(old.id) == 1
+        assert s.get(old.id).title == "Moved"
+        assert s.stats("g")["articles"] == 2
+    await reader.close()
+    await store.close()
+    again = await open_store(tmp_path / "s")  # from the snapshot written at that start
+    assert [a.id for a in again.recent("g")] == [new.id, old.id]
+    assert again.get(old.id).title == "Moved" and again.stats("g")["articles"] == 2
     await again.close()

@@ -124,6 +124,7 @@ def test_summary_skips_a_daily_mail_page_header_and_a_cnn_dateline() -> None:
         "By . Sam Webb . and Lucy Crossley . PUBLISHED: . 10:27 EST, 2 April 2013 . | . "
         "UPDATED: . 10:30 EST, 2 April 2013 . ",
         "By . Daily Mail Reporter . Last updated at 5:04 PM on 23rd January 2012 . ",
+        "PUBLISHED: . 18:22 EST, 5 January 2013 . | . UPDATED: . 18:22 EST, 5 January 2013 . ",
         "New Delhi, India (CNN)",
         "LONDON, England (CNN) -- ",
     )

@@ -29,5 +29,3 @@ def make_broker(settings: Settings, *, prefetch: int = 4) -> AioPikaBroker:
         task_queues=[Queue(name=f"{name}.jobs", type=QueueType.CLASSIC, routing_key=name)],
         dead_letter_queue=Queue(name=f"{name}.dead", type=QueueType.CLASSIC),
     )
-
-

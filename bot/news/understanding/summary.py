@@ -43,7 +43,7 @@ _DATELINE = re.compile(
 # updated at 5:04 PM on 23rd January 2012 ." Every piece ends in a free-standing full stop,
 # which a sentence of the article never does, so the run ends where the article starts.
 _PAGE_HEADER = re.compile(
-    r"^\s*(?:(?:By|PUBLISHED:|UPDATED:|Last updated)\b[^.\n]{0,80}?\s\.(?:\s+|$))"
+    r"^\s*(?:(?:By\b|PUBLISHED:|UPDATED:|Last updated\b)[^.\n]{0,80}?\s\.(?:\s+|$))"
     r"(?:[^.\n]{0,80}?\s\.(?:\s+|$))*"
 )
 # "10:27 EST, 2 April 2013": a time stamp left over from a page header

@@ -105,6 +105,33 @@ class Compactor:
                 total += parts.partition_path(self.weeks_dir, week).stat().st_size
         return total
 
+    def _worker(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
+            )
+        return self._pool
+
+    async def check(self, week: str) -> bool:
+        """``partitions.check_week``: in the worker process when the week file is big
+        (parsing it, and writing its copy and search file, would hold the GIL for tens
+        of ms at a time: a thread stalled the event loop for up to half a second)."""
+        limit = self.process_bytes
+        if limit is None or self._size([(week, None, {})]) <= limit:
+            return await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._worker(), parts.check_week, self.weeks_dir, week
+            )
+        except BrokenProcessPool:
+            log.warning("article store: the compaction worker died; checking in a thread")
+            self._pool = None
+            return await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+
     async def run(self, jobs: list[Job]) -> AsyncIterator[tuple[str, tuple[Locations, bool]]]:
         """Rewrite the weeks; yields (week, (locations, lost)) one week at a time, so the
         caller applies a week while the worker writes the next ones."""
@@ -115,17 +142,10 @@ class Compactor:
                 yield item
             return
         loop = asyncio.get_running_loop()
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_start,
-                initargs=(os.getpid(),),
-            )
         # One call per week: each answer is small to unpickle (that holds the GIL), and
         # the worker reads every week from its file: what memory holds of a week is the
         # file plus the job's changes, and sending the documents would cost the pickling.
-        pool = self._pool
+        pool = self._worker()
         calls = [
             loop.run_in_executor(pool, rewrite_packed, self.weeks_dir, [(week, None, changes)])
             for week, _, changes in jobs

@@ -207,6 +207,7 @@ class Columns(Protocol):
     offset: Any
     length: Any
     week_rows: dict[str, tuple[int, int]]
+    dead: list[int]
     ukey: dict[str, str]
     names: dict[str, str]
 
@@ -481,8 +482,12 @@ class ArticleIndex:
         self.version += 1
         self.cols = cols
         self.table = IdTable(cols.ids)
-        self.count = cols.n
-        self.week_ids.counts = {w: end - start for w, (start, end) in cols.week_rows.items()}
+        self.count = cols.n - len(cols.dead)
+        counts = {w: end - start for w, (start, end) in cols.week_rows.items()}
+        for row in cols.dead:  # left out of the snapshot's lookups and postings already
+            self.touched[row] = None
+            counts[cols.week_of(row)] -= 1
+        self.week_ids.counts = {w: n for w, n in counts.items() if n}
         for row, ukey in cols.ukey.items():
             self.by_url[ukey] = self.table.id_of(int(row))
         self.names.update(cols.names)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
+import tempfile
 import zlib
 from array import array
 from bisect import bisect_left
@@ -27,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from bot.news.atomic import set_aside, write_atomic
+from bot.news.atomic import set_aside, writing_atomic
 from bot.news.store.migrations import ARTICLE_SCHEMA_VERSION, check_version
 from bot.news.store.tinydb import partitions as parts
 from bot.news.store.tinydb.index import ALL, ROW, Entry, Kind, str_hash
@@ -40,6 +41,7 @@ LAYOUT = 2  # mapped sections; an older layout is rebuilt from the week files
 KINDS: tuple[Kind, ...] = ("all", "country", "person")
 Signature = list[int]
 _CHUNK = 1 << 22
+_CRC_PLACEHOLDER = 0xFFFFFFFF  # the widest CRC (10 digits)
 
 
 def signature(path: Path) -> Signature | None:
@@ -99,6 +101,8 @@ class SnapCols:
         self.ukey: dict[str, str] = header["ukey"]
         self.names: dict[str, str] = header["names"]
         self.week_rows = {w: (s, e) for w, (s, e) in header["week_rows"].items()}
+        # rows of an article that a later week has again (a crash while it moved)
+        self.dead: list[int] = header.get("dead") or []
         self.ids = SnapIds(
             Strings(sections["ids"], sections["id_off"], sections["id_hash"], sections["id_row"])
         )
@@ -187,6 +191,37 @@ def _crc(fh: Any) -> int:
     return crc
 
 
+def _map(fh: Any) -> SnapCols:
+    """The snapshot in the open file ``fh`` (at its start), mapped copy on write."""
+    if fh.read(len(MAGIC)) != MAGIC:
+        raise ValueError("not an index snapshot")
+    line = fh.readline(1 << 26)
+    if not line.endswith(b"\n"):
+        raise ValueError("header cut short")
+    header = orjson.loads(line)
+    if not isinstance(header, dict):
+        raise ValueError("not an index snapshot")
+    if check_version(header.get("schema_version")) != ARTICLE_SCHEMA_VERSION:
+        raise Outdated
+    if header.get("layout") != LAYOUT:
+        raise Outdated
+    start = fh.tell()
+    # The checksum streams through a small buffer: mapping and reading every page
+    # would make the whole file resident.
+    if _crc(fh) != header["crc"]:
+        raise ValueError("checksum mismatch")
+    size = os.fstat(fh.fileno()).st_size
+    if size == start:
+        raise ValueError("no body")
+    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+    body = memoryview(mapped)[start:]
+    return SnapCols(header, _sections(header, body), mapped)
+
+
+class Outdated(Exception):
+    """A snapshot of an older layout: rebuilt from the week files, not set aside."""
+
+
 def read(directory: Path) -> SnapCols | None:
     """The snapshot, or None when there is none or it is unusable (then set aside)."""
     path = directory / FILE_NAME
@@ -196,175 +231,377 @@ def read(directory: Path) -> SnapCols | None:
         return None
     try:
         with fh:
-            if fh.read(len(MAGIC)) != MAGIC:
-                raise ValueError("not an index snapshot")
-            line = fh.readline(1 << 26)
-            if not line.endswith(b"\n"):
-                raise ValueError("header cut short")
-            header = orjson.loads(line)
-            if not isinstance(header, dict):
-                raise ValueError("not an index snapshot")
-            if check_version(header.get("schema_version")) != ARTICLE_SCHEMA_VERSION:
-                return None  # an older layout: rebuilt from the week files
-            if header.get("layout") != LAYOUT:
-                return None
-            start = fh.tell()
-            # The checksum streams through a small buffer: mapping and reading every page
-            # would make the whole file resident.
-            if _crc(fh) != header["crc"]:
-                raise ValueError("checksum mismatch")
-            size = os.fstat(fh.fileno()).st_size
-            if size == start:
-                raise ValueError("no body")
-            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
-        body = memoryview(mapped)[start:]
-        return SnapCols(header, _sections(header, body), mapped)
+            return _map(fh)
+    except Outdated:
+        return None
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         set_aside(path, str(exc))
         return None
 
 
-def from_bytes(raw: bytes) -> SnapCols:
-    """A snapshot kept in memory (a read-only store that may not write one)."""
-    end = raw.index(b"\n", len(MAGIC))
-    header = orjson.loads(raw[len(MAGIC) : end])
-    buf = bytearray(raw[end + 1 :])
-    return SnapCols(header, _sections(header, memoryview(buf)), buf)
+class _Spool:
+    """One section written as it grows, to an unnamed temp file (never all in memory)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.fh = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by Builder
+        self.size = 0
+
+    def write(self, data: bytes | array) -> None:
+        raw = data.tobytes() if isinstance(data, array) else data
+        self.fh.write(raw)
+        self.size += len(raw)
+
+    def pread(self, length: int, offset: int) -> bytes:
+        self.fh.flush()
+        return os.pread(self.fh.fileno(), length, offset)
+
+    def copy_to(self, out: Any, crc: int) -> int:
+        """Append the section to ``out``; return ``crc`` carried over its bytes."""
+        self.fh.flush()
+        self.fh.seek(0)
+        buf = bytearray(_CHUNK)
+        view = memoryview(buf)
+        while n := self.fh.readinto(buf):
+            out.write(view[:n])
+            crc = zlib.crc32(view[:n], crc)
+        return crc
 
 
-def _sorted_hashes(strings: list[str], rows: range | list[int]) -> tuple[array, array]:
-    keyed = array("Q", sorted((str_hash(strings[r]) << 32) | r for r in rows))
-    return array("I", (k >> 32 for k in keyed)), array(ROW, (k & 0xFFFFFFFF for k in keyed))
+_BLOCK = 128  # postings a key gathers in memory before they go to the spool as one block
 
 
-def _blob(strings: list[str]) -> tuple[bytes, array]:
-    encoded = [s.encode("utf-8") for s in strings]
-    offsets = array("Q", [0])
-    total = 0
-    for e in encoded:
-        total += len(e)
-        offsets.append(total)
-    return b"".join(encoded), offsets
+class _Postings:
+    """The postings lists of every (guild, kind, key), which grow a week at a time and
+    are written key after key: each key gathers a small block in memory, full blocks go
+    to a temp file, and ``write`` reads each key's blocks back in order. Memory: one
+    block per key and 16 bytes per block written."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.spool = _Spool(directory)
+        self.keys: dict[tuple[int, int, int], int] = {}
+        self.open: list[tuple[array, array]] = []  # per key: rows and times not yet spooled
+        self.counts: list[int] = []
+        self.blocks = array("Q")  # per block: key << 32 | count, then its offset in the spool
+
+    def _flush(self, key: int) -> None:
+        rows, times = self.open[key]
+        self.blocks.extend((key << 32 | len(rows), self.spool.size))
+        self.spool.write(rows.tobytes() + times.tobytes())
+        del rows[:], times[:]
+
+    def extend(self, key: tuple[int, int, int], rows: Any, times: Any) -> None:
+        k = self.keys.get(key)
+        if k is None:
+            k = self.keys[key] = len(self.open)
+            self.open.append((array(ROW), array("d")))
+            self.counts.append(0)
+        held_rows, held_times = self.open[k]
+        held_rows.extend(rows)
+        held_times.extend(times)
+        self.counts[k] += len(rows)
+        if len(held_rows) >= _BLOCK:
+            self._flush(k)
+
+    def _by_key(self) -> list[list[tuple[int, int]]]:
+        """Each key's blocks (count, spool offset), in the order they were written."""
+        for k, (rows, _) in enumerate(self.open):
+            if rows:
+                self._flush(k)
+        found: list[list[tuple[int, int]]] = [[] for _ in self.open]
+        blocks = self.blocks
+        for n in range(0, len(blocks), 2):
+            word, at = blocks[n], blocks[n + 1]
+            found[word >> 32].append((word & 0xFFFFFFFF, at))
+        return found
+
+    def _read(self, count: int, at: int, dead: set[int]) -> tuple[array, array]:
+        raw = self.spool.pread(count * 12, at)
+        rows, times = array(ROW), array("d")
+        rows.frombytes(raw[: count * 4])
+        times.frombytes(raw[count * 4 :])
+        if dead:
+            kept = [i for i, r in enumerate(rows) if r not in dead]
+            rows = array(ROW, (rows[i] for i in kept))
+            times = array("d", (times[i] for i in kept))
+        return rows, times
+
+    def layout(self, dead: set[int]) -> tuple[array, list[list[tuple[int, int]]]]:
+        """``p_meta`` (guild, kind, key, count per list, empty ones left out) and each
+        key's blocks."""
+        by_key = self._by_key()
+        counts = list(self.counts)
+        if dead:  # (rare: a crash while an article moved) count what is left
+            for k, blocks in enumerate(by_key):
+                counts[k] = sum(len(self._read(c, at, dead)[0]) for c, at in blocks)
+        meta = array("I")
+        for (g, kind_no, key_no), k in self.keys.items():
+            if counts[k]:
+                meta.extend((g, kind_no, key_no, counts[k]))
+        self.total = sum(counts)
+        return meta, by_key
+
+    def write(self, out: Any, by_key: list[list[tuple[int, int]]], dead: set[int], crc: int) -> int:
+        """The rows of every list, then their times (through a second temp file)."""
+        times_spool = _Spool(self.spool.directory)
+        try:
+            for blocks in by_key:
+                for count, at in blocks:
+                    rows, times = self._read(count, at, dead)
+                    raw = rows.tobytes()
+                    out.write(raw)
+                    crc = zlib.crc32(raw, crc)
+                    times_spool.write(times)
+            pad = b"\0" * (-self.total * 4 % 8)
+            out.write(pad)
+            crc = times_spool.copy_to(out, zlib.crc32(pad, crc))
+        finally:
+            times_spool.fh.close()
+        return crc
+
+    def close(self) -> None:
+        self.spool.fh.close()
 
 
-def encode(weeks: list[tuple[str, dict[str, Any]]], sigs: dict[str, Signature | None]) -> bytes:
-    """The snapshot of these week index files (oldest first; an article found in two
-    weeks, after a crash while it moved, is taken from the later one)."""
-    weeks = sorted(weeks, key=lambda item: item[0])
-    last_week: dict[str, int] = {}
-    for n, (_, data) in enumerate(weeks):
-        last_week.update(dict.fromkeys(data["ids"], n))
-    ids: list[str] = []
-    fps: list[str] = []
-    t, off, length, week_no = array("d"), array("q"), array("q"), array("I")
-    g_ptr, g_idx, e_ptr, e_idx = array("Q", [0]), array("I"), array("Q", [0]), array("I")
-    guilds: dict[str, int] = {}
-    keys: dict[tuple[str, str], int] = {}
-    names: dict[str, str] = {}
-    ukey: dict[str, str] = {}
-    week_rows: dict[str, list[int]] = {}
-    post: dict[tuple[int, int, int], tuple[array, array]] = {}
-    week_table = sorted({w for w, _ in weeks} | set(sigs))
-    week_index = {w: i for i, w in enumerate(week_table)}
-    for n, (week, data) in enumerate(weeks):
-        gmap = [guilds.setdefault(g, len(guilds)) for g in data["guild_table"]]
-        kmap = [keys.setdefault((k[0], k[1]), len(keys)) for k in data["key_table"]]
-        names.update(data.get("names") or {})
-        base = len(ids)
-        week_ids = data["ids"]
-        keep = [last_week[i] == n for i in week_ids]
-        all_kept = all(keep)
-        new_row: list[int] = []
-        for row, article_id in enumerate(week_ids):
-            if not keep[row]:
-                new_row.append(-1)
-                continue
-            new_row.append(len(ids))
-            ids.append(article_id)
-            fps.append(data["fp"][row])
-            t.append(data["t"][row])
-            off.append(data["off"][row])
-            length.append(data["len"][row])
-            week_no.append(week_index[week])
-            g_idx.extend(gmap[g] for g in data["guilds"][row])
-            g_ptr.append(len(g_idx))
-            e_idx.extend(kmap[k] for k in data["ents"][row])
-            e_ptr.append(len(e_idx))
-            if str(row) in data["ukey"]:
-                ukey[str(new_row[-1])] = data["ukey"][str(row)]
-        if len(ids) > base:
-            week_rows[week] = [base, len(ids)]
-        times = data["t"]
+def _sorted_keyed(keyed: array, dead: set[int]) -> tuple[bytes, bytes]:
+    """(hash << 32 | row) values -> the sorted hashes and their rows, dead rows left out.
+    numpy sorts in place: a sorted() of a million ints would build a million objects."""
+    import numpy as np  # only here: the rebuild is the one user (matplotlib requires it)
+
+    values = np.frombuffer(keyed, dtype=np.uint64).copy()
+    values.sort()
+    rows = (values & 0xFFFFFFFF).astype(np.uint32)
+    if dead:
+        keep = ~np.isin(rows, np.fromiter(dead, dtype=np.uint32, count=len(dead)))
+        values, rows = values[keep], rows[keep]
+    return (values >> 32).astype(np.uint32).tobytes(), rows.tobytes()
+
+
+class Builder:
+    """Writes a snapshot while the week index files are read one at a time: the rows go
+    to temp files as they come, and only the postings (typed arrays, 12 bytes a row
+    and entity) and the id and fingerprint hashes (8 bytes a row) stay in memory.
+
+    ``weeks`` are every week that may be added (for the week numbers); an article found
+    in two weeks, after a crash while it moved, is taken from the later one. The temp
+    files go to ``directory`` (None: the system's temp folder).
+    """
+
+    _ROW_SECTIONS = ("ids", "id_off", "fp", "fp_off", "t", "off", "len", "week",
+                     "g_ptr", "g_idx", "e_ptr", "e_idx")  # fmt: skip
+
+    def __init__(self, directory: Path | None, weeks: list[str]) -> None:
+        self.week_table = sorted(weeks)
+        self._week_no = {w: i for i, w in enumerate(self.week_table)}
+        self._spools = {name: _Spool(directory) for name in self._ROW_SECTIONS}
+        self._spools["id_off"].write(array("Q", [0]))
+        self._spools["fp_off"].write(array("Q", [0]))
+        self._spools["g_ptr"].write(array("Q", [0]))
+        self._spools["e_ptr"].write(array("Q", [0]))
+        self._ends = {"ids": 0, "fp": 0, "g_idx": 0, "e_idx": 0}
+        self.n = 0
+        self.sigs: dict[str, Signature | None] = {}
+        self._guilds: dict[str, int] = {}
+        self._keys: dict[tuple[str, str], int] = {}
+        self._names: dict[str, str] = {}
+        self._ukey: dict[str, str] = {}
+        self._week_rows: dict[str, list[int]] = {}
+        self._post = _Postings(directory)
+        self._id_keyed = array("Q")
+        self._fp_keyed = array("Q")
+        self._last = ""
+
+    def close(self) -> None:
+        for spool in self._spools.values():
+            spool.fh.close()
+        self._post.close()
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _blob(self, name: str, strings: list[str], keyed: array, base: int) -> None:
+        encoded = [s.encode("utf-8") for s in strings]
+        ends, total = array("Q"), self._ends[name]
+        for row, (text, raw) in enumerate(zip(strings, encoded, strict=True)):
+            total += len(raw)
+            ends.append(total)
+            if text:  # an empty fingerprint is never looked up
+                keyed.append((zlib.crc32(raw) << 32) | (base + row))
+        self._ends[name] = total
+        self._spools[name].write(b"".join(encoded))
+        self._spools[f"{name[:2]}_off"].write(ends)
+
+    def _csr(self, name: str, lists: list[list[int]], table: list[int]) -> None:
+        flat, ends, total = array("I"), array("Q"), self._ends[name]
+        for items in lists:
+            flat.extend(table[i] for i in items)
+            total += len(items)
+            ends.append(total)
+        self._ends[name] = total
+        self._spools[name].write(flat)
+        self._spools[f"{name[0]}_ptr"].write(ends)
+
+    def add(self, week: str, data: dict[str, Any], sig: Signature | None) -> None:
+        """Append one week index file's rows (weeks in ascending order)."""
+        if week <= self._last:
+            raise ValueError("weeks out of order")
+        self._last = week
+        self.sigs[week] = sig
+        gmap = [self._guilds.setdefault(g, len(self._guilds)) for g in data["guild_table"]]
+        kmap = [self._keys.setdefault((k[0], k[1]), len(self._keys)) for k in data["key_table"]]
+        self._names.update(data.get("names") or {})
+        base, count = self.n, len(data["ids"])
+        if not count:
+            return
+        self._blob("ids", data["ids"], self._id_keyed, base)
+        self._blob("fp", data["fp"], self._fp_keyed, base)
+        spools = self._spools
+        spools["t"].write(array("d", data["t"]))
+        spools["off"].write(array("q", data["off"]))
+        spools["len"].write(array("q", data["len"]))
+        spools["week"].write(array("I", [self._week_no[week]]) * count)
+        self._csr("g_idx", data["guilds"], gmap)
+        self._csr("e_idx", data["ents"], kmap)
+        for row, ukey in data["ukey"].items():
+            self._ukey[str(base + int(row))] = ukey
+        self.n += count
+        self._week_rows[week] = [base, self.n]
+        times, key_table = data["t"], data["key_table"]
         for g, k, rows in data["post"]:
             if k < 0:
                 kind_no, key_no = 0, 0
             else:
-                kind_no, key_no = 1 + (data["key_table"][k][0] == "person"), kmap[k]
-            p_rows, p_t = post.setdefault((gmap[g], kind_no, key_no), (array(ROW), array("d")))
-            kept = rows if all_kept else [r for r in rows if keep[r]]
-            p_rows.extend(new_row[r] for r in kept)
-            p_t.extend(times[r] for r in kept)
-    p_meta, p_rows_all, p_t_all = array("I"), array(ROW), array("d")
-    for (g, kind_no, key_no), (p_rows, p_t) in post.items():
-        p_meta.extend((g, kind_no, key_no, len(p_rows)))
-        p_rows_all.extend(p_rows)
-        p_t_all.extend(p_t)
-    id_blob, id_off = _blob(ids)
-    id_hash, id_row = _sorted_hashes(ids, range(len(ids)))
-    fp_blob, fp_off = _blob(fps)
-    fp_hash, fp_row = _sorted_hashes(fps, [r for r, f in enumerate(fps) if f])
-    sections: dict[str, bytes] = {
-        "ids": id_blob, "id_off": id_off.tobytes(), "id_hash": id_hash.tobytes(),
-        "id_row": id_row.tobytes(),
-        "fp": fp_blob, "fp_off": fp_off.tobytes(), "fp_hash": fp_hash.tobytes(),
-        "fp_row": fp_row.tobytes(),
-        "t": t.tobytes(), "off": off.tobytes(), "len": length.tobytes(),
-        "week": week_no.tobytes(),
-        "g_ptr": g_ptr.tobytes(), "g_idx": g_idx.tobytes(),
-        "e_ptr": e_ptr.tobytes(), "e_idx": e_idx.tobytes(),
-        "p_meta": p_meta.tobytes(), "p_rows": p_rows_all.tobytes(), "p_t": p_t_all.tobytes(),
-    }  # fmt: skip
-    body = b"".join(data + b"\0" * (-len(data) % 8) for data in sections.values())
-    person_keys = {key for kind, key in keys if kind == "person"}
-    header = {
-        "schema_version": ARTICLE_SCHEMA_VERSION,
-        "layout": LAYOUT,
-        "weeks": sigs,
-        "week_table": week_table,
-        "guild_table": list(guilds),
-        "key_table": [list(k) for k in keys],
-        "names": {k: n for k, n in names.items() if k in person_keys},
-        "ukey": ukey,
-        "week_rows": week_rows,
-        "sections": [[name, len(data)] for name, data in sections.items()],
-        "crc": zlib.crc32(body),
-    }
-    return MAGIC + orjson.dumps(header) + b"\n" + body
+                kind_no, key_no = 1 + (key_table[k][0] == "person"), kmap[k]
+            self._post.extend(
+                (gmap[g], kind_no, key_no), [base + r for r in rows], [times[r] for r in rows]
+            )
+
+    def _dead_rows(self) -> set[int]:
+        """Rows of an id that a later row has again (the later copy wins)."""
+        import numpy as np
+
+        keyed = np.frombuffer(self._id_keyed, dtype=np.uint64)
+        order = np.sort(keyed)
+        hashes = order >> 32
+        same = np.flatnonzero(hashes[1:] == hashes[:-1])
+        if not len(same):
+            return set()
+        off, ids = self._spools["id_off"], self._spools["ids"]
+
+        def id_at(row: int) -> bytes:
+            start, end = array("Q", off.pread(16, 8 * row))
+            return ids.pread(end - start, start)
+
+        groups: dict[int, set[int]] = {}  # (equal hashes sit side by side once sorted)
+        for i in same.tolist():
+            rows = groups.setdefault(int(hashes[i]), set())
+            rows.update((int(order[i]) & 0xFFFFFFFF, int(order[i + 1]) & 0xFFFFFFFF))
+        dead: set[int] = set()
+        for rows in groups.values():
+            seen: dict[bytes, int] = {}
+            for row in sorted(rows):  # ascending: a later row replaces the earlier one
+                text = id_at(row)
+                if text in seen:
+                    dead.add(seen[text])
+                seen[text] = row
+        return dead
+
+    def write_to(self, out: Any) -> int:
+        """Write the snapshot to the binary file ``out``; return how many articles it has."""
+        dead = self._dead_rows()
+        sections: list[tuple[str, Any]] = [
+            ("ids", self._spools["ids"]), ("id_off", self._spools["id_off"]),
+            ("id_hash", None), ("id_row", None),
+            ("fp", self._spools["fp"]), ("fp_off", self._spools["fp_off"]),
+            ("fp_hash", None), ("fp_row", None),
+            *((name, self._spools[name]) for name in
+              ("t", "off", "len", "week", "g_ptr", "g_idx", "e_ptr", "e_idx")),
+            ("p_meta", None), ("p_rows", None), ("p_t", None),
+        ]  # fmt: skip
+        made: dict[str, bytes] = {}
+        made["id_hash"], made["id_row"] = _sorted_keyed(self._id_keyed, dead)
+        made["fp_hash"], made["fp_row"] = _sorted_keyed(self._fp_keyed, dead)
+        del self._id_keyed, self._fp_keyed
+        p_meta, by_key = self._post.layout(dead)
+        made["p_meta"] = p_meta.tobytes()
+        sizes = {"p_rows": self._post.total * array(ROW).itemsize, "p_t": self._post.total * 8}
+        for name, spool in sections:
+            if spool is not None:
+                sizes[name] = spool.size
+            elif name in made:
+                sizes[name] = len(made[name])
+        person_keys = {key for kind, key in self._keys if kind == "person"}
+        header = {
+            "schema_version": ARTICLE_SCHEMA_VERSION,
+            "layout": LAYOUT,
+            "weeks": self.sigs,
+            "week_table": self.week_table,
+            "guild_table": list(self._guilds),
+            "key_table": [list(k) for k in self._keys],
+            "names": {k: n for k, n in self._names.items() if k in person_keys},
+            "ukey": {r: u for r, u in self._ukey.items() if int(r) not in dead},
+            "week_rows": self._week_rows,
+            "dead": sorted(dead),
+            "sections": [[name, sizes[name]] for name, _ in sections],
+            "crc": _CRC_PLACEHOLDER,
+        }
+        # The body's CRC is known only once it is written: the header holds a placeholder
+        # as wide as any CRC, overwritten in place at the end (JSON allows the spaces).
+        head = MAGIC + orjson.dumps(header) + b"\n"
+        at = out.tell() + head.rindex(b"%d" % _CRC_PLACEHOLDER)
+        out.write(head)
+        crc = 0
+        for name, spool in sections:
+            if spool is not None:
+                crc = spool.copy_to(out, crc)
+            elif name in made:
+                out.write(made[name])
+                crc = zlib.crc32(made[name], crc)
+            elif name == "p_rows":  # and p_t, which follows it
+                crc = self._post.write(out, by_key, dead, crc)
+                continue
+            elif name == "p_t":
+                continue
+            pad = b"\0" * (-sizes[name] % 8)
+            out.write(pad)
+            crc = zlib.crc32(pad, crc)
+        out.flush()
+        os.pwrite(out.fileno(), b"%10d" % crc, at)
+        return self.n - len(dead)
 
 
-def read_weeks(
-    weeks_dir: Path,
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Signature | None]]:
-    """The week index files as they are on disk now, with their signatures."""
-    loaded, sigs = [], {}
-    for week in sorted(parts.weeks_on_disk(weeks_dir)):
-        path = parts.idx_path(weeks_dir, week)
-        before = signature(path)
-        data = parts.read_idx(weeks_dir, week)
-        if data is None or before is None:
-            continue  # start-up rebuilds it; this snapshot just does not cover the week
-        # Signed only if unchanged while read: a stale signature would hide a change.
-        sigs[week] = before if signature(path) == before else None
-        loaded.append((week, data))
-    return loaded, sigs
+def in_temp_file(builder: Builder) -> SnapCols:
+    """The snapshot written to an unnamed temp file and mapped (a read-only store, which
+    changes no file of its folder)."""
+    with tempfile.TemporaryFile() as out:
+        builder.write_to(out)
+        out.seek(0)
+        return _map(out)
+
+
+def write_file(directory: Path, builder: Builder) -> int:
+    """Replace the snapshot in ``directory`` with the builder's, durably."""
+    with writing_atomic(directory / FILE_NAME) as out:
+        return builder.write_to(out)
 
 
 def write(directory: Path, weeks_dir: Path) -> int:
-    """Rebuild the snapshot from the week files (blocking: a child process runs it)."""
-    loaded, sigs = read_weeks(weeks_dir)
-    count = sum(len(data["ids"]) for _, data in loaded)
-    write_atomic(directory / FILE_NAME, encode(loaded, sigs))
-    return count
+    """Rebuild the snapshot from the week files as they are on disk now (blocking: a
+    child process runs it), reading one week at a time."""
+    weeks = sorted(parts.weeks_on_disk(weeks_dir))
+    with Builder(directory, weeks) as builder:
+        for week in weeks:
+            path = parts.idx_path(weeks_dir, week)
+            before = signature(path)
+            data = parts.read_idx(weeks_dir, week)
+            if data is None or before is None:
+                continue  # start-up rebuilds it; this snapshot just does not cover the week
+            # Signed only if unchanged while read: a stale signature would hide a change.
+            builder.add(week, data, before if signature(path) == before else None)
+        return write_file(directory, builder)
 
 
 if __name__ == "__main__":  # the store runs this in a child process: python -m ...

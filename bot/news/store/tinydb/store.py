@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from bot.news.atomic import clean_temp_files, write_atomic
+from bot.news.atomic import clean_temp_files
 from bot.news.clock import Clock
 from bot.news.model import (
     Article,
@@ -135,6 +135,7 @@ class ArticleStore:
         max_open_files: int = 64,
         search_cache_chars: int = 48 << 20,
         doc_cache_size: int = 4096,
+        scrub_pause: float | None = None,
         clock: Clock | None = None,
     ) -> None:
         self.directory = Path(directory)
@@ -148,6 +149,7 @@ class ArticleStore:
         self.max_open_files = max_open_files
         self.search_cache_chars = search_cache_chars
         self.doc_cache_size = doc_cache_size
+        self.scrub_pause = SCRUB_PAUSE if scrub_pause is None else scrub_pause
         self._doc_cache: OrderedDict[str, Doc] = OrderedDict()  # documents read by offset
         self.index = ArticleIndex()
         self._loaded: OrderedDict[str, dict[str, Doc]] = OrderedDict()  # LRU of whole weeks
@@ -259,24 +261,24 @@ class ArticleStore:
         return self._replay()
 
     def _snapshot_from_weeks(self) -> snapshot.SnapCols:
-        """A snapshot made from every week index file (rebuilding damaged ones), written
-        for the next start (unless read-only) and mapped like one read from disk."""
-        loaded, sigs = [], {}
-        for week in sorted(self._disk_weeks):
-            path = parts.idx_path(self.weeks_dir, week)
-            data = self._week_index(week)
-            if data is not None:  # (one writer: the file read is the file signed)
-                sigs[week] = snapshot.signature(path)
-                loaded.append((week, data))
-        raw = snapshot.encode(loaded, sigs)
-        del loaded
-        if self.read_only:
-            return snapshot.from_bytes(raw)
-        write_atomic(self.directory / snapshot.FILE_NAME, raw)
-        del raw
-        return snapshot.read(self.directory) or snapshot.from_bytes(
-            (self.directory / snapshot.FILE_NAME).read_bytes()
-        )
+        """A snapshot made from every week index file (rebuilding damaged ones), one
+        week at a time, written for the next start (unless read-only) and mapped like
+        one read from disk."""
+        weeks = sorted(self._disk_weeks)
+        spool_dir = None if self.read_only else self.directory
+        with snapshot.Builder(spool_dir, weeks) as builder:
+            for week in weeks:
+                path = parts.idx_path(self.weeks_dir, week)
+                data = self._week_index(week)
+                if data is not None:  # (one writer: the file read is the file signed)
+                    builder.add(week, data, snapshot.signature(path))
+            if self.read_only:
+                return snapshot.in_temp_file(builder)
+            snapshot.write_file(self.directory, builder)
+        found = snapshot.read(self.directory)
+        if found is None:
+            raise OSError("the index snapshot just written cannot be read back")
+        return found
 
     def _check_files(self) -> None:
         """Bring back weeks whose file is gone but whose copy is there, and check the newest
@@ -297,12 +299,12 @@ class ArticleStore:
         week files, one week at a time, so that damage to a file read only in an emergency
         (or only by /search) is noticed, logged and repaired before it is needed."""
         for week in sorted(self._disk_weeks, reverse=True)[1:]:
-            await asyncio.sleep(SCRUB_PAUSE)
+            await asyncio.sleep(self.scrub_pause)
             async with self._compact_lock:  # no compaction rewrites the week meanwhile
                 if week not in self._disk_weeks:
                     continue
                 try:
-                    whole = await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+                    whole = await self._compactor.check(week)
                 except OSError as exc:
                     log.warning("article store: cannot check the files of %s: %s", week, exc)
                     continue
