@@ -47,6 +47,7 @@ class TinyArticles:
         return await self.engine.add(article, str(guild_id))
 
     async def link(self, article_id: str, guild_id: str) -> Article | None:
+        await self.engine.settled(article_id)
         found = self.engine.get(article_id)
         if found is None:
             return None

@@ -137,6 +137,7 @@ class ArticleStore:
         self._disk_weeks: set[str] = set()
         self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
         self._relocated: dict[str, parts.Locations] = {}  # rewritten weeks, while applied
+        self._repairing: dict[str, asyncio.Event] = {}  # damaged weeks being written again
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -288,8 +289,45 @@ class ArticleStore:
                 except OSError as exc:
                     log.warning("article store: cannot check the files of %s: %s", week, exc)
                     continue
-            if not whole:
-                self._week_docs(week)  # sets the week file aside and recovers it
+                if not whole and week not in self._loaded:  # loaded: memory holds it whole
+                    await self._repair(week)
+
+    async def _repair(self, week: str) -> None:
+        """Set a damaged week file aside and write the week again from what can be
+        recovered, off the event loop (a big week takes as long to parse and write as a
+        compaction of it); called with the compaction lock held. Meanwhile a read that
+        needs the whole week sees only its unwritten changes, and a write to one of its
+        articles waits (``settled``): neither may touch the files being replaced."""
+        done = self._repairing[week] = asyncio.Event()
+        try:
+            try:
+                locs = await self._compactor.repair(week)
+            except OSError as exc:
+                log.warning("article store: cannot repair the files of %s: %s", week, exc)
+                return
+            self._search_cache.pop(week, None)
+            self._relocated[week] = locs or {}
+            self._close_file(week)  # the next pread opens the new file
+            for k, (article_id, (offset, length)) in enumerate((locs or {}).items()):
+                if k % RELOCATE_SLICE == RELOCATE_SLICE - 1:
+                    await asyncio.sleep(0)  # a big week must not stall the loop
+                self.index.set_location(article_id, week, offset, length)
+            del self._relocated[week]
+            if locs is None:
+                self._disk_weeks.discard(week)
+            alive = set(locs or ())
+            alive.update(i for i, d in self._pending.get(week, {}).items() if d)
+            self._forget_lost(week, alive)
+        finally:
+            del self._repairing[week]
+            done.set()
+
+    async def settled(self, article_id: str | None) -> None:
+        """Wait while the week of the article is being repaired."""
+        entry = self.index.entry(article_id) if article_id else None
+        while entry is not None and entry.week in self._repairing:
+            await self._repairing[entry.week].wait()
+            entry = self.index.entry(article_id)  # type: ignore[arg-type]
 
     def _week_index(self, week: str) -> dict[str, Any] | None:
         """A week's index file, rebuilt from its partition when missing or damaged."""
@@ -406,6 +444,8 @@ class ArticleStore:
         if docs is not None:
             self._loaded.move_to_end(week)
             return docs
+        if week in self._repairing:  # its files are being replaced: see ``_repair``
+            return {i: d for i, d in self._pending.get(week, {}).items() if d is not None}
         docs = parts.read_partition(self.weeks_dir, week, repair=not self.read_only)
         self._close_file(week)  # a repaired week is a new file; offsets of the old one are stale
         if docs is None:
@@ -545,6 +585,8 @@ class ArticleStore:
         guild_id = str(guild_id)
         now = self.clock.time()
         existing = self._existing_id(article)
+        await self.settled(existing)
+        existing = self._existing_id(article)  # the repair may have lost it
         doc = self._doc(existing) if existing else None
         if doc is not None:
             if guild_id in doc.get("guilds", {}):
@@ -575,6 +617,8 @@ class ArticleStore:
         if not links or not article.canonical_url:
             return False
         existing = self._existing_id(article)
+        await self.settled(existing)
+        existing = self._existing_id(article)
         doc = self._doc(existing) if existing else None
         if doc is not None:
             missing = {g: t for g, t in links.items() if g not in doc.get("guilds", {})}
@@ -595,6 +639,7 @@ class ArticleStore:
 
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""
+        await self.settled(article_id)
         entry = self.index.entry(article_id)
         if entry is None or guild_id not in entry.guilds:
             return False
