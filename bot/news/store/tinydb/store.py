@@ -300,8 +300,17 @@ class ArticleStore:
         articles waits (``settled``): neither may touch the files being replaced."""
         done = self._repairing[week] = asyncio.Event()
         try:
+            job = asyncio.ensure_future(self._compactor.repair(week))
             try:
-                locs = await self._compactor.repair(week)
+                locs = await asyncio.shield(job)
+            except asyncio.CancelledError:
+                # closing: the files must be written before the lock lets a compaction
+                # (or the next process) at them; the offsets are read again from them
+                await asyncio.wait([job])
+                if not job.cancelled() and job.exception() is not None:
+                    log.warning("article store: cannot repair %s: %s", week, job.exception())
+                self._close_file(week)
+                raise
             except OSError as exc:
                 log.warning("article store: cannot repair the files of %s: %s", week, exc)
                 return
