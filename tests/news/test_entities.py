@@ -397,3 +397,22 @@ def test_co_reporters_after_a_comma_are_credits() -> None:
     )
     start = line.index("Megan Dorsey")
     assert is_credit_context(line, start, start + len("Megan Dorsey"))
+
+
+def test_a_credit_line_that_is_no_list_of_names_is_rejected_without_backtracking() -> None:
+    """Web text is untrusted: "Photos by" and one long word ending in a character a name
+    cannot have used to be tried every way of splitting the word (2^n steps, hours at 60
+    letters). Run in a child process so that a regression fails instead of hanging."""
+    import subprocess
+    import sys
+
+    code = (
+        "from bot.news.understanding.persons import is_credit_context as c\n"
+        "t = 'Photos by ' + 'a' * 60 + '! Then John Smith spoke.'\n"
+        "s = t.index('John')\n"
+        "print(c(t, s, s + 10))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "False"

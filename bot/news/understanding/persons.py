@@ -301,8 +301,10 @@ def _credit_line(text: str, start: int) -> bool:
     return len(sentence) < _MAX_CREDIT_LINE and bool(_CREDIT_LINE.search(sentence))
 
 
-# everything between the credit word and the name is names, "and" and commas
-_CREDITED_NAMES = re.compile(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$")
+# everything between the credit word and the name is names, "and" and commas. Possessive
+# quantifiers: with plain ones a long word that ends in anything else ("by aaaa…a!") is
+# split every possible way before the search fails, which takes exponential time.
+_CREDITED_NAMES = re.compile(r"(?i)\b(?:by|:)\W*+(?:[A-Z][\w.'’-]*+\s*+(?:,|and|&)?\s*+)*+$")
 
 
 def is_credit_context(text: str, start: int, end: int) -> bool:
