@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.news.guild_settings import GuildSettingsError, parse_time, parse_zone, suggest_zones
 from bot.news.queries import EntityRef
 from bot.ui.checks import require_manage_guild
-from bot.ui.digest import digest_messages, opens_digest_of
+from bot.ui.digest import delivered_parts, digest_messages
 from bot.ui.nonces import digest_nonce, send_once
 from bot.ui.render import BRAND_COLOUR, entity_choices, entity_label, error_embed, safe
 
@@ -70,22 +70,29 @@ class DigestPoster:
 
     async def post(self, plan: DuePlan) -> bool:
         digests = self.services.digests
+        sent: list[int] = []
         if plan.resume:
-            found = await self._delivered(plan)
+            # the stale claim's window gives the same messages its poster was sending
+            messages = digest_messages(await digests.planned_digest(plan))
+            found = await self._delivered(plan, messages)
             if found is None:
                 await digests.interrupt(plan.guild_id, "its channel could not be read")
                 return False
-            if not await digests.resume(plan.guild_id, plan.local_date, found):
+            complete = len(found) >= len(messages)
+            if not await digests.resume(plan.guild_id, plan.local_date, found, complete=complete):
                 return False
+            sent = list(found)
         elif not await digests.claim(plan.guild_id, plan.local_date):
             return False
-        messages = digest_messages(await digests.claimed_digest(plan.guild_id))
-        sent: list[int] = []
+        else:
+            messages = digest_messages(await digests.claimed_digest(plan.guild_id))
         try:
             channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
                 plan.channel_id
             )
             for part, message in enumerate(messages):
+                if part < len(sent):
+                    continue  # already in the channel, sent before a crash
                 msg = await send_once(
                     channel,
                     digest_nonce(plan.guild_id, plan.local_date, part),
@@ -109,10 +116,12 @@ class DigestPoster:
         )
         return True
 
-    async def _delivered(self, plan: DuePlan) -> list[int] | None:
-        """The ids of the planned digest's first message if the channel shows it (sent by
-        a run that stopped before recording it), [] if it does not, None if the channel
-        cannot be read."""
+    async def _delivered(
+        self, plan: DuePlan, messages: list[list[discord.Embed]]
+    ) -> list[int] | None:
+        """The ids of the planned digest's messages that the channel shows (sent by a run
+        that stopped before recording them), oldest first; [] if it shows none, None if the
+        channel cannot be read."""
         me = self.bot.user
         try:
             channel = self.bot.get_channel(plan.channel_id) or await self.bot.fetch_channel(
@@ -121,18 +130,19 @@ class DigestPoster:
             history = getattr(channel, "history", None)
             if me is None or history is None:
                 return None
-            async for message in history(limit=LOOK_BACK):
-                if message.author.id == me.id and opens_digest_of(
-                    [e.to_dict() for e in message.embeds], plan.local_date
-                ):
-                    return [message.id]
+            mine = [
+                (message.id, [e.to_dict() for e in message.embeds])
+                async for message in history(limit=LOOK_BACK, oldest_first=False)
+                if message.author.id == me.id
+            ]
         except (discord.HTTPException, OSError, TimeoutError) as exc:
             log.warning(
                 "guild %s: cannot read the digest channel to look for the digest of %s: %s",
                 plan.guild_id, plan.local_date, exc,
             )  # fmt: skip
             return None
-        return []
+        planned = [[e.to_dict() for e in message] for message in messages]
+        return delivered_parts(mine[::-1], planned, plan.local_date)
 
     async def _failed(self, plan: DuePlan, reason: str, *, pause: bool, sent: list[int]) -> None:
         log.warning(

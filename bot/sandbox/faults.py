@@ -62,15 +62,17 @@ class RestFault:
 
 @dataclass
 class Hold:
-    """The next request matching ``method`` and ``path`` waits until ``release()``: before
-    it takes effect, or (``after=True``) once it has, with only its answer held back (a
-    client killed meanwhile never learns the outcome). ``reached`` is set when it waits.
+    """The next request matching ``method`` and ``path`` (after ``skip`` more that pass
+    untouched) waits until ``release()``: before it takes effect, or (``after=True``) once
+    it has, with only its answer held back (a client killed meanwhile never learns the
+    outcome). ``reached`` is set when it waits.
     ``drop()`` instead lets a request held before it took effect end in a 503, never
     carried out (it never reached Discord's storage)."""
 
     method: str | None = None
     path: str | None = None
     after: bool = False
+    skip: int = 0
     reached: asyncio.Event = field(default_factory=asyncio.Event)
     released: asyncio.Event = field(default_factory=asyncio.Event)
     dropped: bool = False
@@ -101,15 +103,19 @@ class Faults:
     holds: list[Hold] = field(default_factory=list)
 
     def hold(self, *, method: str | None = None, path: str | None = None,
-             after: bool = False) -> Hold:  # fmt: skip
-        """Hold the next matching request (see ``Hold``); release it with ``.release()``."""
-        held = Hold(method, path, after)
+             after: bool = False, skip: int = 0) -> Hold:  # fmt: skip
+        """Hold the next matching request but ``skip`` (see ``Hold``); release it with
+        ``.release()``."""
+        held = Hold(method, path, after, skip)
         self.holds.append(held)
         return held
 
     def take_hold(self, method: str, path: str) -> Hold | None:
         for held in self.holds:
             if held.matches(method, path):
+                if held.skip:
+                    held.skip -= 1
+                    return None
                 self.holds.remove(held)
                 return held
         return None

@@ -172,6 +172,35 @@ def opens_digest_of(embeds: Sequence[Mapping[str, Any]], day: date) -> bool:
     return str(first.get("description", "")).startswith(f"**{long_date(day)}** — a quiet day")
 
 
+def delivered_parts(
+    posted: Sequence[tuple[int, Sequence[Mapping[str, Any]]]],
+    planned: Sequence[Sequence[Mapping[str, Any]]],
+    day: date,
+) -> list[int]:
+    """The ids of the messages of the digest of ``day`` already in a channel, in order.
+
+    ``posted``: the bot's own messages there, oldest first, as (id, embeds). The digest's
+    first message is recognised by ``opens_digest_of``; each later part by the titles of its
+    embeds, which ``planned`` (the same claim rendered again) gives, so a digest cut between
+    two of its messages is continued from the first one missing rather than sent again."""
+    start = None
+    for index, (_, embeds) in enumerate(posted):
+        if opens_digest_of(embeds, day):
+            start = index
+    if start is None:
+        return []
+    found = [posted[start][0]]
+    for (message_id, embeds), part in zip(posted[start + 1 :], planned[1:], strict=False):
+        if _titles(embeds) != _titles(part):
+            break
+        found.append(message_id)
+    return found
+
+
+def _titles(embeds: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [str(e.get("title", "")) for e in embeds]
+
+
 def long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 

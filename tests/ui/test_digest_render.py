@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -161,3 +162,16 @@ def test_old_article_shows_its_own_date() -> None:
     old.published = (SINCE.date().replace(year=SINCE.year - 1)).isoformat()
     line = next(x for x in all_lines(render_digest(build([old]))) if "old report" in x)
     assert line.endswith(f"({old.published})")
+
+
+def test_the_parts_of_a_cut_digest_already_in_the_channel_are_found_in_order() -> None:
+    day = SINCE.date()
+    header = {"title": ui.header_title(day)}
+    planned = [[header], [{"title": "By country (continued)"}], [{"title": "Other stories"}]]
+    reply = [{"title": "Nothing found for that search"}]
+    yesterday = [{"title": ui.header_title(day - timedelta(days=1))}]
+    posted = [(1, yesterday), (2, planned[1]), (3, [header]), (4, planned[1]), (5, reply)]
+    assert ui.delivered_parts(posted, planned, day) == [3, 4]
+    assert ui.delivered_parts(posted[:2], planned, day) == []  # only another day's digest
+    whole = [(7, [header]), (8, planned[1]), (9, planned[2])]
+    assert ui.delivered_parts(whole, planned, day) == [7, 8, 9]

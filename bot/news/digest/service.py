@@ -246,17 +246,25 @@ class DigestService:
             resume=True,
         )
 
-    async def resume(self, guild_id: GuildId, local_date: date, found: Sequence[int]) -> bool:
+    async def resume(
+        self,
+        guild_id: GuildId,
+        local_date: date,
+        found: Sequence[int],
+        *,
+        complete: bool = True,
+    ) -> bool:
         """Settle a stale claim after looking in its channel. ``found``: the digest's
-        messages seen there, so it is recorded as posted (and False returned: nothing to
-        send); empty: this run takes the claim over, with its window and one more attempt,
-        and True means it should now post it. False also when another run settled it."""
+        messages seen there; when they are all of it (``complete``) it is recorded as posted
+        (and False returned: nothing to send). Otherwise this run takes the claim over, with
+        its window and one more attempt, and True means it should now post the messages
+        after ``found``. False also when another run settled it."""
         now = self._now(None)
         gid = guild_key(guild_id)
         rec = (await self.claims.get(gid)).latest
         if rec is None or rec.local_date != local_date.isoformat() or not self._stale(rec, now):
             return False
-        if found:
+        if found and complete:
             posted = replace(
                 rec,
                 state="posted",
@@ -273,10 +281,16 @@ class DigestService:
         )
         if not await self.claims.finish(gid, taken, token=rec.token, states=("claimed",)):
             return False
-        log.warning(
-            "guild %s: digest of %s not found in its channel after its poster stopped; "
-            "posting it (attempt %d)", gid, rec.local_date, taken.attempts,
-        )  # fmt: skip
+        if found:
+            log.warning(
+                "guild %s: digest of %s stopped after %d message(s) in its channel; "
+                "posting the rest (attempt %d)", gid, rec.local_date, len(found), taken.attempts,
+            )  # fmt: skip
+        else:
+            log.warning(
+                "guild %s: digest of %s not found in its channel after its poster stopped; "
+                "posting it (attempt %d)", gid, rec.local_date, taken.attempts,
+            )  # fmt: skip
         return True
 
     async def interrupt(self, guild_id: GuildId, why: str) -> None:
@@ -493,6 +507,12 @@ class DigestService:
         to no message: still call ``mark_posted``."""
         gid, since, until, day = await self._claim_window(guild_id)
         return await asyncio.to_thread(await self._job(gid, since, until, day))
+
+    async def planned_digest(self, plan: DuePlan) -> Digest:
+        """The digest over a plan's own window, claimed or not: what a stale claim's poster
+        was sending, to recognise the part of it already in the channel."""
+        job = await self._job(guild_key(plan.guild_id), plan.since, plan.until, plan.local_date)
+        return await asyncio.to_thread(job)
 
     async def preview_digest(self, guild_id: GuildId, now: datetime | None = None) -> Digest:
         """What a digest would say now (nothing is recorded)."""
