@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.news.understanding.entities import find_countries, find_persons
@@ -350,3 +352,48 @@ def test_a_title_says_a_person_the_model_calls_an_organisation() -> None:
         "Attorney General Raciel Lopez Salazar jumped off a cruise ship."
     )
     assert "Bear Grylls" in found
+
+
+RACING = Path(__file__).parents[1] / "data" / "articles" / "2026-04-11-racing-owners.txt"
+
+
+def _racing_text() -> str:
+    return RACING.read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def test_animals_named_like_people_are_not_persons() -> None:
+    found = persons(_racing_text())
+    # the model tags the horse and the terrier breed PERSON; the kind of animal beside
+    # the name says what they are
+    assert not found & {"Velvet Quarry", "Jack Russell"}
+    assert {"Callum Ardrey", "Rhys Penhallow"} <= found
+
+
+def test_a_surname_no_dictionary_has_makes_an_organisation_label_a_person() -> None:
+    from bot.news.understanding.english_words import is_english_word
+
+    assert is_english_word("Hill") and is_english_word("Books") and not is_english_word("Guzan")
+    text = _racing_text()
+    doc = analyse(text)
+    assert [e.label_ for e in doc.ents if e.text == "Tomasz Wrzeszcz"] == ["ORG"]
+    assert "Tomasz Wrzeszcz" in persons(text)
+    # a known first name before a dictionary word is a place or a thing, not a person
+    other = "Fans came from Forest Hill by coach. Nissan Sentra sales rose, Nissan said."
+    doc = analyse(other)
+    doc.ents = [
+        doc.char_span(other.index("Forest"), other.index(" by"), label="GPE"),
+        doc.char_span(other.index("Nissan Sentra"), other.index(" sales"), label="ORG"),
+        doc.char_span(other.rindex("Nissan"), other.rindex(" said"), label="ORG"),
+    ]
+    assert {found.name for found in find_persons(doc)} == set()
+
+
+def test_co_reporters_after_a_comma_are_credits() -> None:
+    text = _racing_text()
+    assert not persons(text) & {"Dana Whitcombe", "Oren Falk", "Priya Venkataraman"}
+    line = (
+        "(Reporting by Greg Tallis, Joan Frey, Koh Ming Yi, with reporting by Herb Lasker "
+        "and Megan Dorsey, editing by Mark Howe.)"
+    )
+    start = line.index("Megan Dorsey")
+    assert is_credit_context(line, start, start + len("Megan Dorsey"))

@@ -6,7 +6,7 @@ import pytest
 
 from bot.news.model import person_key
 from bot.news.understanding.entities import _name_piece, _named_like_person, _quoted
-from bot.news.understanding.person_evidence import has_person_cue
+from bot.news.understanding.person_evidence import has_person_cue, names_an_animal
 from bot.news.understanding.persons import clean_person, merge_persons
 
 
@@ -141,3 +141,15 @@ def test_a_first_name_joined_to_a_full_name_shares_its_surname() -> None:
 def test_surnames_made_of_a_first_name() -> None:
     assert _named_like_person(["Pharrell", "Williams"])
     assert not _named_like_person(["Oxy", "Pure"])
+
+
+def test_an_animal_kind_beside_a_name() -> None:
+    def animal(text: str, name: str) -> bool:
+        start = text.index(name)
+        return names_an_animal(text, [(start, start + len(name))])
+
+    assert animal("She watched her horse Copper Lantern win.", "Copper Lantern")
+    assert animal("A Jack Russell terrier ran onto the pitch.", "Jack Russell")
+    assert animal("Copper Lantern, the grey horse, won.", "Copper Lantern")
+    assert not animal("Ruth Calder's horse won at Ayr.", "Ruth Calder")  # the owner
+    assert not animal("Horse trainer Ruth Calder was delighted.", "Ruth Calder")

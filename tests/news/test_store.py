@@ -404,6 +404,44 @@ async def test_older_weeks_copies_and_search_files_are_checked_in_the_background
         await store.close()
 
 
+@pytest.mark.parametrize("process_bytes", [None, 0], ids=["thread", "worker-process"])
+async def test_a_damaged_older_week_is_repaired_off_the_loop_by_the_background_check(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    process_bytes: int | None,
+) -> None:
+    from bot.news.store.tinydb import store as store_module
+
+    old, new = await _two_weeks(tmp_path / "s")
+    weeks = tmp_path / "s" / "weeks"
+    bad = weeks / "2026-W02.json"
+    bad.write_bytes(b'{"articles": {"1": {"id": ')
+    monkeypatch.setattr(store_module, "SCRUB_PAUSE", 0.0)
+    caplog.set_level(logging.INFO)
+    store = await open_store(tmp_path / "s", compact_process_bytes=process_bytes)
+    try:
+        assert store._scrub_task is not None
+        await store._scrub_task  # the background check of the older weeks, to its end
+        aside = [p for p in weeks.iterdir() if p.name.startswith("2026-W02.json.damaged-")]
+        assert len(aside) == 1 and aside[0].read_bytes() == b'{"articles": {"1": {"id": '
+        assert "2026-W02.json is damaged: recovered 1 of its articles (1 from its copy" in (
+            caplog.text
+        )
+        # written again beside the loop, not loaded into memory by it
+        assert "2026-W02" not in store._loaded
+        assert store._compactor.in_process == (1 if process_bytes == 0 else 0)
+        assert [d["id"] for d in TinyDB(bad).table("articles").all()] == [old.id]
+        assert store.get(old.id, "g") == old  # read at its place in the new file
+        assert "2026-W02" not in store._loaded
+        assert [a.id for a in store.recent("g", limit=10)] == [new.id, old.id]
+    finally:
+        await store.close()
+    reopened = await open_store(tmp_path / "s")
+    assert [a.id for a in reopened.recent("g", limit=10)] == [new.id, old.id]
+    await reopened.close()
+
+
 async def test_corrupt_index_file_is_set_aside_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -17,8 +17,13 @@ from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.understanding.english_words import is_english_word
 from bot.news.understanding.given_names import is_given_name
-from bot.news.understanding.person_evidence import has_person_cue, listed_with_people
+from bot.news.understanding.person_evidence import (
+    has_person_cue,
+    listed_with_people,
+    names_an_animal,
+)
 from bot.news.understanding.persons import (
     OPENERS,
     clean_person,
@@ -244,6 +249,10 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     raw = [m for m in raw if not is_author(m[0], authors)]
+    # a name written once as an animal's ("his horse Monbeg Dude", "lamb Jean") is that
+    # animal throughout; a fuller name ("Jean Morris") is still someone else
+    animals = {fold(n) for n, s, e in raw if names_an_animal(text, [(s, e)])}
+    raw = [m for m in raw if fold(m[0]) not in animals]
     person_counts = Counter(fold(name) for name, _, _ in raw)
     # mentions that are people on the evidence of their name alone
     people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
@@ -574,13 +583,16 @@ def _persons_tagged_otherwise(
     """Full names the model labelled ORG or NORP ("Marcelo Claure", "Thibaut Courtois to")
     although it labels their surname alone PERSON elsewhere, or a cue says a person ("host
     Jeanine Pirro", "Aryavir Kumar and Margarita Kuritsyna", a cell of a line-up table): a
-    first name and a surname that is a person in this very text."""
+    first name and a surname that is a person in this very text. A first name and a surname
+    that no dictionary has ("Brad Guzan", "Anas Sarwar") need no more: things the model
+    takes for organisations or places are named with words ("Forest Hill", "Heinz Field")."""
     alone = {fold(name) for name, _, _ in persons if len(name.split()) == 1}
+    other_labels = Counter(_entity_key(e.text) for e in doc.ents if e.label_ != "PERSON")
     people = [(s, e) for n, s, e in persons if len(n.split()) > 1 and _named_like_person(n.split())]
     text = doc.text
     found = []
     for ent in doc.ents:
-        if ent.label_ not in ("ORG", "NORP", "GPE", "PRODUCT", "WORK_OF_ART"):
+        if ent.label_ not in ("ORG", "NORP", "GPE", "FAC", "PRODUCT", "WORK_OF_ART"):
             continue
         words = ent.text.split()
         while len(words) > 2 and words[-1][:1].islower():
@@ -611,7 +623,24 @@ def _persons_tagged_otherwise(
         cue = has_person_cue(
             text, at, None, people, speech=False, loose=False
         ) or listed_with_people(text, at, people)
-        if fold(surname) not in alone and not by_itself and not cue:
+        evidence = fold(surname) in alone or by_itself or cue
+        if not evidence and not _unmistakable_name(words, text, other_labels, ent.label_):
             continue
+        if is_credit_context(text, start, start + len(name)):
+            continue  # "with reporting by Herb Lash and Megan Davies"
         found.append((name, start, start + len(name)))
     return found
+
+
+def _unmistakable_name(words: list[str], text: str, other_labels: Counter[str], label: str) -> bool:
+    """A known first name and a surname that is no English word, never written in lower case,
+    where the first word is not itself a place or a firm of this text ("Nissan Sentra")."""
+    first, surname = words[0], words[-1]
+    return (
+        len(words) == 2
+        and label in ("ORG", "FAC", "GPE")
+        and not term_kind(first)
+        and not other_labels[_entity_key(first)]
+        and not is_english_word(surname)
+        and not re.search(r"\b" + re.escape(surname.lower()) + r"\b", text)
+    )

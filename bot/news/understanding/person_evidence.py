@@ -63,6 +63,22 @@ _WHO_AFTER = re.compile(r"^,?\s+who\b")
 _PRONOUN_AFTER = re.compile(
     r"^(?:[^.!?\n]{0,30}\b(?:his|her)\b|[^.!?\n]{0,200}[.!?][\"”’']?\s+(?:He|She)\b)"
 )
+# animals news names like people: racehorses, pets, zoo animals
+_ANIMALS = (
+    r"(?:race)?horses?|ponies|pony|mares?|geldings?|stallions?|colts?|fill(?:y|ies)|"
+    r"steeplechasers?|hurdlers?|dogs?|pupp(?:y|ies)|pups?|terriers?|spaniels?|retrievers?|"
+    r"labradors?|poodles?|bulldogs?|collies?|greyhounds?|cats?|kittens?|pets?|lambs?|"
+    r"parrots?|tortoises?|gorillas?|chimpanzees?|pandas?|elephants?"
+)
+# "his horse Monbeg Dude", "racehorse Many Clouds": the kind right before the name
+_ANIMAL_BEFORE = re.compile(r"\b(?:" + _ANIMALS + r")\s+$", re.IGNORECASE)
+# "a Jack Russell terrier", "Monbeg Dude, the horse": the kind right after it (not "X's horse")
+_ANIMAL_AFTER = re.compile(
+    r"^(?:\s+|,\s+(?:the|a|an|his|her|their|my|our)\s+(?:[\w-]+\s+){0,2})(?:"
+    + _ANIMALS
+    + r")\b(?!['’])",
+    re.IGNORECASE,
+)
 # listed with someone: "A and X", "A, X and B"
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|&)\s+")
 
@@ -97,6 +113,17 @@ def has_person_cue(
     if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):
         return True
     return loose and listed_with_people(text, spans, people)
+
+
+def names_an_animal(text: str, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether a mention is an animal's name: a kind of animal written right before it ("his
+    horse Monbeg Dude") or right after it ("a Jack Russell terrier", "Pacman, the dog")."""
+    for start, end in spans:
+        if _ANIMAL_BEFORE.search(text[max(0, start - 30) : start]):
+            return True
+        if _ANIMAL_AFTER.search(text[end : end + 60]):
+            return True
+    return False
 
 
 def listed_with_people(

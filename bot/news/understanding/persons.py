@@ -239,7 +239,7 @@ def _plausible(name: str) -> bool:
 
 
 _CREDIT_OPENING = re.compile(
-    r"(?i)^\W*(?:(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
+    r"(?i)^\W*(?:(?:(?:with|and)\s+)?(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
     r"written|reported|words|text|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
     r"photograph(?:s|y|ed)?|images?|pictures?|credits?)(?:\s+by)?|by|courtesy(?:\s+of)?|©)\b"
 )
@@ -301,6 +301,10 @@ def _credit_line(text: str, start: int) -> bool:
     return len(sentence) < _MAX_CREDIT_LINE and bool(_CREDIT_LINE.search(sentence))
 
 
+# everything between the credit word and the name is names, "and" and commas
+_CREDITED_NAMES = re.compile(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$")
+
+
 def is_credit_context(text: str, start: int, end: int) -> bool:
     """True when a name sits in a byline or picture credit ("By Jane Doe", "Photo: J. Doe /
     Getty", "Reporting by A and B; Editing by C", "Follow Mike Wall on Twitter"): those
@@ -310,9 +314,11 @@ def is_credit_context(text: str, start: int, end: int) -> bool:
     clause = text[max(segment_start, text.rfind(",", 0, start) + 1) : start]
     if _CREDIT_OPENING.search(clause) and len(clause.split()) <= 3:
         return True  # "..., editing by Martin Howell"
+    credit_clause = _CREDIT_OPENING.search(clause) and len(clause.split()) <= 12
+    if credit_clause and _CREDITED_NAMES.search(clause):
+        return True  # "..., with reporting by Herb Lash and Megan Davies"
     if _CREDIT_OPENING.search(segment) and len(segment.split()) <= 12:
-        # everything between the credit word and this name is names, "and" and commas
-        if re.search(r"(?i)\b(?:by|:)\W*(?:[A-Z][\w.'’-]*\s*(?:,|and|&)?\s*)*$", segment):
+        if _CREDITED_NAMES.search(segment):
             return True
         if len(segment.split()) <= 3:
             return True

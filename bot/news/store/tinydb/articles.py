@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.news.model import Article, EntityKind, fold, person_key
+from bot.news.model import Article, EntityKind, fold
 from bot.news.store.interface import Companion, EntityCard, StoreStats
 from bot.news.store.tinydb.index import Postings
-from bot.news.store.tinydb.store import ArticleStore
+from bot.news.store.tinydb.store import ArticleStore, query_person_key
 
 # ``often_with`` reads the index rows of at most this many of the entity's newest
 # articles in the window: bounded work whatever the store's size.
@@ -23,7 +23,7 @@ CARD_SAMPLE = 2000
 
 
 def _entity_key(kind: EntityKind, key: str) -> str:
-    return key.upper() if kind == "country" else person_key(key)
+    return key.upper() if kind == "country" else query_person_key(key)
 
 
 class TinyArticles:
@@ -47,6 +47,7 @@ class TinyArticles:
         return await self.engine.add(article, str(guild_id))
 
     async def link(self, article_id: str, guild_id: str) -> Article | None:
+        await self.engine.settled(article_id)
         found = self.engine.get(article_id)
         if found is None:
             return None

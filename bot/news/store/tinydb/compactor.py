@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 Job = tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]
 Packed = tuple[str, bytes, bool]  # ids joined by newlines, (offset, length) pairs, lost
+Logged = tuple[str, int, str]  # logger name, level, message
 
 
 def rewrite(weeks_dir: Path, jobs: list[Job]) -> dict[str, tuple[Locations, bool]]:
@@ -53,17 +54,38 @@ def rewrite(weeks_dir: Path, jobs: list[Job]) -> dict[str, tuple[Locations, bool
     return written
 
 
+def _pack(locs: Locations, lost: bool) -> Packed:
+    return "\n".join(locs), array("q", chain.from_iterable(locs.values())).tobytes(), lost
+
+
 def rewrite_packed(weeks_dir: Path, jobs: list[Job]) -> dict[str, Packed]:
     """``rewrite`` in the worker process, its answer packed in a few flat objects: a
     dict of a million tuples would take the parent's GIL for as long to unpickle."""
-    return {
-        week: (
-            "\n".join(locs),
-            array("q", chain.from_iterable(locs.values())).tobytes(),
-            lost,
-        )
-        for week, (locs, lost) in rewrite(weeks_dir, jobs).items()
-    }
+    return {week: _pack(locs, lost) for week, (locs, lost) in rewrite(weeks_dir, jobs).items()}
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[Logged] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def repair_packed(weeks_dir: Path, week: str) -> tuple[Packed | None, list[Logged]]:
+    """``partitions.repair_week`` in the worker process, with what it logged: the worker
+    has no log of its own, and what was set aside and recovered must reach the bot's."""
+    kept, root = _Kept(), logging.getLogger()
+    level = root.level
+    root.addHandler(kept)
+    root.setLevel(logging.INFO)
+    try:
+        locs = parts.repair_week(weeks_dir, week)
+    finally:
+        root.removeHandler(kept)
+        root.setLevel(level)
+    return (None if locs is None else _pack(locs, False)), kept.records
 
 
 def unpack(packed: Packed) -> tuple[Locations, bool]:
@@ -131,6 +153,26 @@ class Compactor:
             log.warning("article store: the compaction worker died; checking in a thread")
             self._pool = None
             return await asyncio.to_thread(parts.check_week, self.weeks_dir, week)
+
+    async def repair(self, week: str) -> Locations | None:
+        """``partitions.repair_week``, off the event loop as ``check`` is: in the worker
+        process when the week file is big, else in a thread."""
+        limit = self.process_bytes
+        if limit is None or self._size([(week, None, {})]) <= limit:
+            return await asyncio.to_thread(parts.repair_week, self.weeks_dir, week)
+        loop = asyncio.get_running_loop()
+        try:
+            packed, logged = await loop.run_in_executor(
+                self._worker(), repair_packed, self.weeks_dir, week
+            )
+        except BrokenProcessPool:
+            log.warning("article store: the compaction worker died; repairing in a thread")
+            self._pool = None
+            return await asyncio.to_thread(parts.repair_week, self.weeks_dir, week)
+        for name, level, message in logged:
+            logging.getLogger(name).log(level, "%s", message)
+        self.in_process += 1
+        return None if packed is None else unpack(packed)[0]
 
     async def run(self, jobs: list[Job]) -> AsyncIterator[tuple[str, tuple[Locations, bool]]]:
         """Rewrite the weeks; yields (week, (locations, lost)) one week at a time, so the

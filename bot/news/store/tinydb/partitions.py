@@ -295,6 +295,17 @@ def read_partition(weeks_dir: Path, week: str, *, repair: bool = False) -> dict[
         return docs or None
 
 
+def repair_week(weeks_dir: Path, week: str) -> Locations | None:
+    """Write again a week file found damaged: ``read_partition`` sets it aside and
+    recovers its documents (logged with counts), then the week is written from them.
+    Returns where each document now is; None when nothing came back (or the file is
+    gone). Blocking: run it in a thread or the worker process."""
+    docs = read_partition(weeks_dir, week)
+    if docs is None:
+        return None
+    return write_week(weeks_dir, week, docs)
+
+
 def recover(
     weeks_dir: Path, week: str, damaged: bytes, *, state: str = "is damaged"
 ) -> dict[str, Doc]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import gc
 import logging
 import os
@@ -29,10 +30,7 @@ from bot.news.atomic import clean_temp_files
 from bot.news.clock import Clock
 from bot.news.model import (
     Article,
-    CountryMention,
-    Development,
     EntityKind,
-    PersonMention,
     fold,
     person_key,
 )
@@ -40,6 +38,7 @@ from bot.news.store.errors import StoreBusy, StoreReadOnly
 from bot.news.store.tinydb import partitions as parts
 from bot.news.store.tinydb import snapshot
 from bot.news.store.tinydb.compactor import Compactor
+from bot.news.store.tinydb.documents import article_of as _article
 from bot.news.store.tinydb.index import ArticleIndex, Entry, Postings
 from bot.news.store.tinydb.journal import Journal, read_segment, segments
 from bot.news.store.tinydb.partitions import Doc, week_of
@@ -51,6 +50,10 @@ REBUILD_WEEKS = 24  # more weeks changed since the snapshot than this: read all 
 LOCK_FILE = "lock"
 SNAPSHOT_AFTER_WEEKS = 16  # rewrite the snapshot in the background once this far behind
 RELOCATE_SLICE = 1000  # entries given their new place between two yields to the loop
+# A person's key as a query names it: person_key folds it character by character (3-10 µs,
+# what a country's key costs in 0.1 µs), and the bot asks for the same few names again
+# and again. Bounded: names typed by users are arbitrary.
+query_person_key = functools.lru_cache(maxsize=8192)(person_key)
 SCRUB_PAUSE = 2.0  # seconds between the background checks of two weeks' copies and sidecars
 
 
@@ -76,29 +79,6 @@ def _entry_of(doc: Doc, week: str) -> Entry:
         [person_key(p["name"]) for p in doc.get("persons", ())],
         doc.get("fingerprint") or "",
         parts.url_key(doc.get("canonical_url") or ""),
-    )
-
-
-_PLAIN_FIELDS = frozenset(Article.__dataclass_fields__) - {
-    "countries", "persons", "developments", "notes", "guilds"
-}  # fmt: skip
-
-
-def _article(doc: Doc, guild: str | None = None) -> Article:
-    """A fresh ``Article`` from a stored document (callers may mutate it freely).
-
-    Read for one guild, it shows only that guild's link: a server never learns which
-    other servers stored the same article."""
-    # Article.from_dict's work without its two dict copies: every read of a list pays it
-    fields = {k: v for k, v in doc.items() if k in _PLAIN_FIELDS}
-    guilds = doc.get("guilds") or {}
-    return Article(
-        **fields,
-        countries=[CountryMention(**c) for c in doc.get("countries", ())],
-        persons=[PersonMention(**p) for p in doc.get("persons", ())],
-        developments=[Development(**d) for d in doc.get("developments", ())],
-        notes=list(doc.get("notes") or ()),
-        guilds=dict(guilds) if guild is None else {guild: guilds[guild]},
     )
 
 
@@ -157,6 +137,7 @@ class ArticleStore:
         self._disk_weeks: set[str] = set()
         self._fds: OrderedDict[str, int] = OrderedDict()  # partition files open for pread
         self._relocated: dict[str, parts.Locations] = {}  # rewritten weeks, while applied
+        self._repairing: dict[str, asyncio.Event] = {}  # damaged weeks being written again
         self._search_cache: OrderedDict[str, str] = OrderedDict()
         self._journal: Journal | None = None
         self._replayed_through = 0
@@ -308,8 +289,54 @@ class ArticleStore:
                 except OSError as exc:
                     log.warning("article store: cannot check the files of %s: %s", week, exc)
                     continue
-            if not whole:
-                self._week_docs(week)  # sets the week file aside and recovers it
+                if not whole and week not in self._loaded:  # loaded: memory holds it whole
+                    await self._repair(week)
+
+    async def _repair(self, week: str) -> None:
+        """Set a damaged week file aside and write the week again from what can be
+        recovered, off the event loop (a big week takes as long to parse and write as a
+        compaction of it); called with the compaction lock held. Meanwhile a read that
+        needs the whole week sees only its unwritten changes, and a write to one of its
+        articles waits (``settled``): neither may touch the files being replaced."""
+        done = self._repairing[week] = asyncio.Event()
+        try:
+            job = asyncio.ensure_future(self._compactor.repair(week))
+            try:
+                locs = await asyncio.shield(job)
+            except asyncio.CancelledError:
+                # closing: the files must be written before the lock lets a compaction
+                # (or the next process) at them; the offsets are read again from them
+                await asyncio.wait([job])
+                if not job.cancelled() and job.exception() is not None:
+                    log.warning("article store: cannot repair %s: %s", week, job.exception())
+                self._close_file(week)
+                raise
+            except OSError as exc:
+                log.warning("article store: cannot repair the files of %s: %s", week, exc)
+                return
+            self._search_cache.pop(week, None)
+            self._relocated[week] = locs or {}
+            self._close_file(week)  # the next pread opens the new file
+            for k, (article_id, (offset, length)) in enumerate((locs or {}).items()):
+                if k % RELOCATE_SLICE == RELOCATE_SLICE - 1:
+                    await asyncio.sleep(0)  # a big week must not stall the loop
+                self.index.set_location(article_id, week, offset, length)
+            del self._relocated[week]
+            if locs is None:
+                self._disk_weeks.discard(week)
+            alive = set(locs or ())
+            alive.update(i for i, d in self._pending.get(week, {}).items() if d)
+            self._forget_lost(week, alive)
+        finally:
+            del self._repairing[week]
+            done.set()
+
+    async def settled(self, article_id: str | None) -> None:
+        """Wait while the week of the article is being repaired."""
+        entry = self.index.entry(article_id) if article_id else None
+        while entry is not None and entry.week in self._repairing:
+            await self._repairing[entry.week].wait()
+            entry = self.index.entry(article_id)  # type: ignore[arg-type]
 
     def _week_index(self, week: str) -> dict[str, Any] | None:
         """A week's index file, rebuilt from its partition when missing or damaged."""
@@ -426,6 +453,8 @@ class ArticleStore:
         if docs is not None:
             self._loaded.move_to_end(week)
             return docs
+        if week in self._repairing:  # its files are being replaced: see ``_repair``
+            return {i: d for i, d in self._pending.get(week, {}).items() if d is not None}
         docs = parts.read_partition(self.weeks_dir, week, repair=not self.read_only)
         self._close_file(week)  # a repaired week is a new file; offsets of the old one are stale
         if docs is None:
@@ -565,6 +594,8 @@ class ArticleStore:
         guild_id = str(guild_id)
         now = self.clock.time()
         existing = self._existing_id(article)
+        await self.settled(existing)
+        existing = self._existing_id(article)  # the repair may have lost it
         doc = self._doc(existing) if existing else None
         if doc is not None:
             if guild_id in doc.get("guilds", {}):
@@ -595,6 +626,8 @@ class ArticleStore:
         if not links or not article.canonical_url:
             return False
         existing = self._existing_id(article)
+        await self.settled(existing)
+        existing = self._existing_id(article)
         doc = self._doc(existing) if existing else None
         if doc is not None:
             missing = {g: t for g, t in links.items() if g not in doc.get("guilds", {})}
@@ -615,6 +648,7 @@ class ArticleStore:
 
     async def forget(self, article_id: str, guild_id: str) -> bool:
         """Unlink an article from one guild; an article no guild keeps is deleted."""
+        await self.settled(article_id)
         entry = self.index.entry(article_id)
         if entry is None or guild_id not in entry.guilds:
             return False
@@ -797,7 +831,7 @@ class ArticleStore:
         offset: int = 0,
     ) -> list[Article]:
         """The guild's articles about a person (by key), newest event_time first."""
-        postings = self.index.postings(str(guild_id), "person", person_key(key))
+        postings = self.index.postings(str(guild_id), "person", query_person_key(key))
         return self._newest(str(guild_id), postings, since, limit, offset)
 
     def recent(
@@ -817,7 +851,7 @@ class ArticleStore:
     def count_person(
         self, guild_id: str, key: str, *, since: float | None = None, until: float | None = None
     ) -> int:
-        postings = self.index.postings(str(guild_id), "person", person_key(key))
+        postings = self.index.postings(str(guild_id), "person", query_person_key(key))
         return 0 if postings is None else postings.count(since, until)
 
     def entity_counts(
