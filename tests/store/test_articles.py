@@ -27,6 +27,19 @@ async def test_add_then_get_round_trip(store: Store) -> None:
     assert await store.articles.get("no-such-id") is None
 
 
+async def test_the_stored_copy_shares_nothing_with_the_input(store: Store) -> None:
+    original = art(1, countries=("FR",), persons=("Andrés Castillo",))
+    original.notes = ["kept"]
+    stored, _ = await store.articles.add(original, "g1")
+    original.countries[0].count = 99
+    original.persons.append(original.persons[0])
+    original.developments.clear()
+    original.notes.append("changed after the add")
+    assert stored == await store.articles.get(stored.id, "g1")
+    assert stored.countries[0].count != 99
+    assert len(stored.persons) == 1 and stored.developments and stored.notes == ["kept"]
+
+
 async def test_ingested_at_is_set_when_missing(store: Store) -> None:
     stored, _ = await store.articles.add(art(1, at=0.0), "g1")
     assert stored.ingested_at > 0

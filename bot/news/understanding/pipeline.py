@@ -296,6 +296,18 @@ def _source_key(source: str) -> str:
     return normalize_url(source)
 
 
+def _duplicate_by(article: Article, stored: Article) -> str:
+    """Which of the stores' duplicate checks matched ``stored`` to ``article``: the
+    canonical URL is checked first, the fingerprint only when the URL differs."""
+    if (
+        article.fingerprint
+        and stored.fingerprint == article.fingerprint
+        and stored.canonical_url != article.canonical_url
+    ):
+        return "fingerprint"
+    return "canonical_url"
+
+
 def _name(fn: Callable[..., Any]) -> str:
     return getattr(fn, "__name__", repr(fn))
 
@@ -387,17 +399,12 @@ class Pipeline:
                 return IngestResult(stored, False, duplicate_of_url=True, duplicate_by="url")
             timings: dict[str, float] = {}
             article = await self._analyze(source, timings)
-            duplicate_by = None
-            earlier = await store.find(canonical_url=article.canonical_url)
-            if earlier is not None:
-                duplicate_by = "canonical_url"
-            else:
-                earlier = await store.find(fingerprint=article.fingerprint)
-                if earlier is not None:
-                    duplicate_by = "fingerprint"
+            # The store links a stored duplicate (same canonical URL, else fingerprint)
+            # instead of adding: no look-up before, one round trip fewer each.
             started = time.perf_counter()
-            stored, created = await store.add(earlier or article, guild_id)
+            stored, created = await store.add(article, guild_id)
             timings["store"] = time.perf_counter() - started
+            duplicate_by = None if created else _duplicate_by(article, stored)
             log.info(
                 "ingest %s: %s %s%s",
                 source,

@@ -12,6 +12,7 @@ import asyncpg
 import orjson
 
 from bot.news.store.postgres import migrate
+from bot.news.store.postgres.reuse import ReusingPool
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ async def create_pool(
     except BaseException:
         await pool.close()
         raise
-    return pool
+    return ReusingPool(pool)
 
 
 def _settings(read_only: bool) -> dict[str, str]:
