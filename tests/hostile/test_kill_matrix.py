@@ -130,8 +130,8 @@ def _at(hh: int, mm: int) -> datetime:
     return DIGEST_DAY.replace(hour=hh, minute=mm)
 
 
-# Stories that share no wording (made-up words), so that none is merged with another and
-# a digest of them needs more than one message.
+# Stories with no word in common (invented words), so that the digest merges none of them
+# and needs more than one message.
 _SYLLABLES = ("ka", "lo", "mi", "ren", "tu", "vas", "el", "dor", "pi", "sun", "ga", "rot")
 
 
