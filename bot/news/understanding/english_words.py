@@ -7,29 +7,22 @@ first question. It tells "Brad Guzan" (a surname no dictionary has) from "Forest
 
 from __future__ import annotations
 
-import threading
+import functools
 
 from bot.news.understanding.nlp import MODELS
 
-_lock = threading.Lock()
-_words: frozenset[str] | None = None
 
-
+@functools.cache
 def _load() -> frozenset[str]:
-    global _words
-    if _words is None:
-        with _lock:
-            if _words is None:
-                from spacy.lookups import Lookups
-                from spacy.util import get_package_path
+    from spacy.lookups import Lookups
+    from spacy.util import get_package_path
 
-                path = get_package_path(MODELS["en"].package)
-                # the package directory holds one versioned model directory
-                model_dir = next(p for p in path.iterdir() if (p / "lemmatizer").is_dir())
-                table = Lookups().from_disk(model_dir / "lemmatizer" / "lookups")
-                index = table.get_table("lemma_index")
-                _words = frozenset(word for words in index.values() for word in words)
-    return _words
+    path = get_package_path(MODELS["en"].package)
+    # the package directory holds one versioned model directory
+    model_dir = next(p for p in path.iterdir() if (p / "lemmatizer").is_dir())
+    table = Lookups().from_disk(model_dir / "lemmatizer" / "lookups")
+    index = table.get_table("lemma_index")
+    return frozenset(word for words in index.values() for word in words)
 
 
 def is_english_word(word: str) -> bool:

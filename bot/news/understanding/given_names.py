@@ -6,26 +6,17 @@ usage); only the names are used here, not the genders. It tells "Mark Ray" (a pe
 
 from __future__ import annotations
 
-import threading
+import functools
 
 from bot.news.model import fold
 
-_lock = threading.Lock()
-_names: frozenset[str] | None = None
 
-
+@functools.cache
 def _load() -> frozenset[str]:
-    global _names
-    if _names is None:
-        with _lock:
-            if _names is None:
-                from gender_guesser.detector import Detector
+    from gender_guesser.detector import Detector
 
-                # "+" joins the parts of a compound name in the dictionary ("Abd+al")
-                _names = frozenset(
-                    fold(name.replace("+", " ")) for name in Detector(case_sensitive=False).names
-                )
-    return _names
+    # "+" joins the parts of a compound name in the dictionary ("Abd+al")
+    return frozenset(fold(name.replace("+", " ")) for name in Detector(case_sensitive=False).names)
 
 
 def is_given_name(word: str) -> bool:
