@@ -61,3 +61,35 @@ async def test_callers_beyond_the_pool_size_all_get_a_connection() -> None:
             assert pool.inner.get_size() <= 2
         finally:
             await pool.close()
+
+
+async def test_connections_left_idle_after_a_burst_go_back_to_asyncpg() -> None:
+    async with fresh_database() as url:
+        pool = await create_pool(url, max_size=3, idle_after=0.05)
+        try:
+            started = asyncio.Event()
+            holding = 0
+
+            async def hold() -> None:
+                nonlocal holding
+                async with pool.acquire() as conn:
+                    holding += 1
+                    if holding == 3:
+                        started.set()
+                    await started.wait()  # three connections in use at once
+                    await conn.fetchval("SELECT 1")
+
+            await asyncio.wait_for(asyncio.gather(hold(), hold(), hold()), 60)
+            assert pool.kept == 3
+            for _ in range(600):  # until the sweep ran (bounded, not timed)
+                if pool.kept == 0 and pool.inner.get_idle_size() == 3:
+                    break
+                await asyncio.sleep(0.05)
+            assert pool.kept == 0
+            # asyncpg holds them as idle again, and the next query still works
+            assert pool.inner.get_idle_size() == pool.inner.get_size() == 3
+            async with pool.acquire() as conn:
+                assert await conn.fetchval("SELECT 2") == 2
+            assert pool.kept == 1
+        finally:
+            await pool.close()

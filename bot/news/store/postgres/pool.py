@@ -12,7 +12,7 @@ import asyncpg
 import orjson
 
 from bot.news.store.postgres import migrate
-from bot.news.store.postgres.reuse import ReusingPool
+from bot.news.store.postgres.reuse import IDLE_AFTER, ReusingPool
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ async def create_pool(
     read_only: bool = False,
     min_size: int = 1,
     max_size: int | None = None,
+    idle_after: float = IDLE_AFTER,
 ) -> Any:
     """A pool on ``url`` whose schema is current (applying migrations when ``upgrade``).
 
@@ -73,7 +74,7 @@ async def create_pool(
     except BaseException:
         await pool.close()
         raise
-    return ReusingPool(pool)
+    return ReusingPool(pool, idle_after=idle_after)
 
 
 def _settings(read_only: bool) -> dict[str, str]:
