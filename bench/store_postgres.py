@@ -240,6 +240,8 @@ async def bench(url: str, made: dict[str, Any]) -> dict[str, Any]:
         ],
         "search_mid_word_ms": [rng.choice(["astill", "lectio", "otes"]) for _ in range(60)],
         "search_no_match_ms": ["nobody-has-this"] * 60,
+        # two letters held by no word: the trigram index cannot narrow them
+        "search_short_no_match_ms": ["zq"] * 20,
     }
     for name, queries in searches.items():
         res[name] = await timed([partial(arts.search, g, q) for q in queries])
@@ -347,6 +349,7 @@ ROWS = [
     ("search: two common words p50 / p95 (ms)", "search_two_common_ms"),
     ("search: part of a word p50 / p95 (ms)", "search_mid_word_ms"),
     ("search: no match p50 / p95 (ms)", "search_no_match_ms"),
+    ("search: two letters, no match p50 / p95 (ms)", "search_short_no_match_ms"),
 ]
 
 

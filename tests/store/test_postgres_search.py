@@ -77,3 +77,17 @@ async def test_every_path_matches_a_substring_scan(
 def test_search_text_is_the_folded_title_and_summary(title: str) -> None:
     article = art(1, title=title, summary="Ça   va\tbien, señor. ")
     assert search_text(article) == fold(f"{article.title}\n{article.summary}")
+
+
+async def test_a_query_of_short_words_is_narrowed_through_the_word_list(pg_store: Store) -> None:
+    for n, title in enumerate(["G7 leaders meet", "Storm in Quito", "EU budget row", "Budget"]):
+        await pg_store.articles.add(art(n, title=title, summary="Talks went on."), "g1")
+    async with pg_store.articles.pool.acquire() as conn:
+        freq = search.WordFrequencies()
+        short = await search.widened_query(conn, ["g7"], freq)
+        assert short is not None and "'g7'" in short.whole
+        # a short part no stored word holds: nothing can match, so no article is read
+        assert await search.widened_query(conn, ["zq"], freq) is None
+    assert [a.title for a in await pg_store.articles.search("g1", "G7")] == ["G7 leaders meet"]
+    assert [a.title for a in await pg_store.articles.search("g1", "eu budget")] == ["EU budget row"]
+    assert await pg_store.articles.search("g1", "zq") == []

@@ -12,6 +12,9 @@ matches are read a time window at a time, newest first, the window sized from th
 expected number of matches; otherwise the server's articles are read newest first until
 enough match, which is fast because many do.
 
+A query made only of parts shorter than three letters ("G7", "EU") is widened too, by
+reading the word list (the trigram index cannot help it).
+
 Known weak spot: a query part found inside many stored words (more than ``WIDEN_LIMIT``,
 e.g. a 3-digit number among a million numbered titles) narrows nothing, so the server's
 articles are read newest first until enough contain it: slow when few do.
@@ -37,7 +40,8 @@ WIDEN_LIMIT = 1000
 WALK_K = 300.0
 # How long the word frequencies from the server's statistics are trusted.
 STATS_TTL = 600.0
-# Parts shorter than a trigram cannot use the trigram index; they are common anyway.
+# Parts shorter than a trigram cannot use the trigram index: with a longer part beside
+# them they are left to the exact check.
 _MIN_PART = 3
 _PARTS = regex.compile(r"[\p{L}\p{N}]+")
 
@@ -110,7 +114,13 @@ async def widened_query(conn: Any, words: list[str], freq: WordFrequencies) -> Q
     widened to the stored words containing it (``'ecuador' | 'ecuadorian'``); the caller
     checks the exact substrings. ``whole`` is empty when no part narrows anything; None
     when some part is in no stored word (nothing can match)."""
-    parts = list(dict.fromkeys(p for w in words for p in _PARTS.findall(w) if len(p) >= _MIN_PART))
+    every = list(dict.fromkeys(p for w in words for p in _PARTS.findall(w)))
+    parts = [p for p in every if len(p) >= _MIN_PART]
+    if not parts:
+        # Only short parts ("g7", "eu"): the trigram index cannot help them, so their LIKE
+        # reads the word list itself, which stops at WIDEN_LIMIT words for a common part
+        # and is far shorter than the server's articles for a rare one.
+        parts = every
     if not parts:
         return Query("", "", 0.0)
     # One statement with each pattern as a parameter: the planner sees every pattern and
