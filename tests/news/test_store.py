@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import shutil
 from pathlib import Path
@@ -431,7 +432,8 @@ async def test_a_damaged_older_week_is_repaired_off_the_loop_by_the_background_c
         # written again beside the loop, not loaded into memory by it
         assert "2026-W02" not in store._loaded
         assert store._compactor.in_process == (1 if process_bytes == 0 else 0)
-        assert [d["id"] for d in TinyDB(bad).table("articles").all()] == [old.id]
+        with TinyDB(bad) as written:
+            assert [d["id"] for d in written.table("articles").all()] == [old.id]
         assert store.get(old.id, "g") == old  # read at its place in the new file
         assert "2026-W02" not in store._loaded
         assert [a.id for a in store.recent("g", limit=10)] == [new.id, old.id]
@@ -643,6 +645,29 @@ async def test_big_compactions_run_in_a_worker_process(tmp_path: Path) -> None:
     assert len(again.recent("g1", limit=100)) == 39
     assert {a.id for a in again.recent("g2", limit=100)} == {a.id for a in first[:10]}
     await again.close()
+
+
+async def test_what_the_worker_process_logs_reaches_the_bots_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.news.store.tinydb.compactor import Compactor
+
+    caplog.set_level(logging.INFO)
+    compactor = Compactor(tmp_path, process_bytes=0)
+    try:
+        loop = asyncio.get_running_loop()
+        worker_logger = logging.getLogger("bot.news.store.tinydb.partitions")
+        pid = await loop.run_in_executor(compactor._worker(), os.getpid)
+        assert pid != os.getpid()
+        await loop.run_in_executor(
+            compactor._worker(), worker_logger.warning, "week %s set aside", "W"
+        )
+    finally:
+        await compactor.close()  # stops forwarding only after the worker's last line
+    forwarded = [r for r in caplog.records if r.getMessage() == "week W set aside"]
+    assert [(r.name, r.levelno, r.process) for r in forwarded] == [
+        ("bot.news.store.tinydb.partitions", logging.WARNING, pid)
+    ]
 
 
 async def test_an_article_in_two_weeks_is_taken_from_the_later_one_without_a_snapshot(

@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import chain
+from logging.handlers import QueueHandler, QueueListener
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 from bot.news.store.tinydb import partitions as parts
@@ -30,7 +32,6 @@ log = logging.getLogger(__name__)
 
 Job = tuple[str, dict[str, Doc] | None, dict[str, Doc | None]]
 Packed = tuple[str, bytes, bool]  # ids joined by newlines, (offset, length) pairs, lost
-Logged = tuple[str, int, str]  # logger name, level, message
 
 
 def rewrite(weeks_dir: Path, jobs: list[Job]) -> dict[str, tuple[Locations, bool]]:
@@ -64,28 +65,20 @@ def rewrite_packed(weeks_dir: Path, jobs: list[Job]) -> dict[str, Packed]:
     return {week: _pack(locs, lost) for week, (locs, lost) in rewrite(weeks_dir, jobs).items()}
 
 
-class _Kept(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[Logged] = []
+def repair_packed(weeks_dir: Path, week: str) -> Packed | None:
+    """``partitions.repair_week`` in the worker process, its answer packed."""
+    locs = parts.repair_week(weeks_dir, week)
+    return None if locs is None else _pack(locs, False)
+
+
+class _ToOwnLogger(logging.Handler):
+    """Hands a record that came from the worker process to the logger it was logged on
+    here, so the bot's own handlers (and levels) decide where it goes."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
-def repair_packed(weeks_dir: Path, week: str) -> tuple[Packed | None, list[Logged]]:
-    """``partitions.repair_week`` in the worker process, with what it logged: the worker
-    has no log of its own, and what was set aside and recovered must reach the bot's."""
-    kept, root = _Kept(), logging.getLogger()
-    level = root.level
-    root.addHandler(kept)
-    root.setLevel(logging.INFO)
-    try:
-        locs = parts.repair_week(weeks_dir, week)
-    finally:
-        root.removeHandler(kept)
-        root.setLevel(level)
-    return (None if locs is None else _pack(locs, False)), kept.records
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
 
 
 def unpack(packed: Packed) -> tuple[Locations, bool]:
@@ -96,7 +89,12 @@ def unpack(packed: Packed) -> tuple[Locations, bool]:
     return dict(zip(ids.split("\n") if ids else [], pairs_of, strict=True)), lost
 
 
-def _worker_start(parent: int) -> None:
+def _worker_start(parent: int, records: Queue[logging.LogRecord]) -> None:
+    # The worker has no log of its own: what it logs (a damaged week set aside, what was
+    # recovered) goes through the queue to the bot's process.
+    root = logging.getLogger()
+    root.handlers[:] = [QueueHandler(records)]
+    root.setLevel(logging.INFO)
     """The worker dies with the store's process: a rewrite finishing after a crash and a
     restart could replace a week file the new process has written since."""
     try:
@@ -117,6 +115,7 @@ class Compactor:
         self.weeks_dir = weeks_dir
         self.process_bytes = process_bytes
         self._pool: ProcessPoolExecutor | None = None
+        self._records: QueueListener | None = None
         self.in_process = 0  # jobs run in the worker process (tests, stats)
 
     def _size(self, jobs: list[Job]) -> int:
@@ -129,11 +128,15 @@ class Compactor:
 
     def _worker(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            if self._records is None:
+                self._records = QueueListener(context.Queue(), _ToOwnLogger())
+                self._records.start()
             self._pool = ProcessPoolExecutor(
                 1,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=context,
                 initializer=_worker_start,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), self._records.queue),
             )
         return self._pool
 
@@ -162,15 +165,11 @@ class Compactor:
             return await asyncio.to_thread(parts.repair_week, self.weeks_dir, week)
         loop = asyncio.get_running_loop()
         try:
-            packed, logged = await loop.run_in_executor(
-                self._worker(), repair_packed, self.weeks_dir, week
-            )
+            packed = await loop.run_in_executor(self._worker(), repair_packed, self.weeks_dir, week)
         except BrokenProcessPool:
             log.warning("article store: the compaction worker died; repairing in a thread")
             self._pool = None
             return await asyncio.to_thread(parts.repair_week, self.weeks_dir, week)
-        for name, level, message in logged:
-            logging.getLogger(name).log(level, "%s", message)
         self.in_process += 1
         return None if packed is None else unpack(packed)[0]
 
@@ -214,3 +213,6 @@ class Compactor:
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown)
+        records, self._records = self._records, None
+        if records is not None:
+            await asyncio.to_thread(records.stop)  # after the worker: its last lines too
