@@ -7,6 +7,7 @@ import logging
 import os
 import random
 import shutil
+import threading
 from pathlib import Path
 
 import orjson
@@ -311,6 +312,63 @@ async def test_schema_version_in_every_file(tmp_path: Path) -> None:
     (search,) = weeks.glob("*.search.txt")
     header = f"# newsbot-search schema_version={ARTICLE_SCHEMA_VERSION}"
     assert search.read_text().startswith(header)
+
+
+async def test_search_off_the_loop_answers_as_a_scan_while_weeks_are_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.news.store.tinydb import store as store_module
+
+    # every week's search file scanned in a thread, and read from disk (no room to keep it)
+    monkeypatch.setattr(store_module, "SCAN_IN_THREAD_CHARS", 0)
+    rng = random.Random(11)
+    store = await open_store(tmp_path / "s", max_loaded_weeks=1, search_cache_chars=1)
+    truth: dict[str, Article] = {}
+
+    async def add(n: int) -> None:
+        stored, _ = await store.add(make_article(n, rng, start=START, span=60 * DAY), "g1")
+        truth[stored.id] = stored
+
+    queries = ["election", "storm noboa", "macron summit", "e", "nothing-like-this"]
+
+    async def agrees() -> None:
+        for query in queries:
+            words = fold(query).split()
+            want = brute(
+                truth, "g1", lambda a, w=words: all(x in fold(f"{a.title} {a.summary}") for x in w)
+            )
+            got = await store.search_off_loop("g1", query, limit=1000)
+            assert [a.id for a in got] == want, query
+            assert [a.id for a in store.search("g1", query, limit=1000)] == want, query
+
+    try:
+        for n in range(150):
+            await add(n)
+        await agrees()  # unwritten changes only
+        await store.compact()
+        await agrees()  # from the week files
+        for n in range(150, 200):
+            await add(n)
+        # a search whose scan is held while the unwritten changes are folded into the
+        # week files: it still finds them (in the changes it took with the file it read)
+        real_scan, scanning, release = store_module._scan_blob, threading.Event(), threading.Event()
+
+        def held_scan(blob: str, words: list[str]) -> list[str]:
+            scanning.set()
+            release.wait(60)
+            return real_scan(blob, words)
+
+        monkeypatch.setattr(store_module, "_scan_blob", held_scan)
+        search = asyncio.create_task(store.search_off_loop("g1", "e", limit=1000))
+        assert await asyncio.to_thread(scanning.wait, 60)
+        await store.compact()
+        release.set()
+        want = brute(truth, "g1", lambda a: "e" in fold(f"{a.title} {a.summary}"))
+        assert [a.id for a in await search] == want
+        await agrees()
+    finally:
+        release.set()
+        await store.close()
 
 
 async def _two_weeks(path: Path) -> tuple[Article, Article]:

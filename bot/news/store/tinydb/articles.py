@@ -167,7 +167,7 @@ class TinyArticles:
         return [(key, display, -n) for n, display, key in heapq.nsmallest(limit, found)]
 
     async def search(self, guild_id: str, query: str, *, limit: int = 10) -> list[Article]:
-        return self.engine.search(str(guild_id), query, limit=limit)
+        return await self.engine.search_off_loop(str(guild_id), query, limit=limit)
 
     async def entity_card(
         self,
