@@ -633,14 +633,15 @@ def _persons_tagged_otherwise(
 
 
 def _unmistakable_name(words: list[str], text: str, other_labels: Counter[str], label: str) -> bool:
-    """A known first name and a surname that is no English word, never written in lower case,
-    where the first word is not itself a place or a firm of this text ("Nissan Sentra")."""
+    """A known first name and a surname, one of them no English word (the dictionary has
+    "izzard" and "spencer", not "eddie" or "freddie"), the surname never written in lower
+    case, the first word not itself a place or a firm of this text ("Nissan Sentra")."""
     first, surname = words[0], words[-1]
     return (
         len(words) == 2
         and label in ("ORG", "FAC", "GPE")
         and not term_kind(first)
         and not other_labels[_entity_key(first)]
-        and not is_english_word(surname)
+        and not (is_english_word(surname) and is_english_word(first))
         and not re.search(r"\b" + re.escape(surname.lower()) + r"\b", text)
     )
