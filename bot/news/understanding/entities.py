@@ -222,7 +222,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     text = doc.text
     other_labels: Counter[str] = Counter()
     for ent in doc.ents:
-        if ent.label_ != "PERSON":
+        if ent.label_ != "PERSON" and not _given_name_as_group(ent):
             other_labels[_entity_key(ent.text)] += 1
     raw: list[tuple[str, int, int]] = []
     for ent in doc.ents:
@@ -292,6 +292,23 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
         persons.append(Found("person", person_key(name), name, spans))
     return persons
+
+
+# faiths and parties that are also first names: a NORP label on them is right
+_GROUP_NAMES = frozenset(split_words("christian christians hindu sikh liberal tory"))
+
+
+def _given_name_as_group(ent: Span) -> bool:
+    """A first name alone that the model labels a nationality or group ("Adrian", "Sarah"):
+    only a nationality or a faith is a group, and a first name is neither."""
+    word = ent.text.strip()
+    return (
+        ent.label_ == "NORP"
+        and len(word.split()) == 1
+        and is_given_name(word)
+        and term_kind(word) is None
+        and fold(word) not in _GROUP_NAMES
+    )
 
 
 # a name that begins the name of a firm, a building or an institution ("Walt Disney Co.",
