@@ -265,6 +265,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
         if all(_quoted(text, start, end) for start, end in spans):
             continue  # “Mary Poppins”: a title in quotation marks
+        if all(_placed(text, start, end, doc) for start, end in spans):
+            continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
         if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
@@ -350,6 +352,26 @@ def _quoted(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 1) : start]
     after = re.match(r"[,.!?]?([”\"’'»])", text[end : end + 2])
     return bool(before) and before in _OPEN_QUOTES and after is not None
+
+
+# "in Melton Mowbray, Leicestershire", "near Port Arthur, Texas": a town and its county,
+# state or country, the way news says where something happened
+_PLACE_BEFORE = re.compile(r"\b(?:in|near|outside|around|at|to)\s+$")
+_PLACE_AFTER = re.compile(r",[ \t]+([A-Z][\w.'’-]+)")
+
+
+def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
+    """A mention written as a place: after "in"/"near" and before ", <region or country>"."""
+    if not _PLACE_BEFORE.search(text[max(0, start - 8) : start]):
+        return False
+    after = _PLACE_AFTER.match(text, end)
+    if after is None:
+        return False
+    region = after.group(1).strip(".")
+    if term_kind(region) in ("name", "alias", "place") or region.endswith("shire"):
+        return True
+    at = after.start(1)
+    return any(e.start_char == at and e.label_ in ("GPE", "LOC") for e in doc.ents)
 
 
 def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str | None:
