@@ -359,11 +359,21 @@ def same_person(short: str, full: str) -> bool:
         b[0].startswith(a[0].rstrip("."))
         or a[0].startswith(b[0].rstrip("."))
         or (len(a) == 2 and a[0] in b[1:-1])  # "Pat Christie" / "Mary Pat Christie"
+        or _one_letter_more(a[0], b[0])  # "Liana" / "Lianna": a misprint of the same name
     )
     if a[-1] != b[-1]:
         # "Volodymyr Zelensky" / "Volodymyr Zelenskiy": one name transliterated twice
         return given and a[0] == b[0] and _variant_spelling(a[-1], b[-1])
     return given
+
+
+def _one_letter_more(x: str, y: str) -> bool:
+    """Whether one given name is the other with one letter added ("Kyle" / "Kylie"); a letter
+    changed instead ("Mario" / "Maria") makes another person's name."""
+    short, long = sorted((x, y), key=len)
+    if len(short) < 4 or len(long) != len(short) + 1 or short[:2] != long[:2]:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _variant_spelling(x: str, y: str) -> bool:
