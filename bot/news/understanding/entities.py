@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.english_words import is_english_word
-from bot.news.understanding.given_names import is_given_name
+from bot.news.understanding.given_names import is_common_given_name, is_given_name
 from bot.news.understanding.person_evidence import (
     has_person_cue,
     listed_with_people,
@@ -246,6 +246,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Flash-forward", "Trump-style": a word made with the name
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
+    raw.extend(_untagged_names(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     raw = [m for m in raw if not is_author(m[0], authors)]
@@ -430,6 +431,32 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
             continue  # "Britain’s Prime Minister" leftovers, "Israel’s West Bank"
         name, offset = cleaned
         found.append((name, start + offset, start + offset + len(name)))
+    return found
+
+
+_TWO_WORDS = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) ([A-Z][a-z]+)(?![\w-])")
+
+
+def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Names the model left untagged ("can you picture Laurent Koscielny nodding"): a first
+    name in common use that is no English word, then a surname that is no dictionary word
+    or place and is never written in lower case."""
+    text = doc.text
+    found = []
+    for match in _TWO_WORDS.finditer(text):
+        start, end = match.span()
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        first, surname = match.groups()
+        if fold(first) in OPENERS or not is_common_given_name(first) or term_kind(first):
+            continue
+        if is_english_word(surname) or term_kind(surname) or is_given_name(surname):
+            continue
+        if re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
+            continue
+        if is_credit_context(text, start, end):
+            continue
+        found.append((match.group(), start, end))
     return found
 
 

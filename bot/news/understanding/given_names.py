@@ -40,3 +40,10 @@ def is_given_name(word: str) -> bool:
     if key in used:
         return True
     return key in rare and not is_english_word(bare) and not term_kind(bare)
+
+
+def is_common_given_name(word: str) -> bool:
+    """Whether a word is a first name in common use somewhere and no English word ("Laurent",
+    not "Mark" or "Forest")."""
+    bare = word.strip(".,’'")
+    return fold(bare) in _load()[0] and not is_english_word(bare)
