@@ -398,7 +398,10 @@ def _named_like_person(words: list[str]) -> bool:
     first, last = words[0], words[-1].strip(".,")
     if is_given_name(first) or re.fullmatch(r"(?:[A-Z]\.){1,3}", first):
         return True
-    # "Williams", "Edwards": a surname made of a first name and "s"
+    # "Williams", "Edwards": a surname made of a first name and "s"; not after a dictionary
+    # word or a place ("Port Elizabeth", "Camp David"), which names a thing
+    if is_english_word(first) or term_kind(first):
+        return False
     return is_given_name(last) or (last.endswith("s") and is_given_name(last[:-1]))
 
 
