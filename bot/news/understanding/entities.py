@@ -266,6 +266,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "Skin Laundry", "Top Rank", "Medicine Bow": a shop, a firm, a town
         if all(_quoted(text, start, end) for start, end in spans):
             continue  # “Mary Poppins”: a title in quotation marks
+        if all(_in_heading(text, start) for start, _ in spans):
+            continue  # named only in headings: links to other stories, not this one
         if all(_placed(text, start, end, doc) for start, end in spans):
             continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
         if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
@@ -373,6 +375,25 @@ def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
         return True
     at = after.start(1)
     return any(e.start_char == at and e.label_ in ("GPE", "LOC") for e in doc.ents)
+
+
+# words a title-case heading leaves in lower case
+_HEADING_SMALL_WORDS = frozenset(split_words("a an the of in on to for and or at by with"))
+
+
+def _in_heading(text: str, start: int) -> bool:
+    """A line written in title case ("Trump Slams Democrats Over Impeachment Vote")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    words = re.findall(r"[A-Za-z][\w'’-]*", line)
+    if len(words) < 4 or "|" in line or line.rstrip().endswith((".", "!", "?", "”", '"')):
+        return False  # a sentence, or a table row (a line-up names its players)
+    question = text[max(0, line_start - 300) : line_start].rstrip().endswith("?")
+    if question or re.match(r"\s*A:", line):
+        return False  # an interview's answer ("Q: Favorite artists?\nA: Bob Marley, ...")
+    capitals = [w[0].isupper() for w in words if w.lower() not in _HEADING_SMALL_WORDS]
+    return sum(capitals) >= 0.8 * len(capitals)
 
 
 def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str | None:
