@@ -924,16 +924,23 @@ class ArticleStore:
             self._cache_search(week, blob)
         return blob
 
+    def _search_words(self, guild_id: str, query: str, limit: int) -> list[str]:
+        """The folded words of ``query``; none when there is nothing to search."""
+        if limit <= 0 or guild_id not in self.index.post:
+            return []
+        return fold(query).split()
+
+    def _search_weeks(self, words: list[str]) -> list[str]:
+        # Weeks partition event_time, so the newest weeks hold the newest matches.
+        return sorted(self.index.week_ids, reverse=True) if words else []
+
     def search(self, guild_id: str, query: str, *, limit: int = 10) -> list[Article]:
         """The guild's articles whose title and summary contain every word of ``query``
         (accents and case folded), newest first."""
-        words = fold(query).split()
         guild_id = str(guild_id)
-        if not words or limit <= 0 or guild_id not in self.index.post:
-            return []
+        words = self._search_words(guild_id, query, limit)
         found: list[str] = []
-        # Weeks partition event_time, so the newest weeks hold the newest matches.
-        for week in sorted(self.index.week_ids, reverse=True):
+        for week in self._search_weeks(words):
             pending = self._pending.get(week, {})
             hits = _scan_blob(self._search_blob(week), words)
             found.extend(self._week_matches(week, guild_id, words, hits, pending))
@@ -946,12 +953,10 @@ class ArticleStore:
         million articles a word that matches nothing scans ~1 s of text, which on the
         event loop would stall every other command (``str.find`` holds the GIL for one
         week's file at a time, tens of ms at most)."""
-        words = fold(query).split()
         guild_id = str(guild_id)
-        if not words or limit <= 0 or guild_id not in self.index.post:
-            return []
+        words = self._search_words(guild_id, query, limit)
         found: list[str] = []
-        for week in sorted(self.index.week_ids, reverse=True):
+        for week in self._search_weeks(words):
             blob = await self._search_blob_off_loop(week)
             # the unwritten changes as they are now: a compaction during the scan moves
             # them into the file this blob predates
