@@ -72,6 +72,13 @@ def test_name_piece_cuts_lines_and_hashtags() -> None:
     assert _name_piece("Top\n\n", 0, 5) == ("Top", 0)
 
 
+def test_name_piece_ends_before_a_hover_card_repeat() -> None:
+    text = "Rep. Alexandria Ocasio-CortezAlexandria Ocasio-CortezSanders doubles down."
+    start = text.index("Alexandria")
+    piece = _name_piece(text, start, text.index(" doubles"))
+    assert piece == ("Alexandria Ocasio-Cortez", start)
+
+
 def test_quoted_titles() -> None:
     text = "Disney fare, including “Mary Poppins” and “Bambi,” and Mary Smith."
     start = text.index("Mary Poppins")

@@ -336,6 +336,12 @@ def _name_piece(text: str, start: int, end: int) -> tuple[str, int]:
     if start > 0 and text[start - 1] in "#@":
         first = re.match(r"\S+\s*", text[start:end])
         start += first.end() if first else end - start
+    # a link's hover card repeats the name glued to it ("Alexandria Ocasio-CortezAlexandria
+    # Ocasio-CortezSanders"): the name ends where its first word comes again after a letter
+    first_word = re.match(r"[A-Z][a-z]+", text[start:end])
+    if first_word:
+        repeat = re.search(r"(?<=[a-z])" + first_word.group() + r"\b", text[start:end])
+        end = start + repeat.start() if repeat else end
     pieces = [(m.group(), start + m.start()) for m in re.finditer(r"[^\n]+", text[start:end])]
     pieces = [(p, at) for p, at in pieces if p.strip()]
     if not pieces:
