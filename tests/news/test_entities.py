@@ -243,6 +243,18 @@ def test_glued_words_clubs_and_post_nominals() -> None:
     assert _complete_cut_name("Anna Smith", cut, 3) == "Anna Smith"
 
 
+def test_a_third_name_word_the_model_left_out_is_put_back() -> None:
+    from bot.news.understanding.entities import _extend_cut_name
+
+    text = "Valencia boss Nuno Espirito Santo insisted. Anna Smith Monday. Anna Smith London."
+    start = text.index("Nuno")
+    assert _extend_cut_name("Nuno Espirito", text, start) == ("Nuno Espirito Santo", start)
+    # a dictionary word or a place after a name is not its third word
+    for after in ("Monday", "London"):
+        at = text.index("Anna Smith " + after)
+        assert _extend_cut_name("Anna Smith", text, at) == ("Anna Smith", at)
+
+
 def test_byline_authors_and_clubs_are_not_persons() -> None:
     text = (
         "Manchester United beat Yeovil Town on Saturday. Manager Louis van Gaal praised "

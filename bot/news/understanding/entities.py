@@ -465,6 +465,8 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
 
 
 _TWO_WORDS = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) ([A-Z][a-z]+)(?![\w-])")
+# a third name word written right after ("Nuno Espirito Santo")
+_THIRD_WORD = re.compile(r" ([A-Z][a-z]+)(?![\w'’-])")
 
 
 def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
@@ -480,14 +482,20 @@ def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
         first, surname = match.groups()
         if fold(first) in OPENERS or not is_common_given_name(first) or term_kind(first):
             continue
-        if is_english_word(surname) or term_kind(surname) or is_given_name(surname):
-            continue
-        if re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
+        if is_given_name(surname) or not _surname_like(surname, text):
             continue
         if is_credit_context(text, start, end):
             continue
         found.append((match.group(), start, end))
     return found
+
+
+def _surname_like(word: str, text: str) -> bool:
+    """A capitalised word that can only be a surname here: no dictionary word, no place, never
+    written in lower case in this text."""
+    if is_english_word(word) or term_kind(word):
+        return False
+    return not re.search(r"\b" + re.escape(word.lower()) + r"\b", text)
 
 
 def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None:
@@ -552,7 +560,8 @@ def _complete_cut_name(name: str, text: str, end: int) -> str | None:
 
 # the rest of a name the model cut: particles and a surname after it ("Schalk" + " van der
 # Merwe"), particles before it ("Van der " + "Merwe"), the syllable after a hyphen of an
-# East Asian given name ("Moon Jae" + "-in", "Kim Jong" + "-un")
+# East Asian given name ("Moon Jae" + "-in", "Kim Jong" + "-un"), a third word that can only
+# be a surname ("Nuno Espirito" + " Santo")
 _PARTICLES_AFTER = re.compile(
     r"[ \t]+((?:(?:van|von|der|den|de|du|da|di|del|della|dos|la|le|ter|ten)[ \t]+)+"
     r"[A-Z][\w'’-]+)"
@@ -574,6 +583,10 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
         syllable = _SYLLABLE_AFTER.match(text, end)
         if syllable:
             name, end = f"{name}-{syllable.group(1)}", syllable.end()
+    elif len(words) == 2 and is_given_name(words[0]):
+        third = _THIRD_WORD.match(text, end)
+        if third and _surname_like(third.group(1), text) and _surname_like(words[1], text):
+            name, end = f"{name}{third.group(0)}", third.end()
     before = _PARTICLES_BEFORE.search(text[max(0, start - 12) : start])
     if before and before.group(1)[:1].isupper() and " " not in name:
         start -= len(before.group(1))
