@@ -241,6 +241,15 @@ def test_glued_words_clubs_and_post_nominals() -> None:
     assert _complete_cut_name("Schalk van der", cut, 14) == "Schalk van der Merwe"
     assert _complete_cut_name("Piet van der", cut, len(cut)) is None
     assert _complete_cut_name("Anna Smith", cut, 3) == "Anna Smith"
+    # a book's credits: "Photographs by X Texts by Y" glues a common word to a name
+    credits = "Photographs by Gisele Freund Texts by Lorraine Audric, Gisele Freund and Ann Hope"
+    raw = [
+        ("Gisele Freund Texts", credits.index("Gisele"), credits.index(" by Lorraine")),
+        ("Gisele Freund", credits.rindex("Gisele"), credits.rindex(" and")),
+        ("Ann Hope", credits.index("Ann Hope"), len(credits)),
+    ]
+    trimmed = [name for name, _, _ in _trim_glued_words(raw, credits, Counter())]
+    assert trimmed == ["Gisele Freund", "Gisele Freund", "Ann Hope"]
 
 
 def test_a_third_name_word_the_model_left_out_is_put_back() -> None:

@@ -599,7 +599,8 @@ def _trim_glued_words(
 ) -> list[tuple[str, int, int]]:
     """Words glued to a name by the model: a club, place or country before it ("Valencia
     Enrique", "Burnley Olivier Giroud"), a country, caption word or post-nominal after it
-    ("... Belarus", "Emma Jackson Quiet", "Stephen Kramer QC")."""
+    ("... Belarus", "Emma Jackson Quiet", "Stephen Kramer QC"), a dictionary word after a
+    full name the article also writes without it ("Gisèle Freund Texts by")."""
     multi = {fold(name) for name, _, _ in raw if len(name.split()) > 1}
     by_surname: dict[str, set[str]] = {}
     for name, _, _ in raw:
@@ -661,7 +662,11 @@ def _trim_glued_words(
                 and (
                     (len(words) > 2 and place_word(last))
                     or (
-                        (not_a_name_word(last) or lower_elsewhere(last))
+                        (
+                            not_a_name_word(last)
+                            or lower_elsewhere(last)
+                            or (len(words) > 2 and is_english_word(last))
+                        )
                         and named_elsewhere(rest, name)
                     )
                 )
