@@ -530,3 +530,11 @@ def test_a_misprinted_first_name_is_the_same_person() -> None:
     assert not same_person("Mario Rossi", "Maria Rossi")
     merged = merge_persons([("Liana Barrientos", 0, 16), ("Lianna Barrientos", 30, 47)])
     assert [name for name, _ in merged] == ["Liana Barrientos"]
+
+
+def test_a_name_after_an_honorific_counts_when_the_model_leaves_it_untagged() -> None:
+    found = persons(
+        "The three judges who unanimously dismissed the challenge – Lord Justice Moore-Bick, "
+        "Lord Justice Patten and Sir Timothy Lloyd – are due to rule again."
+    )
+    assert "Moore-Bick" in found

@@ -247,6 +247,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
     raw.extend(_untagged_names(doc))
+    raw.extend(_honoured_names(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     raw = [m for m in raw if not is_author(m[0], authors)]
@@ -487,6 +488,28 @@ def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
         if is_credit_context(text, start, end):
             continue
         found.append((match.group(), start, end))
+    return found
+
+
+# an honorific only people carry, right before a name ("Mr. Schiff", "Lord Justice Moore-Bick")
+_HONOURED = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Mx|Dr|Sir|Dame|Lord Justice|Lady Justice|Mr Justice|Mrs Justice)\.?[ \t]+"
+    r"((?:[A-Z][a-z][\w'’-]*)(?:[ \t]+[A-Z][a-z][\w'’-]*){0,2})\b"
+)
+
+
+def _honoured_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Names the model left untagged after an honorific that only people carry."""
+    found = []
+    for match in _HONOURED.finditer(doc.text):
+        start, end = match.span(1)
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue  # the model has a view on it already
+        cleaned = clean_person(match.group(1))
+        if cleaned is None:
+            continue
+        name, offset = cleaned
+        found.append((name, start + offset, start + offset + len(name)))
     return found
 
 
