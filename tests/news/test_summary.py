@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.news.understanding.sentences import split_sentences
-from bot.news.understanding.summary import summarize, summary_sentences
+from bot.news.understanding.summary import quoted_shares, summarize, summary_sentences
 
 ARTICLE = (
     "By Jane Doe\n"
@@ -130,3 +130,38 @@ def test_summary_skips_a_daily_mail_page_header_and_a_cnn_dateline() -> None:
     )
     for header in headers:
         assert summary_sentences("", header + story) == expected, header
+
+
+def test_quoted_shares_follow_a_quotation_across_sentences() -> None:
+    shares = quoted_shares(
+        [
+            "He said: 'There is a candidate in this constituency.",
+            "She says vote for her and we will get another referendum.'",
+            "The players' union called it 'a fair deal' on Monday.",
+            "The latest figures show how vital it is that we all act.’",
+            'Obesity, he told me, "is becoming a national security issue."',
+            "It's Tom's dog, he said.",
+        ]
+    )
+    assert shares[0] >= 0.5 and shares[1] == 1.0  # the quotation goes on
+    assert shares[2] < 0.5  # a plural possessive and a short quoted phrase
+    assert shares[3] == 1.0  # closed but never opened: it began in a quotation
+    assert shares[4] >= 0.5
+    assert shares[5] == 0.0
+
+
+def test_summary_skips_the_rest_of_a_quotation_begun_earlier() -> None:
+    text = (
+        "The city council approved a budget of forty million dollars on Monday for three new "
+        "schools in the northern districts, ending a dispute that had lasted for two years.\n"
+        "'This money will change the lives of thousands of children who now learn in crowded "
+        "classrooms across the northern districts of the city.\n"
+        "We have waited for these schools for far too long and the families know it,' the "
+        "mayor told reporters at the town hall.\n"
+        "Building work on the three schools will start in June and the first pupils are "
+        "expected to arrive in the autumn of next year.\n"
+    )
+    summary = summarize("", text)
+    assert summary.startswith("The city council approved")
+    assert "We have waited" not in summary  # a quotation's second half without its start
+    assert "Building work" in summary

@@ -3,8 +3,10 @@
 News puts the point first, so position is the strongest prior (NOTES.md: Lead-3 beats
 TextRank, LexRank and centroid summaries on news). Each sentence is scored by its position,
 plus its centrality (how much of its vocabulary the rest of the article repeats), less a
-little for quotations and very long sentences; the best are taken until the length budget is
-met, skipping a sentence that repeats one already taken, and shown in the article's order.
+little for quotations (half its words or more inside quotation marks, counting a quotation
+that began in an earlier sentence) and very long sentences; the best are taken until the
+length budget is met, skipping a sentence that repeats one already taken, and shown in the
+article's order.
 
 Before scoring, the noise goes: a Daily Mail page header ("By . Name . PUBLISHED: . ..."),
 bylines, datelines, captions run into the next sentence, "Label: " captions, "Click here"
@@ -28,7 +30,9 @@ _LONG_WORDS = 35  # past this a sentence loses _LONG_PENALTY per 35 more words
 _LONG_PENALTY = 0.3
 _REDUNDANT = 0.5  # share of a sentence's content words already in a chosen one
 _CANDIDATES = 25  # sentences considered (the position prior makes later ones moot)
-_OPENING_QUOTES = ('"', "“", "‘", "'", "«")
+_QUOTED_SHARE = 0.5  # a sentence with this share of its words inside quotation marks is a voice
+_OPENING_MARKS = "“‘«"
+_CLOSING_MARKS = "”’»"
 
 _DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|today|yesterday|tonight)"
 # "QUITO (Reuters) -", "WASHINGTON —", "LONDON, England (CNN) --", "(CNN)", "BUFFALO, N.Y. -"
@@ -129,18 +133,50 @@ def _content(sentence: str) -> Counter[str]:
     )
 
 
+def quoted_shares(sentences: list[str]) -> list[float]:
+    """The share of each sentence's words inside quotation marks. A quotation still open at
+    the end of a sentence goes on in the next one, and a closing mark with no opening one
+    means the sentence began inside a quotation ("I was told ... a problem.' She said")."""
+    shares: list[float] = []
+    inside = False
+    for sentence in sentences:
+        words = sentence.split()
+        quoted = 0
+        for count, word in enumerate(words, 1):
+            body = word.lstrip("\"'“‘«([")
+            for mark in word[: len(word) - len(body)]:
+                if mark in _OPENING_MARKS or (mark in "\"'" and not inside):
+                    inside = True
+                elif mark == '"':
+                    inside = False
+            quoted += inside
+            stripped = body.rstrip("\"'”’».,;:!?)]")
+            for mark in reversed(body[len(stripped) :]):
+                if mark not in "\"'”’»":
+                    continue
+                if mark in "'’" and stripped.endswith(("s", "S")) and not inside:
+                    continue  # "the players' union": a plural possessive
+                if inside:
+                    inside = False
+                elif mark != "'":
+                    quoted = count  # closed but never opened here: all so far was quoted
+        shares.append(quoted / len(words) if words else 0.0)
+    return shares
+
+
 def _scores(sentences: list[str], words: list[Counter[str]]) -> list[float]:
     document: Counter[str] = Counter()
     for counts in words:
         document.update(counts)
     scores = []
+    quoted = quoted_shares(sentences)
     for index, (sentence, counts) in enumerate(zip(sentences, words, strict=True)):
         rest = document - counts
         shared = sum(min(n, rest[w]) for w, n in counts.items())
         centrality = shared / (sum(counts.values()) + 1)
         length = len(sentence.split())
         score = math.exp(-index / _POSITION_DECAY) + _CENTRALITY_WEIGHT * centrality
-        if sentence.startswith(_OPENING_QUOTES):
+        if quoted[index] >= _QUOTED_SHARE:
             score -= _QUOTE_PENALTY  # a voice, not the event
         score -= _LONG_PENALTY * max(0, length - _LONG_WORDS) / _LONG_WORDS
         scores.append(score)
