@@ -538,3 +538,12 @@ def test_a_name_after_an_honorific_counts_when_the_model_leaves_it_untagged() ->
         "Lord Justice Patten and Sir Timothy Lloyd – are due to rule again."
     )
     assert "Moore-Bick" in found
+
+
+def test_a_full_name_after_the_that_describes_what_follows_is_a_person() -> None:
+    found = persons(
+        "We went to Mile High Stadium in the Peyton Manning record breaking season. "
+        "The Herald Sun reported that the stadium was full."
+    )
+    assert "Peyton Manning" in found
+    assert "Herald Sun" not in found

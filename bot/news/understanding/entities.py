@@ -271,7 +271,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # named only in headings: links to other stories, not this one
         if all(_placed(text, start, end, doc) for start, end in spans):
             continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
-        if all(re.search(r"\b[Tt]he\s+$", text[max(0, s - 4) : s]) for s, _ in spans):
+        if all(_thing_after_the(text, s, e, name) for s, e in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
             fuller = _fuller_name(name, text, other_labels) or _shared_surname(name, spans, text)
@@ -302,6 +302,16 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
 
 # faiths and parties that are also first names: a NORP label on them is right
 _GROUP_NAMES = frozenset(split_words("christian christians hindu sikh liberal tory"))
+
+
+def _thing_after_the(text: str, start: int, end: int, name: str) -> bool:
+    """ "the Herald Sun": a name after "the" is a thing, unless it is a first name and a
+    surname used to describe what follows ("the Peyton Manning record breaking season")."""
+    if not re.search(r"\b[Tt]he\s+$", text[max(0, start - 4) : start]):
+        return False
+    words = name.split()
+    describes = re.match(r"[ \t]+[a-z]", text[end : end + 2])
+    return not (len(words) > 1 and is_given_name(words[0]) and describes)
 
 
 def _given_name_as_group(ent: Span) -> bool:
