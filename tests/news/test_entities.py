@@ -547,3 +547,11 @@ def test_a_full_name_after_the_that_describes_what_follows_is_a_person() -> None
     )
     assert "Peyton Manning" in found
     assert "Herald Sun" not in found
+
+
+def test_an_untagged_name_listed_with_a_person_counts() -> None:
+    found = persons(
+        "United want a new forward this summer. The likes of Paul Pogba and Raheem Sterling "
+        "are potential targets, and the club has the money."
+    )
+    assert {"Paul Pogba", "Raheem Sterling"} <= found

@@ -258,6 +258,9 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     person_counts = Counter(fold(name) for name, _, _ in raw)
     # mentions that are people on the evidence of their name alone
     people = [(s, e) for n, s, e in raw if len(n.split()) > 1 and _named_like_person(n.split())]
+    cued = _untagged_names_with_cue(doc, raw, people)
+    raw += cued
+    person_counts.update(fold(name) for name, _, _ in cued)
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
@@ -520,6 +523,37 @@ def _honoured_names(doc: Doc) -> list[tuple[str, int, int]]:
             continue
         name, offset = cleaned
         found.append((name, start + offset, start + offset + len(name)))
+    return found
+
+
+def _untagged_names_with_cue(
+    doc: Doc, raw: list[tuple[str, int, int]], people: list[tuple[int, int]]
+) -> list[tuple[str, int, int]]:
+    """Untagged names whose surname is also a word or whose first name is less common
+    ("Paul Pogba and Raheem Sterling"): a known first name, a surname never written in lower
+    case, and a cue of a person at the mention (listed with people, a role, speech)."""
+    text = doc.text
+    found = []
+    for match in _TWO_WORDS.finditer(text):
+        start, end = match.span()
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue
+        if any(s < end and start < e for _, s, e in raw):
+            continue  # already a mention
+        first, surname = match.groups()
+        if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
+            continue
+        if term_kind(surname) or re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
+            continue
+        at = [(start, end)]
+        if not (
+            has_person_cue(text, at, None, people, speech=True, loose=False)
+            or listed_with_people(text, at, people)
+        ):
+            continue
+        if is_credit_context(text, start, end):
+            continue
+        found.append((match.group(), start, end))
     return found
 
 
