@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -483,25 +483,33 @@ _TWO_WORDS = re.compile(r"(?<![\w'’.-])([A-Z][a-z]+) ([A-Z][a-z]+)(?![\w-])")
 _THIRD_WORD = re.compile(r" ([A-Z][a-z]+)(?![\w'’-])")
 
 
-def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
-    """Names the model left untagged ("can you picture Laurent Koscielny nodding"): a first
-    name in common use that is no English word, then a surname that is no dictionary word
-    or place and is never written in lower case."""
+def _untagged_pairs(doc: Doc) -> Iterator[tuple[str, str, int, int]]:
+    """(first, surname, start, end) of two capitalised words the model tagged nothing, the
+    first a known first name that opens no phrase, neither a place, outside credit lines."""
     text = doc.text
-    found = []
     for match in _TWO_WORDS.finditer(text):
         start, end = match.span()
         if any(e.start_char < end and start < e.end_char for e in doc.ents):
             continue  # the model has a view on it already
         first, surname = match.groups()
-        if fold(first) in OPENERS or not is_common_given_name(first) or term_kind(first):
+        if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
             continue
-        if is_given_name(surname) or not _surname_like(surname, text):
+        if term_kind(surname) or is_credit_context(text, start, end):
             continue
-        if is_credit_context(text, start, end):
-            continue
-        found.append((match.group(), start, end))
-    return found
+        yield first, surname, start, end
+
+
+def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """Names the model left untagged ("can you picture Laurent Koscielny nodding"): a first
+    name in common use that is no English word, then a surname that is no dictionary word
+    or place and is never written in lower case."""
+    return [
+        (f"{first} {surname}", start, end)
+        for first, surname, start, end in _untagged_pairs(doc)
+        if is_common_given_name(first)
+        and not is_given_name(surname)
+        and _surname_like(surname, doc.text)
+    ]
 
 
 # an honorific only people carry, right before a name ("Mr. Schiff", "Lord Justice Moore-Bick")
@@ -534,26 +542,16 @@ def _untagged_names_with_cue(
     case, and a cue of a person at the mention (listed with people, a role, speech)."""
     text = doc.text
     found = []
-    for match in _TWO_WORDS.finditer(text):
-        start, end = match.span()
-        if any(e.start_char < end and start < e.end_char for e in doc.ents):
-            continue
+    for first, surname, start, end in _untagged_pairs(doc):
         if any(s < end and start < e for _, s, e in raw):
             continue  # already a mention
-        first, surname = match.groups()
-        if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
-            continue
-        if term_kind(surname) or re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
+        if re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
             continue
         at = [(start, end)]
-        if not (
-            has_person_cue(text, at, None, people, speech=True, loose=False)
-            or listed_with_people(text, at, people)
+        if has_person_cue(text, at, None, people, speech=True, loose=False) or listed_with_people(
+            text, at, people
         ):
-            continue
-        if is_credit_context(text, start, end):
-            continue
-        found.append((match.group(), start, end))
+            found.append((f"{first} {surname}", start, end))
     return found
 
 
