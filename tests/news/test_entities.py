@@ -555,3 +555,13 @@ def test_an_untagged_name_listed_with_a_person_counts() -> None:
         "are potential targets, and the club has the money."
     )
     assert {"Paul Pogba", "Raheem Sterling"} <= found
+
+
+def test_a_surname_alone_the_model_leaves_untagged_counts_when_it_speaks() -> None:
+    found = persons(
+        "The hearing went on for hours.\n"
+        '"So it\'s fair to say you have not fixed the problem?" Schiff asked.\n'
+        "Police said the building was closed. Officials told reporters nothing more."
+    )
+    assert "Schiff" in found
+    assert not {"Police", "Officials"} & found

@@ -248,6 +248,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     raw.extend(_possessed_names(doc))
     raw.extend(_untagged_names(doc))
     raw.extend(_honoured_names(doc))
+    raw.extend(_speakers(doc))
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     raw = [m for m in raw if not is_author(m[0], authors)]
@@ -552,6 +553,27 @@ def _untagged_names_with_cue(
             text, at, people
         ):
             found.append((f"{first} {surname}", start, end))
+    return found
+
+
+# a capitalised word that speaks: "Schiff asked", "Volker said"
+_SPEAKER = re.compile(
+    r"(?<![\w'’.-])([A-Z][a-z]{2,}(?:-[A-Z][a-z]+)?) (?:said|says|asked|told|added)\b"
+)
+
+
+def _speakers(doc: Doc) -> list[tuple[str, int, int]]:
+    """A surname alone that the model left untagged, right before a speech verb; a word
+    of the dictionary or a place there is a group or a thing ("Police said")."""
+    found = []
+    for match in _SPEAKER.finditer(doc.text):
+        start, end = match.span(1)
+        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+            continue
+        word = match.group(1)
+        if fold(word) in OPENERS or not _surname_like(word, doc.text) or is_given_name(word):
+            continue
+        found.append((word, start, end))
     return found
 
 
