@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bot.news.understanding.sentences import split_sentences
-from bot.news.understanding.summary import quoted_shares, summarize, summary_sentences
+from bot.news.understanding.summary import (
+    lead_sentences,
+    quoted_shares,
+    split_glued_captions,
+    summarize,
+    summary_sentences,
+)
 
 ARTICLE = (
     "By Jane Doe\n"
@@ -165,3 +171,48 @@ def test_summary_skips_the_rest_of_a_quotation_begun_earlier() -> None:
     assert summary.startswith("The city council approved")
     assert "We have waited" not in summary  # a quotation's second half without its start
     assert "Building work" in summary
+
+
+def test_summary_cuts_a_caption_run_into_the_next_sentence() -> None:
+    text = (
+        "Divers searched the harbour all night for the missing fisherman Police in Norfolk "
+        "say the search for the fisherman will resume at dawn on Friday.\n"
+        "A baker lost her case at the High Court Thousands of small shops could now face "
+        "higher rents after the ruling on Tuesday.\n"
+        "The mayor cut the ribbon at the new library In Leeds, the library opened its doors "
+        "to its first readers on Monday.\n"
+        "Local police thanked the volunteers who walked the coast path with torches."
+    )
+    assert lead_sentences(text) == [
+        "Police in Norfolk say the search for the fisherman will resume at dawn on Friday.",
+        "Thousands of small shops could now face higher rents after the ruling on Tuesday.",
+        "In Leeds, the library opened its doors to its first readers on Monday.",
+        "Local police thanked the volunteers who walked the coast path with torches.",
+    ]
+
+
+def test_glued_caption_split_leaves_names_and_titles_whole() -> None:
+    lower = frozenset(["police", "many", "rivers"])
+    for sentence in (
+        "Officers from the Metropolitan Police said the road would reopen on Sunday.",
+        "The charity was founded by local teacher Anna Price in a village near Bath.",
+        "Her horse beat the favourite Many Rivers by a length at Ascot on Saturday.",
+        "She told her mother I would never see the town again, her son said.",
+        "He watched the film Midnight In Paris twice on the flight home to Rome.",
+    ):
+        assert split_glued_captions(sentence, lower) == [sentence]
+
+
+def test_summary_drops_list_numbers_and_repeated_captions() -> None:
+    text = (
+        "The singer shared a few facts about herself before her world tour 1. Coffee is "
+        "her favourite drink before a show 2. She has three dogs that travel with her 3. "
+        "She learnt the piano at the age of four in her grandmother's house.\n"
+        "The singer shared a few facts about herself before her world tour 1."
+    )
+    assert lead_sentences(text) == [
+        "The singer shared a few facts about herself before her world tour.",
+        "Coffee is her favourite drink before a show.",
+        "She has three dogs that travel with her.",
+        "She learnt the piano at the age of four in her grandmother's house.",
+    ]

@@ -9,8 +9,10 @@ length budget is met, skipping a sentence that repeats one already taken, and sh
 article's order.
 
 Before scoring, the noise goes: a Daily Mail page header ("By . Name . PUBLISHED: . ..."),
-bylines, datelines, captions run into the next sentence, "Label: " captions, "Click here"
-lines, and attribution tails (", police said").
+bylines, datelines, captions run into the next sentence with no full stop (cut where a word
+that only opens a sentence follows a lower-case word; the caption, having no full stop, then
+goes), "Label: " captions, list numbers, captions repeating a sentence word for word, "Click
+here" lines, and attribution tails (", police said").
 """
 
 from __future__ import annotations
@@ -63,11 +65,42 @@ _ATTRIBUTION_TAIL = re.compile(
     r"the \w+|[A-Z][\w.]*(?: [A-Z][\w.]*){0,2}) (?:said|says|added|told [^,.!?]{1,40}|"
     r"reported|revealed))(?=[.!?]?['’\"”]?$)"
 )
-# a caption run into the next sentence with no full stop: "... the septum ring The septum
-# ring isn't new": a capitalised function word right after a lower-case word starts a sentence
-_GLUED_CAPTION = re.compile(
-    r"(?<=[a-z0-9’'\")]) (?=(?:The|A|An|It|He|She|They|His|Her|Their|This|But|In)\b [a-z])"
+# A caption run into the next sentence with no full stop ("... at the animal shelter Police in
+# Ohio said ..."). Mid-sentence, a capitalised word after a lower-case word is nearly always a
+# name ("the shelter in Ohio", "its manager Tom Hill"); it opens a sentence when it is a word
+# that never starts a name: a pronoun, determiner, conjunction or opening adverb, or an
+# ordinary word that the same article writes in lower case ("police").
+_JUNCTION = re.compile(r"(?<=[a-z0-9’'\")]) (?=([A-Z][a-z’'-]*)(?: (\S+))?)")
+_NAME_BEFORE = frozenset(
+    split_words(
+        """a an the and or nor of to in on at for with by from as into onto over under about
+        against between among through during before after since until without within across
+        along around behind near via per than like unlike including despite toward towards
+        upon his her its their our my your whose this that these those which who whom
+        is was were are be been being has have had do does did will would could should can
+        may might must said says say told tells tell called named dubbed nicknamed titled
+        ex former late fellow new old"""
+    )
 )
+# words that open a sentence and are never part of a name in running text: these open one
+# whatever follows ("In Ohio, ..."), the determiners below only before a lower-case word ("The
+# shelter ..." but not "winner Many Clouds")
+_OPENERS = frozenset(
+    split_words(
+        """He She They We It There But Yet However Meanwhile Although Though While When If As
+        After Despite During Following According Earlier Later Instead In"""
+    )
+)
+_DETERMINERS = frozenset(
+    split_words(
+        """The A An This These Those His Her Its Their Our My Some Many Most Both Each Every
+        Another Millions Thousands Hundreds Dozens"""
+    )
+)
+# "... the fraud charges Swindle: She is accused ...": a caption label run on mid-sentence
+_RUN_ON_LABEL = re.compile(r"([A-Z][a-z’'-]*)((?: [a-z][\w’'-]*){0,4}): (?=[A-Z‘“'\"])")
+# "... the big fight 1. Sweets are one of his ..." — the number of the next item in a list
+_LIST_NUMBER = re.compile(r"(?<=[a-z]) (\d{1,2})\.$")
 # "Wanted: Police in Maryland ..." — a caption label before the sentence
 _LABEL = re.compile(r"^[A-Z][\w’'-]*(?: [\w’'-]+){0,3}: (?=[A-Z])")
 _BOILERPLATE = re.compile(
@@ -116,13 +149,66 @@ def is_summary_worthy(sentence: str) -> bool:
     return sentence.rstrip("\"”’')]").endswith((".", "!", "?", "…"))
 
 
+def split_glued_captions(sentence: str, lower_words: frozenset[str] = frozenset()) -> list[str]:
+    """A sentence cut where a caption with no full stop runs into it. ``lower_words`` are the
+    words the article writes in lower case: one of them capitalised mid-sentence opens one."""
+    pieces: list[str] = []
+    start = 0
+    for match in _JUNCTION.finditer(sentence):
+        word, after = match.group(1), match.group(2) or ""
+        before = sentence[: match.start()].rsplit(None, 1)[-1]
+        if before.lower().strip("'’\"") in _NAME_BEFORE or word == "I":
+            continue
+        # "fight 1", "pornography", "‘poor’" but not "Court", "al-Khansa"
+        lower_before = before[:1].isdigit() or (
+            any(c.isalpha() for c in before) and not any(c.isupper() for c in before)
+        )
+        lower_after = after[:1].islower() or after[:1].isdigit()
+        label = _RUN_ON_LABEL.match(sentence, match.end())
+        if label:
+            # "Charged:", "Musical team:" but not a name ("Tom Hill:")
+            opens = lower_before and (bool(label.group(2)) or word.lower() in lower_words)
+        elif not after:
+            continue
+        elif word in _OPENERS or word.startswith(("It’", "It'")):
+            opens = lower_before or lower_after  # "Midnight In Paris" stays whole
+        elif word in _DETERMINERS:
+            opens = lower_after
+        else:
+            # an ordinary word the article writes in lower case, then a lower-case word,
+            # after a lower-case one: "... pornography Police in Ohio"
+            bare = re.sub(r"[’']s?$", "", word).lower()
+            opens = (
+                lower_before and not before[:1].isdigit() and lower_after and bare in lower_words
+            )
+        if not opens:
+            continue
+        pieces.append(sentence[start : match.start()])
+        start = match.end()
+    pieces.append(sentence[start:])
+    return [p for p in (piece.strip() for piece in pieces) if p]
+
+
+def _in_a_list(number: int, text: str) -> bool:
+    """Whether the text numbers items on and a number next to ``number`` does too."""
+    return any(f" {n}. " in text for n in (number - 1, number + 1) if n > 0)
+
+
 def lead_sentences(text: str) -> list[str]:
     """The article's sentences in order, cleaned, without the ones a summary must skip."""
     out: list[str] = []
-    for sentence in split_sentences(_PAGE_HEADER.sub("", text, count=1)):
-        for piece in _GLUED_CAPTION.split(sentence):
+    text = _PAGE_HEADER.sub("", text, count=1)
+    lower = frozenset(re.findall(r"(?<![\w’'-])[a-z][a-z’'-]+", text))
+    for sentence in split_sentences(text):
+        if _BOILERPLATE.search(sentence):
+            continue  # what follows "Scroll down for video" is a caption too
+        for piece in split_glued_captions(sentence, lower):
+            number = _LIST_NUMBER.search(piece)
+            if number and _in_a_list(int(number.group(1)), text):
+                piece = piece[: number.start()] + "."
             cleaned = clean_sentence(piece.strip())
-            if is_summary_worthy(cleaned):
+            # a caption often repeats a sentence of the text word for word
+            if is_summary_worthy(cleaned) and cleaned not in out:
                 out.append(cleaned)
     return out
 
