@@ -156,7 +156,7 @@ def split_glued_captions(sentence: str, lower_words: frozenset[str] = frozenset(
     start = 0
     for match in _JUNCTION.finditer(sentence):
         word, after = match.group(1), match.group(2) or ""
-        before = sentence[: match.start()].rsplit(None, 1)[-1]
+        before = sentence[sentence.rfind(" ", 0, match.start()) + 1 : match.start()]
         if before.lower().strip("'’\"") in _NAME_BEFORE or word == "I":
             continue
         # "fight 1", "pornography", "‘poor’" but not "Court", "al-Khansa"
@@ -200,9 +200,10 @@ def lead_sentences(text: str) -> list[str]:
     text = _PAGE_HEADER.sub("", text, count=1)
     lower = frozenset(re.findall(r"(?<![\w’'-])[a-z][a-z’'-]+", text))
     for sentence in split_sentences(text):
-        if _BOILERPLATE.search(sentence):
+        pieces = split_glued_captions(sentence, lower)
+        if len(pieces) > 1 and _BOILERPLATE.search(sentence):
             continue  # what follows "Scroll down for video" is a caption too
-        for piece in split_glued_captions(sentence, lower):
+        for piece in pieces:
             number = _LIST_NUMBER.search(piece)
             if number and _in_a_list(int(number.group(1)), text):
                 piece = piece[: number.start()] + "."
