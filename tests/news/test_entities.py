@@ -565,3 +565,11 @@ def test_a_surname_alone_the_model_leaves_untagged_counts_when_it_speaks() -> No
     )
     assert "Schiff" in found
     assert not {"Police", "Officials"} & found
+
+
+def test_a_name_no_list_knows_counts_when_listed_with_people() -> None:
+    found = persons(
+        "Barcelona director Andoni Zubizarreta and Txiki Begiristain, now at Manchester "
+        "City, built the side together."
+    )
+    assert "Txiki Begiristain" in found

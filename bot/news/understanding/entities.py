@@ -786,7 +786,10 @@ def _persons_tagged_otherwise(
     Jeanine Pirro", "Aryavir Kumar and Margarita Kuritsyna", a cell of a line-up table): a
     first name and a surname that is a person in this very text. A first name and a surname
     that no dictionary has ("Brad Guzan", "Anas Sarwar") need no more: things the model
-    takes for organisations or places are named with words ("Forest Hill", "Heinz Field")."""
+    takes for organisations or places are named with words ("Forest Hill", "Heinz Field").
+    A first name no list knows needs a title, a role or an age, or, when no word of the name
+    is a dictionary word or a place, being listed with people ("Zubizarreta and Txiki
+    Begiristain")."""
     alone = {fold(name) for name, _, _ in persons if len(name.split()) == 1}
     other_labels = Counter(_entity_key(e.text) for e in doc.ents if e.label_ != "PERSON")
     people = [(s, e) for n, s, e in persons if len(n.split()) > 1 and _named_like_person(n.split())]
@@ -812,7 +815,10 @@ def _persons_tagged_otherwise(
         if not is_given_name(words[0]):
             # no known first name: only a title, a role or an age right at it says a person
             # ("Television star Bear Grylls", "Attorney General Raciel Lopez Salazar")
-            if has_person_cue(text, at, None, (), speech=False, loose=False):
+            if has_person_cue(text, at, None, (), speech=False, loose=False) or (
+                not any(is_english_word(w) or term_kind(w) for w in words)
+                and listed_with_people(text, at, people)
+            ):
                 found.append((name, start, start + len(name)))
             continue
         surname = words[-1]
