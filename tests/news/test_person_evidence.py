@@ -53,6 +53,8 @@ def test_listed_with_people_and_line_up_tables() -> None:
     table = "| CB | Greg Ward | 74 |\n| DL | Devaroe Lawrence | 28 |\n| S | Acme Widget | Q3 |"
     assert cue(table, "Devaroe Lawrence", ["Greg Ward"])
     assert not cue(table, "Devaroe Lawrence")
+    either = "Recruits can train with Dolvett Quince or Jillian Michaels on screen."
+    assert cue(either, "Dolvett Quince", ["Jillian Michaels"])
 
 
 def test_named_like_person() -> None:

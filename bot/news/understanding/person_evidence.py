@@ -5,7 +5,7 @@ as people. A name whose first word is a known given name is a person on that evi
 other name needs a cue that news writing gives people and not things: a title or role noun
 before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
 ("X, 45,"), "X, who", "his"/"her" or a next sentence opening "He"/"She", a later
-surname-only mention, or being listed with people ("A and X", a table of players).
+surname-only mention, or being listed with people ("A and X", "A or X", a table of players).
 
 Pure string work on the text and character offsets: tested without spaCy."""
 
@@ -79,8 +79,8 @@ _ANIMAL_AFTER = re.compile(
     + r")\b(?!['’])",
     re.IGNORECASE,
 )
-# listed with someone: "A and X", "A, X and B"
-_LIST_GAP = re.compile(r"\s*(?:,|,? and|&)\s+")
+# listed with someone: "A and X", "A, X and B", "A or X"
+_LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s+")
 
 
 def has_person_cue(
