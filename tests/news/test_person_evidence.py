@@ -162,3 +162,21 @@ def test_an_animal_kind_beside_a_name() -> None:
     assert animal("Copper Lantern, the grey horse, won.", "Copper Lantern")
     assert not animal("Ruth Calder's horse won at Ayr.", "Ruth Calder")  # the owner
     assert not animal("Horse trainer Ruth Calder was delighted.", "Ruth Calder")
+
+
+@pytest.mark.parametrize(
+    ("text", "strict"),
+    [
+        ("The ministry said Kowalczyk's wife had been detained.", True),
+        ("Kowalczyk's estranged husband was in court.", True),
+        ("Kowalczyk was sentenced to ten years.", True),
+        ("Kowalczyk, was arrested in May.", True),
+        ("Kowalczyk's shares fell.", False),
+        ("Kowalczyk was born in a field in Somerset.", False),  # lambs are born too
+        ("Kowalczyk was charged with fraud.", False),  # so are firms
+    ],
+)
+def test_a_relative_or_a_fate_is_a_strict_cue_for_a_single_name(text: str, strict: bool) -> None:
+    start = text.index("Kowalczyk")
+    span = [(start, start + len("Kowalczyk"))]
+    assert has_person_cue(text, span, None, (), speech=False, loose=False) is strict

@@ -4,8 +4,9 @@ The small model tags game titles, start-ups, artworks and products PERSON about 
 as people. A name whose first word is a known given name is a person on that evidence; any
 other name needs a cue that news writing gives people and not things: a title or role noun
 before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
-("X, 45,"), "X, who", "his"/"her" or a next sentence opening "He"/"She", a later
-surname-only mention, or being listed with people ("A and X", "A or X", a table of players).
+("X, 45,"), a relative ("X's wife"), a fate only people meet ("X was jailed"), "X, who",
+"his"/"her" or a next sentence opening "He"/"She", a later surname-only mention, or being
+listed with people ("A and X", "A or X", a table of players).
 
 Pure string work on the text and character offsets: tested without spaCy."""
 
@@ -59,6 +60,20 @@ _SPEECH_AFTER = re.compile(
 # "X, 45,", "X (45)", "X, aged 45"
 _AGE_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d)")
 _WHO_AFTER = re.compile(r"^,?\s+who\b")
+# "X's wife", "X's lawyer": a relative only a person has
+_KIN_AFTER = re.compile(
+    r"^['’]s\s+(?:(?:late|former|estranged|eldest|youngest|elder|younger|only|twin|new)\s+)?"
+    r"(?:wife|husband|widow|widower|son|sons|daughter|daughters|mother|father|parents|brother|"
+    r"brothers|sister|sisters|children|girlfriend|boyfriend|fiancée?|fiance|grandmother|"
+    r"grandfather|granddaughter|grandson|stepfather|stepmother|stepson|stepdaughter|nephew|"
+    r"niece|uncle|aunt|cousin|mistress)\b"
+)
+# "X was arrested": what happens to a person and never to a firm or a place
+_FATE_AFTER = re.compile(
+    r"^,?\s+(?:(?:was|is|has been|had been|will be)\s+)(?:arrested|jailed|sentenced|"
+    r"convicted|imprisoned|executed|hospitali[sz]ed|indicted|extradited|"
+    r"acquitted|pardoned|married|divorced|knighted|sworn in)\b"
+)
 # "his"/"her" right after the name, or "He"/"She" opening the next sentence
 _PRONOUN_AFTER = re.compile(
     r"^(?:[^.!?\n]{0,30}\b(?:his|her)\b|[^.!?\n]{0,200}[.!?][\"”’']?\s+(?:He|She)\b)"
@@ -106,7 +121,7 @@ def has_person_cue(
         said = speech and (_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.search(after))
         if said or _TITLE_BEFORE.search(before) or _ROLE_BEFORE.search(before):
             return True
-        if _AGE_AFTER.search(after):
+        if _AGE_AFTER.search(after) or _KIN_AFTER.search(after) or _FATE_AFTER.search(after):
             return True
         if loose and (_WHO_AFTER.search(after) or _PRONOUN_AFTER.search(after)):
             return True
