@@ -180,3 +180,11 @@ def test_a_relative_or_a_fate_is_a_strict_cue_for_a_single_name(text: str, stric
     start = text.index("Kowalczyk")
     span = [(start, start + len("Kowalczyk"))]
     assert has_person_cue(text, span, None, (), speech=False, loose=False) is strict
+
+
+@pytest.mark.parametrize("title", ["Archbishop", "Ayatollah", "Baroness"])
+def test_titles_of_the_cloth_and_the_peerage(title: str) -> None:
+    assert clean_person(f"{title} Kowalczyk") == ("Kowalczyk", len(title) + 1)
+    text = f"The decision was welcomed by {title} Kowalczyk on Tuesday."
+    start = text.index("Kowalczyk")
+    assert has_person_cue(text, [(start, start + 9)], None, (), speech=False, loose=False)

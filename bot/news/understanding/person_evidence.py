@@ -41,7 +41,8 @@ _TITLE_BEFORE = re.compile(
     r"Sheikh|Imam|Rabbi|Bishop|Cardinal|Officer|Detective|Sheriff|Speaker|Chairman|"
     r"Chairwoman|Director|Commissioner|Representative|Congressman|Congresswoman|General|"
     r"Lieutenant|Colonel|Major|Captain|Sergeant|Inspector|Constable|Commander|Admiral|"
-    r"Councillor|Deputy|Superintendent|Marshal|Bishop|Reverend|Pastor|Father|Sister)\.?|"
+    r"Councillor|Deputy|Superintendent|Marshal|Bishop|Archbishop|Ayatollah|Baroness|Baron|"
+    r"Reverend|Pastor|Father|Sister)\.?|"
     r"\bCEO|\bMP|\bMEP)\s+$"
 )
 _SPEECH = (

@@ -27,7 +27,8 @@ _TITLE_WORDS = frozenset(
     cmdr commander judge justice chancellor secretary mayor ambassador coach chief ceo cfo coo
     cto chairman chairwoman chair chairperson speaker leader commissioner director deputy
     foreign defense defence interior finance health home attorney detective det officer
-    inspector constable sheikh shaikh imam rabbi cardinal archbishop bishop crown grand duke
+    inspector constable sheikh shaikh imam rabbi ayatollah cardinal archbishop bishop baron
+    baroness crown grand duke
     duchess emperor empress sultan emir former late then acting interim state supreme
     majority minority whip house senate founder cofounder co-founder executive managing editor
     spokesman spokeswoman spokesperson agent private pvt cpl corporal staff the saint st
