@@ -104,6 +104,7 @@ def find_countries(doc: Doc) -> list[Found]:
 
 
 def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
+    """The entities that overlap the characters ``start:end``."""
     return [e for e in ents if e.start_char < end and start < e.end_char]
 
 
@@ -467,7 +468,7 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
     ]
     candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
     for (start, end), text in candidates:
-        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+        if _covering(doc.ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(text)
         if cleaned is None or len(cleaned[0].split()) < 2:
@@ -490,7 +491,7 @@ def _untagged_pairs(doc: Doc) -> Iterator[tuple[str, str, int, int]]:
     text = doc.text
     for match in _TWO_WORDS.finditer(text):
         start, end = match.span()
-        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+        if _covering(doc.ents, start, end):
             continue  # the model has a view on it already
         first, surname = match.groups()
         if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
@@ -525,7 +526,7 @@ def _honoured_names(doc: Doc) -> list[tuple[str, int, int]]:
     found = []
     for match in _HONOURED.finditer(doc.text):
         start, end = match.span(1)
-        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+        if _covering(doc.ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(match.group(1))
         if cleaned is None:
@@ -568,7 +569,7 @@ def _speakers(doc: Doc) -> list[tuple[str, int, int]]:
     found = []
     for match in _SPEAKER.finditer(doc.text):
         start, end = match.span(1)
-        if any(e.start_char < end and start < e.end_char for e in doc.ents):
+        if _covering(doc.ents, start, end):
             continue
         word = match.group(1)
         if fold(word) in OPENERS or not _surname_like(word, doc.text) or is_given_name(word):
