@@ -8,7 +8,7 @@ and no place: "Forest", "Melton" and "Valencia" are listed, and news means the w
 
 ``data/given_names_extra.txt.gz`` adds first names the dictionary lacks that are among the
 5,000 most used in the US, Britain, Canada or Ireland, and used there more as first names
-than as surnames ("Dougie", "Shaq", "Raheem"; built by ``bench/build_given_names.py`` from
+than as surnames ("Dougie", "Shaq", "Raheem"; built by ``tools/build_given_names.py`` from
 names-dataset). That source ranks words people put in the name field too ("Apple"), so its
 names count under the same condition as the rare ones."""
 

@@ -1,6 +1,6 @@
 """Build the vendored extra first names (``bot/news/understanding/data/given_names_extra.txt.gz``).
 
-    uv run --with names-dataset==3.3.1 python -m bench.build_given_names [--out PATH]
+    uv run --with names-dataset==3.3.1 python -m tools.build_given_names [--out PATH]
 
 The source is names-dataset (Philippe Remy; its metadata says MIT, the LICENSE file in its
 wheel is Apache-2.0): 727,000 first names its author took from the 2021 leak of Facebook
@@ -42,7 +42,7 @@ _WORD = re.compile(r"(?=.*[aeiouy])[a-z][a-z'-]*[a-z]")
 HEADER = (
     "# First names gender-guesser lacks, ranked in the top {limit} of {countries}"
     " in names-dataset 3.3.1 by Philippe Remy (MIT / Apache-2.0, see README.md);"
-    " built by bench/build_given_names.py"
+    " built by tools/build_given_names.py"
 )
 
 
