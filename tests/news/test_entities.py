@@ -264,6 +264,24 @@ def test_a_third_name_word_the_model_left_out_is_put_back() -> None:
         assert _extend_cut_name("Anna Smith", text, at) == ("Anna Smith", at)
 
 
+def test_a_first_name_the_model_left_before_a_name_is_put_back() -> None:
+    from bot.news.understanding.entities import _extend_cut_name
+
+    text = (
+        "Brazil's Luiz Inacio Lula da Silva won. Paris Inacio Lula spoke. Chelsea Eden Hazard. "
+        "Chelsea won."
+    )
+    at = text.index("Inacio")
+    assert _extend_cut_name("Inacio Lula da Silva", text, at) == (
+        "Luiz Inacio Lula da Silva",
+        text.index("Luiz"),
+    )
+    # a place or a club before a name is not its first name
+    for name in ("Inacio Lula", "Eden Hazard"):
+        at = text.index(name, text.index("Paris"))
+        assert _extend_cut_name(name, text, at) == (name, at)
+
+
 def test_byline_authors_and_clubs_are_not_persons() -> None:
     text = (
         "Manchester United beat Yeovil Town on Saturday. Manager Louis van Gaal praised "

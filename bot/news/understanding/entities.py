@@ -679,7 +679,26 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
     if before and before.group(1)[:1].isupper() and " " not in name:
         start -= len(before.group(1))
         name = text[start:end]
+    elif len(words) > 1:
+        first = _FIRST_BEFORE.search(text[max(0, start - 30) : start])
+        if first and _leading_given_name(first.group(1), words[0], text):
+            start -= len(first.group(0))
+            name = text[start:end]
     return " ".join(name.split()), start
+
+
+# "Luiz Inacio Lula da Silva" tagged from "Inacio": a first name left before the span
+_FIRST_BEFORE = re.compile(r"(?<![\w’'.-])([A-Z][a-z]+) $")
+
+
+def _leading_given_name(word: str, following: str, text: str) -> bool:
+    """A word the model left before a name that can only be its first name: a known given
+    name, no dictionary word, no place, never in lower case, and never written but before
+    the name's first word (a club or a town before a name is written on its own too:
+    "Chelsea Eden Hazard ... Chelsea won")."""
+    alone = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
+    together = len(re.findall(r"\b" + re.escape(f"{word} {following}") + r"\b", text))
+    return is_given_name(word) and _surname_like(word, text) and alone == together
 
 
 def _trim_glued_words(
