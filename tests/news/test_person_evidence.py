@@ -21,6 +21,8 @@ def cue(text: str, name: str, people: list[str] = ()) -> bool:
     [
         ("The motion came after Senate President Bukola Saraki read the letters.", "Bukola Saraki"),
         ("Pittsburgh center Maurkice Pouncey was suspended.", "Maurkice Pouncey"),
+        ("He threw the ball to running back Trey Edmunds.", "Trey Edmunds"),
+        ("Chelsea centre-back Trey Edmunds was booked.", "Trey Edmunds"),
         ('"It was fine," said Nealy Cox.', "Nealy Cox"),
         ("Shaq Vann said the team was ready.", "Shaq Vann"),
         ("Tavi Orr, 45, was arrested on Monday.", "Tavi Orr"),

@@ -32,7 +32,13 @@ _ROLE_NOUNS = split_words(
     chairwoman ceo candidate nominee rookie veteran freshman sophomore junior senior
     teammate colleague friend partner girlfriend boyfriend fiancé fiancee"""
 )
-_ROLE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _ROLE_NOUNS)) + r"),?\s+$")
+# positions named with two words ("running back Trey Edmunds", "centre-back X")
+_ROLE_PAIRS = (
+    r"(?:running|full|half|wing|centre|center)[- ]?back|tight end|defensive end|punter|kicker"
+)
+_ROLE_BEFORE = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, _ROLE_NOUNS)) + "|" + _ROLE_PAIRS + r"),?\s+$"
+)
 # honorifics and office titles written with a capital right before a name
 _TITLE_BEFORE = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Rev|Hon|Rt|St|Fr|Sir|Dame|"
