@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.news.understanding.sentences import split_sentences
 from bot.news.understanding.summary import (
+    compress_sentence,
     lead_sentences,
     quoted_shares,
     split_glued_captions,
@@ -216,3 +217,68 @@ def test_summary_drops_list_numbers_and_repeated_captions() -> None:
         "She has three dogs that travel with her.",
         "She learnt the piano at the age of four in her grandmother's house.",
     ]
+
+
+def test_summary_sentences_are_compressed() -> None:
+    text = (
+        "On Monday, Gaioz Nigalidze, the current Georgian champion, was expelled from the "
+        "Dubai Open after he was found using his phone in a toilet, organisers said Tuesday.\n"
+        "The tournament fund (£16) was paid by the Chess Federation (FIDE) of the city, "
+        "the Old Bailey heard.\n"
+        "He carded rounds of 78 and 79 to finish 13 over par, although he signed off well.\n"
+    )
+    assert summary_sentences("", text) == [
+        "Gaioz Nigalidze was expelled from the Dubai Open after he was found using his phone "
+        "in a toilet.",
+        "The tournament fund was paid by the Chess Federation of the city.",
+        "He carded rounds of 78 and 79 to finish 13 over par.",
+    ]
+
+
+def test_compression_keeps_what_the_sentence_needs() -> None:
+    for sentence in (
+        # a time to come is the news
+        "In about five years, so many young people will be overweight that the army shrinks.",
+        "Over the next decade, the company will cut a thousand jobs in its northern plants.",
+        # a clause, not a name and its description
+        "When Emma Jackson, 28, moved into a quiet street in Hull a year ago, she thought she "
+        "had found the perfect place to call home.",
+        "However, the group, a militia, is the local authority in some towns.",
+        "In one of two lawsuits filed against the Davis School District, the plaintiffs said "
+        "the running joke at the school was a cruel one.",
+        "The photographs were taken by Gisèle Freund, a French photographer, who had "
+        "travelled to Mexico in 1950.",
+        # told someone something is not a source
+        "Before he jumped off the ship, Jorge Amores told his friends to take videos of it.",
+        # a tail that ends a quotation opened before it stays with it
+        "He said: 'We are hiring, adding more staff every week across the north.'",
+        "While the crowd waited outside the court, as the jury went out.",
+        # too little would be left
+        "Now, it rained, police said.",
+    ):
+        assert compress_sentence(sentence) == sentence, sentence
+
+
+def test_compression_tidies_what_is_left() -> None:
+    assert compress_sentence("Earlier this year, the council closed the old bridge.") == (
+        "The council closed the old bridge."
+    )
+    assert (
+        compress_sentence(
+            "The rocket will fall back to Earth within a week, Roscosmos, the Russian space "
+            "agency, said Wednesday."
+        )
+        == "The rocket will fall back to Earth within a week."
+    )
+    assert (
+        compress_sentence(
+            "He accused the Tories of failing the poor, adding: 'Don't you dare lecture us.'"
+        )
+        == "He accused the Tories of failing the poor."
+    )
+    assert (
+        compress_sentence(
+            "Nigalidze launched a legal bid to overturn the ban, saying it was unfair on him."
+        )
+        == "Nigalidze launched a legal bid to overturn the ban."
+    )
