@@ -591,3 +591,13 @@ def test_a_name_no_list_knows_counts_when_listed_with_people() -> None:
         "City, built the side together."
     )
     assert "Txiki Begiristain" in found
+
+
+def test_a_name_the_model_calls_a_person_made_of_words_no_list_has_counts() -> None:
+    # first names missing from both given-name lists, with no cue at the mention
+    text = "The meeting was attended by Jacinda Ardern on Tuesday. The talks were constructive."
+    assert persons(text) == {"Jacinda Ardern"}
+    # a dictionary word in it, or a word the text also writes in lower case, is no such name
+    assert persons(text.replace("Jacinda Ardern", "Parabolic Ardern")) == set()
+    lower = text.replace("constructive", "jacinda")
+    assert persons(lower) == set()

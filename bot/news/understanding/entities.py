@@ -299,6 +299,13 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             len(words) > 1
             and not _named_like_person(words)
             and not has_person_cue(text, spans, surname, people)
+            # "Jacinda Ardern", "Nayib Bukele": first names no list has; things the model
+            # calls persons are mostly named with words ("Oxy Pure", "Enter Lugg")
+            and not (
+                len(words) == 2
+                and all(_surname_like(w, text) for w in words)
+                and not other_labels[_entity_key(words[0])]
+            )
         ):
             continue  # "Oxy Pure", "Enter Lugg": no first name, nothing says a person
         persons.append(Found("person", person_key(name), name, spans))
