@@ -76,6 +76,8 @@ def test_counts_and_offsets() -> None:
         ("Alexandria Ocasio-Cortez", "Alexandria Ocasio-Cortez"),
         ("U.S. Rep. Ilhan Omar", "Ilhan Omar"),
         ("Douglas MacArthur", "Douglas MacArthur"),
+        ("Syrian President Bashar al-Assad", "Bashar al-Assad"),
+        ("Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:
@@ -106,6 +108,11 @@ def test_merge_surname_and_accents() -> None:
         ("Daniel Noboa", [(0, 12), (50, 55)]),
         ("Andrés Castillo", [(60, 75), (80, 95), (100, 108)]),
     ]
+
+
+def test_a_surname_with_a_joined_arabic_article_merges_with_it_alone() -> None:
+    mentions = [("Bashar al-Assad", 0, 15), ("Assad", 30, 35), ("Al-Assad", 50, 58)]
+    assert merge_persons(mentions) == [("Bashar al-Assad", [(0, 15), (30, 35), (50, 58)])]
 
 
 def test_merge_spelling_variant_and_shared_surname() -> None:

@@ -236,7 +236,23 @@ def _plausible(name: str) -> bool:
         return False  # "Carnegie Hall", "Lake Tahoe"
     if fold(name) in _NOT_PERSONS or resolve_country(name):
         return False  # "Twitter", "Sioux Falls"
-    return all(w[:1].isupper() or fold(w) in _PARTICLES or w[:2] in ("d'", "d’") for w in words)
+    return all(
+        w[:1].isupper()
+        or fold(w) in _PARTICLES
+        or w[:2] in ("d'", "d’")
+        or _ARTICLE_PREFIX.match(w)
+        for w in words
+    )
+
+
+def _joined_article(word: str) -> bool:
+    """A surname with the Arabic article joined to it in lower case ("al-Assad", "el-Sisi")."""
+    article = _ARTICLE_PREFIX.match(word)
+    return bool(article) and word[:1].islower() and word[article.end() :][:1].isupper()
+
+
+# the Arabic article written joined to a surname: "al-Assad", "el-Sisi", "ash-Sharaa"
+_ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ul|ud)-(?=[A-Za-z])", re.IGNORECASE)
 
 
 _CREDIT_OPENING = re.compile(
@@ -350,6 +366,8 @@ def same_person(short: str, full: str) -> bool:
     if len(a) == 1:
         if a[0] == b[-1] or a[0] == b[0] or (len(b) > 2 and a[0] in b[1:]):
             return True
+        if _ARTICLE_PREFIX.sub("", a[0]) == _ARTICLE_PREFIX.sub("", b[-1]):
+            return True  # "Assad" / "Bashar al-Assad"
         # a transliteration variant of the surname: "Zelenskyy" / "Zelensky" / "Zelenskiy"
         longer, shorter = sorted((a[0], b[-1]), key=len, reverse=True)
         if len(shorter) >= 5 and longer.startswith(shorter) and len(longer) - len(shorter) <= 1:
