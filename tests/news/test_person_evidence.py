@@ -64,6 +64,8 @@ def test_named_like_person() -> None:
     assert _named_like_person(["T.J.", "Carrie"])
     assert _named_like_person(["Adarius", "Taylor"])  # a surname that is also a first name
     assert not _named_like_person(["Zamazenta", "Editino"])
+    assert _named_like_person(["Ma", "Ying-jeou"])  # family name first
+    assert not _named_like_person(["Tottenham", "Kick-off"])
 
 
 def test_name_piece_cuts_lines_and_hashtags() -> None:

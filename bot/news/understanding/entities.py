@@ -29,6 +29,7 @@ from bot.news.understanding.persons import (
     clean_person,
     is_author,
     is_credit_context,
+    is_east_asian_given_name,
     is_title_word,
     merge_persons,
 )
@@ -443,11 +444,13 @@ def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str |
 
 def _named_like_person(words: list[str]) -> bool:
     """A name that reads as a person's on its own: a known first name or initials first
-    ("T.J. Carrie"), or a surname that is also a first name ("Adarius Taylor", "Pharrell
-    Williams")."""
+    ("T.J. Carrie"), a family name before a romanised East Asian given name ("Ma Ying-jeou"),
+    or a surname that is also a first name ("Adarius Taylor", "Pharrell Williams")."""
     first, last = words[0], words[-1].strip(".,")
     if is_given_name(first) or re.fullmatch(r"(?:[A-Z]\.){1,3}", first):
         return True
+    if len(words) == 2 and len(first) <= 6 and is_east_asian_given_name(last):
+        return True  # the family name first: "Ma Ying-jeou", "Moon Jae-in"
     # "Williams", "Edwards": a surname made of a first name and "s"; not after a dictionary
     # word or a place ("Port Elizabeth", "Camp David"), which names a thing
     if is_english_word(first) or term_kind(first):

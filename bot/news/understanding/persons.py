@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from bot.news.model import fold, person_key
 from bot.news.understanding.countries import resolve_country, term_kind
+from bot.news.understanding.english_words import is_english_word
 from bot.news.understanding.given_names import is_given_name
 from bot.news.understanding.sentences import split_words
 
@@ -97,6 +98,16 @@ _SURNAME_OR_THING = frozenset(
 )
 # a romanised Korean or Chinese given name: two syllables joined by a hyphen ("Ji-sung")
 _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,4}-[a-z]{1,5}")
+
+
+def is_east_asian_given_name(word: str) -> bool:
+    """A romanised Korean or Chinese given name ("Jae-in", "Ying-jeou"): two syllables joined
+    by a hyphen, neither the whole nor its first part an English word ("Kick-off", "Co-op")."""
+    return bool(_EAST_ASIAN_GIVEN.fullmatch(word)) and not (
+        is_english_word(word) or is_english_word(word.split("-")[0])
+    )
+
+
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _PARTICLES = frozenset(
     {
