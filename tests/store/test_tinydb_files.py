@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,55 @@ async def test_digest_records_kept_in_old_settings_files_move_to_claims(tmp_path
         assert (await store.guilds.get("7")).channel_id == 5
     finally:
         await store.close()
+
+
+def _rewrite_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change a file's bytes keeping its inode, size and mtime: what another process's
+    replace looks like when the inode number is recycled within one tick of the clock."""
+    stat = path.stat()
+    raw = path.read_bytes()
+    assert old in raw and len(old) == len(new)
+    with open(path, "r+b") as fh:
+        fh.write(raw.replace(old, new))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (path.stat().st_ino, path.stat().st_size) == (stat.st_ino, stat.st_size)
+
+
+async def test_a_claim_reads_the_file_even_when_its_signature_did_not_change(
+    tmp_path: Path,
+) -> None:
+    from bot.news.guild_settings import DigestRecord
+    from bot.news.store.tinydb.claims import TinyDigestClaims
+
+    path = tmp_path / "claims.json"
+    first, other = TinyDigestClaims(path), TinyDigestClaims(path)
+    try:
+        day = DigestRecord("2026-11-28", "claimed", token="a")
+        assert await other.claim("1", day, max_attempts=3)
+        assert (await first.get("1")).latest.local_date == "2026-11-28"  # cached now
+        # another process took the next day; the file's signature looks unchanged
+        _rewrite_in_place(path, b'"2026-11-28"', b'"2026-11-29"')
+        later = DigestRecord("2026-11-29", "claimed", token="b")
+        assert await first.claim("1", later, max_attempts=3) is None
+    finally:
+        first.close()
+        other.close()
+
+
+async def test_a_settings_change_reads_the_file_even_when_its_signature_did_not_change(
+    tmp_path: Path,
+) -> None:
+    from bot.news.store.tinydb.guilds import TinyGuilds
+
+    path = tmp_path / "guilds.json"
+    first, other = TinyGuilds(path), TinyGuilds(path)
+    try:
+        await other.update("1", digest_time="07:15")
+        assert (await first.get("1")).digest_time == "07:15"  # cached now
+        # another process moved the time; the file's signature looks unchanged
+        _rewrite_in_place(path, b'"07:15"', b'"09:30"')
+        changed = await first.update("1", quiet_mode="silent")
+        assert (changed.digest_time, changed.quiet_mode) == ("09:30", "silent")
+    finally:
+        first.close()
+        other.close()

@@ -21,7 +21,7 @@ from tinydb.table import Table
 from bot.news.guild_settings import DigestRecord
 from bot.news.store.errors import StoreReadOnly
 from bot.news.store.interface import GuildDigests
-from bot.news.store.tinydb.locking import FileMutex
+from bot.news.store.tinydb.locking import LOCK_TIMEOUT, FileMutex
 from bot.news.store.tinydb.meta import check_file_version
 from bot.news.store.tinydb.storage import SharedFileStorage
 
@@ -63,13 +63,16 @@ def may_finish(
 class TinyDigestClaims:
     """The ``DigestClaims`` concern of the TinyDB backend."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self._mutex = FileMutex(
             self.path,
             busy=f"The digest records in {self.path.parent} stayed locked by another "
             "process; try again in a moment.",
+            timeout=lock_timeout,
         )
         self._db = TinyDB(self.path, storage=SharedFileStorage)
         self._storage: SharedFileStorage = self._db.storage  # type: ignore[assignment]
@@ -94,8 +97,9 @@ class TinyDigestClaims:
         # stale when another process inserted into the same file.
         return Table(self._storage, name, cache_size=0)
 
-    def _docs(self) -> dict[str, tuple[int, Doc]]:
-        self._storage.refresh()
+    def _docs(self, *, fresh: bool = False) -> dict[str, tuple[int, Doc]]:
+        """The documents by server; ``fresh`` (under the lock): read from the file itself."""
+        self._storage.refresh(force=fresh)
         return {str(d.get("guild_id")): (d.doc_id, dict(d)) for d in self._table(TABLE).all()}
 
     @staticmethod
@@ -133,7 +137,7 @@ class TinyDigestClaims:
             raise StoreReadOnly("The digest records were opened read-only.")
         gid = str(guild_id)
         async with self._mutex.held():
-            found = self._docs().get(gid)
+            found = self._docs(fresh=True).get(gid)
             new = change(self._digests(found[1] if found else None))
             if new is None:
                 return None

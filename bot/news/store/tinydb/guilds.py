@@ -83,8 +83,9 @@ class TinyGuilds(GuildChanges):
     async def all(self) -> list[GuildSettings]:
         return list(self._documents().values())
 
-    def _documents(self) -> dict[str, GuildSettings]:
-        self._storage.refresh()
+    def _documents(self, *, fresh: bool = False) -> dict[str, GuildSettings]:
+        """The settings by server; ``fresh`` (under the lock): read from the file itself."""
+        self._storage.refresh(force=fresh)
         if self._cache_generation != self._storage.generation:
             # Someone else wrote the file (or it is the first read): parse it all again.
             cache: dict[str, GuildSettings] = {}
@@ -110,7 +111,7 @@ class TinyGuilds(GuildChanges):
         """``transact`` for several servers at once, with one write of the file (the
         scheduler records many servers' outcomes after a downtime)."""
         async with self._mutex.held():
-            docs = self._documents()
+            docs = self._documents(fresh=True)
             results: dict[str, GuildSettings] = {}
             changed: dict[str, GuildSettings] = {}
             for guild_id, change in changes.items():

@@ -174,8 +174,12 @@ class AtomicJSONStorage(Storage):
 class SharedFileStorage(AtomicJSONStorage):
     """``AtomicJSONStorage`` that notices when another process replaced the file.
 
-    Every write is an ``os.replace``, so a new inode means new content; a read re-loads
-    the file only then. ``generation`` counts the versions seen, for parsed caches.
+    Every write is an ``os.replace``, so a changed (inode, mtime, size) means new content;
+    a read re-loads the file only then. The converse does not hold: a freed inode number is
+    soon handed out again, the clock behind mtime ticks every few milliseconds, and two
+    versions can have one size. So a read-modify-write, under the lock, reads the file
+    whatever its signature (``refresh(force=True)``). ``generation`` counts the versions
+    seen, for parsed caches.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -190,13 +194,20 @@ class SharedFileStorage(AtomicJSONStorage):
             return None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def refresh(self) -> bool:
+    def refresh(self, *, force: bool = False) -> bool:
+        """Re-load the file when another process replaced it (``force``: read it even when
+        its signature is unchanged); whether what it holds changed."""
+        # the signature from before the read: a replace during the read changes it again,
+        # so the next refresh reads the newer version rather than trusting this one
         signature = self._stat()
-        if signature == self._signature:
+        if signature == self._signature and not force:
             return False
         data = load_database(self.path)
-        self._raw = None if data is None else orjson.dumps(data)
-        self._signature = self._stat()
+        raw = None if data is None else orjson.dumps(data)
+        self._signature = signature
+        if raw == self._raw:
+            return False
+        self._raw = raw
         self.generation += 1
         return True
 
