@@ -10,6 +10,7 @@ from bot.news.digest.service import DigestService
 from bot.news.model import Article, CountryMention, Development, PersonMention
 from bot.news.store.tinydb.claims import TinyDigestClaims
 from bot.news.store.tinydb.guilds import TinyGuilds
+from bot.news.store.tinydb.locking import LOCK_TIMEOUT
 
 
 class ListStore:
@@ -29,12 +30,17 @@ class ListStore:
 
 
 def open_service(
-    data_dir: Path, clock: Clock, store=None, *, grace_hours: float = 6.0
+    data_dir: Path,
+    clock: Clock,
+    store=None,
+    *,
+    grace_hours: float = 6.0,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> DigestService:
     """A digest service on the TinyDB backend's settings and claims files in ``data_dir``."""
     settings = Settings(data_dir=data_dir, digest_grace_hours=grace_hours)
     guilds = TinyGuilds(data_dir / "guilds.json", clock=clock)
-    claims = TinyDigestClaims(data_dir / "claims.json")
+    claims = TinyDigestClaims(data_dir / "claims.json", lock_timeout=lock_timeout)
     return DigestService(settings, store, guilds, claims, clock=clock)
 
 
