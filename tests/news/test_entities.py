@@ -77,6 +77,8 @@ def test_counts_and_offsets() -> None:
         ("U.S. Rep. Ilhan Omar", "Ilhan Omar"),
         ("Douglas MacArthur", "Douglas MacArthur"),
         ("Syrian President Bashar al-Assad", "Bashar al-Assad"),
+        ("Marine Le Pen", "Marine Le Pen"),  # a first name that is also a role
+        ("Marine John Smith", "John Smith"),
         ("Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
     ],
 )

@@ -173,6 +173,8 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if not bare:
             words.pop(0)
             continue
+        if bare in _TITLE_WORDS and _first_name_before_particle(words):
+            break  # "Marine Le Pen": a first name that is also a role, before "Le Pen"
         if bare in _TITLE_WORDS or (len(words) > 1 and _describes_person(word, words[1])):
             words.pop(0)
             continue
@@ -197,6 +199,18 @@ def clean_person(text: str) -> tuple[str, int] | None:
         return None
     offset = text.find(name.split(" ")[0])
     return name, max(offset, 0)
+
+
+def _first_name_before_particle(words: list[str]) -> bool:
+    """A given name, a capitalised particle and a surname, and nothing else ("Marine Le Pen"):
+    the surname has its particle, so the first word is no title."""
+    return (
+        len(words) == 3
+        and is_given_name(words[0])
+        and fold(words[1]) in _PARTICLES
+        and words[1][:1].isupper()
+        and words[2][:1].isupper()
+    )
 
 
 def _is_name_core(word: str) -> bool:
