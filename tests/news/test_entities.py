@@ -610,3 +610,16 @@ def test_a_name_the_model_calls_a_person_made_of_words_no_list_has_counts() -> N
     assert persons(text.replace("Jacinda Ardern", "Parabolic Ardern")) == set()
     lower = text.replace("constructive", "jacinda")
     assert persons(lower) == set()
+
+
+def test_two_first_names_and_a_surname_the_model_calls_an_organisation() -> None:
+    text = "Talks were attended by María Corina Machado on Tuesday. Ships sailed San Francisco Bay."
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(text.index("María"), text.index(" on"), label="ORG"),
+        doc.char_span(text.index("San"), text.rindex("."), label="LOC"),
+    ]
+    assert {found.name for found in find_persons(doc)} == {"María Corina Machado"}
+    doc.ents = [doc.char_span(text.index("San"), text.rindex("."), label="ORG")]
+    # a place and a word, not a first name and a surname
+    assert "San Francisco Bay" not in {found.name for found in find_persons(doc)}

@@ -875,7 +875,10 @@ def _unmistakable_name(words: list[str], text: str, other_labels: Counter[str], 
     case, the first word not itself a place or a firm of this text ("Nissan Sentra")."""
     first, surname = words[0], words[-1]
     return (
-        len(words) == 2
+        (
+            len(words) == 2
+            or (len(words) == 3 and is_given_name(words[1]) and not term_kind(" ".join(words[:2])))
+        )
         and label in ("ORG", "FAC", "GPE")
         and not term_kind(first)
         and not other_labels[_entity_key(first)]
