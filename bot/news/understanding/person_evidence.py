@@ -67,7 +67,7 @@ _SPEECH_AFTER = re.compile(
 # "X, 45,", "X (45)", "X, aged 45"
 _AGE_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d)")
 _WHO_AFTER = re.compile(r"^,?\s+who\b")
-# "X's wife", "X's lawyer": a relative only a person has
+# "X's wife", "X's son": a relative only a person has
 _KIN_AFTER = re.compile(
     r"^['’]s\s+(?:(?:late|former|estranged|eldest|youngest|elder|younger|only|twin|new)\s+)?"
     r"(?:wife|husband|widow|widower|son|sons|daughter|daughters|mother|father|parents|brother|"
