@@ -180,3 +180,28 @@ def test_edge_paragraphs_readability_lacks_are_trimmed() -> None:
     # a readability text that disagrees changes nothing
     other = "\n".join(_paragraphs("other", 8))
     assert _choose_text(precise, other, "", None) == (precise, "trafilatura")
+
+
+def _page_with_post(charset: str) -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAS)
+    post = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">'
+        "The breakwater at Valparaíso flooded again tonight, third time this winter.</p>"
+        "— Cooper Lund (@cooperlund) "
+        '<a href="https://twitter.com/cooperlund/status/1">November 18, 2019</a></blockquote>'
+        '<script async src="https://platform.twitter.com/widgets.js"></script></div>'
+    )
+    page = (
+        f"<html><head>{charset}<title>Port delayed</title></head><body><article>"
+        f"<h1>Port delayed</h1>{paragraphs}{post}<p>{PARAS[0]}</p></article></body></html>"
+    )
+    return page.encode("utf-8")
+
+
+@pytest.mark.parametrize("charset", ['<meta charset="utf-8">', ""])
+def test_an_embedded_post_is_part_of_the_article(charset: str) -> None:
+    # its wrapper's class reads as share buttons; the post and its signature are the story's
+    got = extract_html(_page_with_post(charset), "https://coastnews.example/port")
+    assert "flooded again tonight" in got.text
+    assert "— Cooper Lund (@cooperlund) November 18, 2019" in got.text
+    assert "Valparaíso flooded" in got.text  # undeclared UTF-8 stays UTF-8

@@ -67,6 +67,7 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
     """Extract the article of one HTML page, or raise ``NotAnArticle``."""
     import trafilatura
 
+    html = free_embedded_posts(html)
     doc = None
     try:
         doc = trafilatura.bare_extraction(
@@ -104,6 +105,45 @@ def extract_html(html: bytes | str, url: str | None = None) -> Extracted:
         method=method,
         authors=byline_names(getattr(doc, "author", None) or ""),
     )
+
+
+# Wrappers of embedded posts that only hold the post (and its script): trafilatura drops
+# them with its boilerplate ("social-media-embed"), and the post with them.
+_POST_WRAPPERS = frozenset({"div", "figure", "span", "aside", "section", "center"})
+
+
+def free_embedded_posts(html: bytes | str) -> bytes | str:
+    """The page with each embedded tweet (``blockquote.twitter-tweet``) lifted out of the
+    wrappers that hold nothing else and made a plain quotation: a quoted post is part of
+    the story (its words and the name signing it, "— Jane Doe (@jane) May 1, 2020")."""
+    marker = b"twitter-tweet" if isinstance(html, bytes) else "twitter-tweet"
+    if marker not in html:
+        return html
+    import lxml.etree
+    import lxml.html
+    from trafilatura.utils import decode_file
+
+    try:
+        # decoded as trafilatura decodes it: lxml alone reads undeclared UTF-8 as Latin-1
+        root = lxml.html.fromstring(decode_file(html) if isinstance(html, bytes) else html)
+    except (lxml.etree.ParserError, ValueError):
+        return html
+    posts = root.xpath('//blockquote[contains(concat(" ", @class, " "), " twitter-tweet ")]')
+    for post in posts:
+        post.attrib.pop("class", None)
+        outer = post
+        while (parent := outer.getparent()) is not None and parent.tag in _POST_WRAPPERS:
+            alone = not (parent.text or "").strip() and all(
+                child is outer or child.tag == "script" or not isinstance(child.tag, str)
+                for child in parent
+            )
+            if not alone:
+                break
+            outer = parent
+        if outer is not post:
+            post.tail = outer.tail
+            outer.getparent().replace(outer, post)
+    return lxml.html.tostring(root, encoding="unicode")
 
 
 def byline_names(author: str) -> list[str]:
