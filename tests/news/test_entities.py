@@ -153,6 +153,18 @@ def test_persons_from_text() -> None:
     assert persons(text) == {"Daniel Noboa", "Bernie Sanders"}
 
 
+def test_the_names_signing_embedded_posts_are_persons() -> None:
+    text = (
+        "South Dakota's new anti-drug slogan drew a share of attention on social media.\n"
+        "The rest of the campaigns are just as bad as this one. pic.twitter.com/3BDnrvkoms\n"
+        "— Mike Beauvais (@MikeBeauvais) November 18, 2019\n"
+        "We should not forget the state's failed campaign from 2014.\n"
+        "— Cooper Lund (@cooperlund) November 18, 2019\n"
+        "The state has paid the agency nearly $449,000 so far this year."
+    )
+    assert {"Mike Beauvais", "Cooper Lund"} <= persons(text)
+
+
 def test_single_name_needs_a_title_or_repetition() -> None:
     assert "Trump" in persons("President Trump spoke to reporters on Friday about tariffs.")
     assert persons("Steelers won again. The Steelers beat the Browns, said the coach.") == set()

@@ -6,7 +6,7 @@ import pytest
 
 from bot.news.model import person_key
 from bot.news.understanding.entities import _name_piece, _named_like_person, _quoted
-from bot.news.understanding.person_evidence import has_person_cue, names_an_animal
+from bot.news.understanding.person_evidence import has_person_cue, names_an_animal, signs_post
 from bot.news.understanding.persons import clean_person, merge_persons
 
 
@@ -57,6 +57,19 @@ def test_listed_with_people_and_line_up_tables() -> None:
     assert not cue(table, "Devaroe Lawrence")
     either = "Recruits can train with Dolvett Quince or Jillian Michaels on screen."
     assert cue(either, "Dolvett Quince", ["Jillian Michaels"])
+
+
+def test_a_post_signed_with_a_handle_made_of_the_name() -> None:
+    post = "Half a million on this.\n— Cooper Lund (@cooperlund) November 18, 2019"
+    assert cue(post, "Cooper Lund")
+    flagged = "— Dianna E. Anderson 🏳️‍🌈 (@diannaeanderson) November 18, 2019"
+    assert cue(flagged, "Dianna E. Anderson")
+    assert signs_post("Kristi Noem", " (@govkristinoem) November 18")
+    assert not signs_post("Cooper Lund", " (@meth_hotline) November 18")
+    assert not signs_post("Cooper Lund", " is on (@cooperlund)")
+    # a single word is never enough: teams and brands sign posts with their name too
+    start = post.index("Cooper")
+    assert not has_person_cue(post, [(start, start + 6)], None, loose=False)
 
 
 def test_named_like_person() -> None:

@@ -411,6 +411,9 @@ def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
 _HEADING_SMALL_WORDS = frozenset(split_words("a an the of in on to for and or at by with"))
 
 
+_POST_SIGNATURE = re.compile(r"\s*[—–-]\s.{1,80}\(@\w{1,30}\)")
+
+
 def _in_heading(text: str, start: int) -> bool:
     """A line written in title case ("Trump Slams Democrats Over Impeachment Vote")."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -419,6 +422,8 @@ def _in_heading(text: str, start: int) -> bool:
     words = re.findall(r"[A-Za-z][\w'’-]*", line)
     if len(words) < 4 or "|" in line or line.rstrip().endswith((".", "!", "?", "”", '"')):
         return False  # a sentence, or a table row (a line-up names its players)
+    if _POST_SIGNATURE.match(line):
+        return False  # "— Mike Beauvais (@MikeBeauvais) November 18, 2019": who posted
     question = text[max(0, line_start - 300) : line_start].rstrip().endswith("?")
     if question or re.match(r"\s*A:", line):
         return False  # an interview's answer ("Q: Favorite artists?\nA: Bob Marley, ...")

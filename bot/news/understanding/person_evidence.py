@@ -5,7 +5,8 @@ as people. A name whose first word is a known given name is a person on that evi
 other name needs a cue that news writing gives people and not things: a title or role noun
 before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
 ("X, 45,"), a relative ("X's wife"), a fate only people meet ("X was jailed"), "X, who",
-"his"/"her" or a next sentence opening "He"/"She", a later surname-only mention, or being
+"his"/"her" or a next sentence opening "He"/"She", a later surname-only mention, signing an
+embedded post with a handle made of the name ("X (@xhandle)"), or being
 listed with people ("A and X", "A or X", a table of players).
 
 Pure string work on the text and character offsets: tested without spaCy."""
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.news.model import fold
 from bot.news.understanding.sentences import split_words
 
 _ROLE_NOUNS = split_words(
@@ -101,6 +103,9 @@ _ANIMAL_AFTER = re.compile(
     + r")\b(?!['’])",
     re.IGNORECASE,
 )
+# "— Jane Doe (@janedoe) May 1, 2020": the signature of an embedded post (an emoji may sit
+# between the name and the handle)
+_SIGNATURE_AFTER = re.compile(r"^[^\w\n(]{0,12}\(@(\w{1,30})\)")
 # listed with someone: "A and X", "A, X and B", "A or X"
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s+")
 
@@ -130,11 +135,26 @@ def has_person_cue(
             return True
         if _AGE_AFTER.search(after) or _KIN_AFTER.search(after) or _FATE_AFTER.search(after):
             return True
-        if loose and (_WHO_AFTER.search(after) or _PRONOUN_AFTER.search(after)):
+        if loose and (
+            _WHO_AFTER.search(after)
+            or _PRONOUN_AFTER.search(after)
+            or signs_post(text[start:end], after)
+        ):
             return True
     if surname and len(surname) > 2 and _alone_elsewhere(text, surname, spans):
         return True
     return loose and listed_with_people(text, spans, people)
+
+
+def signs_post(name: str, after: str) -> bool:
+    """Whether ``name``, followed by ``after``, signs an embedded post with a handle made of
+    one of its words ("Cooper Lund (@cooperlund)"). A weak cue: teams and brands sign posts
+    too ("Browns (@PFF_Browns)")."""
+    match = _SIGNATURE_AFTER.match(after)
+    if match is None:
+        return False
+    handle = fold(match.group(1))
+    return any(len(word) >= 3 and fold(word) in handle for word in re.findall(r"[^\W\d_]+", name))
 
 
 def names_an_animal(text: str, spans: Iterable[tuple[int, int]]) -> bool:
