@@ -165,6 +165,16 @@ def test_the_names_signing_embedded_posts_are_persons() -> None:
     assert {"Mike Beauvais", "Cooper Lund"} <= persons(text)
 
 
+def test_a_given_name_left_before_a_particle_surname_and_a_role_in_apposition() -> None:
+    # the model tags "van der Merwe" alone; "Sadiq" is in no first-name list
+    assert persons("Schalk van der Merwe, 32, started for South Africa in the final.") == {
+        "Schalk van der Merwe"
+    }
+    assert persons("Sadiq Khan, the Mayor of London, signed the letter on Friday.") == {
+        "Sadiq Khan"
+    }
+
+
 def test_single_name_needs_a_title_or_repetition() -> None:
     assert "Trump" in persons("President Trump spoke to reporters on Friday about tariffs.")
     assert persons("Steelers won again. The Steelers beat the Browns, said the coach.") == set()

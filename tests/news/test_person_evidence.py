@@ -29,6 +29,9 @@ def cue(text: str, name: str, people: list[str] = ()) -> bool:
         ("Tavi Orr, who founded the firm, left.", "Tavi Orr"),
         ("Tavi Orr rushed for 101 yards. He scored twice.", "Tavi Orr"),
         ("Damarious Randall was ejected. Fortunately, Randall will be back.", "Damarious Randall"),
+        ("Sadiq Khan, the Mayor of London, signed the letter.", "Sadiq Khan"),
+        ("Sadiq Khan, London's mayor, signed the letter.", "Sadiq Khan"),
+        ("Tavi Orr, a former Labour councillor, resigned.", "Tavi Orr"),
     ],
 )
 def test_person_cues(text: str, name: str) -> None:
@@ -42,6 +45,9 @@ def test_person_cues(text: str, name: str) -> None:
         ("Parabolic Lightcloud is a cloud of light by OGE Group.", "Parabolic Lightcloud"),
         ("The model spread. Enter Lugg, Instacart, DoorDash and Homejoy.", "Enter Lugg"),
         ("Ford’s Mustang Mach E SUV will go 300 miles. The Mach E was unveiled.", "Mustang Mach"),
+        ("Oxy Pure, the market leader in clean air, was launched.", "Oxy Pure"),
+        ("Acme Widget, a member of the trade body, was fined.", "Acme Widget"),
+        ("Acme Widget, the president's favourite gadget, sold out.", "Acme Widget"),
     ],
 )
 def test_things_have_no_person_cue(text: str, name: str) -> None:

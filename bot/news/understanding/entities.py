@@ -232,7 +232,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue
         if is_credit_context(text, ent.start_char, ent.end_char):
             continue
-        piece, piece_start = _name_piece(text, ent.start_char, ent.end_char)
+        piece, piece_start = _name_piece(text, _particle_name_start(text, ent), ent.end_char)
         cleaned = clean_person(piece) if piece else None
         if cleaned is None:
             continue
@@ -599,6 +599,21 @@ def _surname_like(word: str, text: str) -> bool:
     if is_english_word(word) or term_kind(word):
         return False
     return not re.search(r"\b" + re.escape(word.lower()) + r"\b", text)
+
+
+# "Schalk " + "van der Merwe": a given name the model left before a particle surname
+_WORD_BEFORE = re.compile(r"(?<![\w’'.-])([A-Z][\w’'-]+)[ \t]$")
+
+
+def _particle_name_start(text: str, ent: Span) -> int:
+    """Where a PERSON span that opens with a lower-case particle really starts: at the
+    capitalised word right before it, unless that word is a title or opens sentences."""
+    if not (ent[0].text.islower() and fold(ent[0].text) in _PARTICLE_END):
+        return ent.start_char
+    before = _WORD_BEFORE.search(text, max(0, ent.start_char - 30), ent.start_char)
+    if before is None or fold(before.group(1)) in OPENERS or is_title_word(before.group(1)):
+        return ent.start_char
+    return before.start(1)
 
 
 def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None:

@@ -69,6 +69,23 @@ _SPEECH_AFTER = re.compile(
 # "X, 45,", "X (45)", "X, aged 45"
 _AGE_AFTER = re.compile(r"^(?:,\s*\d{1,3}\s*,|\s*\(\d{1,3}\)|,\s*aged\s+\d)")
 _WHO_AFTER = re.compile(r"^,?\s+who\b")
+# "X, the mayor of London,", "X, London's mayor,": a role in apposition, among roles only
+# people hold ("Acme, the market leader" and "Oxfam, a member of" are not)
+_APPOSED_ROLES = split_words(
+    """singer rapper actor actress comedian painter poet novelist author journalist reporter
+    photographer lawyer attorney spokesman spokeswoman spokesperson professor scientist
+    economist billionaire entrepreneur senator congressman congresswoman lawmaker legislator
+    governor mayor councillor minister premier chancellor ambassador president vice-president
+    judge nurse doctor teacher student widow mother father son daughter wife husband brother
+    sister girlfriend boyfriend chairman chairwoman ceo founder co-founder candidate nominee
+    striker midfielder defender goalkeeper quarterback coach captain dictator"""
+)
+_ROLE_AFTER = re.compile(
+    r"^,\s+(?:the|a|an|its|his|her|their|[A-Z][\w’'-]*[’']s?)\s+(?:[\w’'-]+\s+){0,3}?(?:"
+    + "|".join(map(re.escape, _APPOSED_ROLES))
+    + r"|prime minister|chief executive)\b(?!['’-])",
+    re.IGNORECASE,
+)
 # "X's wife", "X's son": a relative only a person has
 _KIN_AFTER = re.compile(
     r"^['’]s\s+(?:(?:late|former|estranged|eldest|youngest|elder|younger|only|twin|new)\s+)?"
@@ -137,6 +154,7 @@ def has_person_cue(
             return True
         if loose and (
             _WHO_AFTER.search(after)
+            or _ROLE_AFTER.search(after)
             or _PRONOUN_AFTER.search(after)
             or signs_post(text[start:end], after)
         ):
