@@ -3,11 +3,11 @@
 The small model tags game titles, start-ups, artworks and products PERSON about as readily
 as people. A name whose first word is a known given name is a person on that evidence; any
 other name needs a cue that news writing gives people and not things: a title or role noun
-before it ("Senate President X", "center X"), a speech verb ("X said", "said X"), an age
-("X, 45,"), a relative ("X's wife"), a fate only people meet ("X was jailed"), "X, who",
-"his"/"her" or a next sentence opening "He"/"She", a later surname-only mention, signing an
-embedded post with a handle made of the name ("X (@xhandle)"), or being
-listed with people ("A and X", "A or X", a table of players).
+before it ("Senate President X", "center X") or in apposition ("X, the mayor of London,"), a
+speech verb ("X said", "said X"), an age ("X, 45,"), a relative ("X's wife"), a fate only
+people meet ("X was jailed"), "X, who", "his"/"her" or a next sentence opening "He"/"She", a
+later surname-only mention, signing an embedded post with a handle made of the name ("X
+(@xhandle)"), or being listed with people ("A and X", "A or X", a table of players).
 
 Pure string work on the text and character offsets: tested without spaCy."""
 
