@@ -80,6 +80,8 @@ def test_counts_and_offsets() -> None:
         ("Marine Le Pen", "Marine Le Pen"),  # a first name that is also a role
         ("Marine John Smith", "John Smith"),
         ("Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
+        ("J. R. R. Tolkien", "J. R. R. Tolkien"),  # initials are not a role glued before
+        ("George R. R. Martin", "George R. R. Martin"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:

@@ -214,7 +214,10 @@ def _first_name_before_particle(words: list[str]) -> bool:
 
 
 def _is_name_core(word: str) -> bool:
+    """A word that is a name by itself: not a particle, a suffix or an initial ("R.")."""
     bare = fold(word).strip(".,")
+    if re.fullmatch(r"(?:[A-Z]\.)+", word):
+        return False
     return bool(bare) and bare not in _PARTICLES and bare not in _SUFFIXES
 
 
