@@ -182,6 +182,14 @@ def test_single_name_needs_a_title_or_repetition() -> None:
     assert persons("Steelers won again. The Steelers beat the Browns, said the coach.") == set()
 
 
+def test_an_owner_before_a_single_name_is_not_its_first_name() -> None:
+    # "Tesla" alone, once, is no person; "Musk's" before it is no first name
+    assert persons("Elon Musk's Tesla and Jeff Bezos' Amazon reported earnings.") == {
+        "Elon Musk",
+        "Jeff Bezos",
+    }
+
+
 def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
     import spacy
 

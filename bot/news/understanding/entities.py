@@ -264,6 +264,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     cued = _untagged_names_with_cue(doc, raw, people)
     raw += cued
     person_counts.update(fold(name) for name, _, _ in cued)
+    surnames = {fold(n.split()[-1]) for n, _, _ in raw if len(n.split()) > 1}
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
@@ -280,6 +281,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         if all(_thing_after_the(text, s, e, name) for s, e in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
+            if all(_owned_by_person(text, start, surnames) for start, _ in spans):
+                continue  # "Elon Musk's Tesla": what a person owns or runs
             fuller = _fuller_name(name, text, other_labels) or _shared_surname(name, spans, text)
             # a word the model also takes for a firm, a party or a place needs a title or a
             # role: firms "say" things too ("Roscosmos said", "Labour")
@@ -616,6 +619,15 @@ def _particle_name_start(text: str, ent: Span) -> int:
     return before.start(1)
 
 
+_OWNER_BEFORE = re.compile(r"([A-Z][\w-]+)(?:['’]s|['’])\s+$")
+
+
+def _owned_by_person(text: str, start: int, surnames: set[str]) -> bool:
+    """Whether a name right follows the possessive of a person's surname ("Musk's Tesla")."""
+    owner = _OWNER_BEFORE.search(text, max(0, start - 40), start)
+    return owner is not None and fold(owner.group(1)) in surnames
+
+
 def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None:
     """ "Morales" -> "Evo Morales" when the text writes the full name somewhere the model
     missed; not after a word the model names something else with ("Sky News Doaa")."""
@@ -632,6 +644,8 @@ def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None
             continue
         if first.isupper() and len(first) > 1:
             continue
+        if re.search(r"['’]s?$", first):
+            continue  # "Musk's Tesla": an owner, not a first name
         if clean_person(f"{first} {name}") is None:
             continue
         return f"{first} {name}"
