@@ -53,6 +53,14 @@ def test_ambiguous_person_names_need_the_model() -> None:
     assert countries(text) == set()
 
 
+def test_a_place_word_inside_a_persons_name_names_no_country() -> None:
+    doc = analyse(
+        "Also in the field are Justin Rose, Lee Westwood and a quartet of high class Americans "
+        "in Jordan Spieth, Patrick Reed, Rickie Fowler and Phil Mickelson."
+    )
+    assert {found.key for found in find_countries(doc, find_persons(doc))} == {"US"}
+
+
 def test_counts_and_offsets() -> None:
     found = find_countries(analyse("Israel and Ecuador signed a deal. Israel will send experts."))
     by_code = {f.key: f for f in found}

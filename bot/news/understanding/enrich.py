@@ -65,8 +65,8 @@ def enrich(
     def salient(found: Found) -> bool:
         return any(start < body_offset or start < lead_end for start, _ in found.spans)
 
-    countries = find_countries(doc)
     persons = find_persons(doc, authors)
+    countries = find_countries(doc, persons)
     for found in countries:
         result.countries.append(CountryMention(found.key, found.count, salient(found)))
     for found in persons:

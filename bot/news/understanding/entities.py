@@ -81,13 +81,17 @@ class Found:
         return len(self.spans)
 
 
-def find_countries(doc: Doc) -> list[Found]:
-    """The countries a text names, each with the offsets of its counted mentions."""
+def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
+    """The countries a text names, each with the offsets of its counted mentions. A place word
+    inside the name of one of ``persons`` names no country ("Jordan Spieth", "Paris Hilton")."""
     ents = list(doc.ents)
+    named = [span for person in persons for span in person.spans]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
     for match in scan(doc.text):
         if BLOCKED in match.codes or not _counts(match, doc, ents):
+            continue
+        if any(start <= match.start and match.end <= end for start, end in named):
             continue
         if len(match.codes) > 1:
             ambiguous.append(match)
