@@ -61,6 +61,15 @@ def test_a_place_word_inside_a_persons_name_names_no_country() -> None:
     assert {found.key for found in find_countries(doc, find_persons(doc))} == {"US"}
 
 
+def test_a_city_listed_with_first_names_is_a_first_name() -> None:
+    text = (
+        "The study found that the three names most likely to vote Tory were Charlotte, Fiona "
+        "and Pauline whereas those least likely to were Sharon."
+    )
+    assert countries(text) == set()
+    assert countries("The tour goes to Charlotte, Atlanta and Nashville in May.") == {"US"}
+
+
 def test_counts_and_offsets() -> None:
     found = find_countries(analyse("Israel and Ecuador signed a deal. Israel will send experts."))
     by_code = {f.key: f for f in found}

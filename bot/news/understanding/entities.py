@@ -86,6 +86,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     inside the name of one of ``persons`` names no country ("Jordan Spieth", "Paris Hilton")."""
     ents = list(doc.ents)
     named = [span for person in persons for span in person.spans]
+    people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
     for match in scan(doc.text):
@@ -93,6 +94,8 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             continue
         if any(start <= match.start and match.end <= end for start, end in named):
             continue
+        if match.weak and listed_with_people(doc.text, [(match.start, match.end)], people):
+            continue  # "were Charlotte, Fiona and Pauline": first names, not a city
         if len(match.codes) > 1:
             ambiguous.append(match)
             continue
