@@ -70,6 +70,11 @@ def test_a_city_listed_with_first_names_is_a_first_name() -> None:
     assert countries("The tour goes to Charlotte, Atlanta and Nashville in May.") == {"US"}
 
 
+def test_a_place_in_a_persons_by_name_names_no_country() -> None:
+    assert countries("The Story of Katherine of Alexandria opens in cinemas on Friday.") == set()
+    assert countries("The Duke of Edinburgh met the mayor of Alexandria in Egypt.") >= {"EG"}
+
+
 def test_counts_and_offsets() -> None:
     found = find_countries(analyse("Israel and Ecuador signed a deal. Israel will send experts."))
     by_code = {f.key: f for f in found}

@@ -123,6 +123,8 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
         return False
     if _names_a_thing(doc.text, match) or _in_credit_line(doc.text, match.start):
         return False
+    if _epithet(doc.text, match):
+        return False
     if match.weak and not labels & _PLACE_LABELS:
         return False
     for ent in over:
@@ -163,6 +165,19 @@ def _names_a_thing(text: str, match: TermMatch) -> bool:
         return False
     following = after.group(1)
     return following[:1].isupper() and following.lower() not in _STATE_WORDS
+
+
+_GIVEN_OF = re.compile(r"\b([A-Z][a-z]+) of (?:the )?$")
+
+
+def _epithet(text: str, match: TermMatch) -> bool:
+    """A place in a person's by-name ("Katherine of Alexandria", "Joan of Arc"): a first name,
+    no title, then "of"."""
+    given = _GIVEN_OF.search(text, max(0, match.start - 30), match.start)
+    if given is None:
+        return False
+    word = given.group(1)
+    return is_given_name(word) and not is_title_word(word) and not term_kind(word)
 
 
 def _in_credit_line(text: str, start: int) -> bool:
