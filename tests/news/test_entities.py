@@ -212,6 +212,13 @@ def test_an_owner_before_a_single_name_is_not_its_first_name() -> None:
     }
 
 
+def test_a_first_name_that_is_a_product_word_and_a_span_run_on_into_the_sentence() -> None:
+    assert persons(
+        "Lewis Hamilton finished ahead of Max Verstappen at Silverstone, with George Russell third."
+    ) == {"Lewis Hamilton", "Max Verstappen", "George Russell"}
+    assert persons("The iPhone 15 Pro Max sold out, and Hilton Hotels agreed.") == set()
+
+
 def test_names_after_a_country_possessive_when_the_model_is_silent() -> None:
     import spacy
 

@@ -80,7 +80,7 @@ _NON_NAME_WORDS = frozenset(
         news times post journal magazine press media airlines airways motors bank capital
         partners holdings technologies labs systems solutions services team club league cup
         awards award festival show project program programme act street avenue road park square
-        building airport station mountain
+        building airport station mountain hotel hotels resort resorts casino casinos
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
         nintendo samsung pokemon macbook iphone ipad android windows disney actress actor
         singer rapper party army government ministry parliament congress senate court police
@@ -191,6 +191,11 @@ def clean_person(text: str) -> tuple[str, int] | None:
         break
     while words and not words[-1].strip(_EDGE_JUNK):
         words.pop()
+    # "George Russell third": the span ran on into the sentence
+    while len(words) > 2 and words[-1][:1].islower() and fold(words[-1]) not in _PARTICLES:
+        if _ARTICLE_PREFIX.match(words[-1]):
+            break  # "Bashar al-Assad"
+        words.pop()
     name = " ".join(words).strip(_EDGE_JUNK)
     # keep a final "Jr." dot that the edge strip removed
     if re.search(r"\b(?:Jr|Sr)$", name) and re.search(r"\b(?:Jr|Sr)\.", text):
@@ -253,7 +258,9 @@ def _plausible(name: str) -> bool:
     if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
         return False  # "MKII Ford", "Fossil Hybrid HR"
     east_asian = any(_EAST_ASIAN_GIVEN.fullmatch(w) for w in words)  # "Park Ji-sung"
-    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in words) and not east_asian:
+    # a first name that is also a product word opens a name ("Max Verstappen", not "Pro Max")
+    rest = words[1:] if len(words) > 1 and is_given_name(words[0]) else words
+    if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in rest) and not east_asian:
         return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
     if any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words) and not (
         2 <= len(words) <= 3
