@@ -238,13 +238,33 @@ def test_contributor_and_dateline_credits_are_not_news() -> None:
         "CNN's Ruth Allen reported from Kathmandu, and CNN's Omar Baig wrote from Hong Kong.",
         "Email Tom Hale at tom@example.com.",
         "Sara Quinn, Staff Writer",
+        "Story by Nina Ross | Photos by Ken Ash.",
+        "This story was reported by Ann Berg and written by Lee Park.",
+        "Editor's note: Omar Baig is a world affairs commentator. The opinions are his own.",
     ]
+    names = (
+        "Ann Berg",
+        "Tom Hale",
+        "Lee Park",
+        "Ruth Allen",
+        "Omar Baig",
+        "Sara Quinn",
+        "Nina Ross",
+    )
     for line in lines:
         text = "The mayor spoke on Monday.\n" + line
-        for name in ("Ann Berg", "Tom Hale", "Lee Park", "Ruth Allen", "Omar Baig", "Sara Quinn"):
+        for name in names:
             if name in line:
                 start = text.index(name)
                 assert is_credit_context(text, start, start + len(name)), (name, line)
+
+
+def test_an_update_note_or_a_story_about_a_person_is_no_credit() -> None:
+    assert persons("Editor's note: This story was updated after Governor Gavin Newsom signed it.")
+    assert persons("The story of Tom Hanks is a tale of luck, said director Ron Howard.") == {
+        "Tom Hanks",
+        "Ron Howard",
+    }
 
 
 def test_merge_transliterated_full_names_and_a_middle_given_name() -> None:

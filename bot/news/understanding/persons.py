@@ -292,7 +292,7 @@ _ARTICLE_PREFIX = re.compile(r"^(?:al|el|ad|an|ar|as|ash|at|az|ul|ud)-(?=[A-Za-z
 
 _CREDIT_OPENING = re.compile(
     r"(?i)^\W*(?:(?:(?:with|and)\s+)?(?:additional\s+)?(?:reporting|editing|writing|compiled|produced|edited|"
-    r"written|reported|words|text|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
+    r"written|reported|words|text|story|tested|research|graphics?|illustrat(?:ions?|ed)|video|photos?|"
     r"photograph(?:s|y|ed)?|images?|pictures?|credits?)(?:\s+by)?|by|courtesy(?:\s+of)?|©)\b"
 )
 _CREDIT_AFTER = re.compile(
@@ -325,7 +325,11 @@ _CREDIT_LINE = re.compile(
     r"(?i)\bcontributed\b[^.]{0,40}\b(?:report|reporting|story|article|research)\b|"
     r"\b(?:reported|wrote|reporting|writing)\s+from\b|^\W*(?:e-?mail|contact|follow)\s|"
     r"\bcan be reached at\b|\b(?:staff|senior|chief|contributing|freelance)\s+"
-    r"(?:writer|reporter|correspondent|editor|photographer)\b"
+    r"(?:writer|reporter|correspondent|editor|photographer)\b|"
+    # "This story was reported by A and written by B"
+    r"\b(?:story|article|report)\s+was\s+(?:reported|written|produced|edited)\b|"
+    # "Editor's note: Frida Ghitis is a world affairs commentator."
+    r"\beditor['’]s note:\W*[A-Z][^.]{0,60}?\bis (?:a|an)\b"
 )
 _MAX_CREDIT_LINE = 300
 # ", Staff Writer", ", Associated Press": a role or agency right after the name
