@@ -104,6 +104,8 @@ def test_counts_and_offsets() -> None:
         ("Abdel Fattah el-Sisi", "Abdel Fattah el-Sisi"),
         ("J. R. R. Tolkien", "J. R. R. Tolkien"),  # initials are not a role glued before
         ("George R. R. Martin", "George R. R. Martin"),
+        ('Sean "Diddy" Combs', "Sean Combs"),  # a nickname in quotation marks
+        ("Dwayne “The Rock” Johnson", "Dwayne Johnson"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:

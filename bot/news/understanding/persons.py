@@ -158,6 +158,8 @@ def clean_person(text: str) -> tuple[str, int] | None:
     Strips titles and roles on the left ("Ecuadorian President", "Sen.", "Dr."), possessives
     on the right ("Noboa’s"), quotes and punctuation at both ends. Keeps accents and "Jr."."""
     span = re.sub(r"\s+", " ", text)
+    # a nickname in quotation marks inside the name: Sean "Diddy" Combs -> Sean Combs
+    span = re.sub(r"(?<=\w) [\"“‘'][^\"“”‘’']{1,30}[\"”’'] (?=[A-Z])", " ", span)
     # possessive: "Noboa’s", "Jones'"; inside the span it ends the name ("Bezos’s Blue Origin")
     span = re.split(r"[’'`]s\b", span, maxsplit=1)[0]
     span = re.sub(r"[’'`]\s*$", "", span)
