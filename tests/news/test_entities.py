@@ -631,6 +631,16 @@ def test_a_town_and_its_county_are_not_a_person() -> None:
     assert {found.name for found in find_persons(doc)} == {"Jean Morris"}
 
 
+def test_the_other_end_of_a_way_from_a_place_is_a_place() -> None:
+    assert persons(
+        "The fire spread from Port Talbot to Merthyr Tydfil, said Chief Fire Officer Roger Thomas."
+    ) == {"Roger Thomas"}
+    assert persons("Power passed from Boris Johnson to Liz Truss in London.") == {
+        "Boris Johnson",
+        "Liz Truss",
+    }
+
+
 def test_a_misprinted_first_name_is_the_same_person() -> None:
     from bot.news.understanding.persons import same_person
 

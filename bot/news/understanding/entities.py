@@ -418,8 +418,28 @@ _PLACE_BEFORE = re.compile(r"\b(?:in|near|outside|around|at|to)\s+$")
 _PLACE_AFTER = re.compile(r",[ \t]+([A-Z][\w.'’-]+)")
 
 
+_FROM_PLACE_TO = re.compile(r"\bfrom (\S[^,;.]{0,40}?) to $")
+_TO_AFTER = re.compile(r" to ([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})")
+
+
+def _on_a_route(text: str, start: int, end: int, doc: Doc) -> bool:
+    """The other end of a way from or to a place ("from Port Talbot to Merthyr Tydfil")."""
+    other = _FROM_PLACE_TO.search(text, max(0, start - 50), start)
+    if other is None and text[max(0, start - 5) : start] == "from ":
+        other = _TO_AFTER.match(text, end)
+    if other is None:
+        return False
+    at, until = other.span(1)
+    return any(
+        e.start_char == at and e.end_char == until and e.label_ in ("GPE", "LOC") for e in doc.ents
+    )
+
+
 def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
-    """A mention written as a place: after "in"/"near" and before ", <region or country>"."""
+    """A mention written as a place: after "in"/"near" and before ", <region or country>", or
+    on a way to or from a place."""
+    if _on_a_route(text, start, end, doc):
+        return True
     if not _PLACE_BEFORE.search(text[max(0, start - 8) : start]):
         return False
     after = _PLACE_AFTER.match(text, end)
