@@ -75,6 +75,16 @@ def test_a_place_in_a_persons_by_name_names_no_country() -> None:
     assert countries("The Duke of Edinburgh met the mayor of Alexandria in Egypt.") >= {"EG"}
 
 
+def test_a_town_written_with_its_region_is_in_that_regions_country() -> None:
+    assert countries("He flew to Paris, Texas, and then to Paris, France.") == {"US", "FR"}
+    assert countries("She grew up in London, Ontario.") == {"CA"}
+
+
+def test_things_named_after_a_people_name_no_country() -> None:
+    assert countries("He lit a Cuban cigar while her German shepherd slept.") == set()
+    assert countries("The ship crossed the Irish Sea to Dublin.") == {"IE"}
+
+
 def test_counts_and_offsets() -> None:
     found = find_countries(analyse("Israel and Ecuador signed a deal. Israel will send experts."))
     by_code = {f.key: f for f in found}

@@ -89,8 +89,11 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
-    for match in scan(doc.text):
+    matches = list(scan(doc.text))
+    for index, match in enumerate(matches):
         if BLOCKED in match.codes or not _counts(match, doc, ents):
+            continue
+        if _placed_elsewhere(doc.text, match, matches[index + 1 : index + 2]):
             continue
         if any(start <= match.start and match.end <= end for start, end in named):
             continue
@@ -109,6 +112,17 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
         if len(supported) == 1:
             counted[supported[0]].spans.append((match.start, match.end))
     return sorted(counted.values(), key=lambda f: f.spans[0])
+
+
+def _placed_elsewhere(text: str, match: TermMatch, following: list[TermMatch]) -> bool:
+    """A town written with the region or country it is in, elsewhere than where the name
+    alone points: "Paris, Texas", "London, Ontario"."""
+    if match.kind != "place" or not following:
+        return False
+    region = following[0]
+    if not re.fullmatch(r",\s*", text[match.end : region.start]):
+        return False
+    return BLOCKED not in region.codes and not set(region.codes) & set(match.codes)
 
 
 def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
@@ -145,7 +159,7 @@ _THING_AFTER = frozenset(
         """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
         cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
         coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
-        takeaway"""
+        takeaway cigar cigars shepherd shepherds sea"""
     )
 )
 _CREDIT_LINE = re.compile(
