@@ -641,6 +641,17 @@ def test_a_town_and_its_county_are_not_a_person() -> None:
     assert {found.name for found in find_persons(doc)} == {"Jean Morris"}
 
 
+def test_a_name_traded_on_a_stock_market_is_a_firm() -> None:
+    text = (
+        "Shares in Ralph Lauren fell, while Calvin Klein shares rose and investors in Tommy "
+        "Hilfiger sold."
+    )
+    assert persons(text) == set()
+    assert persons(
+        "Ralph Lauren, the designer, said his shares in the firm were not for sale."
+    ) == {"Ralph Lauren"}
+
+
 def test_the_other_end_of_a_way_from_a_place_is_a_place() -> None:
     assert persons(
         "The fire spread from Port Talbot to Merthyr Tydfil, said Chief Fire Officer Roger Thomas."

@@ -314,6 +314,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # named only in headings: links to other stories, not this one
         if all(_placed(text, start, end, doc) for start, end in spans):
             continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
+        if all(_traded(text, s, e) for s, e in spans):
+            continue  # "shares in Ralph Lauren": a firm named after its founder
         if all(_thing_after_the(text, s, e, name) for s, e in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
@@ -354,6 +356,17 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
 
 # faiths and parties that are also first names: a NORP label on them is right
 _GROUP_NAMES = frozenset(split_words("christian christians hindu sikh liberal tory"))
+
+
+_SHARES_IN = re.compile(r"\b(?i:shares|stock|stake|stakes|investors) (?:in|of) $")
+_SHARES_AFTER = re.compile(r"(?:['’]s?)? (?:shares|stock|share price|stock price)\b")
+
+
+def _traded(text: str, start: int, end: int) -> bool:
+    """A name traded on a stock market ("shares in Ralph Lauren", "Calvin Klein shares")."""
+    return bool(
+        _SHARES_IN.search(text, max(0, start - 20), start) or _SHARES_AFTER.match(text, end)
+    )
 
 
 def _thing_after_the(text: str, start: int, end: int, name: str) -> bool:
