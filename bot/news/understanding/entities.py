@@ -19,6 +19,7 @@ from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.english_words import is_english_word
 from bot.news.understanding.given_names import is_common_given_name, is_given_name
+from bot.news.understanding.line_ups import line_up_names
 from bot.news.understanding.person_evidence import (
     has_person_cue,
     listed_with_people,
@@ -287,6 +288,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     raw.extend(_untagged_names(doc))
     raw.extend(_honoured_names(doc))
     raw.extend(_speakers(doc))
+    lined_up = line_up_names(text)
+    raw.extend(lined_up)
     raw.extend(_persons_tagged_otherwise(doc, raw))
     raw = _trim_glued_words(raw, text, other_labels)
     raw = [m for m in raw if not is_author(m[0], authors)]
@@ -301,6 +304,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     raw += cued
     person_counts.update(fold(name) for name, _, _ in cued)
     surnames = {fold(n.split()[-1]) for n, _, _ in raw if len(n.split()) > 1}
+    players = {fold(name) for name, _, _ in lined_up}  # a line-up's cells are people
     persons: list[Found] = []
     for name, spans in merge_persons(raw):
         key = fold(name)
@@ -327,6 +331,8 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             only_person = other_labels[key] == 0
             if fuller:
                 name = fuller
+            elif key in players:
+                pass
             elif not _keeps_single(name, len(spans), text, only_person) and not (
                 has_person_cue(text, spans, None, people, speech=only_person, loose=False)
                 or (only_person and listed_with_people(text, spans, people))
@@ -339,6 +345,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         surname = words[-1] if other_labels[last] <= person_counts[last] else None
         if (
             len(words) > 1
+            and key not in players
             and not _named_like_person(words)
             and not has_person_cue(text, spans, surname, people)
             # "Jacinda Ardern", "Nayib Bukele": first names no list has; things the model
