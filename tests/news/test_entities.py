@@ -652,6 +652,15 @@ def test_a_name_traded_on_a_stock_market_is_a_firm() -> None:
     ) == {"Ralph Lauren"}
 
 
+def test_an_east_asian_name_the_model_left_untagged_or_cut() -> None:
+    assert persons("Tottenham's Son Heung-min and Arsenal's Kai Havertz scored.") == {
+        "Son Heung-min",
+        "Kai Havertz",
+    }
+    assert persons("In Seoul, Ahn Cheol-soo conceded the election on Monday.") == {"Ahn Cheol-soo"}
+    assert persons("He studied at Sun Yat-sen University in Guangzhou.") == set()
+
+
 def test_the_other_end_of_a_way_from_a_place_is_a_place() -> None:
     assert persons(
         "The fire spread from Port Talbot to Merthyr Tydfil, said Chief Fire Officer Roger Thomas."

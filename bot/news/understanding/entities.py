@@ -286,6 +286,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
         raw.append((name, start, start + len(name)))
     raw.extend(_possessed_names(doc))
     raw.extend(_untagged_names(doc))
+    raw.extend(_untagged_east_asian_names(doc))
     raw.extend(_honoured_names(doc))
     raw.extend(_speakers(doc))
     lined_up = line_up_names(text)
@@ -608,6 +609,26 @@ def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
     ]
 
 
+_FAMILY_GIVEN = re.compile(r"(?<![\w’'.-])([A-Z][a-z]{0,4}) ([A-Z][a-z]{1,4}-[a-z]{1,5})(?![\w-])")
+
+
+def _untagged_east_asian_names(doc: Doc) -> list[tuple[str, int, int]]:
+    """A family name and a romanised Korean or Chinese given name the model left untagged
+    ("Tottenham's Son Heung-min", "Ahn Cheol-soo" read as a place)."""
+    text = doc.text
+    found = []
+    for match in _FAMILY_GIVEN.finditer(text):
+        start, end = match.span()
+        family, given = match.groups()
+        if any(e.label_ == "PERSON" for e in _covering(doc.ents, start, end)):
+            continue  # the model's own span is read as the other names are
+        if fold(family) in OPENERS or is_title_word(family) or _INSTITUTION_AFTER.match(text, end):
+            continue
+        if is_east_asian_given_name(given):
+            found.append((match.group(), start, end))
+    return found
+
+
 # an honorific only people carry, right before a name ("Mr. Schiff", "Lord Justice Moore-Bick")
 _HONOURED = re.compile(
     r"\b(?:Mr|Mrs|Ms|Mx|Dr|Sir|Dame|Lord Justice|Lady Justice|Mr Justice|Mrs Justice)\.?[ \t]+"
@@ -796,7 +817,11 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
         if third and _surname_like(third.group(1), text) and _surname_like(words[1], text):
             name, end = f"{name}{third.group(0)}", third.end()
     before = _PARTICLES_BEFORE.search(text[max(0, start - 12) : start])
-    if before and before.group(1)[:1].isupper() and " " not in name:
+    family = _FAMILY_BEFORE.search(text[max(0, start - 8) : start])
+    if len(words) == 1 and family and is_east_asian_given_name(name):
+        start -= len(family.group(0))  # "Son" + "Heung-min": the family name comes first
+        name = text[start:end]
+    elif before and before.group(1)[:1].isupper() and " " not in name:
         start -= len(before.group(1))
         name = text[start:end]
     elif len(words) > 1:
@@ -807,6 +832,8 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
     return " ".join(name.split()), start
 
 
+# a romanised Korean or Chinese family name: one short capitalised syllable ("Son", "Tsai")
+_FAMILY_BEFORE = re.compile(r"(?<![\w’'.-])[A-Z][a-z]{0,4} $")
 # "Luiz Inacio Lula da Silva" tagged from "Inacio": a first name left before the span
 _FIRST_BEFORE = re.compile(r"(?<![\w’'.-])([A-Z][a-z]+) $")
 
