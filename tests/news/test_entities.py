@@ -439,6 +439,8 @@ def test_place_words_that_are_surnames_after_a_first_name() -> None:
     assert clean_person("Stuart Hall") == ("Stuart Hall", 0)
     assert clean_person("Park Ji-sung") == ("Park Ji-sung", 0)
     assert clean_person("Robert Street") is None
+    assert clean_person("Rosemary West") == ("Rosemary West", 0)  # a compass word as a surname
+    assert clean_person("North West") is None
     for thing in ("Carnegie Hall", "Wall Street", "Washington Post", "Hall Street"):
         assert clean_person(thing) is None, thing
 

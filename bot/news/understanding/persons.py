@@ -84,17 +84,20 @@ _NON_NAME_WORDS = frozenset(
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
         nintendo samsung pokemon macbook iphone ipad android windows disney actress actor
         singer rapper party army government ministry parliament congress senate court police
-        navy embassy economy north south east west northern southern eastern western central
+        navy embassy economy northern southern eastern western central
         democrats republicans conservatives liberals statehouse capitol county city district
         province region united rovers athletic atletico wanderers albion hotspur rangers fc
         afc cf arena stadium oval magistrates scout scouts town"""
     )
 )
 # words of place and thing names that are also surnames ("Stuart Hall", "Charlotte Dell",
-# "Ricki Lake"): a thing after a word that is nobody's first name ("Carnegie Hall"), a
+# "Ricki Lake", "Adam West"): a thing after a word that is nobody's first name ("Carnegie Hall"), a
 # person's surname after a known first name
 _SURNAME_OR_THING = frozenset(
-    split_words("""hall dell lake beach bridge bridges tower river rivers island valley""")
+    split_words(
+        """hall dell lake beach bridge bridges tower river rivers island valley north south
+        east west"""
+    )
 )
 # a romanised Korean or Chinese given name: two syllables joined by a hyphen ("Ji-sung")
 _EAST_ASIAN_GIVEN = re.compile(r"[A-Z][a-z]{1,4}-[a-z]{1,5}")
