@@ -332,10 +332,10 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             only_person = other_labels[key] == 0
             if fuller:
                 name = fuller
-            elif key in players:
-                pass
-            elif not _keeps_single(name, len(spans), text, only_person) and not (
-                has_person_cue(text, spans, None, people, speech=only_person, loose=False)
+            elif not (
+                key in players
+                or _keeps_single(name, len(spans), text, only_person)
+                or has_person_cue(text, spans, None, people, speech=only_person, loose=False)
                 or (only_person and listed_with_people(text, spans, people))
             ):
                 continue
