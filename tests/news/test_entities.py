@@ -61,6 +61,13 @@ def test_a_place_word_inside_a_persons_name_names_no_country() -> None:
     assert {found.key for found in find_countries(doc, find_persons(doc))} == {"US"}
 
 
+def test_a_country_glued_after_a_persons_name_still_names_the_country() -> None:
+    doc = analyse("Opposition leader Sviatlana Tsikhanouskaya Belarus said the vote was rigged.")
+    persons_found = find_persons(doc)
+    assert {found.name for found in persons_found} == {"Sviatlana Tsikhanouskaya"}
+    assert {found.key for found in find_countries(doc, persons_found)} == {"BY"}
+
+
 def test_a_city_listed_with_first_names_is_a_first_name() -> None:
     text = (
         "The study found that the three names most likely to vote Tory were Charlotte, Fiona "

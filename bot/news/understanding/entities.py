@@ -92,7 +92,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     ambiguous: list[TermMatch] = []
     matches = list(scan(doc.text))
     for index, match in enumerate(matches):
-        if BLOCKED in match.codes or not _counts(match, doc, ents):
+        if BLOCKED in match.codes or not _counts(match, doc, ents, named):
             continue
         if _placed_elsewhere(doc.text, match, matches[index + 1 : index + 2]):
             continue
@@ -131,7 +131,9 @@ def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
     return [e for e in ents if e.start_char < end and start < e.end_char]
 
 
-def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
+def _counts(
+    match: TermMatch, doc: Doc, ents: list[Span], named: list[tuple[int, int]] = ()
+) -> bool:
     over = _covering(ents, match.start, match.end)
     labels = {e.label_ for e in over}
     if "LANGUAGE" in labels or _reads_as_language(doc.text, match):
@@ -146,6 +148,10 @@ def _counts(match: TermMatch, doc: Doc, ents: list[Span]) -> bool:
         label = ent.label_
         exact = _strip_the(ent.text) == match.text
         if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
+            if match.end == ent.end_char and any(
+                ent.start_char <= start and end <= match.start for start, end in named
+            ):
+                continue  # "Sviatlana Tsikhanouskaya Belarus": the name ends before the country
             return False
         if label in _NAME_LABELS and not exact:
             if label in ("EVENT", "FAC") and match.kind != "demonym":
