@@ -26,6 +26,7 @@ _PLAYER = re.compile(
 )
 # what a cell may carry besides the name: minutes, "pen", "og", a rating, "(c)"
 _CELL_EXTRA = re.compile(r"^[\s\d'’+.,]*(?:(?:pen|og|o\.g\.|c|capt|mins?)\b[\s\d'’+.,]*)*$")
+_CELL = re.compile(r"[^,;()\s][^,;()]*")
 _MAX_LIST = 600
 
 
@@ -48,13 +49,9 @@ def line_up_names(text: str) -> list[tuple[str, int, int]]:
 
 def _cells(text: str, start: int, stop: int) -> list[tuple[str, int, int]]:
     names: list[tuple[str, int, int]] = []
-    for cell in re.finditer(r"[^,;()]+", text[start:stop]):
-        player = _PLAYER.match(cell.group().lstrip())
-        if player is None:
-            continue
-        offset = start + cell.start() + len(cell.group()) - len(cell.group().lstrip())
-        rest = cell.group().lstrip()[player.end() :]
-        if not _CELL_EXTRA.match(rest):
+    for cell in _CELL.finditer(text, start, stop):
+        player = _PLAYER.match(text, cell.start(), cell.end())
+        if player is None or not _CELL_EXTRA.match(text[player.end() : cell.end()]):
             continue  # "Subs not used" or prose: not a player's cell
-        names.append((player.group(), offset, offset + player.end()))
+        names.append((player.group(), player.start(), player.end()))
     return names
