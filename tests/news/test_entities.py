@@ -92,6 +92,25 @@ def test_things_named_after_a_people_name_no_country() -> None:
     assert countries("The ship crossed the Irish Sea to Dublin.") == {"IE"}
 
 
+def test_a_club_named_after_its_town_names_no_country() -> None:
+    text = (
+        "Swansea City striker Bafetimbi Gomis will miss the trips to Leicester and Newcastle. "
+        "Real Madrid and Barcelona are both fans of the Frenchman, who joined from Lyon. "
+        "Valencia boss Nuno Espirito Santo praised him after Swansea's 1-1 draw."
+    )
+    assert countries(text) == {"FR"}  # "Frenchman"; every town here is a club
+
+
+def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() -> None:
+    text = (
+        "Barcelona boss Luis Enrique urged calm in the Premier League race. "
+        "He lives in Barcelona with his family."
+    )
+    assert countries(text) == {"ES"}
+    assert countries("Protesters marched against Madrid's plan in Malaga on Sunday.") == {"ES"}
+    assert countries("Police in Gaza City said the Swansea United fans had left.") >= {"PS"}
+
+
 def test_counts_and_offsets() -> None:
     found = find_countries(analyse("Israel and Ecuador signed a deal. Israel will send experts."))
     by_code = {f.key: f for f in found}

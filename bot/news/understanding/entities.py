@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold, person_key
+from bot.news.understanding.clubs import club_mentions
 from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
 from bot.news.understanding.english_words import is_english_word
 from bot.news.understanding.given_names import is_common_given_name, is_given_name
@@ -91,9 +92,14 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
     matches = list(scan(doc.text))
+    towns = [i for i, match in enumerate(matches) if match.kind == "place"]
+    clubs = club_mentions(doc.text, [(matches[i].start, matches[i].end) for i in towns])
+    club_indexes = {towns[i] for i in clubs}
     for index, match in enumerate(matches):
         if BLOCKED in match.codes or not _counts(match, doc, ents, named):
             continue
+        if index in club_indexes:
+            continue  # "Swansea City striker", "victory over Malaga": a club, not its town
         if _placed_elsewhere(doc.text, match, matches[index + 1 : index + 2]):
             continue
         if any(start <= match.start and match.end <= end for start, end in named):

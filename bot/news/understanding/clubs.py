@@ -1,0 +1,117 @@
+"""Sports clubs named after their town: "Swansea City", "Real Madrid", "Barcelona boss".
+
+A club named after a place does not name the place's country, so the country finder asks
+here before counting a town. Two kinds of evidence:
+
+- the club's own name around the town ("Real Madrid", "Leeds United", "Paris Saint-Germain")
+  or a role only clubs have after it ("Barcelona boss", "Valencia striker"), which is enough
+  anywhere;
+- in a text about clubs (one that names a league, or has such a name), the town after a
+  result or a transfer ("victory over Malaga", "beaten by Swansea", "joined from Lyon").
+
+A town that is a club anywhere in a text is the club in all of it (one sense per discourse),
+except where it is written as a place ("in Swansea", "near Leicester").
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.news.understanding.sentences import split_words
+
+_BEFORE = (
+    r"(?:Real|Atletico|Atlético|Athletic|Sporting|Inter|AC|AS|FC|SC|SV|VfB|VfL|Bayern|"
+    r"Borussia|Olympique|Dynamo|Dinamo|Lokomotiv|Spartak|CSKA|Racing|Deportivo|Celta|Hertha|"
+    r"Eintracht|Werder|Rapid|Shakhtar|Zenit)"
+)
+_NAMED_BEFORE = re.compile(_BEFORE + r"[ \t]+$")
+_NAMED_AFTER = re.compile(
+    r"^[ \t]+(?:United|Rovers|Wanderers|Albion|Hotspur|F\.?C\b|A\.?F\.?C\b|Argyle|Wednesday|"
+    r"Orient|Saint-Germain|St-Germain|Alexandra|Stanley)\b"
+)
+# endings that also end true place names ("Gaza City", "Cape Town"): a club only in a club text
+_NAMED_AFTER_IN_CLUB_TEXT = re.compile(r"^[ \t]+(?:City|Town|Athletic|County)\b(?![ \t]+Hall)")
+_ROLES = split_words(
+    """boss striker midfielder defender goalkeeper keeper winger full-back centre-back
+    centre-half centre-forward playmaker"""
+)
+_ROLES_IN_CLUB_TEXT = split_words(
+    """manager captain coach shirt shirts squad fans supporters player players team-mate
+    team-mates teammate teammates academy chairman owner owners defence attack"""
+)
+_ROLE_AFTER = re.compile(r"^(?:'s|’s)?[ \t]+(" + "|".join(_ROLES) + r")\b")
+_ROLE_AFTER_IN_CLUB_TEXT = re.compile(
+    r"^(?:'s|’s)?(?:[ \t]+(?:City|Town|Athletic|County))?[ \t]+("
+    + "|".join(_ROLES + _ROLES_IN_CLUB_TEXT)
+    + r")\b"
+)
+_RESULT_BEFORE = re.compile(
+    r"\b(?:against|beat|beats|beating|beaten(?: at home)? by|(?:win|wins|won|victory|"
+    r"victories) (?:over|against|at)|defeat (?:to|by|at)|defeated|draw (?:with|against|at)|"
+    r"drew (?:with|at)|lost (?:to|at)|losing to|loss (?:to|at)|(?:at )?home to|visit of|"
+    r"visit to|trips? to|clash (?:with|against)|sold to|(?:joined|signed|signing|arrived) "
+    r"from|move to|loan (?:at|to|from)|spell (?:at|with)|settled at|played for|plays for|"
+    r"playing for)(?: [a-z-]+-placed)?[ \t]+$",
+)
+_LEAGUE = re.compile(
+    r"\b(?:Premier League|Champions League|Europa League|La Liga|Serie A|Bundesliga|Ligue 1|"
+    r"Eredivisie|FA Cup|League Cup|Scottish Premiership|Championship side|MLS|NBA|NFL|NHL|"
+    r"Super League)\b"
+)
+# "Real Madrid and Barcelona": a town listed with a club (the gap between two mentions)
+_LISTED = re.compile(
+    r"(?:[ \t]+(?:City|United|Rovers|Wanderers|Albion|Hotspur|FC))?"
+    r"(?:,[ \t]*|,?[ \t]+(?:and|or)[ \t]+)(?:Real |Atletico |Athletic )?"
+)
+_AS_PLACE_BEFORE = re.compile(
+    r"\b(?:in|near|outside|around|across|(?:city|town|streets|people|residents|centre|center|"
+    r"heart|outskirts|mayor) of|born in|native of)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def club_mentions(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    """The indexes of the ``spans`` (towns, as character offsets in ``text``) that name a club
+    rather than the town."""
+    words = [text[start:end] for start, end in spans]
+    named = {i for i, (start, end) in enumerate(spans) if _named_club(text, start, end)}
+    club_text = bool(named) or bool(_LEAGUE.search(text))
+    if club_text:
+        named |= {i for i, (start, end) in enumerate(spans) if _club_in_club_text(text, start, end)}
+    named |= {
+        i
+        for i, (start, end) in enumerate(spans)
+        for j in named
+        if _LISTED.fullmatch(text, min(end, spans[j][1]), max(start, spans[j][0]))
+    }
+    club_words = {words[i] for i in named}
+    return named | {
+        i
+        for i, (start, end) in enumerate(spans)
+        if words[i] in club_words and not _written_as_place(text, start, end)
+    }
+
+
+def _written_as_place(text: str, start: int, end: int) -> bool:
+    """True for "in Swansea", false for "in Swansea's win" (the club's)."""
+    return not re.match(r"['’]s\b", text[end : end + 2]) and bool(
+        _AS_PLACE_BEFORE.search(text, max(0, start - 40), start)
+    )
+
+
+def _named_club(text: str, start: int, end: int) -> bool:
+    after = text[end : end + 40]
+    return bool(
+        _NAMED_BEFORE.search(text, max(0, start - 20), start)
+        or _NAMED_AFTER.match(after)
+        or _ROLE_AFTER.match(after)
+    )
+
+
+def _club_in_club_text(text: str, start: int, end: int) -> bool:
+    after = text[end : end + 40]
+    return bool(
+        _NAMED_AFTER_IN_CLUB_TEXT.match(after)
+        or _ROLE_AFTER_IN_CLUB_TEXT.match(after)
+        or _RESULT_BEFORE.search(text, max(0, start - 40), start)
+    )
