@@ -99,6 +99,8 @@ def test_a_club_named_after_its_town_names_no_country() -> None:
         "Valencia boss Nuno Espirito Santo praised him after Swansea's 1-1 draw."
     )
     assert countries(text) == {"FR"}  # "Frenchman"; every town here is a club
+    text = "In the Premier League, the former managers of Newcastle and Sunderland met on Sunday."
+    assert countries(text) == set()
 
 
 def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() -> None:
@@ -109,6 +111,21 @@ def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() ->
     assert countries(text) == {"ES"}
     assert countries("Protesters marched against Madrid's plan in Malaga on Sunday.") == {"ES"}
     assert countries("Police in Gaza City said the Swansea United fans had left.") >= {"PS"}
+
+
+def test_a_demonym_naming_a_person_counts_whatever_the_model_calls_it() -> None:
+    assert countries("The 19-year-old Scot carded rounds of 78 and 79.") == {"GB"}
+    assert countries("The Filipino's promoter says the draft contract is different.") == {"PH"}
+    assert countries("The Englishman missed the cut at Augusta.") == {"GB"}
+    assert countries("The film is dubbed in Filipino and sold with Chinese food.") == set()
+
+
+def test_a_state_body_or_court_of_a_place_counts() -> None:
+    assert countries("The drug was approved by the US Food and Drug Administration.") == {"US"}
+    assert countries("He sent threats to her family, Birmingham Magistrates' Court heard.") == {
+        "GB"
+    }
+    assert countries("They moved from Bedfordshire to Buckinghamshire.") == {"GB"}
 
 
 def test_counts_and_offsets() -> None:

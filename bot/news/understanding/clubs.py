@@ -51,7 +51,7 @@ _RESULT_BEFORE = re.compile(
     r"drew (?:with|at)|lost (?:to|at)|losing to|loss (?:to|at)|(?:at )?home to|visit of|"
     r"visit to|trips? to|clash (?:with|against)|sold to|(?:joined|signed|signing|arrived) "
     r"from|move to|loan (?:at|to|from)|spell (?:at|with)|settled at|played for|plays for|"
-    r"playing for)(?: [a-z-]+-placed)?[ \t]+$",
+    r"playing for|(?:manager|boss|coach|captain|chairman|owner)s? of)(?: [a-z-]+-placed)?[ \t]+$",
 )
 _LEAGUE = re.compile(
     r"\b(?:Premier League|Champions League|Europa League|La Liga|Serie A|Bundesliga|Ligue 1|"

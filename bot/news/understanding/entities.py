@@ -142,17 +142,22 @@ def _counts(
 ) -> bool:
     over = _covering(ents, match.start, match.end)
     labels = {e.label_ for e in over}
-    if "LANGUAGE" in labels or _reads_as_language(doc.text, match):
+    one_of = _a_person_from(doc.text, match)
+    if ("LANGUAGE" in labels and not one_of) or _reads_as_language(doc.text, match):
         return False
-    if _names_a_thing(doc.text, match) or _in_credit_line(doc.text, match.start):
+    # "the US Food and Drug Administration" is a state body, not food
+    state_body = any(e.label_ != "GPE" and _names_state_body(e, match) for e in over)
+    if not state_body and _names_a_thing(doc.text, match):
         return False
-    if _epithet(doc.text, match):
+    if _in_credit_line(doc.text, match.start) or _epithet(doc.text, match):
         return False
     if match.weak and not labels & _PLACE_LABELS:
         return False
     for ent in over:
         label = ent.label_
         exact = _strip_the(ent.text) == match.text
+        if label == "PERSON" and (one_of or _names_state_body(ent, match)):
+            continue  # "the 19-year-old Scot"; "Birmingham Magistrates' Court" taken for a name
         if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
             if match.end == ent.end_char and any(
                 ent.start_char <= start and end <= match.start for start, end in named
@@ -179,6 +184,17 @@ _CREDIT_LINE = re.compile(
     r"(?i)contributed (?:reporting|to this report)|^\W*(?:additional )?(?:reporting|editing|"
     r"writing) by\b"
 )
+
+
+_THE_BEFORE = re.compile(r"\b[Tt]he (?:\d{1,3}-year-old )?$")
+
+
+def _a_person_from(text: str, match: TermMatch) -> bool:
+    """A demonym naming a person or a people ("the Scot", "the 19-year-old Filipino's
+    promoter"), which the model may call a person or a language."""
+    return match.kind == "demonym" and bool(
+        _THE_BEFORE.search(text, max(0, match.start - 20), match.start)
+    )
 
 
 def _names_a_thing(text: str, match: TermMatch) -> bool:
