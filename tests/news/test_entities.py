@@ -356,6 +356,14 @@ def test_role_words_before_a_name_are_stripped(raw: str, name: str) -> None:
     assert clean_person(raw) == (name, raw.index(name))
 
 
+def test_a_club_glued_before_a_surname_is_trimmed() -> None:
+    text = (
+        "Barcelona boss Luis Enrique has urged his players to focus. Iniesta is out of the "
+        "league encounter against Valencia Enrique said: 'We are not thinking about PSG.'"
+    )
+    assert persons(text) == {"Luis Enrique"}
+
+
 def test_glued_words_clubs_and_post_nominals() -> None:
     from collections import Counter
 

@@ -320,7 +320,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     lined_up = line_up_names(text)
     raw.extend(lined_up)
     raw.extend(_persons_tagged_otherwise(doc, raw))
-    raw = _trim_glued_words(raw, text, other_labels)
+    raw = _trim_glued_words(raw, text, other_labels, _club_towns(text))
     raw = [m for m in raw if not is_author(m[0], authors)]
     # a name written once as an animal's ("his horse Monbeg Dude", "lamb Jean") is that
     # animal throughout; a fuller name ("Jean Morris") is still someone else
@@ -876,8 +876,18 @@ def _leading_given_name(word: str, following: str, text: str) -> bool:
     return is_given_name(word) and _surname_like(word, text) and alone == together
 
 
+def _club_towns(text: str) -> set[str]:
+    """The towns (folded) this text uses as names of clubs ("Valencia boss")."""
+    towns = [match for match in scan(text) if match.kind == "place"]
+    clubs = club_mentions(text, [(match.start, match.end) for match in towns])
+    return {fold(towns[i].text) for i in clubs}
+
+
 def _trim_glued_words(
-    raw: list[tuple[str, int, int]], text: str, other_labels: Counter[str]
+    raw: list[tuple[str, int, int]],
+    text: str,
+    other_labels: Counter[str],
+    clubs: set[str] = frozenset(),
 ) -> list[tuple[str, int, int]]:
     """Words glued to a name by the model: a club, place or country before it ("Valencia
     Enrique", "Burnley Olivier Giroud"), a country, caption word or post-nominal after it
@@ -914,7 +924,8 @@ def _trim_glued_words(
         return term_kind(word.strip(".,")) in ("name", "alias", "demonym", "place")
 
     def not_a_name_word(word: str) -> bool:
-        return other_labels[fold(word.strip(".,"))] > 0 or place_word(word)
+        key = fold(word.strip(".,"))
+        return other_labels[key] > 0 or key in clubs or place_word(word)
 
     def lower_elsewhere(word: str) -> bool:
         return bool(re.search(r"\b" + re.escape(word.lower()) + r"\b", text))
