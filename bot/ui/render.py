@@ -7,8 +7,8 @@ this is belt and braces: an escaped ``@everyone`` is still visible as text, neve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -91,11 +91,18 @@ def entity_choices(refs: Sequence[EntityRef], kind: EntityKind) -> list[app_comm
     ]
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def format_date(article: Article) -> str:
+    """The article's day: a page's own date as written (a day, not an instant, so no time
+    zone moves it), an instant in Discord's markup, which shows each reader their own day."""
+    if article.published and _DAY.fullmatch(article.published) and article.published_time:
+        return article.published
     when = article.published_time or article.event_time
     if not when:
         return "date unknown"
-    return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
+    return f"<t:{int(when)}:d>"
 
 
 def _join_within(items: Sequence[str], limit: int, sep: str = ", ") -> str:

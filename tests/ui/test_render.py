@@ -98,3 +98,17 @@ def test_list_embed_keeps_whole_lines_within_limits() -> None:
     assert embed.description.count("\n\n") + 1 < 30  # not all fit, none cut in half
     for part in embed.description.split("\n\n"):
         assert part in lines
+
+
+def test_dates_are_shown_in_each_readers_own_time_zone() -> None:
+    late = Article(url="u", canonical_url="u", title="t", published="2025-11-30T23:00:00+00:00")
+    # a fixed date would read 2025-11-30 in Tokyo too; Discord's markup shows the reader's day
+    assert development_line(late).startswith("**<t:1764543600:d>** · ")
+    card = article_embed(late).to_dict()
+    assert {"name": "Date", "value": "<t:1764543600:d>", "inline": True} in card["fields"]
+    day = Article(url="u", canonical_url="u", title="t", published="2025-06-09")
+    assert development_line(day).startswith("**2025-06-09** · ")  # a day, not an instant
+    added = Article(url="u", canonical_url="u", title="t", ingested_at=1764543600.0)
+    assert development_line(added).startswith("**<t:1764543600:d>** · ")
+    unknown = Article(url="u", canonical_url="u", title="t")
+    assert development_line(unknown).startswith("**date unknown** · ")
