@@ -752,6 +752,15 @@ def test_a_full_name_after_the_that_describes_what_follows_is_a_person() -> None
     assert "Herald Sun" not in found
 
 
+def test_a_work_named_after_its_hero_is_no_person() -> None:
+    found = persons(
+        "Robert Hardy appeared in the Harry Potter films, where he played a minister. "
+        "He was known for the Winston Churchill roles he played on television."
+    )
+    assert "Harry Potter" not in found
+    assert {"Robert Hardy", "Winston Churchill"} <= found
+
+
 def test_an_untagged_name_listed_with_a_person_counts() -> None:
     found = persons(
         "United want a new forward this summer. The likes of Paul Pogba and Raheem Sterling "

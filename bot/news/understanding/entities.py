@@ -405,13 +405,22 @@ def _traded(text: str, start: int, end: int) -> bool:
     )
 
 
+# "the Harry Potter films": a title, whose hero is nobody in the news
+_WORKS_AFTER = re.compile(
+    r"[ \t]+(?:films?|movies?|franchise|books|novels?|series|saga|musical|stories)\b"
+)
+
+
 def _thing_after_the(text: str, start: int, end: int, name: str) -> bool:
     """ "the Herald Sun": a name after "the" is a thing, unless it is a first name and a
-    surname used to describe what follows ("the Peyton Manning record breaking season")."""
+    surname used to describe what follows ("the Peyton Manning record breaking season"), and
+    what follows is no work named after its hero ("the Harry Potter films")."""
     if not re.search(r"\b[Tt]he\s+$", text[max(0, start - 4) : start]):
         return False
     words = name.split()
-    describes = re.match(r"[ \t]+[a-z]", text[end : end + 2])
+    describes = re.match(r"[ \t]+[a-z]", text[end : end + 2]) and not _WORKS_AFTER.match(
+        text, end
+    )
     return not (len(words) > 1 and is_given_name(words[0]) and describes)
 
 
