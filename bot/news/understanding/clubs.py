@@ -7,7 +7,8 @@ here before counting a town. Two kinds of evidence:
   or a role only clubs have after it ("Barcelona boss", "Valencia striker"), which is enough
   anywhere;
 - in a text about clubs (one that names a league, or has such a name), the town after a
-  result or a transfer ("victory over Malaga", "beaten by Swansea", "joined from Lyon").
+  result or a transfer ("victory over Malaga", "beaten by Swansea", "joined from Lyon"), and
+  in a text that names a league, after words that also lead to towns ("against Valencia").
 
 A town that is a club anywhere in a text is the club in all of it (one sense per discourse),
 except where it is written as a place ("in Swansea", "near Leicester").
@@ -46,12 +47,18 @@ _ROLE_AFTER_IN_CLUB_TEXT = re.compile(
     + r")\b"
 )
 _RESULT_BEFORE = re.compile(
-    r"\b(?:against|beat|beats|beating|beaten(?: at home)? by|(?:win|wins|won|victory|"
-    r"victories) (?:over|against|at)|defeat (?:to|by|at)|defeated|draw (?:with|against|at)|"
-    r"drew (?:with|at)|lost (?:to|at)|losing to|loss (?:to|at)|(?:at )?home to|visit of|"
-    r"visit to|trips? to|clash (?:with|against)|sold to|(?:joined|signed|signing|arrived) "
-    r"from|move to|loan (?:at|to|from)|spell (?:at|with)|settled at|played for|plays for|"
-    r"playing for|(?:manager|boss|coach|captain|chairman|owner)s? of)(?: [a-z-]+-placed)?[ \t]+$",
+    r"\b(?:beaten(?: at home)? by|(?:win|wins|won|victory|victories) (?:over|against|at)|"
+    r"defeat (?:to|by|at)|draw (?:with|against|at)|drew (?:with|at)|lost (?:to|at)|losing to|"
+    r"loss (?:to|at)|(?:at )?home to|visit of|clash (?:with|against)|sold to|"
+    r"(?:joined|signed|signing|arrived) from|loan (?:at|to|from)|spell (?:at|with)|"
+    r"played for|plays for|playing for|(?:manager|boss|coach|captain|chairman|owner)s? of)"
+    r"(?: [a-z-]+-placed)?[ \t]+$",
+)
+# words that also lead to towns ("a visit to Paris", "protests against Beijing"): a club only
+# in a text that names a league
+_PLAIN_BEFORE = re.compile(
+    r"\b(?:against|beat|beats|beating|defeated|visit to|trips? to|move to|settled at)"
+    r"(?: [a-z-]+-placed)?[ \t]+$"
 )
 _LEAGUE = re.compile(
     r"\b(?:Premier League|Champions League|Europa League|La Liga|Serie A|Bundesliga|Ligue 1|"
@@ -75,9 +82,14 @@ def club_mentions(text: str, spans: list[tuple[int, int]]) -> set[int]:
     rather than the town."""
     words = [text[start:end] for start, end in spans]
     named = {i for i, (start, end) in enumerate(spans) if _named_club(text, start, end)}
-    club_text = bool(named) or bool(_LEAGUE.search(text))
-    if club_text:
-        named |= {i for i, (start, end) in enumerate(spans) if _club_in_club_text(text, start, end)}
+    league = bool(_LEAGUE.search(text))
+    if named or league:
+        named |= {
+            i
+            for i, (start, end) in enumerate(spans)
+            if _club_in_club_text(text, start, end)
+            or (league and _PLAIN_BEFORE.search(text, max(0, start - 40), start))
+        }
     named |= {
         i
         for i, (start, end) in enumerate(spans)

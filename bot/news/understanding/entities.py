@@ -418,9 +418,7 @@ def _thing_after_the(text: str, start: int, end: int, name: str) -> bool:
     if not re.search(r"\b[Tt]he\s+$", text[max(0, start - 4) : start]):
         return False
     words = name.split()
-    describes = re.match(r"[ \t]+[a-z]", text[end : end + 2]) and not _WORKS_AFTER.match(
-        text, end
-    )
+    describes = re.match(r"[ \t]+[a-z]", text[end : end + 2]) and not _WORKS_AFTER.match(text, end)
     return not (len(words) > 1 and is_given_name(words[0]) and describes)
 
 
