@@ -90,6 +90,8 @@ def test_a_town_written_with_its_region_is_in_that_regions_country() -> None:
 def test_things_named_after_a_people_name_no_country() -> None:
     assert countries("He lit a Cuban cigar while her German shepherd slept.") == set()
     assert countries("The ship crossed the Irish Sea to Dublin.") == {"IE"}
+    text = "Fans did a Mexican wave, then Dutch courage, Russian roulette and a French kiss."
+    assert countries(text) == set()
 
 
 def test_a_club_named_after_its_town_names_no_country() -> None:

@@ -177,7 +177,9 @@ _THING_AFTER = frozenset(
         """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
         cuisine food dish dressing fries toast recipe yogurt yoghurt bbq barbecue salad beer wine
         coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
-        takeaway cigar cigars shepherd shepherds sea"""
+        takeaway cigar cigars shepherd shepherds sea roulette whispers wave courage breakfast
+        bath delight massage wax kiss standoff muffin muffins horn doors setter bulldog bulldogs
+        pastry pastries rug rugs"""
     )
 )
 _CREDIT_LINE = re.compile(
