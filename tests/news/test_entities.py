@@ -118,6 +118,11 @@ def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() ->
     assert countries(text) == {"CN", "FR"}  # no league named: these are towns
 
 
+def test_a_country_name_the_model_cut_in_two_counts() -> None:
+    text = "There were more fighters from the Maldives, Finland and Trinidad and Tobago."
+    assert countries(text) == {"MV", "FI", "TT"}
+
+
 def test_a_demonym_naming_a_person_counts_whatever_the_model_calls_it() -> None:
     assert countries("The 19-year-old Scot carded rounds of 78 and 79.") == {"GB"}
     assert countries("The Filipino's promoter says the draft contract is different.") == {"PH"}
