@@ -118,6 +118,15 @@ def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() ->
     assert countries(text) == {"CN", "FR"}  # no league named: these are towns
 
 
+def test_a_name_shared_by_a_country_and_a_state_listed_with_countries_is_the_country() -> None:
+    text = (
+        "A New York woman from the Bronx married men from Egypt, Turkey, Mali and Georgia, "
+        "court papers in New York say."
+    )
+    assert countries(text) == {"US", "EG", "TR", "ML", "GE"}
+    assert countries("She moved from Atlanta, Georgia to Texas.") == {"US"}
+
+
 def test_a_country_name_the_model_cut_in_two_counts() -> None:
     text = "There were more fighters from the Maldives, Finland and Trinidad and Tobago."
     assert countries(text) == {"MV", "FI", "TT"}

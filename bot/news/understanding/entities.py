@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold, person_key
 from bot.news.understanding.clubs import club_mentions
-from bot.news.understanding.countries import BLOCKED, TermMatch, resolve_country, scan, term_kind
+from bot.news.understanding.countries import (
+    BLOCKED,
+    TermMatch,
+    country_name,
+    resolve_country,
+    scan,
+    term_kind,
+)
 from bot.news.understanding.english_words import is_english_word
 from bot.news.understanding.given_names import is_common_given_name, is_given_name
 from bot.news.understanding.line_ups import line_up_names
@@ -113,10 +120,22 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
         counted.setdefault(code, Found("country", code, code)).spans.append(
             (match.start, match.end)
         )
+    countries_named = [
+        (m.start, m.end)
+        for m in matches
+        if m.kind == "name"
+        and len(m.codes) == 1
+        and m.codes[0] in counted
+        and (m.start, m.end) in counted[m.codes[0]].spans
+    ]
     for match in ambiguous:
-        # "Georgia": the country with other evidence in the same text, else neither
+        # "Georgia": the country of that name when listed with countries ("Turkey, Mali and
+        # Georgia"), else the country with other evidence in the same text, else neither
         supported = [code for code in match.codes if code in counted]
+        if listed_with_people(doc.text, [(match.start, match.end)], countries_named):
+            supported = [code for code in match.codes if country_name(code) == match.text]
         if len(supported) == 1:
+            counted.setdefault(supported[0], Found("country", supported[0], supported[0]))
             counted[supported[0]].spans.append((match.start, match.end))
     return sorted(counted.values(), key=lambda f: f.spans[0])
 
