@@ -383,6 +383,15 @@ def test_a_club_glued_before_a_surname_is_trimmed() -> None:
     assert persons(text) == {"Luis Enrique"}
 
 
+def test_a_word_glued_before_the_first_name_of_someone_named_in_full_is_trimmed() -> None:
+    found = persons(
+        "Frida Kahlo: The Gisèle Freund Photographs Photographs by Gisèle Freund Texts by "
+        "Gérard de Cortanze, Gisèle Freund, and Lorraine Audric Published by Abrams Gisele "
+        "lived with the couple and began taking many photographs of the pair."
+    )
+    assert "Abrams Gisele" not in found and "Gisèle Freund" in found
+
+
 def test_glued_words_clubs_and_post_nominals() -> None:
     from collections import Counter
 
