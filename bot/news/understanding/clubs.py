@@ -17,6 +17,7 @@ except where it is written as a place ("in Swansea", "near Leicester").
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.news.understanding.sentences import split_words
 
@@ -90,12 +91,12 @@ def club_mentions(text: str, spans: list[tuple[int, int]]) -> set[int]:
             if _club_in_club_text(text, start, end)
             or (league and _PLAIN_BEFORE.search(text, max(0, start - 40), start))
         }
-    named |= {
-        i
-        for i, (start, end) in enumerate(spans)
-        for j in named
-        if _LISTED.fullmatch(text, min(end, spans[j][1]), max(start, spans[j][0]))
-    }
+    # along a list, both ways: "Real Madrid, Barcelona and Valencia" (spans are in text order)
+    order = range(len(spans))
+    for i, j in [*pairwise(order), *pairwise(reversed(order))]:
+        first, second = sorted((i, j))
+        if i in named and _LISTED.fullmatch(text, spans[first][1], spans[second][0]):
+            named.add(j)
     club_words = {words[i] for i in named}
     return named | {
         i
