@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.news.model import EntityKind, fold, person_key
@@ -98,10 +99,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
-    matches = list(scan(doc.text))
-    towns = [i for i, match in enumerate(matches) if match.kind == "place"]
-    clubs = club_mentions(doc.text, [(matches[i].start, matches[i].end) for i in towns])
-    club_indexes = {towns[i] for i in clubs}
+    matches, club_indexes = _scanned(doc.text)
     for index, match in enumerate(matches):
         if BLOCKED in match.codes or not _counts(match, doc, ents, named):
             continue
@@ -140,7 +138,17 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     return sorted(counted.values(), key=lambda f: f.spans[0])
 
 
-def _placed_elsewhere(text: str, match: TermMatch, following: list[TermMatch]) -> bool:
+@lru_cache(maxsize=8)
+def _scanned(text: str) -> tuple[tuple[TermMatch, ...], frozenset[int]]:
+    """The gazetteer's matches in ``text`` and the indexes of the towns among them that name a
+    club. Both finders read them for the same text, so they are found once."""
+    matches = tuple(scan(text))
+    towns = [i for i, match in enumerate(matches) if match.kind == "place"]
+    clubs = club_mentions(text, [(matches[i].start, matches[i].end) for i in towns])
+    return matches, frozenset(towns[i] for i in clubs)
+
+
+def _placed_elsewhere(text: str, match: TermMatch, following: Sequence[TermMatch]) -> bool:
     """A town written with the region or country it is in, elsewhere than where the name
     alone points: "Paris, Texas", "London, Ontario"."""
     if match.kind != "place" or not following:
@@ -909,9 +917,8 @@ def _leading_given_name(word: str, following: str, text: str) -> bool:
 
 def _club_towns(text: str) -> set[str]:
     """The towns (folded) this text uses as names of clubs ("Valencia boss")."""
-    towns = [match for match in scan(text) if match.kind == "place"]
-    clubs = club_mentions(text, [(match.start, match.end) for match in towns])
-    return {fold(towns[i].text) for i in clubs}
+    matches, clubs = _scanned(text)
+    return {fold(matches[i].text) for i in clubs}
 
 
 def _trim_glued_words(
