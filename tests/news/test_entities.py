@@ -106,6 +106,15 @@ def test_a_club_named_after_its_town_names_no_country() -> None:
     assert countries(text) == set()
 
 
+def test_a_schools_team_named_after_its_town_names_no_country() -> None:
+    text = (
+        "Wichita North's Miguel Bernal took first in diving. Wichita West senior David Garcia "
+        "finished second, ahead of Wichita Heights' Aidan Gantenbein."
+    )
+    assert countries(text) == set()
+    assert countries(text + " The meet was held in Wichita.") == {"US"}
+
+
 def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() -> None:
     text = (
         "Barcelona boss Luis Enrique urged calm in the Premier League race. "

@@ -1,4 +1,5 @@
-"""Sports clubs named after their town: "Swansea City", "Real Madrid", "Barcelona boss".
+"""Sports clubs and school teams named after their town: "Swansea City", "Real Madrid",
+"Barcelona boss", "Wichita North's".
 
 A club named after a place does not name the place's country, so the country finder asks
 here before counting a town. Two kinds of evidence:
@@ -30,6 +31,12 @@ _NAMED_BEFORE = re.compile(_BEFORE + r"[ \t]+$")
 _NAMED_AFTER = re.compile(
     r"^[ \t]+(?:United|Rovers|Wanderers|Albion|Hotspur|F\.?C\b|A\.?F\.?C\b|Argyle|Wednesday|"
     r"Orient|Saint-Germain|St-Germain|Alexandra|Stanley)\b"
+)
+# a school's team: "Wichita North's Miguel Bernal", "Wichita West senior David Garcia"
+_SCHOOL_AFTER = re.compile(
+    r"^[ \t]+(?:West|East|North|South|Northwest|Northeast|Southwest|Southeast|Heights|High|"
+    r"Central|Catholic|Christian|Academy)(?:['’]s?(?=[ \t])|[ \t]+(?:senior|junior|sophomore|"
+    r"freshman)s?\b)"
 )
 # endings that also end true place names ("Gaza City", "Cape Town"): a club only in a club text
 _NAMED_AFTER_IN_CLUB_TEXT = re.compile(r"^[ \t]+(?:City|Town|Athletic|County)\b(?![ \t]+Hall)")
@@ -117,6 +124,7 @@ def _named_club(text: str, start: int, end: int) -> bool:
     return bool(
         _NAMED_BEFORE.search(text, max(0, start - 20), start)
         or _NAMED_AFTER.match(after)
+        or _SCHOOL_AFTER.match(after)
         or _ROLE_AFTER.match(after)
     )
 
