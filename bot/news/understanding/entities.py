@@ -984,15 +984,6 @@ def _trim_glued_words(
         ):
             start = text.find(words[1], start)
             words = words[1:]
-        if (
-            len(words) == 2
-            and not is_given_name(words[0])
-            and fold(words[1]) in given_names - {fold(name.split()[0])}
-        ):
-            # "Published by Abrams Gisele lived ...": a word glued before the first name of
-            # someone named in full ("Gisèle Freund"), as a caption runs into the text
-            start = text.find(words[1], start)
-            words = words[1:]
         while len(words) > 1:
             last = words[-1].strip(".,")
             rest = " ".join(words[:-1])
