@@ -85,6 +85,13 @@ def test_a_place_in_a_persons_by_name_names_no_country() -> None:
 def test_a_town_written_with_its_region_is_in_that_regions_country() -> None:
     assert countries("He flew to Paris, Texas, and then to Paris, France.") == {"US", "FR"}
     assert countries("She grew up in London, Ontario.") == {"CA"}
+    assert countries("Leaders met in Paris, London and Berlin.") == {"FR", "GB", "DE"}
+    assert countries("Protests spread to Sydney, Auckland, Tokyo and Seoul.") == {
+        "AU",
+        "NZ",
+        "JP",
+        "KR",
+    }
 
 
 def test_things_named_after_a_people_name_no_country() -> None:

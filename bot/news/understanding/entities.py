@@ -105,7 +105,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             continue
         if index in club_indexes:
             continue  # "Swansea City striker", "victory over Malaga": a club, not its town
-        if _placed_elsewhere(doc.text, match, matches[index + 1 : index + 2]):
+        if _placed_elsewhere(doc.text, match, matches[max(0, index - 1) : index + 3]):
             continue
         if any(start <= match.start and match.end <= end for start, end in named):
             continue
@@ -148,15 +148,26 @@ def _scanned(text: str) -> tuple[tuple[TermMatch, ...], frozenset[int]]:
     return matches, frozenset(towns[i] for i in clubs)
 
 
-def _placed_elsewhere(text: str, match: TermMatch, following: Sequence[TermMatch]) -> bool:
+def _placed_elsewhere(text: str, match: TermMatch, around: Sequence[TermMatch]) -> bool:
     """A town written with the region or country it is in, elsewhere than where the name
-    alone points: "Paris, Texas", "London, Ontario"."""
+    alone points: "Paris, Texas", "London, Ontario". ``around``: the matches from the one
+    before ``match`` to the two after it. A list of places ("Paris, London and Berlin") is
+    no town with its region."""
+    at = around.index(match)
+    before, following = around[:at], around[at + 1 :]
     if match.kind != "place" or not following:
         return False
     region = following[0]
     if not re.fullmatch(r",\s*", text[match.end : region.start]):
         return False
-    return BLOCKED not in region.codes and not set(region.codes) & set(match.codes)
+    if BLOCKED in region.codes or set(region.codes) & set(match.codes):
+        return False
+    listed = [(before[-1].end, match.start)] if before else []
+    listed += [(region.end, following[1].start)] if len(following) > 1 else []
+    return not any(_PLACE_LIST_GAP.fullmatch(text, start, end) for start, end in listed)
+
+
+_PLACE_LIST_GAP = re.compile(r",\s*(?:(?:and|or)\s+)?|,?\s+(?:and|or)\s+")
 
 
 def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
