@@ -132,6 +132,8 @@ def test_a_town_a_club_is_named_after_is_still_a_place_where_written_as_one() ->
     assert countries("Police in Gaza City said the Swansea United fans had left.") >= {"PS"}
     text = "The Manchester United owner joined protests against Beijing before a visit to Paris."
     assert countries(text) == {"CN", "FR"}  # no league named: these are towns
+    assert countries("Manchester City's owners in Abu Dhabi approved the deal.") == {"AE"}
+    assert countries("Gaza City's residents fled south.") == {"PS"}
 
 
 def test_a_name_shared_by_a_country_and_a_state_listed_with_countries_is_the_country() -> None:

@@ -50,7 +50,13 @@ _ROLES_IN_CLUB_TEXT = split_words(
 )
 _ROLE_AFTER = re.compile(r"^(?:'s|’s)?[ \t]+(" + "|".join(_ROLES) + r")\b")
 _ROLE_AFTER_IN_CLUB_TEXT = re.compile(
-    r"^(?:'s|’s)?(?:[ \t]+(?:City|Town|Athletic|County))?[ \t]+("
+    r"^(?:[ \t]+(?:City|Town|Athletic|County))?(?:'s|’s)?[ \t]+("
+    + "|".join(_ROLES + _ROLES_IN_CLUB_TEXT)
+    + r")\b"
+)
+# "Manchester City's owners": a club's ending and a club's people, anywhere
+_CLUB_ROLE_AFTER = re.compile(
+    r"^[ \t]+(?:City|Town|Athletic|County)(?:'s|’s)?[ \t]+("
     + "|".join(_ROLES + _ROLES_IN_CLUB_TEXT)
     + r")\b"
 )
@@ -126,6 +132,7 @@ def _named_club(text: str, start: int, end: int) -> bool:
         or _NAMED_AFTER.match(after)
         or _SCHOOL_AFTER.match(after)
         or _ROLE_AFTER.match(after)
+        or _CLUB_ROLE_AFTER.match(after)
     )
 
 
