@@ -936,7 +936,7 @@ def _trim_glued_words(
     raw: list[tuple[str, int, int]],
     text: str,
     other_labels: Counter[str],
-    clubs: set[str] = frozenset(),
+    clubs: frozenset[str] | set[str] = frozenset(),
 ) -> list[tuple[str, int, int]]:
     """Words glued to a name by the model: a club, place or country before it ("Valencia
     Enrique", "Burnley Olivier Giroud"), a country, caption word or post-nominal after it
