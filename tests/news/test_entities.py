@@ -113,6 +113,12 @@ def test_a_club_named_after_its_town_names_no_country() -> None:
     assert countries(text) == set()
 
 
+def test_a_team_with_a_nickname_after_its_town_names_no_country_where_a_league_is_named() -> None:
+    text = "The Boston Celtics beat the New York Knicks in the NBA on Sunday. Boston led all game."
+    assert countries(text) == set()
+    assert countries("The NFL fined the Dallas Cowboys. Fans in Dallas were angry.") == {"US"}
+
+
 def test_a_schools_team_named_after_its_town_names_no_country() -> None:
     text = (
         "Wichita North's Miguel Bernal took first in diving. Wichita West senior David Garcia "

@@ -9,7 +9,8 @@ here before counting a town. Two kinds of evidence:
   anywhere;
 - in a text about clubs (one that names a league, or has such a name), the town after a
   result or a transfer ("victory over Malaga", "beaten by Swansea", "joined from Lyon"), and
-  in a text that names a league, after words that also lead to towns ("against Valencia").
+  in a text that names a league, after words that also lead to towns ("against Valencia")
+  or before a team's nickname ("Boston Celtics").
 
 A town that is a club anywhere in a text is the club in all of it (one sense per discourse),
 except where it is written as a place ("in Swansea", "near Leicester").
@@ -37,6 +38,14 @@ _SCHOOL_AFTER = re.compile(
     r"^[ \t]+(?:West|East|North|South|Northwest|Northeast|Southwest|Southeast|Heights|High|"
     r"Central|Catholic|Christian|Academy)(?:['’]s?(?=[ \t])|[ \t]+(?:senior|junior|sophomore|"
     r"freshman)s?\b)"
+)
+# a team's nickname after its town ("Boston Celtics", "Dallas Cowboys"): in a text that names a
+# league, a capitalised plural that names no kind of place or outlet
+_NICKNAME_AFTER = re.compile(
+    r"^[ \t]+(?!(?:States|Islands|Falls|Springs|Hills|Heights|Gardens|Fields|Woods|Plains|"
+    r"Lakes|Keys|Isles|Highlands|Mountains|Rapids|Docks|Downs|Meadows|Times|News|Games|"
+    r"Airways|Airlines|Studios|Records|Pictures|Stores|Motors|Industries|Holdings|Partners|"
+    r"Olympics|Sports|Police)\b)[A-Z][a-z]+s\b"
 )
 # endings that also end true place names ("Gaza City", "Cape Town"): a club only in a club text
 _NAMED_AFTER_IN_CLUB_TEXT = re.compile(r"^[ \t]+(?:City|Town|Athletic|County)\b(?![ \t]+Hall)")
@@ -76,7 +85,7 @@ _PLAIN_BEFORE = re.compile(
 )
 _LEAGUE = re.compile(
     r"\b(?:Premier League|Champions League|Europa League|La Liga|Serie A|Bundesliga|Ligue 1|"
-    r"Eredivisie|FA Cup|League Cup|Scottish Premiership|Championship side|MLS|NBA|NFL|NHL|"
+    r"Eredivisie|FA Cup|League Cup|Scottish Premiership|Championship side|MLS|MLB|NBA|NFL|NHL|WNBA|"
     r"Super League)\b"
 )
 # "Real Madrid and Barcelona": a town listed with a club (the gap between two mentions)
@@ -102,7 +111,13 @@ def club_mentions(text: str, spans: list[tuple[int, int]]) -> set[int]:
             i
             for i, (start, end) in enumerate(spans)
             if _club_in_club_text(text, start, end)
-            or (league and _PLAIN_BEFORE.search(text, max(0, start - 40), start))
+            or (
+                league
+                and (
+                    _PLAIN_BEFORE.search(text, max(0, start - 40), start)
+                    or _NICKNAME_AFTER.match(text[end : end + 40])
+                )
+            )
         }
     # along a list, both ways: "Real Madrid, Barcelona and Valencia" (spans are in text order)
     order = range(len(spans))
