@@ -86,6 +86,7 @@ def test_a_town_written_with_its_region_is_in_that_regions_country() -> None:
     assert countries("He flew to Paris, Texas, and then to Paris, France.") == {"US", "FR"}
     assert countries("She grew up in London, Ontario.") == {"CA"}
     assert countries("Leaders met in Paris, London and Berlin.") == {"FR", "GB", "DE"}
+    assert countries("She commutes from Jersey City to Manhattan.") == {"US"}
     assert countries("Protests spread to Sydney, Auckland, Tokyo and Seoul.") == {
         "AU",
         "NZ",
