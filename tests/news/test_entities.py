@@ -157,6 +157,12 @@ def test_a_country_name_the_model_cut_in_two_counts() -> None:
     assert countries(text) == {"MV", "FI", "TT"}
 
 
+def test_a_country_the_model_calls_an_organisation_in_the_possessive_counts() -> None:
+    # the model tags "Sierra Leone's" ORG, possessive and all
+    assert countries("Sierra Leone's president Julius Maada Bio won a second term.") == {"SL"}
+    assert countries("Vatican City's museums reopened to visitors.") == {"VA"}
+
+
 def test_a_demonym_naming_a_person_counts_whatever_the_model_calls_it() -> None:
     assert countries("The 19-year-old Scot carded rounds of 78 and 79.") == {"GB"}
     assert countries("The Filipino's promoter says the draft contract is different.") == {"PH"}

@@ -275,7 +275,8 @@ def _in_credit_line(text: str, start: int) -> bool:
 
 
 def _strip_the(text: str) -> str:
-    return re.sub(r"^(?i:the)\s+", "", text).strip()
+    """A name without its article or possessive: "the Pentagon", "Sierra Leone's"."""
+    return re.sub(r"['’]s?$", "", re.sub(r"^(?i:the)\s+", "", text).strip())
 
 
 def _names_state_body(ent: Span, match: TermMatch) -> bool:
@@ -829,7 +830,7 @@ def _fuller_name(name: str, text: str, other_labels: Counter[str]) -> str | None
 
 def _entity_key(text: str) -> str:
     """How a non-person entity is counted: folded, without "the" and a possessive."""
-    return re.sub(r"['’]s?$", "", fold(_strip_the(text)))
+    return fold(_strip_the(text))
 
 
 def _keeps_single(name: str, mentions: int, text: str, only_person: bool = True) -> bool:
