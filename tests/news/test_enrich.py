@@ -62,12 +62,15 @@ GERMAN = (
     "nicht nur für die Unternehmen. Die Opposition kritisierte den Plan scharf."
 )
 JAPANESE = "東京で日本政府は新しい法律を発表しました。岸田文雄首相は記者会見で説明した。"
-RUSSIAN = "В Москве президент России выступил с заявлением о новой экономической политике."
+ITALIAN = (
+    "Il governo ha approvato lunedì una nuova legge sul lavoro. Il ministro ha detto che la "
+    "riforma varrà per tutte le imprese in Italia e non soltanto per quelle più grandi."
+)
 
 
 @pytest.mark.parametrize(
     ("text", "lang", "codes"),
-    [(GERMAN, "de", {"DE"}), (JAPANESE, "ja", {"JP"}), (RUSSIAN, "ru", {"RU"})],
+    [(GERMAN, "de", {"DE"}), (JAPANESE, "ja", {"JP"}), (ITALIAN, "it", {"IT"})],
 )
 def test_non_english_gets_localized_countries_and_no_persons(
     text: str, lang: str, codes: set[str]
@@ -120,6 +123,33 @@ def test_french_gets_persons_from_the_french_model() -> None:
 def test_french_byline_author_is_not_a_person() -> None:
     result = enrich("", FRENCH, authors=["Olaf Scholz"])
     assert "Olaf Scholz" not in {p.name for p in result.persons}
+
+
+RUSSIAN = (
+    "Президент России Владимир Путин встретился с Дональдом Трампом в Хельсинки. Путин "
+    "сказал журналистам, что встреча прошла успешно, а Трамп добавил, что переговоры "
+    "продолжатся в Москве.\n"
+    "Победительницы конкурса\n"
+    "Яна Манакова\n"
+    "Аккаунт: @yana_cooks\n"
+    "Евгения Левицкая\n"
+    "Аккаунт: @evgenia_bakes\n"
+    "Фото: Иван Петров"
+)
+
+
+def test_russian_gets_persons_from_natasha() -> None:
+    result = enrich("Путин и Трамп", RUSSIAN, authors=["Мария Смирнова"])
+    assert result.language == "ru"
+    assert "RU" in {c.code for c in result.countries}
+    persons = {p.name: p for p in result.persons}
+    # cases merge into the nominative (the title counts too); a name alone on its line
+    # neither runs into the next line nor changes gender; the photo credit is nobody in the news
+    assert set(persons) == {"Владимир Путин", "Дональд Трамп", "Яна Манакова", "Евгения Левицкая"}
+    assert persons["Дональд Трамп"].count == 3 and persons["Дональд Трамп"].salient
+    assert result.notes == [
+        "language ru: countries from localized names, persons from its own model"
+    ]
 
 
 def test_declared_language_does_not_outvote_the_text() -> None:

