@@ -768,6 +768,15 @@ def test_a_name_traded_on_a_stock_market_is_a_firm() -> None:
     ) == {"Ralph Lauren"}
 
 
+def test_a_name_that_does_what_only_firms_do_is_a_firm() -> None:
+    assert persons("Hugo Boss reported record sales in the third quarter.") == set()
+    assert persons("Ted Baker collapsed into administration on Tuesday.") == set()
+    assert persons("Louis Vuitton opened a store on Fifth Avenue.") == set()
+    # a title or a role still says a person, whatever follows
+    assert persons("The designer Paul Smith opened two shops in Tokyo.") == {"Paul Smith"}
+    assert persons("Mike Ashley reported the club to the league.") == {"Mike Ashley"}
+
+
 def test_an_east_asian_name_the_model_left_untagged_or_cut() -> None:
     assert persons("Tottenham's Son Heung-min and Arsenal's Kai Havertz scored.") == {
         "Son Heung-min",

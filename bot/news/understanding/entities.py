@@ -393,6 +393,10 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
         if all(_traded(text, s, e) for s, e in spans):
             continue  # "shares in Ralph Lauren": a firm named after its founder
+        if any(_acts_as_firm(text, s, e) for s, e in spans) and not has_person_cue(
+            text, spans, None, (), speech=False, loose=False
+        ):
+            continue  # "Ted Baker collapsed into administration": a firm, not its founder
         if all(_thing_after_the(text, s, e, name) for s, e in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
@@ -447,6 +451,25 @@ def _traded(text: str, start: int, end: int) -> bool:
     return bool(
         _SHARES_IN.search(text, max(0, start - 20), start) or _SHARES_AFTER.match(text, end)
     )
+
+
+# what only a firm does or has, right after its name: "Hugo Boss reported record sales", "Ted
+# Baker collapsed into administration", "Louis Vuitton opened a store", "Ted Baker's shops"
+_FIRM_AFTER = re.compile(
+    r"(?:['’]s?)?[ \t]+(?:(?:has|have|had|will|is|was|also|then)[ \t]+)?(?:"
+    r"report(?:s|ed)?[ \t]+(?:[\w-]+[ \t]+){0,2}(?:sales|profits?|revenues?|earnings|losses)\b"
+    r"|(?:collapsed|went|fell|plunged|falls?|goes)[ \t]+into[ \t]+administration\b"
+    r"|(?:opened|opens|open|opening|closed|closes|close|closing)[ \t]+"
+    r"(?:(?:a|its|the|\d+|[\w-]+)[ \t]+){0,2}"
+    r"(?:stores?|shops?|outlets?|boutiques?|branch(?:es)?)\b"
+    r"|(?:stores|shops|outlets|boutiques|brand|label|customers|shareholders)\b"
+    r")"
+)
+
+
+def _acts_as_firm(text: str, start: int, end: int) -> bool:
+    """A name followed by what only a firm does or has (see ``_FIRM_AFTER``)."""
+    return bool(_FIRM_AFTER.match(text, end))
 
 
 # "the Harry Potter films": a title, whose hero is nobody in the news
