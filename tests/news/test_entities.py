@@ -48,6 +48,13 @@ def test_languages_continents_and_regions_do_not_count() -> None:
     assert countries(text) == set()
 
 
+def test_a_demonym_listed_with_a_language_is_a_language() -> None:
+    assert countries("He speaks fluent Spanish and some Portuguese.") == set()
+    assert countries("Subtitles are in English, French and Arabic.") == set()
+    assert countries("They ordered Thai and Indian food.") == set()
+    assert countries("Spanish and Portuguese officials met on Monday.") == {"ES", "PT"}
+
+
 def test_ambiguous_person_names_need_the_model() -> None:
     text = "Jordan Henderson scored twice and Chad Johnson watched from the stands."
     assert countries(text) == set()

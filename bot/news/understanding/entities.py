@@ -290,11 +290,48 @@ def _names_state_body(ent: Span, match: TermMatch) -> bool:
 
 
 def _reads_as_language(text: str, match: TermMatch) -> bool:
-    """A demonym used as a language or cuisine word ("written in French", "Chinese food")."""
+    """A demonym used as a language or cuisine word ("written in French", "Chinese food"),
+    or listed with one ("speaks fluent Spanish and some Portuguese", "Thai and Indian food")."""
     if match.kind != "demonym":
         return False
-    before = re.findall(r"[A-Za-z]+", text[max(0, match.start - 30) : match.start])
-    after_text = text[match.end : match.end + 30]
+    if _language_word(text, match.start, match.end):
+        return True
+    for pattern, backwards in ((_LISTED_BEFORE, True), (_LISTED_AFTER, False)):
+        start, end = match.start, match.end
+        for _ in range(4):  # along the list, one neighbour at a time
+            if backwards:
+                listed = pattern.search(text, max(0, start - 40), start)
+            else:
+                listed = pattern.match(text, end, end + 40)
+            word = listed.group(1) if listed else ""
+            if term_kind(word) != "demonym" and word not in _LANGUAGE_NAMES:
+                break
+            start, end = listed.span(1)
+            if _language_word(text, start, end):
+                return True
+    return False
+
+
+# languages named by no demonym of the gazetteer
+_LANGUAGE_NAMES = frozenset(
+    split_words(
+        """English Arabic Hindi Urdu Mandarin Cantonese Swahili Hebrew Farsi Latin Yiddish
+        Tagalog Punjabi Bengali Tamil Gujarati Catalan Basque Kurdish Pashto Dari Amharic
+        Yoruba Igbo Hausa Zulu Xhosa Malay Esperanto Gaelic"""
+    )
+)
+# a word before or after a demonym in a list ("Spanish and some Portuguese")
+_LIST_WORDS = (
+    r"(?:,[ \t]*|,?[ \t]+(?:and|or)[ \t]+)(?:(?:some|a little|basic|broken|fluent)[ \t]+)?"
+)
+_LISTED_BEFORE = re.compile(r"\b([A-Z][a-z]+)" + _LIST_WORDS + r"$")
+_LISTED_AFTER = re.compile(_LIST_WORDS + r"([A-Z][a-z]+)\b")
+
+
+def _language_word(text: str, start: int, end: int) -> bool:
+    """Whether the demonym at ``start:end`` is written as a language or a cuisine."""
+    before = re.findall(r"[A-Za-z]+", text[max(0, start - 30) : start])
+    after_text = text[end : end + 30]
     after = re.findall(r"[A-Za-z]+", after_text)
     if after_text.startswith("-") and after and after[0].lower() in ("language", "speaking"):
         return True
