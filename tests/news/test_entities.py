@@ -48,6 +48,12 @@ def test_languages_continents_and_regions_do_not_count() -> None:
     assert countries(text) == set()
 
 
+def test_a_place_the_model_calls_a_person_counts_where_it_is_located() -> None:
+    # the model tags "Yorkshire" and "Manchester" here as persons
+    assert countries("Flooding hit towns across Yorkshire on Monday.") == {"GB"}
+    assert countries("Chelsea Clinton visited Manchester on Friday.") == {"GB"}
+
+
 def test_a_demonym_listed_with_a_language_is_a_language() -> None:
     assert countries("He speaks fluent Spanish and some Portuguese.") == set()
     assert countries("Subtitles are in English, French and Arabic.") == set()

@@ -204,6 +204,13 @@ def _counts(
                 ent.start_char <= start and end <= match.start for start, end in named
             ):
                 continue  # "Sviatlana Tsikhanouskaya Belarus": the name ends before the country
+            if (
+                exact
+                and match.kind == "place"
+                and not match.weak
+                and _LOCATED_BEFORE.search(doc.text, max(0, match.start - 20), match.start)
+            ):
+                continue  # "towns across Yorkshire": where things happen, not who
             return False
         if label in _NAME_LABELS and not exact:
             if label in ("EVENT", "FAC") and match.kind != "demonym":
@@ -213,6 +220,10 @@ def _counts(
     return True
 
 
+# prepositions that put what follows on a map ("across Yorkshire", "visited Manchester")
+_LOCATED_BEFORE = re.compile(
+    r"\b(?:in|across|near|outside|around|throughout|from|to|towards|visited|visit)[ \t]+$"
+)
 _THING_AFTER = frozenset(
     split_words(
         """chile chili chilli pepper peppers cheese sauce sprouts wings mustard terrier style
