@@ -781,6 +781,15 @@ def test_a_name_traded_on_a_stock_market_is_a_firm() -> None:
     ) == {"Ralph Lauren"}
 
 
+def test_a_name_the_model_calls_an_organisation_referred_to_as_his_or_her_is_a_person() -> None:
+    # the model tags "Amber Heard" ORG; "her" is said of people, "its" of firms
+    assert persons("Amber Heard moved to Madrid with her daughter.") == {"Amber Heard"}
+    # the pronoun is another person's when a full name comes first
+    assert "Trinity Academy" not in persons(
+        "Trinity Academy junior Ben Patton added to his collection of state titles."
+    )
+
+
 def test_a_name_that_does_what_only_firms_do_is_a_firm() -> None:
     assert persons("Hugo Boss reported record sales in the third quarter.") == set()
     assert persons("Ted Baker collapsed into administration on Tuesday.") == set()

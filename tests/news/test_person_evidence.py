@@ -6,7 +6,12 @@ import pytest
 
 from bot.news.model import person_key
 from bot.news.understanding.entities import _name_piece, _named_like_person, _quoted
-from bot.news.understanding.person_evidence import has_person_cue, names_an_animal, signs_post
+from bot.news.understanding.person_evidence import (
+    has_person_cue,
+    names_an_animal,
+    referred_back,
+    signs_post,
+)
 from bot.news.understanding.persons import clean_person, merge_persons
 
 
@@ -211,3 +216,16 @@ def test_titles_of_the_cloth_and_the_peerage(title: str) -> None:
     text = f"The decision was welcomed by {title} Kowalczyk on Tuesday."
     start = text.index("Kowalczyk")
     assert has_person_cue(text, [(start, start + 9)], None, (), speech=False, loose=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("Amber Heard moved to Madrid with her daughter.", "Amber Heard", True),
+        ("Mike Rake praised the plan. He said it was a win.", "Mike Rake", True),
+        ("Trinity Academy junior Ben Patton added to his titles.", "Trinity Academy", False),
+        ("Acme Holdings cut its forecast on Monday.", "Acme Holdings", False),
+    ],
+)
+def test_referred_back(text: str, name: str, expected: bool) -> None:
+    assert referred_back(text, text.index(name) + len(name)) is expected

@@ -33,6 +33,7 @@ from bot.news.understanding.person_evidence import (
     has_person_cue,
     listed_with_people,
     names_an_animal,
+    referred_back,
 )
 from bot.news.understanding.persons import (
     OPENERS,
@@ -1154,9 +1155,13 @@ def _persons_tagged_otherwise(
             re.findall(r"\b" + re.escape(name) + r"\b", text)
         )
         # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
-        cue = has_person_cue(
-            text, at, None, people, speech=False, loose=False
-        ) or listed_with_people(text, at, people)
+        # "his"/"her" after it: a firm is "its" ("Amber Heard moved to Madrid with her
+        # daughter")
+        cue = (
+            has_person_cue(text, at, None, people, speech=False, loose=False)
+            or listed_with_people(text, at, people)
+            or referred_back(text, start + len(name))
+        )
         evidence = fold(surname) in alone or by_itself or cue
         if not evidence and not _unmistakable_name(words, text, other_labels, ent.label_):
             continue

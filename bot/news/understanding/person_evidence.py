@@ -164,6 +164,17 @@ def has_person_cue(
     return loose and listed_with_people(text, spans, people)
 
 
+_FULL_NAME = re.compile(r"\b[A-Z][\w'’-]+[ \t]+[A-Z][\w'’-]+")
+
+
+def referred_back(text: str, end: int) -> bool:
+    """Whether "his"/"her" follows the mention ending at ``end`` in its sentence, or "He"/
+    "She" opens the next one, with no other full name in between ("Amber Heard moved to
+    Madrid with her daughter"; not "Trinity Academy junior Ben Patton added to his")."""
+    match = _PRONOUN_AFTER.search(text[end : end + 260])
+    return match is not None and not _FULL_NAME.search(match.group())
+
+
 def signs_post(name: str, after: str) -> bool:
     """Whether ``name``, followed by ``after``, signs an embedded post with a handle made of
     one of its words ("Cooper Lund (@cooperlund)"). A weak cue: teams and brands sign posts
