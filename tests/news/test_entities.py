@@ -794,6 +794,7 @@ def test_a_name_that_does_what_only_firms_do_is_a_firm() -> None:
     assert persons("Hugo Boss reported record sales in the third quarter.") == set()
     assert persons("Ted Baker collapsed into administration on Tuesday.") == set()
     assert persons("Louis Vuitton opened a store on Fifth Avenue.") == set()
+    assert persons("Tim Hortons is expanding in China.") == set()
     # a title or a role still says a person, whatever follows
     assert persons("The designer Paul Smith opened two shops in Tokyo.") == {"Paul Smith"}
     assert persons("Mike Ashley reported the club to the league.") == {"Mike Ashley"}

@@ -503,7 +503,8 @@ def _traded(text: str, start: int, end: int) -> bool:
 
 
 # what only a firm does or has, right after its name: "Hugo Boss reported record sales", "Ted
-# Baker collapsed into administration", "Louis Vuitton opened a store", "Ted Baker's shops"
+# Baker collapsed into administration", "Louis Vuitton opened a store", "Tim Hortons is
+# expanding in China", "Ted Baker's shops"
 _FIRM_AFTER = re.compile(
     r"(?:['’]s?)?[ \t]+(?:(?:has|have|had|will|is|was|also|then)[ \t]+)?(?:"
     r"report(?:s|ed)?[ \t]+(?:[\w-]+[ \t]+){0,2}(?:sales|profits?|revenues?|earnings|losses)\b"
@@ -511,6 +512,7 @@ _FIRM_AFTER = re.compile(
     r"|(?:opened|opens|open|opening|closed|closes|close|closing)[ \t]+"
     r"(?:(?:a|its|the|\d+|[\w-]+)[ \t]+){0,2}"
     r"(?:stores?|shops?|outlets?|boutiques?|branch(?:es)?)\b"
+    r"|expand(?:s|ed|ing)?[ \t]+(?:in|into|to|across)\b"
     r"|(?:stores|shops|outlets|boutiques|brand|label|customers|shareholders)\b"
     r")"
 )
