@@ -99,27 +99,6 @@ FRENCH = (
 )
 
 
-def test_french_gets_persons_from_the_french_model() -> None:
-    result = enrich("Macron et Scholz parlent de l'Ukraine", FRENCH, authors=["Claire Petit"])
-    assert result.language == "fr"
-    assert {c.code for c in result.countries} >= {"UA", "DE"}
-    persons = {p.name: p for p in result.persons}
-    # the byline and the photo credit are not people in the news; lone surnames join their
-    # full names
-    assert set(persons) == {
-        "Emmanuel Macron",
-        "Olaf Scholz",
-        "Jean-Noël Barrot",
-        "Michel Barnier",
-        "Ursula von der Leyen",
-    }
-    assert persons["Emmanuel Macron"].count >= 2 and persons["Emmanuel Macron"].salient
-    assert result.notes == [
-        "language fr: countries from localized names, persons from its own model"
-    ]
-    assert ("person", "emmanuel macron") in {(d.kind, d.key) for d in result.developments}
-
-
 def test_french_byline_author_is_not_a_person() -> None:
     result = enrich("", FRENCH, authors=["Olaf Scholz"])
     assert "Olaf Scholz" not in {p.name for p in result.persons}
@@ -138,18 +117,47 @@ RUSSIAN = (
 )
 
 
-def test_russian_gets_persons_from_natasha() -> None:
-    result = enrich("Путин и Трамп", RUSSIAN, authors=["Мария Смирнова"])
-    assert result.language == "ru"
-    assert "RU" in {c.code for c in result.countries}
+# French from spaCy's French model, Russian from Natasha: the byline and the photo credit are
+# not people in the news, and lone surnames join their full names. In Russian, cases merge
+# into the nominative, and a name alone on its line neither runs into the next line nor
+# changes gender.
+@pytest.mark.parametrize(
+    ("title", "text", "lang", "expected", "main"),
+    [
+        (
+            "Macron et Scholz parlent de l'Ukraine",
+            FRENCH,
+            "fr",
+            {
+                "Emmanuel Macron",
+                "Olaf Scholz",
+                "Jean-Noël Barrot",
+                "Michel Barnier",
+                "Ursula von der Leyen",
+            },
+            "Emmanuel Macron",
+        ),
+        (
+            "Путин и Трамп",
+            RUSSIAN,
+            "ru",
+            {"Владимир Путин", "Дональд Трамп", "Яна Манакова", "Евгения Левицкая"},
+            "Дональд Трамп",
+        ),
+    ],
+)
+def test_persons_from_the_languages_own_model(
+    title: str, text: str, lang: str, expected: set[str], main: str
+) -> None:
+    result = enrich(title, text, authors=["Claire Petit"])
+    assert result.language == lang
     persons = {p.name: p for p in result.persons}
-    # cases merge into the nominative (the title counts too); a name alone on its line
-    # neither runs into the next line nor changes gender; the photo credit is nobody in the news
-    assert set(persons) == {"Владимир Путин", "Дональд Трамп", "Яна Манакова", "Евгения Левицкая"}
-    assert persons["Дональд Трамп"].count == 3 and persons["Дональд Трамп"].salient
+    assert set(persons) == expected
+    assert persons[main].count >= 2 and persons[main].salient
     assert result.notes == [
-        "language ru: countries from localized names, persons from its own model"
+        f"language {lang}: countries from localized names, persons from its own model"
     ]
+    assert ("person", persons[main].key) in {(d.kind, d.key) for d in result.developments}
 
 
 def test_declared_language_does_not_outvote_the_text() -> None:
