@@ -604,6 +604,8 @@ def test_names_the_model_cut_are_completed() -> None:
     assert {"Moon Jae-in", "Shinzo Abe"} <= found
     assert any(name.endswith("Schalk van der Merwe") for name in found)
     assert "Merwe" not in found and "Moon Jae" not in found
+    # the model's span starts at the middle initial
+    assert persons("The John F. Kennedy airport was closed due to snow.") == {"John F. Kennedy"}
 
 
 def test_a_firm_or_party_that_speaks_is_not_a_person() -> None:

@@ -979,7 +979,9 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
         name = text[start:end]
     elif len(words) > 1:
         first = _FIRST_BEFORE.search(text[max(0, start - 30) : start])
-        if first and _leading_given_name(first.group(1), words[0], text):
+        # "John" + "F. Kennedy": a middle initial never starts a name
+        initial = re.fullmatch(r"[A-Z]\.", words[0]) and first and is_given_name(first.group(1))
+        if first and (initial or _leading_given_name(first.group(1), words[0], text)):
             start -= len(first.group(0))
             name = text[start:end]
     return " ".join(name.split()), start
