@@ -14,6 +14,18 @@ def test_russian_inflected_names_and_initials() -> None:
     assert _codes(text, "ru") == ["RU", "FR", "US"]
 
 
+def test_russian_names_whose_stem_changes_and_names_of_several_words() -> None:
+    # by the dictionary form: "Китая" (Китай), "Египта" (Египет), "Нигерии" (Nigeria, not
+    # Niger); a longer name wins over a word inside it; "ё" is "е"
+    text = (
+        "Делегации Китая и Египта прибыли из Нигерии. В Южной Корее и Южном Судане прошли "
+        "выборы. Посол Соединённых Штатов выступил."
+    )
+    assert _codes(text, "ru") == ["CN", "EG", "NG", "KR", "SS", "US"]
+    # ordinary words that share a stem or a form with a country: "Самое" (Самоа), "Того"
+    assert _codes("Самое главное. Того же мнения были все.", "ru") == []
+
+
 def test_portuguese_names_and_the_initials_of_an_official_name() -> None:
     assert localized_names("pt")["EUA"] == "US"
     text = "Uma loja nos EUA. Por que não temos uma assim no Brasil? Aqui nos Estados Unidos..."

@@ -116,13 +116,29 @@ class _Matcher:
     inflecting: bool
 
 
-def _key(word: str, inflecting: bool) -> str:
-    """What a text word must start with: the stem for an inflecting language."""
-    if inflecting and len(word) > 4 and not word.isupper():
+def _key(word: str, inflecting: bool, place: int = 0, size: int = 1) -> str:
+    """What a text word must start with: for an inflecting language, the stem of word
+    ``place`` of a name of ``size`` words. A name's trailing vowels go; a one-word name keeps
+    at least four letters or stays whole ("Россия" -> "Росс", "Самоа" stays: "Самое" is
+    no country). In a longer name, which only matches as a whole, the last word keeps four
+    letters ("Корея" -> "Коре": "Южной Кореи") and an adjective before it three ("Южная" ->
+    "Южн")."""
+    word = _plain(word)
+    if not inflecting or len(word) <= 4 or word.isupper():
+        return word
+    if size == 1:
         stem = word.rstrip(_VOWELS + _VOWELS.upper())
-        if len(stem) >= 4:
-            return stem
-    return word
+        return stem if len(stem) >= 4 else word
+    shortest = 4 if place == size - 1 else 3
+    stem = word
+    while len(stem) > shortest and stem[-1] in _VOWELS:
+        stem = stem[:-1]
+    return stem
+
+
+def _plain(word: str) -> str:
+    """Russian "ё" as "е", as most texts write it ("Соединённые" / "Соединенные")."""
+    return word.replace("ё", "е").replace("Ё", "Е")
 
 
 @lru_cache(maxsize=64)
@@ -134,7 +150,10 @@ def _matcher(language: str) -> _Matcher:
         if _unspaced(term):
             unspaced.append((term, code))
             continue
-        keys = tuple(_key(word, inflecting) for word in _WORD.findall(term))
+        words = _WORD.findall(term)
+        if language == "ru" and len(words) == 1 and not term.isupper():
+            continue  # found by its dictionary form (``_by_lemma``)
+        keys = tuple(_key(word, inflecting, i, len(words)) for i, word in enumerate(words))
         if keys:
             spaced.setdefault(keys[0], []).append((keys, code))
     for entries in spaced.values():
@@ -155,12 +174,33 @@ def _word_fits(word: str, key: str, inflecting: bool) -> bool:
     return ending <= 3 if inflecting else word == key + "s"
 
 
+@lru_cache(maxsize=4)
+def _one_word_names(language: str) -> dict[str, str]:
+    """lower-cased one-word name -> code ("китай" -> "CN")."""
+    names = localized_names(language).items()
+    return {_plain(t).lower(): c for t, c in names if _WORD.fullmatch(t)}
+
+
+def _by_lemma(text: str) -> list[LocalMatch]:
+    """Russian one-word names found by their dictionary form, which also finds those whose
+    stem changes as they inflect ("Китай" -> "Китая", "Египет" -> "Египта")."""
+    from bot.news.understanding import russian
+
+    names = _one_word_names("ru")
+    extra = []
+    for m in re.finditer(r"\b[А-ЯЁ][а-яё]{3,}\b", text):
+        code = names.get(_plain(russian.lemma(m.group())))
+        if code:
+            extra.append(LocalMatch(m.start(), m.end(), code))
+    return extra
+
+
 def scan_localized(text: str, language: str) -> list[LocalMatch]:
     """Every localized country name in a text, left to right."""
     matcher = _matcher(language)
     found: list[LocalMatch] = []
     if matcher.spaced:
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        words = [(m.start(), m.end(), _plain(m.group())) for m in _WORD.finditer(text)]
         i = 0
         while i < len(words):
             word = words[i][2]
@@ -182,6 +222,14 @@ def scan_localized(text: str, language: str) -> list[LocalMatch]:
                 i += hit[0]
             else:
                 i += 1
+    if language == "ru":
+        # one-word names by their dictionary form, where no longer name matched ("Южного
+        # Судана" is South Sudan, not Sudan)
+        by_lemma = _by_lemma(text)
+        found += [
+            m for m in by_lemma if not any(f.start < m.end and m.start < f.end for f in found)
+        ]
+        found.sort(key=lambda m: m.start)
     taken: list[tuple[int, int]] = [(m.start, m.end) for m in found]
     for term, code in matcher.unspaced:
         at = text.find(term)

