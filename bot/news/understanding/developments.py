@@ -6,6 +6,7 @@ sentence exists."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from bot.news.model import Development
@@ -17,11 +18,15 @@ _QUOTES = '"“”«»'
 
 def pick_development(found: Found, sentences: Sequence[tuple[int, int, str]]) -> Development:
     """The development of one entity from the text's (start, end, sentence) list."""
-    candidates: list[tuple[float, int, str]] = []
-    for index, (start, end, sentence) in enumerate(sentences):
-        if not any(s < end and start < e for s, e in found.spans):
-            continue
-        candidates.append((_penalty(sentence) + index * 0.01, index, sentence))
+    # sentences are in text order and do not overlap: each mention finds its own by bisection
+    ends = [end for _, end, _ in sentences]
+    hit: set[int] = set()
+    for s, e in found.spans:
+        index = bisect_right(ends, s)  # the first sentence ending after the mention starts
+        while index < len(sentences) and sentences[index][0] < e:
+            hit.add(index)
+            index += 1
+    candidates = [(_penalty(sentences[i][2]) + i * 0.01, i, sentences[i][2]) for i in sorted(hit)]
     if not candidates:
         return Development(found.kind, found.key, "")
     candidates.sort()

@@ -58,10 +58,11 @@ def enrich(
 
     body_offset = len(title) + 2 if title else 0
     doc = analyse(f"{title}\n\n{text}" if title else text)
-    spans = split_spans_on_lines(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
-    sentences = [(start, end, doc.text[start:end]) for start, end in spans]
+    full = doc.text  # spaCy builds it anew at each access: read once
+    spans = split_spans_on_lines(full, [(s.start_char, s.end_char) for s in doc.sents])
+    sentences = [(start, end, full[start:end]) for start, end in spans]
     body_sentences = [s for s in sentences if s[0] >= body_offset]
-    lead_end = body_sentences[LEAD_SENTENCES - 1][1] if len(body_sentences) >= 2 else len(doc.text)
+    lead_end = body_sentences[LEAD_SENTENCES - 1][1] if len(body_sentences) >= 2 else len(full)
 
     def salient(found: Found) -> bool:
         return any(start < body_offset or start < lead_end for start, _ in found.spans)

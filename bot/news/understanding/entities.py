@@ -10,6 +10,8 @@ canonical full names.
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -95,22 +97,24 @@ class Found:
 def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     """The countries a text names, each with the offsets of its counted mentions. A place word
     inside the name of one of ``persons`` names no country ("Jordan Spieth", "Paris Hilton")."""
+    text = doc.text  # spaCy builds it anew at each access: read once
     ents = list(doc.ents)
     named = [span for person in persons for span in person.spans]
+    inside_names = _by_start(named)
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
-    matches, club_indexes = _scanned(doc.text)
+    matches, club_indexes = _scanned(text)
     for index, match in enumerate(matches):
-        if BLOCKED in match.codes or not _counts(match, doc, ents, named):
+        if BLOCKED in match.codes or not _counts(match, text, ents, named):
             continue
         if index in club_indexes:
             continue  # "Swansea City striker", "victory over Malaga": a club, not its town
-        if _placed_elsewhere(doc.text, match, matches[max(0, index - 1) : index + 3]):
+        if _placed_elsewhere(text, match, matches[max(0, index - 1) : index + 3]):
             continue
-        if any(start <= match.start and match.end <= end for start, end in named):
+        if _inside(inside_names, match.start, match.end):
             continue
-        if match.weak and listed_with_people(doc.text, [(match.start, match.end)], people):
+        if match.weak and listed_with_people(text, [(match.start, match.end)], people):
             continue  # "were Charlotte, Fiona and Pauline": first names, not a city
         if len(match.codes) > 1:
             ambiguous.append(match)
@@ -131,12 +135,56 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
         # "Georgia": the country of that name when listed with countries ("Turkey, Mali and
         # Georgia"), else the country with other evidence in the same text, else neither
         supported = [code for code in match.codes if code in counted]
-        if listed_with_people(doc.text, [(match.start, match.end)], countries_named):
+        if listed_with_people(text, [(match.start, match.end)], countries_named):
             supported = [code for code in match.codes if country_name(code) == match.text]
         if len(supported) == 1:
             counted.setdefault(supported[0], Found("country", supported[0], supported[0]))
             counted[supported[0]].spans.append((match.start, match.end))
     return sorted(counted.values(), key=lambda f: f.spans[0])
+
+
+class _WordCounts(threading.local):
+    """Per thread: how often words occur in the text being read (the finders ask about the
+    same words for every mention, and a long page has thousands)."""
+
+    text: str | None = None
+    counts: dict[str, int]
+
+
+_word_counts = _WordCounts()
+
+
+def _count_word(word: str, text: str) -> int:
+    """How many times ``word`` is written in ``text`` as a whole word, case as given."""
+    memo = _word_counts
+    if memo.text is not text:
+        memo.text, memo.counts = text, {}
+    count = memo.counts.get(word)
+    if count is None:
+        count = memo.counts[word] = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """Character spans sorted by start, with the furthest end reached up to each."""
+
+    starts: list[int]
+    reach: list[int]
+
+
+def _by_start(spans: Iterable[tuple[int, int]]) -> _Spans:
+    ordered = sorted(spans)
+    reach: list[int] = []
+    for _, end in ordered:
+        reach.append(max(end, reach[-1]) if reach else end)
+    return _Spans([start for start, _ in ordered], reach)
+
+
+def _inside(spans: _Spans, start: int, end: int) -> bool:
+    """Whether some span holds all of ``start:end``."""
+    at = bisect_right(spans.starts, start)
+    return at > 0 and spans.reach[at - 1] >= end
 
 
 @lru_cache(maxsize=8)
@@ -171,24 +219,30 @@ def _placed_elsewhere(text: str, match: TermMatch, around: Sequence[TermMatch]) 
 _PLACE_LIST_GAP = re.compile(r",\s*(?:(?:and|or)\s+)?|,?\s+(?:and|or)\s+")
 
 
-def _covering(ents: Iterable[Span], start: int, end: int) -> list[Span]:
-    """The entities that overlap the characters ``start:end``."""
-    return [e for e in ents if e.start_char < end and start < e.end_char]
+def _covering(ents: Sequence[Span], start: int, end: int) -> list[Span]:
+    """The entities (in text order, as spaCy keeps them: they never overlap) that overlap
+    the characters ``start:end``."""
+    at = bisect_right(ents, start, key=lambda e: e.end_char)  # the first ending after start
+    over = []
+    while at < len(ents) and ents[at].start_char < end:
+        over.append(ents[at])
+        at += 1
+    return over
 
 
 def _counts(
-    match: TermMatch, doc: Doc, ents: list[Span], named: list[tuple[int, int]] = ()
+    match: TermMatch, text: str, ents: list[Span], named: Sequence[tuple[int, int]] = ()
 ) -> bool:
     over = _covering(ents, match.start, match.end)
     labels = {e.label_ for e in over}
-    one_of = _a_person_from(doc.text, match)
-    if ("LANGUAGE" in labels and not one_of) or _reads_as_language(doc.text, match):
+    one_of = _a_person_from(text, match)
+    if ("LANGUAGE" in labels and not one_of) or _reads_as_language(text, match):
         return False
     # "the US Food and Drug Administration" is a state body, not food
-    state_body = any(e.label_ != "GPE" and _names_state_body(e, match) for e in over)
-    if not state_body and _names_a_thing(doc.text, match):
+    state_body = any(e.label_ != "GPE" and _names_state_body(text, e, match) for e in over)
+    if not state_body and _names_a_thing(text, match):
         return False
-    if _in_credit_line(doc.text, match.start) or _epithet(doc.text, match):
+    if _in_credit_line(text, match.start) or _epithet(text, match):
         return False
     if match.weak and not labels & _PLACE_LABELS:
         return False
@@ -198,7 +252,7 @@ def _counts(
         if inside and _strip_the(ent.text) != _strip_the(match.text):
             continue  # "Trinidad" GPE, "Tobago" ORG: the model cut a name the gazetteer knows
         exact = _strip_the(ent.text) == match.text
-        if label == "PERSON" and (one_of or _names_state_body(ent, match)):
+        if label == "PERSON" and (one_of or _names_state_body(text, ent, match)):
             continue  # "the 19-year-old Scot"; "Birmingham Magistrates' Court" taken for a name
         if label == "PERSON" and not (exact and match.kind in ("name", "alias") and not match.weak):
             if match.end == ent.end_char and any(
@@ -209,14 +263,14 @@ def _counts(
                 exact
                 and match.kind == "place"
                 and not match.weak
-                and _LOCATED_BEFORE.search(doc.text, max(0, match.start - 20), match.start)
+                and _LOCATED_BEFORE.search(text, max(0, match.start - 20), match.start)
             ):
                 continue  # "towns across Yorkshire": where things happen, not who
             return False
         if label in _NAME_LABELS and not exact:
             if label in ("EVENT", "FAC") and match.kind != "demonym":
                 continue  # "Bangkok International Motor Show" happens in Bangkok
-            if not _names_state_body(ent, match):
+            if not _names_state_body(text, ent, match):
                 return False
     return True
 
@@ -291,13 +345,13 @@ def _strip_the(text: str) -> str:
     return re.sub(r"['’]s?$", "", re.sub(r"^(?i:the)\s+", "", text).strip())
 
 
-def _names_state_body(ent: Span, match: TermMatch) -> bool:
+def _names_state_body(text: str, ent: Span, match: TermMatch) -> bool:
     """True for "the U.S. Senate"-like organisations: the country word first, then a state
     body. False for "British Airways", "University of Florida", "The New York Times"."""
-    before = ent.doc.text[ent.start_char : match.start]
+    before = text[ent.start_char : match.start]
     if before.strip().lower() not in ("", "the"):
         return False
-    rest = ent.doc.text[match.end : ent.end_char].lower()
+    rest = text[match.end : ent.end_char].lower()
     return any(word in _STATE_WORDS for word in re.findall(r"[a-z]+", rest))
 
 
@@ -380,12 +434,13 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
     """The persons a text names, merged to canonical full names. ``authors`` (the page's
     byline) wrote the article: they are not in the news."""
     text = doc.text
+    ents = doc.ents  # spaCy builds the text and the entities anew at each access
     other_labels: Counter[str] = Counter()
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != "PERSON" and not _given_name_as_group(ent):
             other_labels[_entity_key(ent.text)] += 1
     raw: list[tuple[str, int, int]] = []
-    for ent in doc.ents:
+    for ent in ents:
         if ent.label_ != "PERSON":
             continue
         if is_credit_context(text, ent.start_char, ent.end_char):
@@ -438,7 +493,7 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             continue  # “Mary Poppins”: a title in quotation marks
         if all(_in_heading(text, start) for start, _ in spans):
             continue  # named only in headings: links to other stories, not this one
-        if all(_placed(text, start, end, doc) for start, end in spans):
+        if all(_placed(text, start, end, ents) for start, end in spans):
             continue  # "near Melton Mowbray, Leicestershire": a town, named as towns are
         if all(_traded(text, s, e) for s, e in spans):
             continue  # "shares in Ralph Lauren": a firm named after its founder
@@ -610,7 +665,7 @@ _FROM_PLACE_TO = re.compile(r"\bfrom (\S[^,;.]{0,40}?) to $")
 _TO_AFTER = re.compile(r" to ([A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})")
 
 
-def _on_a_route(text: str, start: int, end: int, doc: Doc) -> bool:
+def _on_a_route(text: str, start: int, end: int, ents: Sequence[Span]) -> bool:
     """The other end of a way from or to a place ("from Port Talbot to Merthyr Tydfil")."""
     other = _FROM_PLACE_TO.search(text, max(0, start - 50), start)
     if other is None and text[max(0, start - 5) : start] == "from ":
@@ -619,14 +674,14 @@ def _on_a_route(text: str, start: int, end: int, doc: Doc) -> bool:
         return False
     at, until = other.span(1)
     return any(
-        e.start_char == at and e.end_char == until and e.label_ in ("GPE", "LOC") for e in doc.ents
+        e.start_char == at and e.end_char == until and e.label_ in ("GPE", "LOC") for e in ents
     )
 
 
-def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
+def _placed(text: str, start: int, end: int, ents: Sequence[Span]) -> bool:
     """A mention written as a place: after "in"/"near" and before ", <region or country>", or
     on a way to or from a place."""
-    if _on_a_route(text, start, end, doc):
+    if _on_a_route(text, start, end, ents):
         return True
     if not _PLACE_BEFORE.search(text[max(0, start - 8) : start]):
         return False
@@ -637,7 +692,7 @@ def _placed(text: str, start: int, end: int, doc: Doc) -> bool:
     if term_kind(region) in ("name", "alias", "place") or region.endswith("shire"):
         return True
     at = after.start(1)
-    return any(e.start_char == at and e.label_ in ("GPE", "LOC") for e in doc.ents)
+    return any(e.start_char == at and e.label_ in ("GPE", "LOC") for e in ents)
 
 
 # words a title-case heading leaves in lower case
@@ -708,6 +763,7 @@ _ROLE_NAMED = re.compile(_ROLE_BEFORE + r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w
 def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
     """Full names the model left untagged after "Serbia’s" or a role noun ("center Maurkice
     Pouncey")."""
+    ents = doc.ents  # built anew at each access
     found: list[tuple[str, int, int]] = []
     candidates = [
         (m.span(2), m.group(2))
@@ -716,7 +772,7 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
     ]
     candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
     for (start, end), text in candidates:
-        if _covering(doc.ents, start, end):
+        if _covering(ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(text)
         if cleaned is None or len(cleaned[0].split()) < 2:
@@ -736,10 +792,11 @@ _THIRD_WORD = re.compile(r" ([A-Z][a-z]+)(?![\w'’-])")
 def _untagged_pairs(doc: Doc) -> Iterator[tuple[str, str, int, int]]:
     """(first, surname, start, end) of two capitalised words the model tagged nothing, the
     first a known first name that opens no phrase, neither a place, outside credit lines."""
+    ents = doc.ents  # built anew at each access
     text = doc.text
     for match in _TWO_WORDS.finditer(text):
         start, end = match.span()
-        if _covering(doc.ents, start, end):
+        if _covering(ents, start, end):
             continue  # the model has a view on it already
         first, surname = match.groups()
         if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
@@ -753,12 +810,13 @@ def _untagged_names(doc: Doc) -> list[tuple[str, int, int]]:
     """Names the model left untagged ("can you picture Laurent Koscielny nodding"): a first
     name in common use that is no English word, then a surname that is no dictionary word
     or place and is never written in lower case."""
+    text = doc.text
     return [
         (f"{first} {surname}", start, end)
         for first, surname, start, end in _untagged_pairs(doc)
         if is_common_given_name(first)
         and not is_given_name(surname)
-        and _surname_like(surname, doc.text)
+        and _surname_like(surname, text)
     ]
 
 
@@ -768,12 +826,13 @@ _FAMILY_GIVEN = re.compile(r"(?<![\w’'.-])([A-Z][a-z]{0,4}) ([A-Z][a-z]{1,4}-[
 def _untagged_east_asian_names(doc: Doc) -> list[tuple[str, int, int]]:
     """A family name and a romanised Korean or Chinese given name the model left untagged
     ("Tottenham's Son Heung-min", "Ahn Cheol-soo" read as a place)."""
+    ents = doc.ents  # built anew at each access
     text = doc.text
     found = []
     for match in _FAMILY_GIVEN.finditer(text):
         start, end = match.span()
         family, given = match.groups()
-        if any(e.label_ == "PERSON" for e in _covering(doc.ents, start, end)):
+        if any(e.label_ == "PERSON" for e in _covering(ents, start, end)):
             continue  # the model's own span is read as the other names are
         if fold(family) in OPENERS or is_title_word(family) or _INSTITUTION_AFTER.match(text, end):
             continue
@@ -791,10 +850,11 @@ _HONOURED = re.compile(
 
 def _honoured_names(doc: Doc) -> list[tuple[str, int, int]]:
     """Names the model left untagged after an honorific that only people carry."""
+    ents = doc.ents  # built anew at each access
     found = []
     for match in _HONOURED.finditer(doc.text):
         start, end = match.span(1)
-        if _covering(doc.ents, start, end):
+        if _covering(ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(match.group(1))
         if cleaned is None:
@@ -815,7 +875,7 @@ def _untagged_names_with_cue(
     for first, surname, start, end in _untagged_pairs(doc):
         if any(s < end and start < e for _, s, e in raw):
             continue  # already a mention
-        if re.search(r"\b" + re.escape(surname.lower()) + r"\b", text):
+        if _count_word(surname.lower(), text):
             continue
         at = [(start, end)]
         if has_person_cue(text, at, None, people, speech=True, loose=False) or listed_with_people(
@@ -834,13 +894,15 @@ _SPEAKER = re.compile(
 def _speakers(doc: Doc) -> list[tuple[str, int, int]]:
     """A surname alone that the model left untagged, right before a speech verb; a word
     of the dictionary or a place there is a group or a thing ("Police said")."""
+    ents = doc.ents  # built anew at each access
     found = []
-    for match in _SPEAKER.finditer(doc.text):
+    text = doc.text
+    for match in _SPEAKER.finditer(text):
         start, end = match.span(1)
-        if _covering(doc.ents, start, end):
+        if _covering(ents, start, end):
             continue
         word = match.group(1)
-        if fold(word) in OPENERS or not _surname_like(word, doc.text) or is_given_name(word):
+        if fold(word) in OPENERS or not _surname_like(word, text) or is_given_name(word):
             continue
         found.append((word, start, end))
     return found
@@ -851,7 +913,7 @@ def _surname_like(word: str, text: str) -> bool:
     written in lower case in this text."""
     if is_english_word(word) or term_kind(word):
         return False
-    return not re.search(r"\b" + re.escape(word.lower()) + r"\b", text)
+    return not _count_word(word.lower(), text)
 
 
 # "Schalk " + "van der Merwe": a given name the model left before a particle surname
@@ -920,7 +982,7 @@ def _keeps_single(name: str, mentions: int, text: str, only_person: bool = True)
         return False
     if re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
-    return not re.search(r"\b" + re.escape(name.lower()) + r"\b", text)
+    return not _count_word(name.lower(), text)
 
 
 # honours and post-nominals after a name ("Stephen Kramer QC", "Jane Doe MP")
@@ -998,8 +1060,8 @@ def _leading_given_name(word: str, following: str, text: str) -> bool:
     name, no dictionary word, no place, never in lower case, and never written but before
     the name's first word (a club or a town before a name is written on its own too:
     "Chelsea Eden Hazard ... Chelsea won")."""
-    alone = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
-    together = len(re.findall(r"\b" + re.escape(f"{word} {following}") + r"\b", text))
+    alone = _count_word(word, text)
+    together = _count_word(f"{word} {following}", text)
     return is_given_name(word) and _surname_like(word, text) and alone == together
 
 
@@ -1054,7 +1116,7 @@ def _trim_glued_words(
         return other_labels[key] > 0 or key in clubs or place_word(word)
 
     def lower_elsewhere(word: str) -> bool:
-        return bool(re.search(r"\b" + re.escape(word.lower()) + r"\b", text))
+        return bool(_count_word(word.lower(), text))
 
     out = []
     for name, start, _ in raw:
@@ -1155,9 +1217,7 @@ def _persons_tagged_otherwise(
             continue
         surname = words[-1]
         # the surname on its own, as news writes a person after the first mention
-        by_itself = len(re.findall(r"\b" + re.escape(surname) + r"\b", text)) > len(
-            re.findall(r"\b" + re.escape(name) + r"\b", text)
-        )
+        by_itself = _count_word(surname, text) > _count_word(name, text)
         # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
         # "his"/"her" after it: a firm is "its" ("Amber Heard moved to Madrid with her
         # daughter")
@@ -1189,5 +1249,5 @@ def _unmistakable_name(words: list[str], text: str, other_labels: Counter[str], 
         and not term_kind(first)
         and not other_labels[_entity_key(first)]
         and not (is_english_word(surname) and is_english_word(first))
-        and not re.search(r"\b" + re.escape(surname.lower()) + r"\b", text)
+        and not _count_word(surname.lower(), text)
     )

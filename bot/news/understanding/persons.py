@@ -368,13 +368,19 @@ def _credit_line(text: str, start: int) -> bool:
 _CREDITED_NAMES = re.compile(r"(?i)\b(?:by|:)\W*+(?:[A-Z][\w.'’-]*+\s*+(?:,|and|&)?\s*+)*+$")
 
 
+_CREDIT_WINDOW = 400
+
+
 def is_credit_context(text: str, start: int, end: int) -> bool:
     """True when a name sits in a byline or picture credit ("By Jane Doe", "Photo: J. Doe /
     Getty", "Reporting by A and B; Editing by C", "Follow Mike Wall on Twitter"): those
     people wrote or photographed, they are not the news."""
-    segment_start = max(text.rfind(ch, 0, start) for ch in "\n;|(") + 1
+    # the checks below read a dozen words back: a segment longer than the window is no credit,
+    # and a page written as one line must not make every name read the whole page
+    window = max(0, start - _CREDIT_WINDOW)
+    segment_start = max(window, *(text.rfind(ch, window, start) + 1 for ch in "\n;|("))
     segment = text[segment_start:start]
-    clause = text[max(segment_start, text.rfind(",", 0, start) + 1) : start]
+    clause = text[max(segment_start, text.rfind(",", window, start) + 1) : start]
     if _CREDIT_OPENING.search(clause) and len(clause.split()) <= 3:
         return True  # "..., editing by Martin Howell"
     credit_clause = _CREDIT_OPENING.search(clause) and len(clause.split()) <= 12
