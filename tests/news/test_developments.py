@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.news.understanding.developments import pick_development
-from bot.news.understanding.entities import Found, _by_start, _covering, _inside
+from bot.news.understanding.entities import Found
 from bot.news.understanding.nlp import analyse
+from bot.news.understanding.text_lookup import covering, inside, spans_by_start
 
 SENTENCES = [
     (0, 20, "Short caption line"),
@@ -25,15 +26,15 @@ def test_a_mention_across_two_sentences_counts_for_both() -> None:
 
 
 def test_spans_holding_a_range() -> None:
-    spans = _by_start([(50, 60), (0, 40), (10, 20)])
-    assert _inside(spans, 12, 18) and _inside(spans, 30, 40) and _inside(spans, 50, 60)
-    assert not _inside(spans, 35, 45) and not _inside(spans, 61, 62) and not _inside(spans, 0, 70)
+    spans = spans_by_start([(50, 60), (0, 40), (10, 20)])
+    assert inside(spans, 12, 18) and inside(spans, 30, 40) and inside(spans, 50, 60)
+    assert not inside(spans, 35, 45) and not inside(spans, 61, 62) and not inside(spans, 0, 70)
 
 
 def test_covering_finds_every_overlapping_entity() -> None:
     doc = analyse("Emmanuel Macron met Olaf Scholz in Berlin on Tuesday.")
     ents = doc.ents
-    assert [e.text for e in _covering(ents, 0, len(doc.text))] == [e.text for e in ents]
+    assert [e.text for e in covering(ents, 0, len(doc.text))] == [e.text for e in ents]
     at = doc.text.index("Scholz")
-    assert [e.text for e in _covering(ents, at, at + 3)] == ["Olaf Scholz"]
-    assert _covering(ents, doc.text.index(" met"), doc.text.index(" met") + 4) == []
+    assert [e.text for e in covering(ents, at, at + 3)] == ["Olaf Scholz"]
+    assert covering(ents, doc.text.index(" met"), doc.text.index(" met") + 4) == []

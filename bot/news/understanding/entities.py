@@ -10,8 +10,6 @@ canonical full names.
 from __future__ import annotations
 
 import re
-import threading
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +45,7 @@ from bot.news.understanding.persons import (
     merge_persons,
 )
 from bot.news.understanding.sentences import split_words
+from bot.news.understanding.text_lookup import count_word, covering, inside, spans_by_start
 
 if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
     from spacy.tokens import Doc, Span
@@ -100,7 +99,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     text = doc.text  # spaCy builds it anew at each access: read once
     ents = list(doc.ents)
     named = [span for person in persons for span in person.spans]
-    inside_names = _by_start(named)
+    inside_names = spans_by_start(named)
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
@@ -112,7 +111,7 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             continue  # "Swansea City striker", "victory over Malaga": a club, not its town
         if _placed_elsewhere(text, match, matches[max(0, index - 1) : index + 3]):
             continue
-        if _inside(inside_names, match.start, match.end):
+        if inside(inside_names, match.start, match.end):
             continue
         if match.weak and listed_with_people(text, [(match.start, match.end)], people):
             continue  # "were Charlotte, Fiona and Pauline": first names, not a city
@@ -141,50 +140,6 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             counted.setdefault(supported[0], Found("country", supported[0], supported[0]))
             counted[supported[0]].spans.append((match.start, match.end))
     return sorted(counted.values(), key=lambda f: f.spans[0])
-
-
-class _WordCounts(threading.local):
-    """Per thread: how often words occur in the text being read (the finders ask about the
-    same words for every mention, and a long page has thousands)."""
-
-    text: str | None = None
-    counts: dict[str, int]
-
-
-_word_counts = _WordCounts()
-
-
-def _count_word(word: str, text: str) -> int:
-    """How many times ``word`` is written in ``text`` as a whole word, case as given."""
-    memo = _word_counts
-    if memo.text is not text:
-        memo.text, memo.counts = text, {}
-    count = memo.counts.get(word)
-    if count is None:
-        count = memo.counts[word] = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
-    return count
-
-
-@dataclass(frozen=True, slots=True)
-class _Spans:
-    """Character spans sorted by start, with the furthest end reached up to each."""
-
-    starts: list[int]
-    reach: list[int]
-
-
-def _by_start(spans: Iterable[tuple[int, int]]) -> _Spans:
-    ordered = sorted(spans)
-    reach: list[int] = []
-    for _, end in ordered:
-        reach.append(max(end, reach[-1]) if reach else end)
-    return _Spans([start for start, _ in ordered], reach)
-
-
-def _inside(spans: _Spans, start: int, end: int) -> bool:
-    """Whether some span holds all of ``start:end``."""
-    at = bisect_right(spans.starts, start)
-    return at > 0 and spans.reach[at - 1] >= end
 
 
 @lru_cache(maxsize=8)
@@ -219,21 +174,10 @@ def _placed_elsewhere(text: str, match: TermMatch, around: Sequence[TermMatch]) 
 _PLACE_LIST_GAP = re.compile(r",\s*(?:(?:and|or)\s+)?|,?\s+(?:and|or)\s+")
 
 
-def _covering(ents: Sequence[Span], start: int, end: int) -> list[Span]:
-    """The entities (in text order, as spaCy keeps them: they never overlap) that overlap
-    the characters ``start:end``."""
-    at = bisect_right(ents, start, key=lambda e: e.end_char)  # the first ending after start
-    over = []
-    while at < len(ents) and ents[at].start_char < end:
-        over.append(ents[at])
-        at += 1
-    return over
-
-
 def _counts(
     match: TermMatch, text: str, ents: list[Span], named: Sequence[tuple[int, int]] = ()
 ) -> bool:
-    over = _covering(ents, match.start, match.end)
+    over = covering(ents, match.start, match.end)
     labels = {e.label_ for e in over}
     one_of = _a_person_from(text, match)
     if ("LANGUAGE" in labels and not one_of) or _reads_as_language(text, match):
@@ -248,8 +192,8 @@ def _counts(
         return False
     for ent in over:
         label = ent.label_
-        inside = match.start <= ent.start_char and ent.end_char <= match.end
-        if inside and _strip_the(ent.text) != _strip_the(match.text):
+        within = match.start <= ent.start_char and ent.end_char <= match.end
+        if within and _strip_the(ent.text) != _strip_the(match.text):
             continue  # "Trinidad" GPE, "Tobago" ORG: the model cut a name the gazetteer knows
         exact = _strip_the(ent.text) == match.text
         if label == "PERSON" and (one_of or _names_state_body(text, ent, match)):
@@ -772,7 +716,7 @@ def _possessed_names(doc: Doc) -> list[tuple[str, int, int]]:
     ]
     candidates += [(m.span(1), m.group(1)) for m in _ROLE_NAMED.finditer(doc.text)]
     for (start, end), text in candidates:
-        if _covering(ents, start, end):
+        if covering(ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(text)
         if cleaned is None or len(cleaned[0].split()) < 2:
@@ -796,7 +740,7 @@ def _untagged_pairs(doc: Doc) -> Iterator[tuple[str, str, int, int]]:
     text = doc.text
     for match in _TWO_WORDS.finditer(text):
         start, end = match.span()
-        if _covering(ents, start, end):
+        if covering(ents, start, end):
             continue  # the model has a view on it already
         first, surname = match.groups()
         if fold(first) in OPENERS or not is_given_name(first) or term_kind(first):
@@ -832,7 +776,7 @@ def _untagged_east_asian_names(doc: Doc) -> list[tuple[str, int, int]]:
     for match in _FAMILY_GIVEN.finditer(text):
         start, end = match.span()
         family, given = match.groups()
-        if any(e.label_ == "PERSON" for e in _covering(ents, start, end)):
+        if any(e.label_ == "PERSON" for e in covering(ents, start, end)):
             continue  # the model's own span is read as the other names are
         if fold(family) in OPENERS or is_title_word(family) or _INSTITUTION_AFTER.match(text, end):
             continue
@@ -854,7 +798,7 @@ def _honoured_names(doc: Doc) -> list[tuple[str, int, int]]:
     found = []
     for match in _HONOURED.finditer(doc.text):
         start, end = match.span(1)
-        if _covering(ents, start, end):
+        if covering(ents, start, end):
             continue  # the model has a view on it already
         cleaned = clean_person(match.group(1))
         if cleaned is None:
@@ -875,7 +819,7 @@ def _untagged_names_with_cue(
     for first, surname, start, end in _untagged_pairs(doc):
         if any(s < end and start < e for _, s, e in raw):
             continue  # already a mention
-        if _count_word(surname.lower(), text):
+        if count_word(surname.lower(), text):
             continue
         at = [(start, end)]
         if has_person_cue(text, at, None, people, speech=True, loose=False) or listed_with_people(
@@ -899,7 +843,7 @@ def _speakers(doc: Doc) -> list[tuple[str, int, int]]:
     text = doc.text
     for match in _SPEAKER.finditer(text):
         start, end = match.span(1)
-        if _covering(ents, start, end):
+        if covering(ents, start, end):
             continue
         word = match.group(1)
         if fold(word) in OPENERS or not _surname_like(word, text) or is_given_name(word):
@@ -913,7 +857,7 @@ def _surname_like(word: str, text: str) -> bool:
     written in lower case in this text."""
     if is_english_word(word) or term_kind(word):
         return False
-    return not _count_word(word.lower(), text)
+    return not count_word(word.lower(), text)
 
 
 # "Schalk " + "van der Merwe": a given name the model left before a particle surname
@@ -982,7 +926,7 @@ def _keeps_single(name: str, mentions: int, text: str, only_person: bool = True)
         return False
     if re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
-    return not _count_word(name.lower(), text)
+    return not count_word(name.lower(), text)
 
 
 # honours and post-nominals after a name ("Stephen Kramer QC", "Jane Doe MP")
@@ -1060,8 +1004,8 @@ def _leading_given_name(word: str, following: str, text: str) -> bool:
     name, no dictionary word, no place, never in lower case, and never written but before
     the name's first word (a club or a town before a name is written on its own too:
     "Chelsea Eden Hazard ... Chelsea won")."""
-    alone = _count_word(word, text)
-    together = _count_word(f"{word} {following}", text)
+    alone = count_word(word, text)
+    together = count_word(f"{word} {following}", text)
     return is_given_name(word) and _surname_like(word, text) and alone == together
 
 
@@ -1116,7 +1060,7 @@ def _trim_glued_words(
         return other_labels[key] > 0 or key in clubs or place_word(word)
 
     def lower_elsewhere(word: str) -> bool:
-        return bool(_count_word(word.lower(), text))
+        return bool(count_word(word.lower(), text))
 
     out = []
     for name, start, _ in raw:
@@ -1217,7 +1161,7 @@ def _persons_tagged_otherwise(
             continue
         surname = words[-1]
         # the surname on its own, as news writes a person after the first mention
-        by_itself = _count_word(surname, text) > _count_word(name, text)
+        by_itself = count_word(surname, text) > count_word(name, text)
         # no speech verb, no pronoun: organisations "said" too, and "he" may be anyone
         # "his"/"her" after it: a firm is "its" ("Amber Heard moved to Madrid with her
         # daughter")
@@ -1249,5 +1193,5 @@ def _unmistakable_name(words: list[str], text: str, other_labels: Counter[str], 
         and not term_kind(first)
         and not other_labels[_entity_key(first)]
         and not (is_english_word(surname) and is_english_word(first))
-        and not _count_word(surname.lower(), text)
+        and not count_word(surname.lower(), text)
     )
