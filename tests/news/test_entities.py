@@ -905,3 +905,51 @@ def test_two_first_names_and_a_surname_the_model_calls_an_organisation() -> None
     doc.ents = [doc.char_span(text.index("San"), text.rindex("."), label="ORG")]
     # a place and a word, not a first name and a surname
     assert "San Francisco Bay" not in {found.name for found in find_persons(doc)}
+
+
+def test_a_character_an_actor_plays_is_no_person_in_the_news() -> None:
+    text = (
+        "Robert Hardy found fame playing vet Siegfried Farnon in All Creatures Great and "
+        "Small. He later played Cornelius Fudge, the Minister for Magic, in the Harry Potter "
+        "films. Hardy died on Monday."
+    )
+    assert persons(text) == {"Robert Hardy"}
+
+
+def test_an_organisation_in_apposition_is_no_person() -> None:
+    text = (
+        "The government outlawed the group behind the attack, Ansar al-Sharia, an "
+        "al-Qaeda-linked organization, and began a crackdown. Prime Minister Habib Essid "
+        "said arrests followed."
+    )
+    assert persons(text) == {"Habib Essid"}
+
+
+def test_a_surname_the_model_leaves_after_a_first_name_is_put_back() -> None:
+    text = "Lupita Nyong'o's dress was stolen. Police said Lupita reported it on Wednesday."
+    doc = analyse(text)
+    # the model's spans as it gives them on the whole page: the first name alone
+    doc.ents = [
+        doc.char_span(0, len("Lupita"), label="PERSON"),
+        doc.char_span(text.rindex("Lupita"), text.rindex("Lupita") + 6, label="PERSON"),
+    ]
+    assert {found.name for found in find_persons(doc)} == {"Lupita Nyong'o"}
+    # a dictionary word after the first name is no surname ("Paris Hilton" is, "Paris Metro"
+    # is not)
+    text = text.replace("Nyong'o's", "Metro").replace("Lupita", "Paris")
+    doc = analyse(text)
+    doc.ents = [doc.char_span(0, len("Paris"), label="PERSON")]
+    assert "Paris Metro" not in {found.name for found in find_persons(doc)}
+
+
+@pytest.mark.parametrize(
+    "raw", ["Sarah The Implausible", "Koko Be Good", "One S. The", "Ella With Love"]
+)
+def test_a_capitalised_function_word_after_the_first_is_no_name(raw: str) -> None:
+    assert clean_person(raw) is None
+
+
+def test_an_author_on_social_media_at_the_end_is_a_credit() -> None:
+    text = "More games news: a review.\nBen Silverman is on Twitter at ben_silverman."
+    start = text.index("Ben Silverman")
+    assert is_credit_context(text, start, start + len("Ben Silverman"))

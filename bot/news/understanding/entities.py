@@ -46,6 +46,7 @@ from bot.news.understanding.persons import (
 )
 from bot.news.understanding.sentences import split_words
 from bot.news.understanding.text_lookup import count_word, covering, inside, spans_by_start
+from bot.news.understanding.thing_evidence import described_as_thing, played_role
 
 if TYPE_CHECKING:  # spaCy is imported by the worker that analyses, not by importers of types
     from spacy.tokens import Doc, Span
@@ -445,6 +446,10 @@ def find_persons(doc: Doc, authors: Iterable[str] = ()) -> list[Found]:
             text, spans, None, (), speech=False, loose=False
         ):
             continue  # "Ted Baker collapsed into administration": a firm, not its founder
+        if all(played_role(text, s, e) for s, e in spans):
+            continue  # "playing vet Siegfried Farnon": a character, not a person in the news
+        if any(described_as_thing(text, e) for _, e in spans):
+            continue  # "Ansar al-Sharia, an al-Qaeda-linked organization"
         if all(_thing_after_the(text, s, e, name) for s, e in spans):
             continue  # "the Herald Sun", "the Red Devils": a thing or a team, never a person
         if len(name.split()) == 1:
@@ -949,7 +954,8 @@ def _complete_cut_name(name: str, text: str, end: int) -> str | None:
 # the rest of a name the model cut: particles and a surname after it ("Schalk" + " van der
 # Merwe"), particles before it ("Van der " + "Merwe"), the syllable after a hyphen of an
 # East Asian given name ("Moon Jae" + "-in", "Kim Jong" + "-un"), a third word that can only
-# be a surname ("Nuno Espirito" + " Santo")
+# be a surname ("Nuno Espirito" + " Santo"), a surname that can only be one after a lone
+# first name ("Lupita" + " Nyong'o")
 _PARTICLES_AFTER = re.compile(
     r"[ \t]+((?:(?:van|von|der|den|de|du|da|di|del|della|dos|la|le|ter|ten)[ \t]+)+"
     r"[A-Z][\w'’-]+)"
@@ -958,6 +964,8 @@ _PARTICLES_BEFORE = re.compile(
     r"\b((?:[Vv]an|[Vv]on|[Dd]e|[Dd]i|[Dd]el|[Dd]u)(?:[ \t]+(?:der|den|de|la|le))*[ \t]+)$"
 )
 _SYLLABLE_AFTER = re.compile(r"-([a-z]{1,5})\b")
+# a surname the model left after a first name ("Lupita" + " Nyong'o"), before any possessive
+_SURNAME_AFTER = re.compile(r"[ \t]([A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?)(?![\w-])")
 
 
 def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
@@ -971,6 +979,10 @@ def _extend_cut_name(name: str, text: str, start: int) -> tuple[str, int]:
         syllable = _SYLLABLE_AFTER.match(text, end)
         if syllable:
             name, end = f"{name}-{syllable.group(1)}", syllable.end()
+    elif len(words) == 1 and is_given_name(name):
+        surname = _SURNAME_AFTER.match(text, end)
+        if surname and _surname_like(surname.group(1), text):
+            name, end = f"{name}{surname.group(0)}", surname.end()
     elif len(words) == 2 and is_given_name(words[0]):
         third = _THIRD_WORD.match(text, end)
         if third and _surname_like(third.group(1), text) and _surname_like(words[1], text):

@@ -80,7 +80,7 @@ _NON_NAME_WORDS = frozenset(
         news times post journal magazine press media airlines airways motors bank capital
         partners holdings technologies labs systems solutions services team club league cup
         awards award festival show project program programme act street avenue road park square
-        building airport station mountain hotel hotels resort resorts casino casinos
+        building airport station mountain hotel hotels resort resorts casino casinos international
         version console phone watch camera laptop tablet tv app apps edition xv xbox playstation
         nintendo samsung pokemon macbook iphone ipad android windows disney actress actor
         singer rapper party army government ministry parliament congress senate court police
@@ -142,6 +142,15 @@ _PARTICLES = frozenset(
         "abu",
         "ben",
     }
+)
+# function words a title capitalises and a name never holds after its first word ("A", "An",
+# "To", "Do", "In" and "On" are left out: initials and Korean or Vietnamese name syllables)
+_TITLE_CASE_FUNCTION_WORDS = frozenset(
+    word.title()
+    for word in split_words(
+        """the and or but be is are was were has have had of for with from my your our their its
+        this that not"""
+    )
 )
 # news agencies and picture desks the model sometimes takes for people
 _NOT_PERSONS = frozenset(
@@ -262,6 +271,8 @@ def _plausible(name: str) -> bool:
         return False  # "MagSafe", "NoemKristi": a brand or two names run together
     if len(words) > 1 and any(_shouted_word(w) for w in words) and not name.isupper():
         return False  # "MKII Ford", "Fossil Hybrid HR"
+    if any(w in _TITLE_CASE_FUNCTION_WORDS for w in words[1:]):
+        return False  # "Sarah The Implausible", "Koko Be Good", "One S. The": titles, run-ons
     east_asian = any(_EAST_ASIAN_GIVEN.fullmatch(w) for w in words)  # "Park Ji-sung"
     # a first name that is also a product word opens a name ("Max Verstappen", not "Pro Max")
     rest = words[1:] if len(words) > 1 and is_given_name(words[0]) else words
@@ -302,7 +313,8 @@ _CREDIT_OPENING = re.compile(
 )
 _CREDIT_AFTER = re.compile(
     r"(?i)^\W{0,3}(?:contributed (?:reporting|to this)|is a (?:reporter|writer|correspondent|"
-    r"contributor|columnist|staff writer|freelance)|reports? for|writes for|on twitter|"
+    r"contributor|columnist|staff writer|freelance)|reports? for|writes for|"
+    r"(?:is )?on (?:twitter|instagram|bluesky|threads|mastodon)\b|"
     r"(?:may|can) be (?:reached|contacted|emailed)|"
     r"/\s*(?:getty|ap|afp|reuters|shutterstock|epa))"
 )
