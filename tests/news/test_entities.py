@@ -953,3 +953,47 @@ def test_an_author_on_social_media_at_the_end_is_a_credit() -> None:
     text = "More games news: a review.\nBen Silverman is on Twitter at ben_silverman."
     start = text.index("Ben Silverman")
     assert is_credit_context(text, start, start + len("Ben Silverman"))
+
+
+def test_places_sharing_a_last_word_are_no_persons_sharing_a_surname() -> None:
+    text = "Colonies were acquired in the Pacific (Marshall and Solomon Islands, Samoa)."
+    doc = analyse(text)
+    doc.ents = [doc.char_span(text.index("Marshall"), text.index(" and"), label="PERSON")]
+    assert {found.name for found in find_persons(doc)} == set()
+    # first names sharing a surname still do
+    text = "Brian and Charlotte Smith opened the bakery in 1990."
+    doc = analyse(text)
+    doc.ents = [doc.char_span(0, len("Brian"), label="PERSON")]
+    assert "Brian Smith" in {found.name for found in find_persons(doc)}
+
+
+def test_a_place_opening_with_a_first_name_word_is_a_place_among_signatures() -> None:
+    text = "Letters\nThe road needs repair.\nGary Sloane\nSan Leandro\nMary Jones\nOakland\n"
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(text.index("Gary"), text.index("\nSan"), label="PERSON"),
+        doc.char_span(text.index("San"), text.index("\nMary"), label="GPE"),
+        doc.char_span(text.index("Mary"), text.index("\nOak"), label="PERSON"),
+    ]
+    assert {found.name for found in find_persons(doc)} == {"Gary Sloane", "Mary Jones"}
+
+
+def test_a_word_repeated_alone_needs_a_title_to_be_a_person() -> None:
+    text = (
+        "An outage hit Facebook, Instagram and Messenger on Friday. Messenger failed first. "
+        "By noon Messenger was back."
+    )
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(m, m + len("Messenger"), label="PERSON")
+        for m in (i for i in range(len(text)) if text.startswith("Messenger", i))
+    ]
+    assert {found.name for found in find_persons(doc)} == set()
+    # a name no dictionary has is kept on repetition alone
+    renamed = text.replace("Messenger", "Zelensky")
+    doc = analyse(renamed)
+    doc.ents = [
+        doc.char_span(m, m + len("Zelensky"), label="PERSON")
+        for m in (i for i in range(len(renamed)) if renamed.startswith("Zelensky", i))
+    ]
+    assert {found.name for found in find_persons(doc)} == {"Zelensky"}

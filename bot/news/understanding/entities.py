@@ -679,8 +679,10 @@ def _shared_surname(name: str, spans: list[tuple[int, int]], text: str) -> str |
         joined = re.match(r" (?:and|&) ([A-Z][\w'’-]+) ([A-Z][\w'’-]+)\b", text[end : end + 60])
         if joined is None or not is_given_name(joined.group(1)):
             continue
-        if not any(is_title_word(word) for word in joined.groups()):
-            return f"{name} {joined.group(2)}"
+        shared = f"{name} {joined.group(2)}"
+        # "Marshall and Solomon Islands": places share a last word too
+        if not any(is_title_word(word) for word in joined.groups()) and clean_person(shared):
+            return shared
     return None
 
 
@@ -929,6 +931,8 @@ def _keeps_single(name: str, mentions: int, text: str, only_person: bool = True)
         return True  # "Brazil star Neymar", "singer Adele"
     if mentions < 3 or not only_person:
         return False
+    if is_english_word(name) and not is_given_name(name):
+        return False  # "Messenger", "Pixel": a product named with a word needs a title
     if re.search(r"\b[Tt]he\s+" + re.escape(name) + r"\b", text):
         return False  # "the Browns": a team or a group, not a person
     return not count_word(name.lower(), text)
@@ -1128,6 +1132,12 @@ def _common_word_first(name: str, text: str) -> bool:
     return bool(re.search(r"(?<![.!?]\s)\b" + re.escape(first.lower()) + r"\b", text))
 
 
+# words that open place names and are first names too ("San", "Santa", "Rio", "Los")
+_PLACE_OPENERS = frozenset(
+    split_words("san santa santo sao são los las rio puerto porto port fort mount lake saint st")
+)
+
+
 def _persons_tagged_otherwise(
     doc: Doc, persons: list[tuple[str, int, int]]
 ) -> list[tuple[str, int, int]]:
@@ -1162,6 +1172,8 @@ def _persons_tagged_otherwise(
             continue
         if fold(words[0]) in _PARTICLE_END or "-" in words[0]:
             continue  # "Al Qaeda", "El Nino": an article, not a first name
+        if ent.label_ in ("GPE", "LOC", "FAC") and fold(words[0]) in _PLACE_OPENERS:
+            continue  # "San Leandro", "Santa Rosa": a place, whatever it is listed with
         if not is_given_name(words[0]):
             # no known first name: only a title, a role or an age right at it says a person
             # ("Television star Bear Grylls", "Attorney General Raciel Lopez Salazar")
