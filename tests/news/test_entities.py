@@ -222,6 +222,13 @@ def test_counts_and_offsets() -> None:
         ("George R. R. Martin", "George R. R. Martin"),
         ('Sean "Diddy" Combs', "Sean Combs"),  # a nickname in quotation marks
         ("Dwayne “The Rock” Johnson", "Dwayne Johnson"),
+        # a headline's function word or adverb before a first name, not first names themselves
+        ("Into Joe", "Joe"),
+        ("Apparently Lindsey", "Lindsey"),
+        ("Ally Brooke", "Ally Brooke"),
+        ("Will Smith", "Will Smith"),
+        ("Stuart Hall", "Stuart Hall"),
+        ("Mary Ann Hall", "Mary Ann Hall"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:
@@ -232,7 +239,23 @@ def test_clean_person(raw: str, name: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["twitter", "Reuters", "Nintendo Switch", "Sioux Falls", "2019", "MagSafe", "MKII Ford"],
+    [
+        "twitter",
+        "Reuters",
+        "Nintendo Switch",
+        "Sioux Falls",
+        "2019",
+        "MagSafe",
+        "MKII Ford",
+        # businesses, a bridge, two names, a title and a scandal
+        "Rocky Waters Winery",
+        "Nancy Paulsen Books",
+        "Silver Gulch Brewing",
+        "George Washington Bridge",
+        "Zhang, Doudna",
+        "Tiny Things/Forever",
+        "Donald Sterling-gate",
+    ],
 )
 def test_clean_person_drops_junk(raw: str) -> None:
     assert clean_person(raw) is None
@@ -997,3 +1020,19 @@ def test_a_word_repeated_alone_needs_a_title_to_be_a_person() -> None:
         for m in (i for i in range(len(renamed)) if renamed.startswith("Zelensky", i))
     ]
     assert {found.name for found in find_persons(doc)} == {"Zelensky"}
+
+
+def test_a_span_the_model_runs_across_a_heading_keeps_the_line_with_the_name() -> None:
+    text = (
+        "Creating the universe, Noah\nDarren Aronofsky's Noah is a work of conflicting "
+        "aspirations. Aronofsky said so. Critics agree with Aronofsky."
+    )
+    doc = analyse(text)
+    doc.ents = [
+        doc.char_span(text.index("Noah"), text.index("'s"), label="ORG"),
+        *(
+            doc.char_span(i, i + len("Aronofsky"), label="PERSON")
+            for i in (text.index("Aronofsky said"), text.rindex("Aronofsky"))
+        ),
+    ]
+    assert {found.name for found in find_persons(doc)} == {"Darren Aronofsky"}

@@ -56,6 +56,7 @@ def test_not_roles(text: str, name: str) -> None:
         ("Labels such as Jean Stodden, the Ahr Valley winery, are prized.", "Jean Stodden"),
         ("Tickets for Arlo Parks, the London band behind the hit, sold out.", "Arlo Parks"),
         ("Koko Rae, a start-up that makes sensors, raised $5m.", "Koko Rae"),
+        ("They picked Qualcomm (NASDAQ: QCOM), Facebook and SeaWorld.", "Qualcomm"),
     ],
 )
 def test_described_as_things(text: str, name: str) -> None:

@@ -1158,7 +1158,8 @@ def _persons_tagged_otherwise(
     for ent in doc.ents:
         if ent.label_ not in ("ORG", "NORP", "GPE", "FAC", "PRODUCT", "WORK_OF_ART"):
             continue
-        words = ent.text.split()
+        piece, piece_start = _name_piece(text, ent.start_char, ent.end_char)
+        words = piece.split()
         while len(words) > 2 and words[-1][:1].islower():
             words.pop()  # "Thibaut Courtois to": the span ran into the sentence
         cleaned = clean_person(" ".join(words))
@@ -1166,7 +1167,7 @@ def _persons_tagged_otherwise(
             continue
         name, offset = cleaned
         words = name.split()
-        start = ent.start_char + offset
+        start = piece_start + offset
         at = [(start, start + len(name))]
         if not 2 <= len(words) <= 3:
             continue

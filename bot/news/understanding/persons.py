@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from bot.news.model import fold, person_key
 from bot.news.understanding.countries import resolve_country, term_kind
 from bot.news.understanding.english_words import is_english_word
@@ -87,7 +89,8 @@ _NON_NAME_WORDS = frozenset(
         navy embassy economy northern southern eastern western central
         democrats republicans conservatives liberals statehouse capitol county city district
         province region united rovers athletic atletico wanderers albion hotspur rangers fc
-        afc cf arena stadium oval magistrates scout scouts town"""
+        afc cf arena stadium oval magistrates scout scouts town winery wineries vineyard
+        vineyards brewing brewery distillery books publishing publishers"""
     )
 )
 # words of place and thing names that are also surnames ("Stuart Hall", "Charlotte Dell",
@@ -149,7 +152,7 @@ _TITLE_CASE_FUNCTION_WORDS = frozenset(
     word.title()
     for word in split_words(
         """the and or but be is are was were has have had of for with from my your our their its
-        this that not"""
+        his her him she they this that not"""
     )
 )
 # news agencies and picture desks the model sometimes takes for people
@@ -199,6 +202,9 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if len(words) > 1 and (bare in OPENERS or (bare.endswith("ing") and len(bare) > 5)):
             words.pop(0)  # "Following Trump", "Questioning Vindman"
             continue
+        if len(words) > 1 and _opening_word(word):
+            words.pop(0)  # "Into Joe's apartment", "Apparently Lindsey": a headline's words
+            continue
         if word[:1].islower() and bare not in _PARTICLES and len(words) > 1:
             words.pop(0)
             continue
@@ -218,6 +224,18 @@ def clean_person(text: str) -> tuple[str, int] | None:
         return None
     offset = text.find(name.split(" ")[0])
     return name, max(offset, 0)
+
+
+def _opening_word(word: str) -> bool:
+    """A capitalised function word or "-ly" adverb that is nobody's first name ("Into",
+    "Does", "Apparently"; not "Will", "Ally" or "Kelly")."""
+    bare = word.strip(_EDGE_JUNK)
+    if not bare[:1].isupper() or is_given_name(bare):
+        return False
+    lower = bare.lower()
+    # an adverb made from a word the dictionary has ("apparent-ly"), not "Ally" or "Beverly"
+    adverb = len(lower) > 5 and lower.endswith("ly") and is_english_word(lower[:-2])
+    return lower in STOP_WORDS or adverb
 
 
 def _first_name_before_particle(words: list[str]) -> bool:
@@ -259,6 +277,8 @@ def _plausible(name: str) -> bool:
         return False
     if "@" in name or "#" in name or "http" in name.lower():
         return False
+    if re.search(r"[,/]|-gate\b", name):
+        return False  # "Zhang, Doudna": two names; "Tiny Things/Forever"; "Sterling-gate"
     words = name.split()
     if len(words) > 6 or not name[0].isupper():
         return False
@@ -279,12 +299,12 @@ def _plausible(name: str) -> bool:
     if any(fold(w).strip(".,") in _NON_NAME_WORDS for w in rest) and not east_asian:
         return False  # "Nintendo Switch", "Peter Koros Design", "Penn State"
     if any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words) and not (
-        2 <= len(words) <= 3
+        (len(words) == 2 or (len(words) == 3 and is_given_name(words[1])))
         and fold(words[-1]).strip(".,") in _SURNAME_OR_THING
         and not any(fold(w).strip(".,") in _SURNAME_OR_THING for w in words[:-1])
         and is_given_name(words[0])
     ):
-        return False  # "Carnegie Hall", "Lake Tahoe"
+        return False  # "Carnegie Hall", "Lake Tahoe", "George Washington Bridge"
     if fold(name) in _NOT_PERSONS or resolve_country(name):
         return False  # "Twitter", "Sioux Falls"
     return all(

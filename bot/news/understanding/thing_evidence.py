@@ -66,7 +66,15 @@ def played_role(text: str, start: int, end: int) -> bool:
     return bool(_PLAYED_NAMED_BEFORE.search(before) and _DESCRIBED_AFTER.match(text, end))
 
 
+# "Qualcomm (NASDAQ: QCOM)": a listed company's exchange and ticker
+_TICKER_AFTER = re.compile(
+    r"^\s*\((?i:nasdaq|nyse|nyse american|nysearca|amex|otc|lse|tsx|asx|hkex|euronext)\s*:"
+)
+
+
 def described_as_thing(text: str, end: int) -> bool:
     """Whether an apposition right after a name calls it an organisation, a business or a
-    work ("X, an al-Qaeda-linked organization", "X, the Dublin-based studio behind ...")."""
-    return bool(_THING_AFTER.match(text[end : end + 120]))
+    work ("X, an al-Qaeda-linked organization", "X, the Dublin-based studio behind ..."), or
+    a stock ticker follows it ("Qualcomm (NASDAQ: QCOM)")."""
+    after = text[end : end + 120]
+    return bool(_THING_AFTER.match(after) or _TICKER_AFTER.match(after))
