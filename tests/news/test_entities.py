@@ -1036,3 +1036,18 @@ def test_a_span_the_model_runs_across_a_heading_keeps_the_line_with_the_name() -
         ),
     ]
     assert {found.name for found in find_persons(doc)} == {"Darren Aronofsky"}
+
+
+def test_a_treaty_named_after_a_town_names_no_country() -> None:
+    assert countries("Trump pulled the United States out of the Paris Agreement.") == {"US"}
+    assert countries("Japan ratified the Kyoto Protocol.") == {"JP"}
+    # the country's own deal is about the country; a town's summit is held there
+    assert countries("Congress debated the Iran nuclear agreement.") == {"IR"}
+    assert countries("Leaders met in Paris for the summit.") == {"FR"}
+
+
+def test_a_demonym_for_words_accents_or_a_dish_is_no_country() -> None:
+    assert countries("The grandfather teaches him the Spanish words for ideas.") == set()
+    assert countries("Try the French onion soup with baked cheese.") == set()
+    assert countries("Casting calls want English, French, Cockney and Persian accents.") == set()
+    assert countries("Spanish officials and French police met.") == {"ES", "FR"}

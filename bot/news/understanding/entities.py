@@ -75,7 +75,8 @@ _LANGUAGE_AFTER = frozenset(
     split_words(
         """language languages speaking speaker speakers translation translations subtitles
     subtitled dub dubbed cuisine food foods restaurant restaurants dish dishes dressing fries
-    toast cooking recipe recipes"""
+    toast cooking recipe recipes accent accents word words phrase phrases dialect dialects
+    slang lesson lessons grammar vocabulary alphabet"""
     )
 )
 
@@ -231,7 +232,7 @@ _THING_AFTER = frozenset(
         coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
         takeaway cigar cigars shepherd shepherds sea roulette whispers wave courage breakfast
         bath delight massage wax kiss standoff muffin muffins horn doors setter bulldog bulldogs
-        pastry pastries rug rugs"""
+        pastry pastries rug rugs onion soup"""
     )
 )
 _CREDIT_LINE = re.compile(
@@ -257,6 +258,8 @@ def _names_a_thing(text: str, match: TermMatch) -> bool:
     after = re.match(r"[ \t]+([A-Za-z]+)", text[match.end : match.end + 30])
     if after and after.group(1).lower() in _THING_AFTER:
         return True
+    if match.kind == "place" and _TREATY_AFTER.match(text, match.end):
+        return True  # "the Paris Agreement", "the Kyoto Protocol": a treaty, not its town
     before = text[max(0, match.start - 6) : match.start]
     if not re.search(r"[a-z,:;] The $", before) or not after:
         return False
@@ -264,6 +267,10 @@ def _names_a_thing(text: str, match: TermMatch) -> bool:
     return following[:1].isupper() and following.lower() not in _STATE_WORDS
 
 
+_TREATY_AFTER = re.compile(
+    r"[ \t]+(?:(?:climate|peace|nuclear|ceasefire|cease-fire)[ \t]+)?"
+    r"(?i:agreements?|accords?|protocols?|conventions?|treaty|declaration|consensus)\b"
+)
 _GIVEN_OF = re.compile(r"\b([A-Z][a-z]+) of (?:the )?$")
 
 
@@ -315,7 +322,8 @@ def _reads_as_language(text: str, match: TermMatch) -> bool:
             else:
                 listed = pattern.match(text, end, end + 40)
             word = listed.group(1) if listed else ""
-            if term_kind(word) != "demonym" and word not in _LANGUAGE_NAMES:
+            # a list of accents or dialects names some no gazetteer has ("Cockney")
+            if not word or term_kind(word) not in ("demonym", None):
                 break
             start, end = listed.span(1)
             if _language_word(text, start, end):
