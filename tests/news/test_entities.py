@@ -1051,3 +1051,10 @@ def test_a_demonym_for_words_accents_or_a_dish_is_no_country() -> None:
     assert countries("Try the French onion soup with baked cheese.") == set()
     assert countries("Casting calls want English, French, Cockney and Persian accents.") == set()
     assert countries("Spanish officials and French police met.") == {"ES", "FR"}
+
+
+def test_a_street_a_style_or_a_stone_named_after_a_place_names_no_country() -> None:
+    assert countries("The festival was held in what is now Congo Square in 1970.") == set()
+    assert countries("The result would be a Cuba-style trade embargo.") == set()
+    assert countries("The tubs are made from fine Jerusalem stone.") == set()
+    assert countries("Rebels seized a road in Congo.") == {"CD"}

@@ -232,7 +232,7 @@ _THING_AFTER = frozenset(
         coffee tea whisky whiskey vodka bread pizza sausage noodles dumplings curry takeout
         takeaway cigar cigars shepherd shepherds sea roulette whispers wave courage breakfast
         bath delight massage wax kiss standoff muffin muffins horn doors setter bulldog bulldogs
-        pastry pastries rug rugs onion soup"""
+        pastry pastries rug rugs onion soup stone"""
     )
 )
 _CREDIT_LINE = re.compile(
@@ -260,6 +260,8 @@ def _names_a_thing(text: str, match: TermMatch) -> bool:
         return True
     if match.kind == "place" and _TREATY_AFTER.match(text, match.end):
         return True  # "the Paris Agreement", "the Kyoto Protocol": a treaty, not its town
+    if _NAMED_AFTER.match(text, match.end):
+        return True  # "Congo Square" in New Orleans, a "Cuba-style embargo"
     before = text[max(0, match.start - 6) : match.start]
     if not re.search(r"[a-z,:;] The $", before) or not after:
         return False
@@ -270,6 +272,10 @@ def _names_a_thing(text: str, match: TermMatch) -> bool:
 _TREATY_AFTER = re.compile(
     r"[ \t]+(?:(?:climate|peace|nuclear|ceasefire|cease-fire)[ \t]+)?"
     r"(?i:agreements?|accords?|protocols?|conventions?|treaty|declaration|consensus)\b"
+)
+# a street or square named after a place, and a style named after one
+_NAMED_AFTER = re.compile(
+    r"[ \t]+(?:Square|Street|Avenue|Road|Boulevard|Lane|Terrace|Crescent)\b|-style\b"
 )
 _GIVEN_OF = re.compile(r"\b([A-Z][a-z]+) of (?:the )?$")
 
