@@ -1058,3 +1058,16 @@ def test_a_street_a_style_or_a_stone_named_after_a_place_names_no_country() -> N
     assert countries("The result would be a Cuba-style trade embargo.") == set()
     assert countries("The tubs are made from fine Jerusalem stone.") == set()
     assert countries("Rebels seized a road in Congo.") == {"CD"}
+
+
+def test_a_persons_surname_that_is_a_city_speaking_is_the_person() -> None:
+    def with_persons(text: str) -> set[str]:
+        doc = analyse(text)
+        return {found.key for found in find_countries(doc, find_persons(doc))}
+
+    text = (
+        "Joaquin Phoenix won best actor. “I am standing on the shoulders of my favorite "
+        "actor,” Phoenix said on Sunday."
+    )
+    assert with_persons(text) == set()
+    assert with_persons("Joaquin Phoenix flew to Phoenix on Sunday.") == {"US"}

@@ -100,8 +100,10 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
     inside the name of one of ``persons`` names no country ("Jordan Spieth", "Paris Hilton")."""
     text = doc.text  # spaCy builds it anew at each access: read once
     ents = list(doc.ents)
+    persons = list(persons)
     named = [span for person in persons for span in person.spans]
     inside_names = spans_by_start(named)
+    surnames = {fold(p.name.split()[-1]) for p in persons if len(p.name.split()) > 1}
     people = [(e.start_char, e.end_char) for e in ents if e.label_ == "PERSON"]
     counted: dict[str, Found] = {}
     ambiguous: list[TermMatch] = []
@@ -115,6 +117,10 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             continue
         if inside(inside_names, match.start, match.end):
             continue
+        if fold(match.text) in surnames and has_person_cue(
+            text, [(match.start, match.end)], loose=False
+        ):
+            continue  # "Joaquin Phoenix ... Phoenix said": the person, not the city
         if match.weak and listed_with_people(text, [(match.start, match.end)], people):
             continue  # "were Charlotte, Fiona and Pauline": first names, not a city
         if len(match.codes) > 1:
