@@ -28,6 +28,10 @@ def cue(text: str, name: str, people: list[str] = ()) -> bool:
         ("Pittsburgh center Maurkice Pouncey was suspended.", "Maurkice Pouncey"),
         ("He threw the ball to running back Trey Edmunds.", "Trey Edmunds"),
         ("Chelsea centre-back Trey Edmunds was booked.", "Trey Edmunds"),
+        (
+            "“I stand on the shoulders of my favourite actor - Heath Ledger,” he said.",
+            "Heath Ledger",
+        ),
         ('"It was fine," said Nealy Cox.', "Nealy Cox"),
         ("Shaq Vann said the team was ready.", "Shaq Vann"),
         ("Tavi Orr, 45, was arrested on Monday.", "Tavi Orr"),

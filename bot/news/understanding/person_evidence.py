@@ -39,7 +39,7 @@ _ROLE_PAIRS = (
     r"(?:running|full|half|wing|centre|center)[- ]?back|tight end|defensive end|punter|kicker"
 )
 _ROLE_BEFORE = re.compile(
-    r"\b(?:" + "|".join(map(re.escape, _ROLE_NOUNS)) + "|" + _ROLE_PAIRS + r"),?\s+$"
+    r"\b(?:" + "|".join(map(re.escape, _ROLE_NOUNS)) + "|" + _ROLE_PAIRS + r")(?:,|\s+[-–—])?\s+$"
 )
 # honorifics and office titles written with a capital right before a name
 _TITLE_BEFORE = re.compile(
