@@ -229,6 +229,12 @@ def test_counts_and_offsets() -> None:
         ("Will Smith", "Will Smith"),
         ("Stuart Hall", "Stuart Hall"),
         ("Mary Ann Hall", "Mary Ann Hall"),
+        ("Caitlin FitzGerald", "Caitlin FitzGerald"),
+        # a role no title list has, before a first name
+        ("Librarian Anne Gregory", "Anne Gregory"),
+        ("Golfer Rory McIlroy", "Rory McIlroy"),
+        ("C. Eugene Steuerle", "C. Eugene Steuerle"),
+        ("Khan Mohammad Baz", "Khan Mohammad Baz"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:
@@ -1071,3 +1077,12 @@ def test_a_persons_surname_that_is_a_city_speaking_is_the_person() -> None:
     )
     assert with_persons(text) == set()
     assert with_persons("Joaquin Phoenix flew to Phoenix on Sunday.") == {"US"}
+
+
+def test_a_line_that_opens_a_quotation_is_no_heading() -> None:
+    text = (
+        "The investigator is carrying equipment.\n"
+        "Moazzam Malik, the British Ambassador to Indonesia, said:\n"
+        "On behalf of British people we send condolences."
+    )
+    assert persons(text) == {"Moazzam Malik"}

@@ -202,6 +202,9 @@ def clean_person(text: str) -> tuple[str, int] | None:
         if len(words) > 1 and (bare in OPENERS or (bare.endswith("ing") and len(bare) > 5)):
             words.pop(0)  # "Following Trump", "Questioning Vindman"
             continue
+        if len(words) > 2 and _role_before_name(word, words[1]):
+            words.pop(0)  # "Librarian Anne Gregory", "Golfer Rory McIlroy"
+            continue
         if len(words) > 1 and _opening_word(word):
             words.pop(0)  # "Into Joe's apartment", "Apparently Lindsey": a headline's words
             continue
@@ -224,6 +227,24 @@ def clean_person(text: str) -> tuple[str, int] | None:
         return None
     offset = text.find(name.split(" ")[0])
     return name, max(offset, 0)
+
+
+# the endings of nouns for people by what they do ("librarian", "golfer", "economist")
+_AGENT_ENDINGS = ("ian", "er", "or", "ist", "ant", "ent")
+
+
+def _role_before_name(word: str, following: str) -> bool:
+    """A capitalised dictionary noun for a person by what they do, nobody's first name,
+    before a first name: a role no title list has ("Librarian Anne Gregory")."""
+    bare = word.strip(_EDGE_JUNK)
+    return (
+        bare[:1].isupper()
+        and len(bare) > 5
+        and bare.lower().endswith(_AGENT_ENDINGS)
+        and is_english_word(bare)
+        and not is_given_name(bare)
+        and is_given_name(following.strip(_EDGE_JUNK))
+    )
 
 
 def _opening_word(word: str) -> bool:
@@ -342,10 +363,11 @@ _CREDIT_AFTER = re.compile(
 
 def _glued(word: str) -> bool:
     """A capital after two or more lower-case letters ("MagSafe", "YouTube"); "McGregor",
-    "LeBron", "DiCaprio" and "MacArthur" are names."""
+    "LeBron", "DiCaprio", "MacArthur" and "FitzGerald" are names."""
     for part in re.split(r"[-'’]", word):
         match = re.search(r"[a-z]{2,}[A-Z]", part)
-        if match and not (part.startswith("Mac") and match.start() == 1 and match.end() == 4):
+        prefix = next((p for p in ("Mac", "Fitz") if part.startswith(p)), "")
+        if match and not (prefix and match.start() == 1 and match.end() == len(prefix) + 1):
             return True
     return False
 
