@@ -235,6 +235,7 @@ def test_counts_and_offsets() -> None:
         ("Golfer Rory McIlroy", "Rory McIlroy"),
         ("C. Eugene Steuerle", "C. Eugene Steuerle"),
         ("Khan Mohammad Baz", "Khan Mohammad Baz"),
+        ("Herr Soules", "Soules"),
     ],
 )
 def test_clean_person(raw: str, name: str) -> None:
@@ -261,6 +262,7 @@ def test_clean_person(raw: str, name: str) -> None:
         "Zhang, Doudna",
         "Tiny Things/Forever",
         "Donald Sterling-gate",
+        "Benjamin: Hello",
     ],
 )
 def test_clean_person_drops_junk(raw: str) -> None:
@@ -1086,3 +1088,15 @@ def test_a_line_that_opens_a_quotation_is_no_heading() -> None:
         "On behalf of British people we send condolences."
     )
     assert persons(text) == {"Moazzam Malik"}
+
+
+def test_a_title_case_question_is_a_heading() -> None:
+    text = (
+        "Significance of Gene Mutations\nDoctors test tumours.\n"
+        "What Exactly are Gene Mutations?\nGene mutations are changes to a gene."
+    )
+    assert persons(text) == set()
+    # a question asked in a sentence is no heading
+    assert persons("Can you picture Laurent Koscielny nodding along to that?") == {
+        "Laurent Koscielny"
+    }

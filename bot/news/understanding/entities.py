@@ -677,7 +677,7 @@ def _in_heading(text: str, start: int) -> bool:
     line_end = text.find("\n", start)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     words = re.findall(r"[A-Za-z][\w'’-]*", line)
-    if len(words) < 4 or "|" in line or line.rstrip().endswith((".", "!", "?", "”", '"', ":")):
+    if len(words) < 4 or "|" in line or line.rstrip().endswith((".", "!", "”", '"', ":")):
         return False  # a sentence, one opening a quotation, or a table row (a line-up)
     if _POST_SIGNATURE.match(line):
         return False  # "— Mike Beauvais (@MikeBeauvais) November 18, 2019": who posted

@@ -25,7 +25,8 @@ _TITLE_WORDS = frozenset(
         """president presidents vice prime minister ministers mp mps mep sen senator senators
     rep reps
     representative congressman congresswoman gov governor lt lieutenant dr doctor mr mrs ms miss
-    mx prof professor sir dame lord lady king queen prince princess pope rev reverend father
+    mx prof professor sir dame herr frau monsieur madame lord lady king queen prince princess
+    pope rev reverend father
     fr sister brother general gen col colonel capt captain sgt sergeant maj major adm admiral
     cmdr commander judge justice chancellor secretary mayor ambassador coach chief ceo cfo coo
     cto chairman chairwoman chair chairperson speaker leader commissioner director deputy
@@ -298,8 +299,8 @@ def _plausible(name: str) -> bool:
         return False
     if "@" in name or "#" in name or "http" in name.lower():
         return False
-    if re.search(r"[,/]|-gate\b", name):
-        return False  # "Zhang, Doudna": two names; "Tiny Things/Forever"; "Sterling-gate"
+    if re.search(r"[,/:]|-gate\b", name):
+        return False  # "Zhang, Doudna": two names; "Benjamin: Hello"; "Sterling-gate"
     words = name.split()
     if len(words) > 6 or not name[0].isupper():
         return False
