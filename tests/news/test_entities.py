@@ -971,6 +971,9 @@ def test_an_author_on_social_media_at_the_end_is_a_credit() -> None:
         ("The result would be a Cuba-style trade embargo.", set()),
         ("The tubs are made from fine Jerusalem stone.", set()),
         ("Rebels seized a road in Congo.", {"CD"}),
+        # a firm named after a town, owned
+        ("Carlyle already held a stake in Ithaca before the deal.", set()),
+        ("Shares in China fell on Monday.", {"CN"}),
     ],
 )
 def test_things_named_after_places_name_no_country(text: str, named: set[str]) -> None:

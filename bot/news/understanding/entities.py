@@ -117,6 +117,8 @@ def find_countries(doc: Doc, persons: Iterable[Found] = ()) -> list[Found]:
             continue
         if inside(inside_names, match.start, match.end):
             continue
+        if match.kind == "place" and _STAKE_IN.search(text, max(0, match.start - 20), match.start):
+            continue  # "Carlyle already held a stake in Ithaca": a firm named after a town
         if fold(match.text) in surnames and has_person_cue(
             text, [(match.start, match.end)], loose=False
         ):
@@ -279,6 +281,7 @@ _TREATY_AFTER = re.compile(
     r"[ \t]+(?:(?:climate|peace|nuclear|ceasefire|cease-fire)[ \t]+)?"
     r"(?i:agreements?|accords?|protocols?|conventions?|treaty|declaration|consensus)\b"
 )
+_STAKE_IN = re.compile(r"\b(?i:stakes?|shares|stock|holding) (?:in|of) $")
 # a street or square named after a place, and a style named after one
 _NAMED_AFTER = re.compile(
     r"[ \t]+(?:Square|Street|Avenue|Road|Boulevard|Lane|Terrace|Crescent)\b|-style\b"
