@@ -346,14 +346,6 @@ def _reads_as_language(text: str, match: TermMatch) -> bool:
     return False
 
 
-# languages named by no demonym of the gazetteer
-_LANGUAGE_NAMES = frozenset(
-    split_words(
-        """English Arabic Hindi Urdu Mandarin Cantonese Swahili Hebrew Farsi Latin Yiddish
-        Tagalog Punjabi Bengali Tamil Gujarati Catalan Basque Kurdish Pashto Dari Amharic
-        Yoruba Igbo Hausa Zulu Xhosa Malay Esperanto Gaelic"""
-    )
-)
 # a word before or after a demonym in a list ("Spanish and some Portuguese")
 _LIST_WORDS = (
     r"(?:,[ \t]*|,?[ \t]+(?:and|or)[ \t]+)(?:(?:some|a little|basic|broken|fluent)[ \t]+)?"
